@@ -1,0 +1,64 @@
+/**
+ * The contract between the classifier (runtime/) and the decision engine (decision/).
+ * Everything the engine knows about a prompt arrives here, keyed by signal kind;
+ * the engine never sees prompt text except through `keywordText` matching done in signals/.
+ * @module
+ */
+
+/** One PII span found by the token-classification head, with character offsets into the classified text. */
+export interface PiiSpan {
+  /** Presidio entity type, e.g. `EMAIL_ADDRESS`, `PERSON`. */
+  readonly type: string;
+  /** Inclusive start offset (UTF-16 code units) into the text that was classified. */
+  readonly start: number;
+  /** Exclusive end offset. */
+  readonly end: number;
+  /** Mean calibrated probability of the span's tokens. */
+  readonly score: number;
+}
+
+/**
+ * Model outputs for one prompt, as produced by a {@link Classifier}. All probabilities are calibrated (temperature-scaled).
+ */
+export interface ClassifierSignals {
+  /** Probability per domain category (the 14 MMLU-Pro names, e.g. `computer science`), summing to ~1. */
+  readonly categoryScores: Readonly<Record<string, number>>;
+  /** Probability that the prompt is a jailbreak / prompt injection, in [0, 1]. */
+  readonly jailbreak: number;
+  /** PII spans over the classified text. */
+  readonly pii: readonly PiiSpan[];
+  /** L2-normalised pooled embedding (for exemplar signals); omitted when not requested. */
+  readonly pooled?: Float32Array | readonly number[];
+  /** Number of model tokens in the classified text (before windowing). */
+  readonly tokenCount: number;
+}
+
+/**
+ * Everything decide() consumes. Built by signals/ from classifier output + keyword matching + exemplar similarity.
+ * Fields a config does not use may be absent: a missing signal never matches a rule.
+ */
+export interface Signals {
+  readonly categoryScores?: Readonly<Record<string, number>>;
+  readonly jailbreak?: number;
+  readonly pii?: readonly PiiSpan[];
+  /** Names of `routing.signals.keywords[]` rules that matched. */
+  readonly keywordHits?: readonly string[];
+  /** Similarity in [-1, 1] per `routing.signals.exemplars[]` name. */
+  readonly exemplarScores?: Readonly<Record<string, number>>;
+  /** Token count of the classified text (for `context` token-band signals). */
+  readonly tokenCount?: number;
+}
+
+/** What a classifier backend must provide. Implemented by runtime/ (ORT web, ORT node); the core never imports ORT. */
+export interface Classifier {
+  /** Classify one or more texts; result order matches input order. */
+  classify(texts: readonly string[], options?: ClassifyOptions): Promise<ClassifierSignals[]>;
+  /** Execution provider actually in use, e.g. `cpu`, `cuda`, `wasm-simd-threads(4)`, `webgpu`. */
+  readonly backend: string;
+  dispose(): Promise<void>;
+}
+
+export interface ClassifyOptions {
+  /** Which heads to compute; default all. PII is the costly one on long texts (windowed over the whole text). */
+  readonly heads?: readonly ('domain' | 'jailbreak' | 'pii' | 'pooled')[];
+}
