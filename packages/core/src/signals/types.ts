@@ -13,7 +13,7 @@ export interface PiiSpan {
   readonly start: number;
   /** Exclusive end offset. */
   readonly end: number;
-  /** Mean calibrated probability of the span's tokens. */
+  /** Calibrated probability of the span's least confident token (models/semroute-mini/heads.json contract). */
   readonly score: number;
 }
 
@@ -31,6 +31,8 @@ export interface ClassifierSignals {
   readonly pooled?: Float32Array | readonly number[];
   /** Number of model tokens in the classified text (before windowing). */
   readonly tokenCount: number;
+  /** Backend that produced this result, e.g. `cpu`, `cuda`, `wasm-simd-threads(4)`, `wasm-simd`, `webgpu` (added by runtime/). */
+  readonly backend?: string;
 }
 
 /**
@@ -43,10 +45,17 @@ export interface Signals {
   readonly pii?: readonly PiiSpan[];
   /** Names of `routing.signals.keywords[]` rules that matched. */
   readonly keywordHits?: readonly string[];
+  /**
+   * Confidence per matched keyword signal (vSR: 0.5 + 0.5 × matched/total keywords for OR, 1 for AND / NOR).
+   * Absent entries of `keywordHits` count as confidence 1.
+   */
+  readonly keywordConfidence?: Readonly<Record<string, number>>;
   /** Similarity in [-1, 1] per `routing.signals.exemplars[]` name. */
   readonly exemplarScores?: Readonly<Record<string, number>>;
   /** Token count of the classified text (for `context` token-band signals). */
   readonly tokenCount?: number;
+  /** True when `tokenCount` is an estimate (no classifier ran): about 4 characters per token. */
+  readonly tokenCountEstimated?: boolean;
 }
 
 /** What a classifier backend must provide. Implemented by runtime/ (ORT web, ORT node); the core never imports ORT. */

@@ -1,0 +1,13 @@
+// Regenerates src/config/default-config.ts from config/default.yaml (browsers and edge runtimes have no fs).
+// Usage: node bench/gen-default-config.mjs   (src/config/default-config.test.ts fails when they drift)
+import { readFileSync, writeFileSync } from 'node:fs';
+const root = new URL('..', import.meta.url);
+const yaml = readFileSync(new URL('config/default.yaml', root), 'utf8');
+const ts = `/**
+ * The default config's YAML text, for runtimes without a file system. GENERATED from config/default.yaml by
+ * bench/gen-default-config.mjs; default-config.test.ts checks that both are identical.
+ * @module
+ */
+export const DEFAULT_CONFIG_YAML: string = ${JSON.stringify(yaml)};
+`;
+writeFileSync(new URL('src/config/default-config-text.ts', root), ts);

@@ -1,0 +1,282 @@
+/**
+ * The zod schema of a semroute config: the vLLM Semantic Router v0.3 subset (its key names), plus a few
+ * semroute extensions under `global`. Every object is strict: an unknown key is an error.
+ * Legacy (2025 flat) configs are converted to this shape first, see `legacy.ts`.
+ * @module
+ */
+import { z } from 'zod';
+
+/** Reasoning effort levels accepted by OpenAI-compatible servers. */
+export const REASONING_EFFORTS = Object.freeze(['minimal', 'low', 'medium', 'high'] as const);
+/** How a reasoning family switches reasoning on (see vsr-config.md). */
+export const REASONING_FAMILY_TYPES = Object.freeze(['chat_template_kwargs', 'reasoning_effort', 'top_level_reasoning_effort'] as const);
+/** Condition / signal types a decision rule can reference. */
+export const SIGNAL_TYPES = Object.freeze(['domain', 'keyword', 'jailbreak', 'pii', 'context', 'exemplar'] as const);
+/** Boolean operators of decision rules. `NOT` is true when none of its conditions is. */
+export const RULE_OPERATORS = Object.freeze(['AND', 'OR', 'NOT'] as const);
+/** Keyword operators: any keyword (OR), every keyword (AND), no keyword (NOR). */
+export const KEYWORD_OPERATORS = Object.freeze(['OR', 'AND', 'NOR'] as const);
+/** Plugin types semroute implements. */
+export const PLUGIN_TYPES = Object.freeze(['system_prompt', 'fast_response', 'pii', 'header_mutation'] as const);
+/** Model-selection algorithms implemented in `selection/` (others are accepted with a warning and act as `static`). */
+export const SELECTION_ALGORITHMS = Object.freeze(['static'] as const);
+
+/** The reasoning families semroute knows out of the box (vSR's table); config entries override / extend them. */
+export const BUILTIN_REASONING_FAMILIES = Object.freeze({
+  qwen3: Object.freeze({ type: 'chat_template_kwargs', parameter: 'enable_thinking' }),
+  deepseek: Object.freeze({ type: 'chat_template_kwargs', parameter: 'thinking' }),
+  'gpt-oss': Object.freeze({ type: 'reasoning_effort', parameter: 'reasoning_effort' }),
+  gpt: Object.freeze({ type: 'reasoning_effort', parameter: 'reasoning.effort' }),
+  mistral: Object.freeze({ type: 'top_level_reasoning_effort', parameter: 'reasoning_effort' }),
+} as const);
+
+const name = z.string().min(1, 'must be a non-empty string');
+const prob = z.number().min(0).max(1);
+const description = z.string().optional();
+
+/** Token counts: a non-negative integer or a string like `"4K"`, `"1.5k"`, `"1M"`. */
+const tokenCount = z
+  .union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*[kKmM]?\s*$/, 'expected a token count like 512, "4K" or "1M"')])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(v)!;
+    const mult = m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1000 : 1_000_000;
+    return Math.round(Number(m[1]) * mult);
+  });
+
+const reasoningEffort = z.enum(REASONING_EFFORTS);
+const dialect = z.enum(['vllm', 'openai']);
+
+export const ReasoningFamilySchema = z.strictObject({
+  type: z.enum(REASONING_FAMILY_TYPES),
+  parameter: name,
+});
+
+export const BackendRefSchema = z.strictObject({
+  name: name.optional(),
+  endpoint: name,
+  protocol: z.enum(['http', 'https']).default('http'),
+  weight: z.number().min(0).default(1),
+  api_key_env: name.optional(),
+});
+
+export const ModelSchema = z.strictObject({
+  name,
+  description,
+  reasoning_family: name.optional(),
+  provider_model_id: name.optional(),
+  backend_refs: z.array(BackendRefSchema).default([]),
+  pii_types_allowed: z.array(name).optional(),
+  /** semroute: which wire dialect the backend speaks (affects `reasoning_effort` families). */
+  api_dialect: dialect.optional(),
+});
+
+export const ProvidersSchema = z.strictObject({
+  defaults: z.strictObject({
+    default_model: name,
+    default_reasoning_effort: reasoningEffort.default('medium'),
+    reasoning_families: z.record(z.string(), ReasoningFamilySchema).default({}),
+    /** semroute: default wire dialect of backends. */
+    api_dialect: dialect.default('vllm'),
+  }),
+  models: z.array(ModelSchema).min(1, 'at least one model is required'),
+});
+
+export const DomainSignalSchema = z.strictObject({ name, description, mmlu_categories: z.array(name).optional() });
+export const KeywordSignalSchema = z.strictObject({
+  name,
+  description,
+  operator: z.enum(KEYWORD_OPERATORS).default('OR'),
+  keywords: z.array(z.string().min(1)).min(1, 'at least one keyword is required'),
+  case_sensitive: z.boolean().default(false),
+});
+export const JailbreakSignalSchema = z.strictObject({ name, description, threshold: prob.default(0.7) });
+export const PiiSignalSchema = z.strictObject({
+  name,
+  description,
+  threshold: prob.optional(),
+  pii_types_allowed: z.array(name).default([]),
+});
+export const ContextSignalSchema = z.strictObject({
+  name,
+  description,
+  min_tokens: tokenCount.default(0),
+  max_tokens: tokenCount.optional(),
+});
+export const ExemplarSignalSchema = z.strictObject({
+  name,
+  description,
+  examples: z.array(z.string().min(1)).min(1, 'at least one example prompt is required'),
+  threshold: z.number().min(-1).max(1).default(0.75),
+  aggregation: z.enum(['max', 'mean']).default('max'),
+});
+
+export const SignalsSchema = z.strictObject({
+  domains: z.array(DomainSignalSchema).default([]),
+  keywords: z.array(KeywordSignalSchema).default([]),
+  jailbreak: z.array(JailbreakSignalSchema).default([]),
+  pii: z.array(PiiSignalSchema).default([]),
+  context: z.array(ContextSignalSchema).default([]),
+  exemplars: z.array(ExemplarSignalSchema).default([]),
+});
+
+/** Input shape of a rule node (leaf condition or nested group). */
+export interface RuleNodeInput {
+  type?: string;
+  name?: string;
+  operator?: string;
+  conditions?: RuleNodeInput[];
+}
+/** A leaf condition: signal `type` + `name`. */
+export interface ConditionRule {
+  readonly type: (typeof SIGNAL_TYPES)[number];
+  readonly name: string;
+}
+/** A boolean group of conditions (which may be groups). */
+export interface GroupRule {
+  readonly operator: (typeof RULE_OPERATORS)[number];
+  readonly conditions: readonly RuleNode[];
+}
+export type RuleNode = ConditionRule | GroupRule;
+
+// One strict object for both node kinds so unknown keys and typos get precise paths; refined below.
+const RuleNodeSchema: z.ZodType<RuleNode, RuleNodeInput> = z.lazy(() =>
+  z
+    .strictObject({
+      type: z.enum(SIGNAL_TYPES).optional(),
+      name: name.optional(),
+      operator: z.enum(RULE_OPERATORS).optional(),
+      conditions: z.array(RuleNodeSchema).min(1, 'a rule group needs at least one condition').optional(),
+    })
+    .superRefine((v, ctx) => {
+      const isGroup = v.operator !== undefined || v.conditions !== undefined;
+      const isLeaf = v.type !== undefined || v.name !== undefined;
+      if (isGroup && isLeaf) {
+        ctx.addIssue({ code: 'custom', message: 'a rule node is either a group {operator, conditions} or a condition {type, name}, not both' });
+      } else if (isGroup) {
+        if (v.operator === undefined) ctx.addIssue({ code: 'custom', path: ['operator'], message: 'missing operator (AND, OR or NOT)' });
+        if (v.conditions === undefined) ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'missing conditions' });
+      } else {
+        if (v.type === undefined) ctx.addIssue({ code: 'custom', path: ['type'], message: `missing condition type (one of ${SIGNAL_TYPES.join(', ')})` });
+        if (v.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'missing signal name' });
+      }
+    })
+    .transform((v): RuleNode =>
+      v.operator !== undefined ? { operator: v.operator, conditions: v.conditions ?? [] } : { type: v.type!, name: v.name! },
+    ),
+);
+export { RuleNodeSchema };
+
+export const ModelRefSchema = z.strictObject({
+  model: name,
+  use_reasoning: z.boolean().default(false),
+  reasoning_effort: reasoningEffort.optional(),
+});
+
+const headerPair = z.strictObject({ name, value: z.string() });
+export const PluginSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('system_prompt'),
+    configuration: z.strictObject({
+      enabled: z.boolean().default(true),
+      mode: z.enum(['insert', 'replace', 'append']).default('replace'),
+      system_prompt: z.string(),
+    }),
+  }),
+  z.strictObject({
+    type: z.literal('fast_response'),
+    configuration: z.strictObject({ enabled: z.boolean().default(true), message: z.string().min(1) }),
+  }),
+  z.strictObject({
+    type: z.literal('pii'),
+    configuration: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        action: z.enum(['block', 'redact', 'allow']).default('block'),
+        pii_types_allowed: z.array(name).default([]),
+        threshold: prob.optional(),
+      })
+      .prefault({}),
+  }),
+  z.strictObject({
+    type: z.literal('header_mutation'),
+    configuration: z.strictObject({
+      enabled: z.boolean().default(true),
+      add: z.array(headerPair).default([]),
+      update: z.array(headerPair).default([]),
+      delete: z.array(name).default([]),
+    }),
+  }),
+]);
+
+export const DecisionSchema = z.strictObject({
+  name,
+  description,
+  priority: z.number().default(0),
+  rules: RuleNodeSchema,
+  modelRefs: z.array(ModelRefSchema).default([]),
+  algorithm: z.strictObject({ type: name }).optional(),
+  plugins: z.array(PluginSchema).default([]),
+});
+
+export const RoutingSchema = z.strictObject({
+  strategy: z.enum(['priority', 'confidence']).default('priority'),
+  signals: SignalsSchema.prefault({}),
+  decisions: z.array(DecisionSchema).default([]),
+});
+
+const PromptGuardSchema = z.strictObject({ enabled: z.boolean().default(false), threshold: prob.default(0.7) });
+const ClassifierSchema = z.strictObject({
+  domain: z.strictObject({ threshold: prob.default(0.5), fallback_category: name.default('other') }).prefault({}),
+  pii: z.strictObject({ threshold: prob.default(0.5) }).prefault({}),
+});
+
+export const GlobalSchema = z.strictObject({
+  classifier: ClassifierSchema.prefault({}),
+  prompt_guard: PromptGuardSchema.prefault({}),
+  conversation: z.strictObject({ max_prior_user_turns: z.number().int().min(0).max(32).default(2) }).prefault({}),
+  /** semroute: requests naming a concrete model (not one of `auto_model_names`) pass through untouched. */
+  passthrough: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      auto_model_names: z.array(name).default(['auto', 'MoM']),
+      enforce_blocks: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** semroute: how blocked / fast_response requests are answered. */
+  blocked_response: z
+    .strictObject({
+      status: z.union([z.literal(200), z.literal(403)]).default(200),
+      finish_reason: z.enum(['content_filter', 'stop']).default('content_filter'),
+      jailbreak_message: z.string().min(1).default('I cannot process this request.'),
+      pii_message: z.string().min(1).default('This request contains personal information that this route does not accept.'),
+    })
+    .prefault({}),
+});
+
+export const RouterConfigSchema = z.strictObject({
+  version: z.union([z.string(), z.number()]).optional(),
+  providers: ProvidersSchema,
+  routing: RoutingSchema.prefault({}),
+  global: GlobalSchema.prefault({}),
+});
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A validated, defaults-filled, deeply frozen config. Build it with `parseConfig` / `loadConfigOrThrow`. */
+export type RouterConfig = DeepReadonly<z.output<typeof RouterConfigSchema>>;
+export type ModelConfig = RouterConfig['providers']['models'][number];
+export type BackendRef = ModelConfig['backend_refs'][number];
+export type ReasoningFamily = DeepReadonly<z.output<typeof ReasoningFamilySchema>>;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+export type DecisionConfig = RouterConfig['routing']['decisions'][number];
+export type ModelRef = DecisionConfig['modelRefs'][number];
+export type PluginConfig = DecisionConfig['plugins'][number];
+export type SignalsConfig = RouterConfig['routing']['signals'];
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+export type KeywordSignalConfig = SignalsConfig['keywords'][number];
+export type ExemplarSignalConfig = SignalsConfig['exemplars'][number];

@@ -1,0 +1,59 @@
+/**
+ * explainDecision(): renders a decision's trace as human-readable text (for logs, the playground, debug output).
+ * Contains only names, scores and thresholds, never prompt text.
+ * @module
+ */
+import type { CategoryTrace, Decision, RuleTrace } from './types.js';
+
+function fmt(v: unknown): string {
+  if (v === null || v === undefined) return 'n/a';
+  if (Array.isArray(v)) return v.length ? v.join(',') : 'none';
+  return String(v);
+}
+
+function renderRule(rule: RuleTrace, indent: string, out: string[]): void {
+  const mark = rule.matched ? '✓' : '✗';
+  if (rule.kind === 'group') {
+    out.push(`${indent}${mark} ${rule.operator} (confidence ${rule.confidence})`);
+    for (const c of rule.children) renderRule(c, `${indent}  `, out);
+  } else {
+    out.push(`${indent}${mark} ${rule.type}:${rule.name} = ${fmt(rule.value)} (${rule.test}; confidence ${rule.confidence})`);
+  }
+}
+
+function categoryText(c: CategoryTrace): string {
+  switch (c.reason) {
+    case 'no_scores':
+      return `no category scores (no classifier): fallback category ${c.effective}`;
+    case 'below_threshold':
+      return `top category ${c.top} scored ${c.topScore} < threshold ${c.threshold}: fallback to ${c.effective}`;
+    default:
+      return `top category ${c.top} scored ${c.topScore} >= threshold ${c.threshold}`;
+  }
+}
+
+/** Multi-line explanation of a {@link Decision}. */
+export function explainDecision(decision: Decision): string {
+  const t = decision.trace;
+  const out: string[] = [];
+  const reasoning = decision.use_reasoning ? `on${decision.reasoning_effort ? ` (${decision.reasoning_effort})` : ''}` : 'off';
+  out.push(`decision ${decision.decision} → model ${decision.model} (${decision.provider_model_id}), reasoning ${reasoning}, path ${decision.response_path}`);
+  out.push(`reason: ${t.reason}`);
+  out.push(`category: ${decision.category} (confidence ${decision.confidence}); ${categoryText(t.category)}`);
+  if (t.guard) {
+    out.push(
+      `prompt guard: ${t.guard.enabled ? 'enabled' : 'disabled'}, jailbreak ${t.guard.score ?? 'n/a'} vs ${t.guard.threshold}${t.guard.triggered ? ' → BLOCK' : ''}`,
+    );
+  }
+  if (decision.blocked) out.push(`blocked: ${decision.blocked.reason}`);
+  if (decision.pii.action !== 'none') out.push(`pii: ${decision.pii.action} ${decision.pii.types.join(', ')}`);
+  if (decision.passthrough) out.push('passthrough: client-selected model');
+  if (t.selection) out.push(`selection (${t.selection.algorithm}): ${t.selection.chosen} of [${t.selection.candidates.join(', ')}]: ${t.selection.reason}`);
+  if (decision.plugins.length) out.push(`plugins: ${decision.plugins.map((p) => p.type).join(', ')}`);
+  out.push(`rules (${t.strategy}):`);
+  for (const d of t.decisions) {
+    out.push(`  ${d.matched ? '✓' : '✗'} ${d.decision} [priority ${d.priority}, confidence ${d.confidence}]`);
+    renderRule(d.rule, '      ', out);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,183 @@
+/**
+ * The keyed signal map: every configured signal evaluated once per request. Decision rules only read values
+ * here; this is the only place that compares signal values with thresholds. Per config, signal definitions are
+ * compiled once into a table (index per `type:name` key) so evaluation allocates one object per signal.
+ * @module
+ */
+import type { RouterConfig, SignalType } from '../config/schema.js';
+import type { Signals } from '../signals/types.js';
+import type { CategoryTrace, SignalEvaluation } from './types.js';
+
+/** Key of a signal in the map: `type:name`. */
+export function signalKey(type: SignalType, name: string): string {
+  return `${type}:${name}`;
+}
+
+const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+type Def =
+  | { readonly type: 'domain'; readonly name: string; readonly test: string; readonly cats: readonly string[] }
+  | { readonly type: 'keyword'; readonly name: string; readonly test: string }
+  | { readonly type: 'jailbreak'; readonly name: string; readonly test: string; readonly threshold: number }
+  | { readonly type: 'pii'; readonly name: string; readonly test: string; readonly threshold: number; readonly allowed: readonly string[] }
+  | { readonly type: 'context'; readonly name: string; readonly test: string; readonly testEstimated: string; readonly min: number; readonly max: number }
+  | { readonly type: 'exemplar'; readonly name: string; readonly test: string; readonly threshold: number };
+
+/** Compiled signal table of a config. */
+export interface SignalTable {
+  readonly defs: readonly Def[];
+  /** `type:name` → index into `defs`. */
+  readonly index: ReadonlyMap<string, number>;
+}
+
+const tables = new WeakMap<object, SignalTable>();
+
+/** The compiled signal table of a config (cached per config object). */
+export function signalTable(config: RouterConfig): SignalTable {
+  let t = tables.get(config);
+  if (t) return t;
+  const s = config.routing.signals;
+  const defs: Def[] = [];
+  for (const d of s.domains) {
+    const cats = d.mmlu_categories ?? [d.name];
+    defs.push({ type: 'domain', name: d.name, cats, test: `category in [${cats.join(', ')}]` });
+  }
+  for (const k of s.keywords) defs.push({ type: 'keyword', name: k.name, test: `${k.operator} of ${k.keywords.length} keyword(s)` });
+  for (const j of s.jailbreak) defs.push({ type: 'jailbreak', name: j.name, threshold: j.threshold, test: `>= ${j.threshold}` });
+  for (const p of s.pii) {
+    const threshold = p.threshold ?? config.global.classifier.pii.threshold;
+    const allowed = p.pii_types_allowed;
+    defs.push({ type: 'pii', name: p.name, threshold, allowed, test: `span score >= ${threshold}${allowed.length ? `, allowed: ${allowed.join(', ')}` : ''}` });
+  }
+  for (const c of s.context) {
+    const test = `tokens in [${c.min_tokens}, ${c.max_tokens ?? '∞'})`;
+    defs.push({ type: 'context', name: c.name, min: c.min_tokens, max: c.max_tokens ?? Infinity, test, testEstimated: `${test} (estimated)` });
+  }
+  for (const e of s.exemplars) defs.push({ type: 'exemplar', name: e.name, threshold: e.threshold, test: `${e.aggregation} similarity >= ${e.threshold}` });
+  const index = new Map<string, number>();
+  defs.forEach((d, i) => index.set(signalKey(d.type, d.name), i));
+  t = { defs, index };
+  tables.set(config, t);
+  return t;
+}
+
+/** Settles the domain category: top classifier category, or the fallback below threshold / without scores. */
+export function settleCategory(config: RouterConfig, signals: Signals): CategoryTrace {
+  const { threshold, fallback_category } = config.global.classifier.domain;
+  const scores = signals.categoryScores;
+  let top: string | undefined;
+  let topScore = -Infinity;
+  if (scores && typeof scores === 'object') {
+    for (const k in scores) {
+      if (!Object.prototype.hasOwnProperty.call(scores, k)) continue;
+      const v = scores[k];
+      if (!finite(v)) continue;
+      if (v > topScore || (v === topScore && top !== undefined && k < top)) {
+        top = k;
+        topScore = v;
+      }
+    }
+  }
+  if (top === undefined) {
+    return { threshold, effective: fallback_category, fallback: true, reason: 'no_scores' };
+  }
+  const ts = round(topScore);
+  if (topScore < threshold) {
+    return {
+      top,
+      topScore: ts,
+      threshold,
+      effective: fallback_category,
+      fallback: top !== fallback_category,
+      reason: 'below_threshold',
+    };
+  }
+  return { top, topScore: ts, threshold, effective: top, fallback: false, reason: 'above_threshold' };
+}
+
+/** PII types in `signals` at or above `threshold`, excluding `allowed`, sorted and unique, with the max score. */
+const NO_PII: { readonly types: readonly string[]; readonly max: number } = Object.freeze({ types: Object.freeze([] as string[]), max: 0 });
+
+export function piiTypesAbove(signals: Signals, threshold: number, allowed: readonly string[]): { readonly types: readonly string[]; readonly max: number } {
+  const spans = signals.pii;
+  if (!Array.isArray(spans) || spans.length === 0) return NO_PII;
+  const types: string[] = [];
+  let max = 0;
+  for (const s of spans) {
+    if (!s || !finite(s.score) || s.score < threshold || typeof s.type !== 'string' || allowed.includes(s.type)) continue;
+    if (!types.includes(s.type)) types.push(s.type);
+    if (s.score > max) max = s.score;
+  }
+  return { types: types.sort(), max };
+}
+
+/** A rule-tree leaf is the very same object as the signal's evaluation (shared, not copied). */
+export type SignalLeaf = SignalEvaluation & { readonly kind: 'condition' };
+
+/** Evaluates all configured signals, aligned with `signalTable(config).defs`. */
+export function evaluateSignals(config: RouterConfig, signals: Signals, category: CategoryTrace): SignalLeaf[] {
+  const { defs } = signalTable(config);
+  const out: SignalLeaf[] = new Array<SignalLeaf>(defs.length);
+  const scores = signals.categoryScores && typeof signals.categoryScores === 'object' ? signals.categoryScores : undefined;
+  const hits = Array.isArray(signals.keywordHits) ? signals.keywordHits : [];
+  const kwConf = signals.keywordConfidence;
+  const jb = signals.jailbreak;
+  const jbOk = finite(jb);
+  const tc = signals.tokenCount;
+  const tcOk = finite(tc);
+  const ex = signals.exemplarScores;
+  for (let i = 0; i < defs.length; i++) {
+    const d = defs[i]!;
+    let matched: boolean;
+    let confidence: number;
+    let value: SignalEvaluation['value'];
+    let test = d.test;
+    switch (d.type) {
+      case 'domain': {
+        matched = d.cats.includes(category.effective);
+        if (matched) confidence = category.topScore ?? 0;
+        else {
+          confidence = 0;
+          if (scores) for (const c of d.cats) if (finite(scores[c]) && scores[c]! > confidence) confidence = round(scores[c]!);
+        }
+        value = category.effective;
+        break;
+      }
+      case 'keyword': {
+        matched = hits.includes(d.name);
+        const c = kwConf?.[d.name];
+        confidence = matched ? (finite(c) ? round(c) : 1) : 0;
+        value = matched ? 'hit' : 'miss';
+        break;
+      }
+      case 'jailbreak':
+        matched = jbOk && jb >= d.threshold;
+        confidence = jbOk ? round(jb) : 0;
+        value = jbOk ? confidence : null;
+        break;
+      case 'pii': {
+        const { types, max } = piiTypesAbove(signals, d.threshold, d.allowed);
+        matched = types.length > 0;
+        confidence = round(max);
+        value = types;
+        break;
+      }
+      case 'context':
+        matched = tcOk && tc >= d.min && tc < d.max;
+        confidence = matched ? 1 : 0;
+        value = tcOk ? tc : null;
+        if (signals.tokenCountEstimated) test = d.testEstimated;
+        break;
+      case 'exemplar': {
+        const s = ex?.[d.name];
+        matched = finite(s) && s >= d.threshold;
+        confidence = finite(s) ? round(s) : 0;
+        value = finite(s) ? confidence : null;
+        break;
+      }
+    }
+    out[i] = { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test };
+  }
+  return out;
+}

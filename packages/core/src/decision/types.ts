@@ -1,0 +1,131 @@
+/**
+ * What decide() returns: the routing decision plus a trace that explains it without any prompt text.
+ * @module
+ */
+import type { PluginConfig, ReasoningEffort, SignalType } from '../config/schema.js';
+import type { ResponsePath } from '../headers.js';
+import type { PiiSpan } from '../signals/types.js';
+
+/** One evaluated signal, as the trace shows it. `value` is a score, a category, PII types or a token count. */
+export interface SignalEvaluation {
+  readonly type: SignalType;
+  readonly name: string;
+  readonly matched: boolean;
+  /** 0..1 (exemplar similarity may be negative). */
+  readonly confidence: number;
+  readonly value: number | string | readonly string[] | null;
+  /** The threshold or band the value was compared against, in words, e.g. `>= 0.7`, `[0, 1000)`. */
+  readonly test: string;
+}
+
+/** One node of an evaluated rule tree. */
+export type RuleTrace =
+  | {
+      readonly kind: 'group';
+      readonly operator: 'AND' | 'OR' | 'NOT';
+      readonly matched: boolean;
+      readonly confidence: number;
+      readonly children: readonly RuleTrace[];
+    }
+  | ({ readonly kind: 'condition' } & SignalEvaluation);
+
+/** One decision's evaluation. */
+export interface DecisionEvaluation {
+  readonly decision: string;
+  readonly priority: number;
+  readonly matched: boolean;
+  readonly confidence: number;
+  readonly rule: RuleTrace;
+}
+
+/** How the domain category was settled. */
+export interface CategoryTrace {
+  /** Classifier's top category and its probability (absent without a classifier). */
+  readonly top?: string;
+  readonly topScore?: number;
+  readonly threshold: number;
+  /** Category used by domain signals after the threshold check. */
+  readonly effective: string;
+  /** True when `effective` is the fallback category. */
+  readonly fallback: boolean;
+  /** `above_threshold`: top category used; `below_threshold`: fell back; `no_scores`: no classifier output, fell back. */
+  readonly reason: 'above_threshold' | 'below_threshold' | 'no_scores';
+}
+
+/** Why the model was chosen among a decision's modelRefs. */
+export interface SelectionTrace {
+  readonly algorithm: string;
+  readonly candidates: readonly string[];
+  readonly chosen: string;
+  readonly reason: string;
+}
+
+/** The explainable record of a decision. Contains names, scores and thresholds only: never prompt text. */
+export interface DecisionTrace {
+  readonly strategy: 'priority' | 'confidence';
+  readonly category: CategoryTrace;
+  /** Every configured signal, evaluated once (the keyed signal map). */
+  readonly signals: readonly SignalEvaluation[];
+  /** Every decision, in config order. */
+  readonly decisions: readonly DecisionEvaluation[];
+  readonly guard?: { readonly enabled: boolean; readonly threshold: number; readonly score?: number; readonly triggered: boolean };
+  readonly selection?: SelectionTrace;
+  /** One-line summary of why the winner won. */
+  readonly reason: string;
+}
+
+/** Why a request is not forwarded. */
+export interface BlockInfo {
+  readonly reason: 'jailbreak' | 'pii' | 'fast_response';
+  /** The assistant message returned to the client. */
+  readonly message: string;
+}
+
+/** What happens to PII in the request. `none`: none detected above threshold (or no policy applies). */
+export interface PiiOutcome {
+  readonly action: 'none' | 'allow' | 'block' | 'redact';
+  /** Disallowed PII types detected (sorted). */
+  readonly types: readonly string[];
+  /** Minimum span score that counts as PII for this decision. */
+  readonly threshold: number;
+  /** Types exempt from the action. */
+  readonly allowed: readonly string[];
+  /**
+   * Spans (offsets into the classified text, no text) the action applies to; set for `redact` so that
+   * rewrite() can redact the request's user messages.
+   */
+  readonly spans?: readonly PiiSpan[];
+}
+
+/** A plugin that applies to the request, with its configuration. */
+export type AppliedPlugin = PluginConfig;
+
+/** The routing decision. */
+export interface Decision {
+  /** Winning decision name; `default` when none matched, `prompt_guard` for a guard block, `passthrough` for a client-chosen model. */
+  readonly decision: string;
+  /** Configured model name (`providers.models[].name`), or the client's model on passthrough. */
+  readonly model: string;
+  /** Model id sent upstream in the body's `model` field. */
+  readonly provider_model_id: string;
+  readonly use_reasoning: boolean;
+  /** Effort when reasoning is on (modelRef → default_reasoning_effort → medium). */
+  readonly reasoning_effort?: ReasoningEffort;
+  /** The model's reasoning family name, if any. */
+  readonly reasoning_family?: string;
+  /** Category behind the decision: a domain category, or a keyword / exemplar signal name. */
+  readonly category: string;
+  readonly confidence: number;
+  /** True when nothing matched and the default model serves the request, or the category fell back. */
+  readonly fallback: boolean;
+  /** True when the client named a concrete model and it passes through. */
+  readonly passthrough: boolean;
+  readonly blocked?: BlockInfo;
+  readonly pii: PiiOutcome;
+  /** Plugins that apply (system_prompt, header_mutation …; none when blocked except the blocking one). */
+  readonly plugins: readonly AppliedPlugin[];
+  readonly response_path: ResponsePath;
+  /** Names of the matched signals per type (for `x-vsr-matched-*` debug headers). */
+  readonly matched: Readonly<Record<SignalType, readonly string[]>>;
+  readonly trace: DecisionTrace;
+}

@@ -1,0 +1,74 @@
+/**
+ * Every HTTP header name semroute reads or writes, in one place. The `x-vsr-*` names are compatible with
+ * vLLM Semantic Router v0.3 so existing dashboards, clients and Envoy routes keep working.
+ * @module
+ */
+
+/** Frozen table of header names (all lower-case). */
+export const HEADERS = Object.freeze({
+  // ---- response headers (router → client), vSR-compatible ----
+  /** The model that served (or would have served) the request. */
+  SELECTED_MODEL: 'x-vsr-selected-model',
+  /** Name of the routing decision that matched (`default` when none did). */
+  SELECTED_DECISION: 'x-vsr-selected-decision',
+  /** Confidence of the signal behind the decision, 0..1, 4 decimals. */
+  SELECTED_CONFIDENCE: 'x-vsr-selected-confidence',
+  /** Category (domain or keyword rule) behind the decision. */
+  SELECTED_CATEGORY: 'x-vsr-selected-category',
+  /** `on` / `off`: whether reasoning was enabled upstream. */
+  SELECTED_REASONING: 'x-vsr-selected-reasoning',
+  /** `upstream` | `fast_response` | `blocked` | `error`. */
+  RESPONSE_PATH: 'x-vsr-response-path',
+  /** `true` when the router answered itself with a fast_response plugin. */
+  FAST_RESPONSE: 'x-vsr-fast-response',
+  /** Matched keyword signals (debug only). */
+  MATCHED_KEYWORDS: 'x-vsr-matched-keywords',
+  /** Matched domain signals (debug only). */
+  MATCHED_DOMAINS: 'x-vsr-matched-domains',
+  /** Matched jailbreak signals (debug only). */
+  MATCHED_JAILBREAK: 'x-vsr-matched-jailbreak',
+  /** Matched PII signals (debug only). */
+  MATCHED_PII: 'x-vsr-matched-pii',
+  /** Matched context (token band) signals (debug only). */
+  MATCHED_CONTEXT: 'x-vsr-matched-context',
+  /** Matched exemplar signals (debug only). */
+  MATCHED_EXEMPLARS: 'x-vsr-matched-exemplars',
+
+  // ---- upstream request header (router → Envoy / backend) ----
+  /** Envoy routes upstream on this header (vSR `x-selected-model`). */
+  ENVOY_SELECTED_MODEL: 'x-selected-model',
+
+  // ---- request headers (client → router) ----
+  /** `true` adds the `x-vsr-matched-*` debug headers to the response. */
+  DEBUG: 'x-vsr-debug',
+  /** `true` skips classification and rewriting (the body is forwarded untouched). */
+  SKIP_PROCESSING: 'x-vsr-skip-processing',
+
+  // ---- semroute-specific ----
+  /** Classifier backend in use, e.g. `cpu`, `wasm-simd`, `none` (debug only). */
+  BACKEND: 'x-semroute-backend',
+  /** Whole routing time in ms (debug only). */
+  ROUTE_MS: 'x-semroute-route-ms',
+} as const);
+
+/** Any header name in {@link HEADERS}. */
+export type HeaderName = (typeof HEADERS)[keyof typeof HEADERS];
+
+/** Values of {@link HEADERS.RESPONSE_PATH}. */
+export type ResponsePath = 'upstream' | 'fast_response' | 'blocked' | 'error';
+
+/** Case-insensitive header lookup over a plain record (adapters pass Node's or Fetch's headers flattened). */
+export function getHeader(headers: Readonly<Record<string, string | undefined>> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) return headers[key];
+  return undefined;
+}
+
+/** True when a header is set to a truthy flag (`true`, `1`, `yes`, `on`). */
+export function headerFlag(headers: Readonly<Record<string, string | undefined>> | undefined, name: string): boolean {
+  const v = getHeader(headers, name);
+  return v !== undefined && /^(true|1|yes|on)$/i.test(v.trim());
+}

@@ -1,0 +1,86 @@
+/**
+ * @semroute/core: the pure, runtime-agnostic semantic router core: config, signals, decision, selection,
+ * OpenAI request rewriting. No runtime imports; the ONNX classifier lives behind the `Classifier` interface
+ * (`@semroute/core/node`, `@semroute/core/browser`).
+ * @module
+ */
+
+// config
+export { parseConfig, loadConfigOrThrow } from './config/parse.js';
+export type { ConfigResult, ParseConfigOptions } from './config/parse.js';
+export { formatConfigIssues, editDistance, suggest } from './config/issues.js';
+export type { ConfigIssue } from './config/issues.js';
+export { DEFAULT_CONFIG_YAML, defaultConfig } from './config/default-config.js';
+export {
+  BUILTIN_REASONING_FAMILIES,
+  KEYWORD_OPERATORS,
+  PLUGIN_TYPES,
+  REASONING_EFFORTS,
+  REASONING_FAMILY_TYPES,
+  RULE_OPERATORS,
+  SELECTION_ALGORITHMS,
+  SIGNAL_TYPES,
+} from './config/schema.js';
+export type {
+  BackendRef,
+  ConditionRule,
+  DecisionConfig,
+  ExemplarSignalConfig,
+  GroupRule,
+  KeywordSignalConfig,
+  ModelConfig,
+  ModelRef,
+  PluginConfig,
+  ReasoningEffort,
+  ReasoningFamily,
+  RouterConfig,
+  RuleNode,
+  SignalsConfig,
+  SignalType,
+} from './config/schema.js';
+
+// signals
+export { extractClassifiedText, extractClassifiedTextDetailed } from './signals/extract.js';
+export type { ClassifiedText, TextSegment } from './signals/extract.js';
+export { matchKeywords, matchKeywordsDetailed } from './signals/keywords.js';
+export type { KeywordMatch } from './signals/keywords.js';
+export { buildSignals, cosine, estimateTokens } from './signals/build.js';
+export type { ExemplarEmbeddings, Vector } from './signals/build.js';
+export type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
+
+// decision
+export { decide } from './decision/engine.js';
+export { explainDecision } from './decision/explain.js';
+export type {
+  AppliedPlugin,
+  BlockInfo,
+  CategoryTrace,
+  Decision,
+  DecisionEvaluation,
+  DecisionTrace,
+  PiiOutcome,
+  RuleTrace,
+  SelectionTrace,
+  SignalEvaluation,
+} from './decision/types.js';
+
+// selection
+export { SELECTORS, getSelector } from './selection/registry.js';
+export type { Selector, SelectionContext, SelectionResult } from './selection/selector.js';
+
+// openai
+export { rewrite, applySystemPrompt } from './openai/rewrite.js';
+export type { RewriteOptions, RewriteResult } from './openai/rewrite.js';
+export { blockedResponse } from './openai/blocked.js';
+export type { BlockedResponse } from './openai/blocked.js';
+export { redact, placeholder } from './openai/redact.js';
+export { validateChatRequest } from './openai/types.js';
+export type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTextPart } from './openai/types.js';
+
+// headers, errors, router
+export { HEADERS, getHeader, headerFlag } from './headers.js';
+export type { HeaderName, ResponsePath } from './headers.js';
+export { SemrouteError, ConfigError, ClassifierError, NoRouteError, RequestError } from './errors.js';
+export type { SemrouteErrorCode } from './errors.js';
+export { Router } from './router.js';
+export type { RouteOptions, RouteResult, RouteTimings, RouterOptions } from './router.js';

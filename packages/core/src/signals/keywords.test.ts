@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfigOrThrow } from '../config/parse.js';
+import { matchKeywords, matchKeywordsDetailed } from './keywords.js';
+
+const config = loadConfigOrThrow({
+  providers: { defaults: { default_model: 'a' }, models: [{ name: 'a' }] },
+  routing: {
+    signals: {
+      keywords: [
+        { name: 'urgent', operator: 'OR', keywords: ['urgent', 'asap', 'emergency', 'immediate'] },
+        { name: 'both', operator: 'AND', keywords: ['ssn', 'credit card'] },
+        { name: 'polite', operator: 'NOR', keywords: ['stupid', 'idiot'] },
+        { name: 'Exact', operator: 'OR', keywords: ['NASA'], case_sensitive: true },
+      ],
+    },
+  },
+});
+
+describe('matchKeywords', () => {
+  it('applies OR / AND / NOR and case sensitivity', () => {
+    expect(matchKeywords('this is urgent, NASA needs my SSN and credit card', config)).toEqual(['urgent', 'both', 'polite', 'Exact']);
+    expect(matchKeywords('you idiot, nasa', config)).toEqual([]);
+  });
+  it('reports vSR-compatible confidences', () => {
+    const m = Object.fromEntries(matchKeywordsDetailed('urgent emergency', config).map((x) => [x.name, x]));
+    expect(m.urgent).toMatchObject({ matched: true, hits: 2, total: 4, confidence: 0.75 });
+    expect(m.both).toMatchObject({ matched: false, confidence: 0 });
+    expect(m.polite).toMatchObject({ matched: true, confidence: 1 });
+  });
+  it('is linear: 1 MB of text with many rules stays fast', () => {
+    const text = 'lorem ipsum dolor '.repeat(60_000);
+    const t0 = performance.now();
+    matchKeywords(text, config);
+    expect(performance.now() - t0).toBeLessThan(1500);
+  });
+});
