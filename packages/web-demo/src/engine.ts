@@ -1,0 +1,253 @@
+/**
+ * The only module that talks to @semroute/core/browser. It loads the Router (model in a module Web Worker,
+ * files from this app's own origin) and maps the core's RouteResult onto the view-model the playground
+ * renders. No decision logic lives here: the core decides, this file only reshapes its output.
+ */
+import {
+  createRouter,
+  explainDecision,
+  extractClassifiedTextDetailed,
+  redact,
+  type ChatCompletionRequest,
+  type Decision,
+  type LoadProgress as CoreProgress,
+  type PiiSpan,
+  type RouteResult,
+  Router,
+  type RouterConfig,
+} from '@semroute/core/browser';
+import type { Analysis, BackendInfo, LoadProgress, SpanView, TraceLine, Turn } from './types.js';
+
+export interface Engine {
+  readonly backend: BackendInfo;
+  setConfig(config: RouterConfig): void;
+  analyze(turns: Turn[], config: RouterConfig): Promise<Analysis>;
+  analyzeMany(prompts: string[], config: RouterConfig, onEach: (done: number) => void, signal: AbortSignal): Promise<Analysis[]>;
+  /** The conversation with every PII span the client found replaced by `<TYPE>` (what Send forwards when asked). */
+  redactTurns(turns: Turn[], a: Analysis): Turn[];
+}
+
+/** Model folder, served from this app's own origin (vite.config.ts copies models/semroute-mini into dist/). */
+export const MODEL_URL = new URL('models/semroute-mini/', document.baseURI).href;
+
+/** Concurrent route() calls in Batch: the worker micro-batches concurrent classifications. */
+const BATCH_CONCURRENCY = 16;
+
+/**
+ * WASM threads: every core when the page is cross-origin isolated (at most 4), else 1. The runtime's own default
+ * is ceil(cores / 2), which on a 2-core laptop means no threads at all.
+ */
+export function defaultThreads(): number {
+  if (!crossOriginIsolated) return 1;
+  return Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
+}
+
+export async function loadEngine(opts: {
+  backend: 'auto' | 'webgpu' | 'wasm';
+  config: RouterConfig;
+  threads?: number | undefined;
+  onProgress: (p: LoadProgress) => void;
+}): Promise<Engine> {
+  const progress = aggregateProgress(opts.onProgress);
+  const router = await createRouter({
+    config: opts.config,
+    model: MODEL_URL,
+    backend: opts.backend,
+    threads: opts.threads ?? defaultThreads(),
+    onProgress: progress,
+  });
+  const backend = describeBackend(router, opts.backend, await webGpuState());
+  return new RouterEngine(router, backend);
+}
+
+/** Without a model (it failed to load): the core Router on keyword and context signals only. */
+export function keywordOnlyEngine(config: RouterConfig, reason: string): Engine {
+  return new RouterEngine(new Router({ config }), { label: 'none', kind: 'error', reason: `no model (${reason}): keyword and context signals only` });
+}
+
+class RouterEngine implements Engine {
+  constructor(
+    private readonly router: Router,
+    readonly backend: BackendInfo,
+  ) {}
+
+  setConfig(config: RouterConfig): void {
+    this.router.setConfig(config);
+  }
+
+  async analyze(turns: Turn[], config: RouterConfig): Promise<Analysis> {
+    const request = toRequest(turns);
+    const t0 = performance.now();
+    const r = await this.router.route(request, { headers: { 'x-vsr-debug': 'true' } });
+    const wall = performance.now() - t0;
+    const { text } = extractClassifiedTextDetailed(request, config);
+    return toAnalysis(r, text, config, wall);
+  }
+
+  async analyzeMany(prompts: string[], config: RouterConfig, onEach: (done: number) => void, signal: AbortSignal): Promise<Analysis[]> {
+    const out: Analysis[] = new Array(prompts.length);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < prompts.length) {
+        if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+        const i = next++;
+        out[i] = await this.analyze([{ role: 'user', content: prompts[i]! }], config);
+        onEach(++done);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, prompts.length) }, worker));
+    return out;
+  }
+
+  redactTurns(turns: Turn[], a: Analysis): Turn[] {
+    if (!a.pii.length) return turns;
+    const request = toRequest(turns);
+    const { segments } = extractClassifiedTextDetailed(request, a.config);
+    const out = turns.map((t) => ({ ...t }));
+    // Map each span on the classified text back onto the message it came from (string content only).
+    for (const seg of segments) {
+      const local: PiiSpan[] = [];
+      for (const s of a.pii) {
+        if (s.end <= seg.start || s.start >= seg.end) continue;
+        local.push({ type: s.type, score: s.score, start: Math.max(s.start, seg.start) - seg.start, end: Math.min(s.end, seg.end) - seg.start });
+      }
+      const turn = out[seg.message];
+      if (local.length && turn) turn.content = redact(turn.content, local).text;
+    }
+    return out;
+  }
+}
+
+function toRequest(turns: Turn[]): ChatCompletionRequest {
+  return { model: 'auto', messages: turns.map((t) => ({ role: t.role, content: t.content })) };
+}
+
+function toAnalysis(r: RouteResult, text: string, config: RouterConfig, wall: number): Analysis {
+  const d: Decision = r.decision;
+  const s = r.signals;
+  const categories = Object.entries(s.categoryScores ?? {})
+    .map(([name, p]) => ({ name, p }))
+    .sort((a, b) => b.p - a.p);
+  const piiThreshold = config.global.classifier.pii.threshold;
+  const pii: SpanView[] = (s.pii ?? []).filter((x) => x.score >= piiThreshold).map((x) => ({ type: x.type, start: x.start, end: x.end, score: x.score }));
+  return {
+    text,
+    categories,
+    decision: d.decision,
+    model: d.model,
+    reasoning: d.use_reasoning,
+    effort: d.use_reasoning ? d.reasoning_effort : undefined,
+    path: d.response_path,
+    category: d.category,
+    confidence: d.confidence,
+    jailbreak: jailbreakView(d, s.jailbreak),
+    pii,
+    redacted: pii.length ? redact(text, pii).text : text,
+    trace: traceLines(d),
+    timings: { extract: r.timings.extractMs, classify: r.timings.classifyMs, decide: r.timings.decideMs, total: r.timings.totalMs, wall },
+    tokenCount: s.tokenCount,
+    hint: {
+      decision: d.decision,
+      model: d.model,
+      use_reasoning: d.use_reasoning,
+      ...(d.use_reasoning && d.reasoning_effort ? { reasoning_effort: d.reasoning_effort } : {}),
+      category: d.category,
+      confidence: Math.round(d.confidence * 1e4) / 1e4,
+      response_path: d.response_path,
+      pii_types: [...new Set(pii.map((p) => p.type))],
+      backend: r.backend,
+    },
+    config,
+  };
+}
+
+/** The jailbreak score against the threshold that applies: the prompt guard's, else the first jailbreak signal's. */
+function jailbreakView(d: Decision, score: number | undefined): Analysis['jailbreak'] {
+  const guard = d.trace.guard;
+  const sig = d.trace.signals.filter((x) => x.type === 'jailbreak');
+  const fromTest = (t: string) => {
+    const m = /([0-9]*\.?[0-9]+)/.exec(t);
+    return m ? Number(m[1]) : undefined;
+  };
+  const threshold = guard?.enabled ? guard.threshold : sig[0] ? fromTest(sig[0].test) : undefined;
+  return {
+    score: score ?? guard?.score ?? 0,
+    threshold,
+    matched: Boolean(guard?.triggered) || sig.some((x) => x.matched),
+  };
+}
+
+/** explainDecision()'s lines, flagged for the panel (✓ = matched; the winner's own line is highlighted). */
+function traceLines(d: Decision): TraceLine[] {
+  return explainDecision(d)
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      const t = line.trimStart();
+      return {
+        text: line,
+        hit: t.startsWith('✓'),
+        chosen: t.startsWith(`✓ ${d.decision} [`) || t.startsWith('decision '),
+      };
+    });
+}
+
+/** Why WebGPU is or is not an option in this browser (for the badge's reason). */
+async function webGpuState(): Promise<'none' | 'no-adapter' | 'adapter'> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return 'none';
+  try {
+    return (await gpu.requestAdapter()) ? 'adapter' : 'no-adapter';
+  } catch {
+    return 'no-adapter';
+  }
+}
+
+function describeBackend(router: Router, asked: string, gpu: 'none' | 'no-adapter' | 'adapter'): BackendInfo {
+  const label = router.backend;
+  if (label === 'webgpu') {
+    return { label, kind: 'webgpu', reason: asked === 'webgpu' ? 'WebGPU requested and an adapter is available' : 'a WebGPU adapter is available and was faster than WASM' };
+  }
+  const threads = /threads\((\d+)\)/.exec(label);
+  const why =
+    asked === 'wasm'
+      ? 'WASM requested'
+      : gpu === 'none'
+        ? 'no WebGPU in this browser'
+        : gpu === 'no-adapter'
+          ? 'no WebGPU adapter'
+          : asked === 'webgpu'
+            ? 'WebGPU failed to start'
+            : 'WebGPU was slower than WASM here';
+  if (threads) {
+    return { label, kind: 'threads', threads: Number(threads[1]), reason: `${why} · cross-origin isolated → ${threads[1]} threads` };
+  }
+  const iso = crossOriginIsolated ? 'one thread' : 'page not cross-origin isolated (needs COOP/COEP headers) → one thread';
+  return { label, kind: 'single', reason: `${why} · ${iso}` };
+}
+
+/** Sums per-file byte progress into one bar: phase + bytes loaded of all files seen so far. */
+function aggregateProgress(onProgress: (p: LoadProgress) => void): (p: CoreProgress) => void {
+  const files = new Map<string, { loaded: number; total: number }>();
+  let lastEmit = 0;
+  return (p) => {
+    if ((p.phase === 'fetch' || p.phase === 'cache') && p.file) {
+      files.set(p.file, { loaded: p.loaded, total: Math.max(p.total, p.loaded) });
+      const now = performance.now();
+      const done = p.loaded >= p.total;
+      if (!done && now - lastEmit < 50) return; // progress events arrive per MiB; keep the DOM calm
+      lastEmit = now;
+      let loaded = 0;
+      let total = 0;
+      for (const f of files.values()) {
+        loaded += f.loaded;
+        total += f.total;
+      }
+      onProgress({ phase: p.phase, loaded, total, detail: p.file });
+      return;
+    }
+    const detail = p.fallback ? `${p.backend} (after ${p.fallback})` : p.backend;
+    onProgress({ phase: p.phase, ...(detail ? { detail } : {}) });
+  };
+}
