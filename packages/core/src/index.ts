@@ -69,7 +69,7 @@ export { SELECTORS, getSelector } from './selection/registry.js';
 export type { Selector, SelectionContext, SelectionResult } from './selection/selector.js';
 
 // openai
-export { rewrite, applySystemPrompt } from './openai/rewrite.js';
+export { rewrite, applySystemPrompt, redactMessages } from './openai/rewrite.js';
 export type { RewriteOptions, RewriteResult } from './openai/rewrite.js';
 export { blockedResponse } from './openai/blocked.js';
 export type { BlockedResponse } from './openai/blocked.js';

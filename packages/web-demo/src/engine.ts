@@ -8,10 +8,10 @@ import {
   explainDecision,
   extractClassifiedTextDetailed,
   redact,
+  redactMessages,
   type ChatCompletionRequest,
   type Decision,
   type LoadProgress as CoreProgress,
-  type PiiSpan,
   type RouteResult,
   Router,
   type RouterConfig,
@@ -102,20 +102,11 @@ class RouterEngine implements Engine {
 
   redactTurns(turns: Turn[], a: Analysis): Turn[] {
     if (!a.pii.length) return turns;
-    const request = toRequest(turns);
-    const { segments } = extractClassifiedTextDetailed(request, a.config);
-    const out = turns.map((t) => ({ ...t }));
-    // Map each span on the classified text back onto the message it came from (string content only).
-    for (const seg of segments) {
-      const local: PiiSpan[] = [];
-      for (const s of a.pii) {
-        if (s.end <= seg.start || s.start >= seg.end) continue;
-        local.push({ type: s.type, score: s.score, start: Math.max(s.start, seg.start) - seg.start, end: Math.min(s.end, seg.end) - seg.start });
-      }
-      const turn = out[seg.message];
-      if (local.length && turn) turn.content = redact(turn.content, local).text;
-    }
-    return out;
+    const messages = redactMessages(toRequest(turns), a.pii, a.config);
+    return turns.map((t, i) => {
+      const content = messages[i]?.content;
+      return typeof content === 'string' ? { ...t, content } : { ...t };
+    });
   }
 }
 

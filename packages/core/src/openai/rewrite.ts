@@ -84,8 +84,11 @@ export function applySystemPrompt(messages: readonly ChatMessage[], prompt: stri
   return out;
 }
 
-/** Redacts PII spans (offsets into the classified text) inside the user messages they came from. */
-function redactMessages(request: ChatCompletionRequest, spans: readonly PiiSpan[], config: RouterConfig): ChatMessage[] {
+/**
+ * Redacts PII spans (offsets into the text {@link extractClassifiedText} returns) inside the user messages they came from.
+ * Returns a new messages array; the request is not mutated.
+ */
+export function redactMessages(request: ChatCompletionRequest, spans: readonly PiiSpan[], config: RouterConfig): ChatMessage[] {
   const { segments } = extractClassifiedTextDetailed(request, config);
   const messages = [...request.messages];
   for (const seg of segments) {
