@@ -1,0 +1,272 @@
+/**
+ * `semroute bench`: proxy overhead on loopback. Starts the mock backend and semroute in child processes, drives
+ * them with autocannon at a fixed rate, and compares latency through the proxy with calling the mock directly.
+ * Latencies are taken from autocannon's per-response timings (sub-millisecond), not its integer-ms histogram.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchOptions {
+  durationS: number;
+  rate: number;
+  connections: number;
+  /** Also measure with the classifier model loaded (skipped when it cannot load). */
+  withClassifier: boolean;
+  log?: (s: string) => void;
+}
+
+export interface ScenarioResult {
+  name: string;
+  /** CPU time of the server process under test per request, ms (Linux /proc; robust to a noisy machine). */
+  serverCpuMsPerRequest?: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+export interface BenchReport {
+  machine: string;
+  node: string;
+  rate: number;
+  durationS: number;
+  connections: number;
+  scenarios: ScenarioResult[];
+  addedP50ExclClassification?: number;
+  addedP99ExclClassification?: number;
+  /** 1/5/15-minute load averages at the end (context for a shared machine). */
+  loadAverage?: number[];
+}
+
+/** utime+stime of a process in ms (Linux only; undefined elsewhere). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+const PROMPT = 'Explain how a hash map handles collisions, briefly.';
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const fromSource = import.meta.url.endsWith('.ts');
+
+/** Spawn `semroute ARGS` from this build (dist) or from sources (tsx) and wait for a line matching `ready`. */
+function spawnCli(args: string[], ready: RegExp | null): Promise<ChildProcess> {
+  const nodeArgs = fromSource
+    ? ['--conditions=source', '--import', 'tsx', join(here, 'cli', 'bin.ts'), ...args]
+    : [join(here, 'cli', 'bin.js'), ...args];
+  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '2' } });
+  if (!ready) {
+    child.stdout!.resume();
+    child.stderr!.resume();
+    return Promise.resolve(child);
+  }
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`semroute ${args[0]} exited (${code}) before ready:\n${out.slice(-2000)}`)));
+    setTimeout(() => reject(new Error(`semroute ${args[0]} not ready in 60 s:\n${out.slice(-2000)}`)), 60_000).unref();
+  });
+}
+
+async function waitReady(url: string, timeoutMs = 180_000): Promise<boolean> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      const r = await fetch(`${url}/ready`);
+      const j = (await r.json()) as { classifier?: string };
+      if (r.status === 200) return j.classifier === 'loaded' || j.classifier === 'none';
+      if (j.classifier === 'failed') return false;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+type Autocannon = (opts: object) => { on(ev: string, fn: (...a: unknown[]) => void): void } & PromiseLike<{ errors: number; non2xx: number; requests: { total: number } }>;
+
+function autocannonModule(): Autocannon {
+  const require = createRequire(import.meta.url);
+  try {
+    return require('autocannon') as Autocannon;
+  } catch {
+    throw new Error('semroute bench needs the dev dependency `autocannon` (run it from the workspace: pnpm install)');
+  }
+}
+
+interface Scenario {
+  name: string;
+  url: string;
+  body: object;
+  pid: number | undefined;
+  lat: number[];
+  requests: number;
+  errors: number;
+  non2xx: number;
+  cpuMs: number;
+  seconds: number;
+}
+
+/** One fixed-rate window against one scenario; latencies appended to the scenario. */
+async function window(sc: Scenario, o: BenchOptions, seconds: number, record: boolean): Promise<void> {
+  const autocannon = autocannonModule();
+  const inst = autocannon({
+    url: sc.url,
+    method: 'POST',
+    body: JSON.stringify(sc.body),
+    headers: { 'content-type': 'application/json' },
+    connections: o.connections,
+    overallRate: o.rate,
+    duration: seconds,
+  });
+  if (record) {
+    inst.on('response', (_client: unknown, status: unknown, _bytes: unknown, ms: unknown) => {
+      if (typeof status === 'number' && status < 300) sc.lat.push(ms as number);
+    });
+  }
+  const cpu0 = cpuMs(sc.pid);
+  const r = await inst;
+  const cpu1 = cpuMs(sc.pid);
+  if (!record) return;
+  sc.requests += r.requests.total;
+  sc.errors += r.errors;
+  sc.non2xx += r.non2xx;
+  sc.seconds += seconds;
+  if (cpu0 !== undefined && cpu1 !== undefined) sc.cpuMs += cpu1 - cpu0;
+}
+
+function summarize(sc: Scenario, o: BenchOptions): ScenarioResult {
+  const lat = [...sc.lat].sort((a, b) => a - b);
+  const res: ScenarioResult = {
+    name: sc.name,
+    requests: sc.requests,
+    errors: sc.errors,
+    non2xx: sc.non2xx,
+    rps: Math.round(lat.length / Math.max(1, sc.seconds)),
+    p50: +pct(lat, 50).toFixed(3),
+    p90: +pct(lat, 90).toFixed(3),
+    p99: +pct(lat, 99).toFixed(3),
+    mean: +(lat.reduce((s, x) => s + x, 0) / Math.max(1, lat.length)).toFixed(3),
+    ...(sc.pid && sc.requests ? { serverCpuMsPerRequest: +(sc.cpuMs / sc.requests).toFixed(3) } : {}),
+  };
+  o.log?.(
+    `${sc.name.padEnd(44)} p50 ${res.p50.toFixed(3)} ms  p90 ${res.p90.toFixed(3)} ms  p99 ${res.p99.toFixed(3)} ms  ${res.rps} req/s  errors ${res.errors + res.non2xx}${res.serverCpuMsPerRequest !== undefined ? `  server CPU ${res.serverCpuMsPerRequest.toFixed(3)} ms/req` : ''}`,
+  );
+  return res;
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const log = o.log ?? ((s: string) => process.stdout.write(`${s}\n`));
+  o = { ...o, log };
+  const dir = mkdtempSync(join(tmpdir(), 'semroute-bench-'));
+  const children: ChildProcess[] = [];
+  const mockPort = 18802;
+  const proxyPort = 18801;
+  const cfg = join(dir, 'bench.yaml');
+  writeFileSync(
+    cfg,
+    `providers:
+  defaults: {default_model: qwen3-8b}
+  models:
+    - name: qwen3-8b
+      reasoning_family: qwen3
+      backend_refs: [{name: mock, endpoint: "127.0.0.1:${mockPort}"}]
+    - name: gpt-oss-20b
+      reasoning_family: gpt-oss
+      backend_refs: [{name: mock, endpoint: "127.0.0.1:${mockPort}"}]
+routing:
+  signals:
+    keywords: [{name: code, keywords: [hash map, python, typescript]}]
+    domains: [{name: computer science, mmlu_categories: [computer science]}]
+  decisions:
+    - name: code_route
+      priority: 100
+      rules: {operator: OR, conditions: [{type: keyword, name: code}]}
+      modelRefs: [{model: gpt-oss-20b, use_reasoning: true}]
+      plugins: [{type: system_prompt, configuration: {mode: insert, system_prompt: "You are a senior engineer."}}]
+`,
+  );
+  const report: BenchReport = {
+    machine: `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}`,
+    node: process.version,
+    rate: o.rate,
+    durationS: o.durationS,
+    connections: o.connections,
+    scenarios: [],
+  };
+  const kill = async (c: ChildProcess) => {
+    if (c.exitCode !== null) return;
+    const done = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    await done;
+  };
+  try {
+    const mock = await spawnCli(['mock-backend', '--port', String(mockPort)], /listening/);
+    children.push(mock);
+    const common = ['serve', '--config', cfg, '--no-grpc', '--no-watch', '--no-mock', '--log-level', 'warn', '--host', '127.0.0.1'];
+    const c1 = await spawnCli([...common, '--port', String(proxyPort), '--no-classifier'], null);
+    children.push(c1);
+    const c2 = o.withClassifier ? await spawnCli([...common, '--port', String(proxyPort + 2)], null) : undefined;
+    if (c2) children.push(c2);
+    if (!(await waitReady(`http://127.0.0.1:${proxyPort}`, 60_000))) throw new Error('semroute did not become ready');
+    const modelOk = c2 ? await waitReady(`http://127.0.0.1:${proxyPort + 2}`) : false;
+    if (c2 && !modelOk) log('classifier model did not load: "with classifier" scenario skipped');
+
+    const mk = (name: string, url: string, body: object, pid: number | undefined): Scenario => ({ name, url, body, pid, lat: [], requests: 0, errors: 0, non2xx: 0, cpuMs: 0, seconds: 0 });
+    const body = { model: 'auto', messages: [{ role: 'user', content: PROMPT }] };
+    const scenarios = [
+      mk('direct to mock backend', `http://127.0.0.1:${mockPort}/v1/chat/completions`, { model: 'gpt-oss-20b', messages: [{ role: 'user', content: PROMPT }] }, mock.pid),
+      mk('via semroute, keyword signals (no model)', `http://127.0.0.1:${proxyPort}/v1/chat/completions`, body, c1.pid),
+      ...(modelOk && c2 ? [mk('via semroute, with classifier model', `http://127.0.0.1:${proxyPort + 2}/v1/chat/completions`, body, c2.pid)] : []),
+    ];
+    const rounds = Math.max(1, Math.round(o.durationS / 2));
+    log(
+      `semroute bench: ${o.rate} req/s, ${o.connections} connections, ${rounds} interleaved 2 s windows per scenario (after a 2 s warm-up), ${report.machine}, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    );
+    // Interleaved windows, so that every scenario sees the same background load on a shared machine.
+    for (const sc of scenarios) await window(sc, o, 2, false);
+    for (let r = 0; r < rounds; r++) for (const sc of scenarios) await window(sc, o, 2, true);
+    report.scenarios = scenarios.map((sc) => summarize(sc, o));
+    const [direct, excl] = report.scenarios;
+    report.addedP50ExclClassification = +(excl!.p50 - direct!.p50).toFixed(3);
+    report.addedP99ExclClassification = +(excl!.p99 - direct!.p99).toFixed(3);
+    report.loadAverage = loadavg().map((x) => +x.toFixed(2));
+    log(`added by the proxy excluding classification: p50 ${report.addedP50ExclClassification} ms, p99 ${report.addedP99ExclClassification} ms`);
+    return report;
+  } finally {
+    await Promise.all(children.map(kill));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * A small OpenAI-compatible chat-completions server for tests, the demo and benchmarks.
+ * It echoes what it received (model, reasoning fields, system prompt) so a test can assert the
+ * router's rewrite end-to-end, and it can be told to be slow, to fail, or to cut a stream mid-way.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MockBackendOptions {
+  port?: number;
+  host?: string;
+  /** Delay before the response head, in ms. */
+  latencyMs?: number;
+  /** Delay between SSE chunks, in ms. */
+  chunkDelayMs?: number;
+  /** Probability in [0, 1] of answering 500 instead of a completion. */
+  failureRate?: number;
+  /** Streaming: destroy the socket after this many content chunks (mid-stream cut). */
+  cutAfterChunks?: number;
+  /** Number of content chunks in a streamed answer (default 4). */
+  chunks?: number;
+  /** Name reported in the echo, to tell backends apart in tests. */
+  name?: string;
+}
+
+/** What the mock saw in one request; also returned in the completion as `mock_echo`. */
+export interface MockEcho {
+  backend: string;
+  model: unknown;
+  stream: boolean;
+  chat_template_kwargs?: unknown;
+  reasoning_effort?: unknown;
+  reasoning?: unknown;
+  system?: string;
+  messages: number;
+  authorization?: boolean;
+}
+
+export interface MockBackend {
+  readonly url: string;
+  readonly port: number;
+  /** Options can be changed while running (tests flip failure modes). */
+  readonly options: MockBackendOptions;
+  /** Every request body received, in order. */
+  readonly received: MockEcho[];
+  /** Requests whose client went away before the answer finished. */
+  readonly aborted: number;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const s = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
+  res.end(s);
+}
+
+/** Start the mock backend; resolves once it listens. Port 0 picks a free port. */
+export async function startMockBackend(options: MockBackendOptions = {}): Promise<MockBackend> {
+  const opts: MockBackendOptions = { chunks: 4, ...options };
+  const received: MockEcho[] = [];
+  let aborted = 0;
+  let seq = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    if (req.method === 'GET' && (url === '/v1/models' || url === '/models')) {
+      json(res, 200, { object: 'list', data: [{ id: 'mock', object: 'model', created: 0, owned_by: 'semroute-mock' }] });
+      return;
+    }
+    if (req.method === 'GET' && url === '/health') {
+      json(res, 200, { status: 'ok' });
+      return;
+    }
+    if (req.method !== 'POST' || !url.endsWith('/chat/completions')) {
+      json(res, 404, { error: { message: `mock backend: no route ${req.method} ${url}`, type: 'invalid_request_error', param: null, code: 'not_found' } });
+      return;
+    }
+    const raw = await readBody(req);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      json(res, 400, { error: { message: 'mock backend: malformed JSON', type: 'invalid_request_error', param: null, code: 'invalid_json' } });
+      return;
+    }
+    const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: unknown }[]) : [];
+    const sys = messages.find((m) => m && m.role === 'system');
+    const echo: MockEcho = {
+      backend: opts.name ?? 'mock',
+      model: body.model,
+      stream: body.stream === true,
+      messages: messages.length,
+      authorization: typeof req.headers.authorization === 'string',
+    };
+    if ('chat_template_kwargs' in body) echo.chat_template_kwargs = body.chat_template_kwargs;
+    if ('reasoning_effort' in body) echo.reasoning_effort = body.reasoning_effort;
+    if ('reasoning' in body) echo.reasoning = body.reasoning;
+    if (sys && typeof sys.content === 'string') echo.system = sys.content;
+    received.push(echo);
+
+    let finished = false;
+    res.on('close', () => {
+      if (!finished) aborted++;
+    });
+    if (opts.latencyMs) await sleep(opts.latencyMs);
+    if (opts.failureRate && Math.random() < opts.failureRate) {
+      finished = true;
+      json(res, 500, { error: { message: 'mock backend: injected failure', type: 'server_error', param: null, code: 'mock_failure' } });
+      return;
+    }
+    const id = `chatcmpl-mock-${++seq}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = typeof body.model === 'string' ? body.model : 'mock';
+    const content = `mock answer from ${echo.backend} (${model})`;
+    if (!echo.stream) {
+      finished = true;
+      json(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        mock_echo: echo,
+      });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const chunk = (delta: object, finish: string | null, extra?: object) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    res.write(chunk({ role: 'assistant', content: '' }, null, { mock_echo: echo }));
+    const n = opts.chunks ?? 4;
+    for (let i = 0; i < n; i++) {
+      if (res.destroyed) return;
+      if (opts.cutAfterChunks !== undefined && i >= opts.cutAfterChunks) {
+        // flush what was written (head + chunks), then drop the connection mid-body
+        await new Promise<void>((r) => res.write('', () => r()));
+        res.socket?.destroy();
+        return;
+      }
+      if (opts.chunkDelayMs) await sleep(opts.chunkDelayMs);
+      if (res.destroyed) return;
+      res.write(chunk({ content: `${i === 0 ? '' : ' '}${content.split(' ')[i % 5] ?? 'x'}` }, null));
+    }
+    res.write(chunk({}, 'stop'));
+    finished = true;
+    res.end('data: [DONE]\n\n');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) json(res, 500, { error: { message: 'mock backend error', type: 'server_error', param: null, code: null } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${addr.port}`,
+    port: addr.port,
+    options: opts,
+    received,
+    get aborted() {
+      return aborted;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

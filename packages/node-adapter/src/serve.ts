@@ -1,0 +1,136 @@
+/**
+ * `semroute serve`: one process with the HTTP proxy, the Envoy ext_proc gRPC server, config hot reload, and
+ * (with the bundled default config) the built-in mock backend. Graceful shutdown on SIGTERM/SIGINT: stop
+ * accepting, let in-flight requests and streams finish (bounded by a grace period), then exit.
+ * @module
+ */
+import type { AddressInfo } from 'node:net';
+import type { Classifier } from '@semroute/core';
+import { startExtProc, type ExtProcServer } from './extproc/server.js';
+import { startMockBackend, type MockBackend } from './mock-backend.js';
+import { RouterHost, type Logger } from './router-host.js';
+import { createApp, type SemrouteApp } from './server/app.js';
+import { defaultStaticDir } from './server/static.js';
+import { DEFAULT_SETTINGS, type ServerSettings, type TrustClientHints } from './settings.js';
+
+export interface ServeOptions {
+  configPath?: string;
+  host?: string;
+  port?: number | undefined;
+  /** null disables the gRPC server. */
+  grpcPort?: number | null | undefined;
+  /** Start the built-in mock backend (default: only when no config is given). */
+  mock?: boolean;
+  mockPort?: number;
+  model?: string;
+  device?: 'auto' | 'cpu' | 'cuda';
+  threads?: number | undefined;
+  /** `none`: keyword signals only; a Classifier instance (tests) is used as is. */
+  classifier?: 'auto' | 'none' | Classifier | (() => Promise<Classifier>);
+  requireModel?: boolean;
+  trustClientHints?: TrustClientHints;
+  staticDir?: string;
+  watch?: boolean;
+  logLevel?: string;
+  /** pino/fastify logger options, overriding logLevel (e.g. `{ level: 'debug', stream }` in tests). */
+  logger?: object;
+  debugLog?: boolean;
+  installSignalHandlers?: boolean;
+}
+
+export interface RunningServer {
+  readonly app: SemrouteApp;
+  readonly host: RouterHost;
+  readonly url: string;
+  readonly port: number;
+  readonly extProc: ExtProcServer | undefined;
+  readonly mock: MockBackend | undefined;
+  /** Graceful stop: stop accepting, drain in-flight requests (at most graceMs), close everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? (opts.logLevel === 'silent' ? false : { level: opts.logLevel ?? 'info' });
+  let mock: MockBackend | undefined;
+  const wantMock = opts.mock ?? !opts.configPath;
+  if (wantMock) {
+    mock = await startMockBackend({ port: opts.mockPort ?? 8802, host: '127.0.0.1', name: 'semroute-mock' });
+  }
+  let app: SemrouteApp | undefined;
+  const log: Logger = {
+    info: (o, m) => (app ? app.fastify.log.info(o, m) : logger && process.stderr.write(`${m ?? JSON.stringify(o)}\n`)),
+    warn: (o, m) => (app ? app.fastify.log.warn(o, m) : logger && process.stderr.write(`warning: ${m ?? JSON.stringify(o)}\n`)),
+    error: (o, m) => (app ? app.fastify.log.error(o, m) : process.stderr.write(`error: ${m ?? JSON.stringify(o)}\n`)),
+  };
+  let host: RouterHost;
+  try {
+    host = new RouterHost({
+      ...(opts.configPath ? { configPath: opts.configPath } : {}),
+      ...(opts.model ? { model: opts.model } : {}),
+      ...(opts.device ? { device: opts.device } : {}),
+      ...(opts.threads ? { threads: opts.threads } : {}),
+      classifier: opts.classifier ?? 'auto',
+      requireModel: !!opts.requireModel,
+      log,
+    });
+  } catch (e) {
+    await mock?.close();
+    throw e;
+  }
+  const settings: Partial<ServerSettings> = {
+    ...host.server,
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(typeof opts.grpcPort === 'number' ? { grpcPort: opts.grpcPort } : {}),
+    ...(opts.trustClientHints ? { trustClientHints: opts.trustClientHints } : {}),
+    ...(opts.debugLog ? { debugLog: true } : {}),
+  };
+  const eff: ServerSettings = { ...DEFAULT_SETTINGS, ...settings };
+  const staticDir = opts.staticDir ?? defaultStaticDir();
+  app = createApp({ host, settings, logger, ...(staticDir ? { staticDir } : {}) });
+  const metrics = app.metrics;
+  if (opts.watch !== false) host.watch((r) => metrics.configReloads.inc({ result: r.ok ? 'ok' : 'invalid' }));
+
+  await app.fastify.listen({ port: eff.port, host: eff.host });
+  const port = (app.fastify.server.address() as AddressInfo).port;
+  let extProc: ExtProcServer | undefined;
+  if (opts.grpcPort !== null) {
+    extProc = await startExtProc({ host, metrics, trustClientHints: eff.trustClientHints, port: eff.grpcPort, bindHost: eff.host, log: app.fastify.log });
+  }
+  const url = `http://${eff.host === '0.0.0.0' ? '127.0.0.1' : eff.host}:${port}`;
+  app.fastify.log.info(
+    { http: url, grpc: extProc?.port, mock: mock?.url, config: host.configPath ?? '(bundled default)', static: staticDir },
+    'semroute listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = eff.shutdownGraceMs) =>
+    (closing ??= (async () => {
+      const force = setTimeout(() => app!.fastify.server.closeAllConnections(), graceMs);
+      force.unref();
+      await Promise.all([app!.close(), extProc?.close(graceMs)]);
+      clearTimeout(force);
+      await host.close();
+      await mock?.close();
+    })());
+
+  if (opts.installSignalHandlers) {
+    const onSignal = (sig: string) => {
+      app!.fastify.log.info({ signal: sig, inflight: app!.inflight() }, 'shutting down: draining in-flight requests');
+      const hard = setTimeout(() => process.exit(1), eff.shutdownGraceMs + 5_000);
+      hard.unref();
+      void close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    // SIGHUP: reload the config file now (the file watcher does it too).
+    process.on('SIGHUP', () => {
+      const r = host.reload();
+      metrics.configReloads.inc({ result: r.ok ? 'ok' : 'invalid' });
+    });
+  }
+  return { app, host, url, port, extProc, mock, close };
+}

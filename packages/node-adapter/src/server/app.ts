@@ -1,0 +1,251 @@
+/**
+ * The HTTP server (fastify): OpenAI-compatible routing proxy, classification API, health/readiness, metrics,
+ * and a static-files hook for the playground. Handlers only translate HTTP ↔ core calls.
+ * @module
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { HEADERS } from '@semroute/core';
+import { HttpError, toHttpError } from './http-error.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { forward, sendError } from './proxy.js';
+import { serveStatic } from './static.js';
+import { Upstream } from './upstream.js';
+import { classificationRecord, classifyHeads, clientHint, routeChat } from './route-view.js';
+import type { RouterHost } from '../router-host.js';
+import { DEFAULT_SETTINGS, type ServerSettings } from '../settings.js';
+
+export interface AppOptions {
+  host: RouterHost;
+  settings?: Partial<ServerSettings>;
+  /** Serve these static files at `/` (playground build). */
+  staticDir?: string;
+  /** fastify/pino logger options; false = silent. */
+  logger?: boolean | object;
+  metrics?: Metrics;
+}
+
+export interface SemrouteApp {
+  readonly fastify: FastifyInstance;
+  readonly metrics: Metrics;
+  readonly upstream: Upstream;
+  /** In-flight chat requests. */
+  inflight(): number;
+  close(): Promise<void>;
+}
+
+function parseJson(body: unknown): unknown {
+  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
+    throw new HttpError(400, 'The request body is empty; expected a JSON object.', 'invalid_request_error', 'invalid_json');
+  }
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'We could not parse the JSON body of your request.', 'invalid_request_error', 'invalid_json');
+  }
+}
+
+function replyError(reply: FastifyReply, err: HttpError, extra: Record<string, string> = {}): void {
+  void reply.code(err.status).headers({ ...extra, ...err.headers }).type('application/json').send(err.body());
+}
+
+export function createApp(opts: AppOptions): SemrouteApp {
+  const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...opts.host.server, ...opts.settings };
+  const { host } = opts;
+  const metrics = opts.metrics ?? createMetrics();
+  const upstream = new Upstream({
+    connectMs: settings.connectTimeoutMs,
+    firstByteMs: settings.firstByteTimeoutMs,
+    idleMs: settings.idleTimeoutMs,
+  });
+  let inflight = 0;
+
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: settings.bodyLimit,
+    // Per-request access logs only with debug logging (they hold URLs, never bodies).
+    logController: new LogController({ disableRequestLogging: !settings.debugLog }),
+    return503OnClosing: true,
+    keepAliveTimeout: 65_000,
+    routerOptions: { ignoreTrailingSlash: true },
+    // The client's request id is not trusted; no prompt text is ever logged.
+    requestIdHeader: false,
+  });
+
+  // Bodies are parsed by the handlers so that every failure becomes an OpenAI error (any content type accepted).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((error, _req, reply) => {
+    const err = toHttpError(error);
+    if (err.status >= 500 && !HttpError.isError(error)) app.log.error({ code: (error as { code?: string }).code }, 'request failed');
+    replyError(reply, err);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    if (req.method === 'GET' && opts.staticDir && !path.startsWith('/v1/') && !path.startsWith('/api/')) {
+      reply.hijack();
+      if (serveStatic(opts.staticDir, path, reply.raw)) return;
+      sendError(reply.raw, new HttpError(404, `Not found: ${path}`, 'invalid_request_error', 'not_found'));
+      return;
+    }
+    const msg = path.startsWith('/v1/')
+      ? `Unsupported endpoint: ${req.method} ${path}. semroute serves POST /v1/chat/completions and GET /v1/models.`
+      : `Not found: ${req.method} ${path}`;
+    replyError(reply, new HttpError(404, msg, 'invalid_request_error', 'not_found'));
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_req, reply) => {
+    const body = {
+      status: host.ready ? 'ready' : 'not_ready',
+      classifier: host.classifierState,
+      backend: host.router.backend,
+      ...(host.classifierError ? { error: host.classifierError } : {}),
+    };
+    return reply.code(host.ready ? 200 : 503).send(body);
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+
+  app.get('/v1/models', async () => {
+    const created = Math.floor(Date.now() / 1000);
+    const auto = host.config.global.passthrough.auto_model_names[0] ?? 'auto';
+    return {
+      object: 'list',
+      data: [
+        { id: auto, object: 'model', created, owned_by: 'semroute' },
+        ...host.config.providers.models.map((m) => ({ id: m.name, object: 'model', created, owned_by: 'semroute' })),
+      ],
+    };
+  });
+
+  app.post('/v1/chat/completions', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!host.ready) {
+      throw new HttpError(503, 'The router is starting: the classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
+    }
+    if (inflight >= settings.maxInflight) {
+      throw new HttpError(503, 'The router is overloaded; retry shortly.', 'server_error', 'overloaded', null, { 'retry-after': '1' });
+    }
+    inflight++;
+    try {
+      await chat(req, reply);
+    } finally {
+      inflight--;
+    }
+  });
+
+  const chat = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const request = parseJson(req.body);
+    // Node's header record (lower-case keys; only set-cookie is an array, and requests carry none we read).
+    const headers = req.headers as Record<string, string>;
+    const hint = settings.trustClientHints === 'routing' ? clientHint(headers) : undefined;
+    // One router and its config for the whole request, even if a hot reload swaps them meanwhile.
+    const router = host.router;
+    const config = router.config;
+    const t0 = performance.now();
+    const routed = await routeChat(router, request, headers, hint, config);
+    metrics.classifyLatency.observe({ source: 'chat' }, (performance.now() - t0) / 1000);
+    if (settings.debugLog) {
+      // Opt-in: the decision summary (names and scores only, never prompt text).
+      const d = routed.decision;
+      req.log.info({ decision: d.decision, model: routed.modelLabel, category: d.category, confidence: d.confidence, reasoning: d.use_reasoning, path: d.response_path }, 'routed');
+    }
+
+    if (routed.blocked) {
+      const b = routed.blocked;
+      metrics.blocks.inc({ reason: routed.decision.blocked?.reason ?? 'blocked', decision: routed.decisionName });
+      metrics.requests.inc({ decision: routed.decisionName, model: routed.modelLabel, response_path: routed.responsePath, status: String(b.status) });
+      reply.hijack();
+      if (routed.stream) {
+        reply.raw.writeHead(b.status, { ...b.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        reply.raw.end(b.sse.join(''));
+      } else {
+        const s = JSON.stringify(b.json);
+        reply.raw.writeHead(b.status, { ...b.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
+        reply.raw.end(s);
+      }
+      return;
+    }
+    if (routed.plans.length === 0) {
+      throw new HttpError(404, `The model \`${routed.model}\` does not exist or has no backend.`, 'invalid_request_error', 'model_not_found', 'model');
+    }
+
+    const ac = new AbortController();
+    const res = reply.raw;
+    const onClose = () => {
+      if (!res.writableFinished) ac.abort();
+    };
+    res.on('close', onClose);
+    reply.hijack();
+    try {
+      await forward(
+        {
+          upstream,
+          metrics,
+          config,
+          clientHeaders: req.headers,
+          res,
+          signal: ac.signal,
+          stream: routed.stream,
+          onDone: (status, path, model) =>
+            metrics.requests.inc({ decision: routed.decisionName, model, response_path: path, status: String(status) }),
+        },
+        routed.plans,
+      );
+    } catch (e) {
+      if (!ac.signal.aborted) sendError(res, toHttpError(e), { [HEADERS.RESPONSE_PATH]: 'error' });
+      else if (!res.destroyed) res.destroy();
+    } finally {
+      res.off('close', onClose);
+    }
+  };
+
+  const classify = async (req: FastifyRequest, kind: string | undefined) => {
+    if (!host.ready) throw new HttpError(503, 'The classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
+    const body = parseJson(req.body) as Record<string, unknown>;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Expected a JSON object with `text` or `texts`.', 'invalid_request_error', 'invalid_request');
+    const texts = Array.isArray(body.texts) ? body.texts : typeof body.text === 'string' ? [body.text] : undefined;
+    if (!texts || texts.length === 0 || !texts.every((t) => typeof t === 'string')) {
+      throw new HttpError(400, 'Expected `text` (string) or `texts` (non-empty array of strings).', 'invalid_request_error', 'invalid_request', texts ? 'texts' : 'text');
+    }
+    if (texts.length > 256) throw new HttpError(400, 'At most 256 texts per batch.', 'invalid_request_error', 'batch_too_large', 'texts');
+    const heads = classifyHeads(kind, body.heads);
+    const t0 = performance.now();
+    const router = host.router;
+    const results = await Promise.all((texts as string[]).map((t) => classificationRecord(router, t, heads)));
+    metrics.classifyLatency.observe({ source: 'api' }, (performance.now() - t0) / 1000);
+    metrics.batchSize.observe({ source: 'api' }, texts.length);
+    return Array.isArray(body.texts) || kind === 'batch' ? { results } : results[0];
+  };
+  app.post('/api/v1/classify', (req) => classify(req, undefined));
+  app.post<{ Params: { kind: string } }>('/api/v1/classify/:kind', (req) => {
+    const { kind } = req.params;
+    if (!['intent', 'pii', 'security', 'combined', 'batch'].includes(kind)) {
+      throw new HttpError(404, `Unknown classifier endpoint \`${kind}\`; one of: intent, pii, security, combined, batch.`, 'invalid_request_error', 'not_found');
+    }
+    return classify(req, kind);
+  });
+
+  return {
+    fastify: app,
+    metrics,
+    upstream,
+    inflight: () => inflight,
+    close: async () => {
+      // Keep-alive connections that go idle after close() began would otherwise hold it until their timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
+      await upstream.close();
+    },
+  };
+}
