@@ -41,15 +41,36 @@ export const HEADERS = Object.freeze({
   // ---- request headers (client → router) ----
   /** `true` adds the `x-vsr-matched-*` debug headers to the response. */
   DEBUG: 'x-vsr-debug',
-  /** `true` skips classification and rewriting (the body is forwarded untouched). */
+  /**
+   * `true` skips classification and rewriting (the body is forwarded untouched). Honoured only when the config sets
+   * `global.allow_skip_processing: true`; otherwise ignored (the trace says so).
+   */
   SKIP_PROCESSING: 'x-vsr-skip-processing',
+  /** A decision the client (browser) already made, JSON `{"category": …, "confidence"?: …}`; see `RouteOptions.clientHint`. */
+  CLIENT_DECISION: 'x-semroute-client-decision',
 
   // ---- semroute-specific ----
   /** Classifier backend in use, e.g. `cpu`, `wasm-simd`, `none` (debug only). */
   BACKEND: 'x-semroute-backend',
   /** Whole routing time in ms (debug only). */
   ROUTE_MS: 'x-semroute-route-ms',
+  /**
+   * Where the category came from: `client-hint` (a trusted client hint; the domain head was skipped), `classifier`,
+   * `classifier; hint=agrees|differs|ignored` (a hint was present and re-checked or ignored), or `none` (no classifier).
+   */
+  CATEGORY_SOURCE: 'x-semroute-category-source',
 } as const);
+
+/** Headers a client sends (never in a response). */
+export const REQUEST_HEADERS: readonly HeaderName[] = Object.freeze([HEADERS.DEBUG, HEADERS.SKIP_PROCESSING, HEADERS.CLIENT_DECISION]);
+
+/**
+ * Response headers a browser client may read (`x-vsr-*` and `x-semroute-*`): what a server lists in
+ * `access-control-expose-headers`.
+ */
+export const CLIENT_RESPONSE_HEADERS: readonly HeaderName[] = Object.freeze(
+  (Object.values(HEADERS) as HeaderName[]).filter((h) => (h.startsWith('x-vsr-') || h.startsWith('x-semroute-')) && !REQUEST_HEADERS.includes(h)),
+);
 
 /** Any header name in {@link HEADERS}. */
 export type HeaderName = (typeof HEADERS)[keyof typeof HEADERS];

@@ -50,10 +50,13 @@ export type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals }
 
 // decision
 export { decide } from './decision/engine.js';
-export { explainDecision } from './decision/explain.js';
+export { explainDecision, categorySourceText } from './decision/explain.js';
+export { retargetDecision } from './decision/retarget.js';
 export type {
   AppliedPlugin,
   BlockInfo,
+  CategorySource,
+  CategorySourceTrace,
   CategoryTrace,
   Decision,
   DecisionEvaluation,
@@ -78,9 +81,11 @@ export { validateChatRequest } from './openai/types.js';
 export type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTextPart } from './openai/types.js';
 
 // headers, errors, router
-export { HEADERS, getHeader, headerFlag } from './headers.js';
+export { HEADERS, CLIENT_RESPONSE_HEADERS, REQUEST_HEADERS, getHeader, headerFlag } from './headers.js';
 export type { HeaderName, ResponsePath } from './headers.js';
 export { SemrouteError, ConfigError, ClassifierError, NoRouteError, RequestError } from './errors.js';
 export type { SemrouteErrorCode } from './errors.js';
 export { Router } from './router.js';
-export type { RouteOptions, RouteResult, RouteTimings, RouterOptions } from './router.js';
+export type { RouteOptions, RouteResult, RouteTimings, RouterClassifyOptions, RouterOptions } from './router.js';
+export { parseClientHint, knownCategories, TRUST_CLIENT_HINTS } from './client-hint.js';
+export type { ClientHint, ParsedClientHint, TrustClientHints } from './client-hint.js';

@@ -93,6 +93,9 @@ describe('Router', () => {
     const dbg = await router.route(chat('contract law question'), { headers: { 'X-VSR-Debug': 'true' } });
     expect(dbg.headers[HEADERS.MATCHED_DOMAINS]).toBe('law');
     expect(dbg.headers[HEADERS.BACKEND]).toBe('fake-cpu');
+    // x-vsr-skip-processing is honoured only with global.allow_skip_processing (router-hints.test.ts covers the default).
+    const base = JSON.parse(JSON.stringify(defaultConfig()));
+    router.setConfig(loadConfigOrThrow({ ...base, global: { ...base.global, allow_skip_processing: true } }));
     const n = clf.calls.length;
     const skip = await router.route(chat('anything'), { headers: { 'x-vsr-skip-processing': '1' } });
     expect(skip.passthrough).toBe(true);

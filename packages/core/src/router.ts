@@ -4,12 +4,13 @@
  * translate HTTP to `route()` and back. Nothing here logs prompt text.
  * @module
  */
+import { knownCategories, parseClientHint, type ClientHint, type TrustClientHints } from './client-hint.js';
 import { parseConfig } from './config/parse.js';
 import type { RouterConfig } from './config/schema.js';
 import { decide, isPassthroughRequest } from './decision/engine.js';
-import type { Decision } from './decision/types.js';
+import type { CategorySourceTrace, Decision } from './decision/types.js';
 import { ClassifierError, ConfigError, SemrouteError } from './errors.js';
-import { HEADERS, headerFlag } from './headers.js';
+import { HEADERS, getHeader, headerFlag } from './headers.js';
 import { blockedResponse, type BlockedResponse } from './openai/blocked.js';
 import { redact as redactText } from './openai/redact.js';
 import { rewrite } from './openai/rewrite.js';
@@ -27,10 +28,30 @@ export interface RouterOptions {
 
 /** Options of {@link Router.route}. */
 export interface RouteOptions {
-  /** Request headers (any case); `x-vsr-debug` and `x-vsr-skip-processing` are honoured. */
+  /**
+   * Request headers (any case). `x-vsr-debug` is honoured; `x-vsr-skip-processing` only when the config sets
+   * `global.allow_skip_processing`; `x-semroute-client-decision` is read as the client hint when `clientHint` is absent.
+   */
   headers?: Record<string, string | undefined>;
   /** Seconds since the epoch for blocked responses' `created` (tests). */
   now?: number;
+  /**
+   * The decision a client (browser) already made: JSON text (the `x-semroute-client-decision` header value) or an
+   * object `{category, confidence?}`. Validated here: junk is ignored with a trace note, never thrown.
+   */
+  clientHint?: string | ClientHint | Record<string, unknown>;
+  /**
+   * Server policy for client hints. `none` (default): the hint is only compared with the classifier's category.
+   * `routing`: a valid hint whose category is one of the config's categories replaces the domain head (which is
+   * not run); jailbreak and PII heads always run, so the hint can never bypass a guard.
+   */
+  trustClientHints?: TrustClientHints;
+}
+
+/** Options of {@link Router.classify}. */
+export interface RouterClassifyOptions {
+  /** Heads to compute (default: those the config needs). `pooled` also yields exemplar scores when the config has exemplars. */
+  heads?: readonly Head[];
 }
 
 /** Time spent per stage, in milliseconds. */
@@ -63,6 +84,7 @@ export interface RouteResult {
 }
 
 type Head = NonNullable<ClassifyOptions['heads']>[number];
+const ALL_HEADS: readonly Head[] = Object.freeze(['domain', 'jailbreak', 'pii', 'pooled']);
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const ms = (x: number): number => Math.round(x * 1000) / 1000;
@@ -123,22 +145,49 @@ export class Router {
     const t0 = now();
     const req = validateChatRequest(request);
     const debug = headerFlag(opts.headers, HEADERS.DEBUG);
-    const skip = headerFlag(opts.headers, HEADERS.SKIP_PROCESSING);
+    const notes: string[] = [];
+    const skipRequested = headerFlag(opts.headers, HEADERS.SKIP_PROCESSING);
+    const skip = skipRequested && config.global.allow_skip_processing;
+    if (skipRequested && !skip) notes.push(`${HEADERS.SKIP_PROCESSING} ignored: global.allow_skip_processing is false`);
     const passthrough = isPassthroughRequest(config, req);
     const needClassification = !skip && !(passthrough && !config.global.passthrough.enforce_blocks);
+
+    // ---- client hint: validated; trusted only under `routing` and for a category the config knows ----
+    const trust: TrustClientHints = opts.trustClientHints === 'routing' ? 'routing' : 'none';
+    const rawHint = opts.clientHint !== undefined ? opts.clientHint : getHeader(opts.headers, HEADERS.CLIENT_DECISION);
+    const parsed = needClassification ? parseClientHint(rawHint) : {};
+    let hint: ClientHint | undefined;
+    let hintNote = parsed.note;
+    if (parsed.hint) {
+      if (!knownCategories(config).has(parsed.hint.category)) hintNote = "client hint ignored: category is not one of the config's categories";
+      else hint = parsed.hint;
+    }
+    const useHint = hint !== undefined && trust === 'routing';
 
     const { text } = needClassification ? extractClassifiedText(req, config) : { text: '' };
     const t1 = now();
     let cls: ClassifierSignals | undefined;
     let exemplars: ExemplarEmbeddings | undefined;
     if (this.#classifier && text.length > 0) {
-      const heads = this.#headsFor(config);
-      cls = await this.#classifyOne(text, heads);
+      const all = this.#headsFor(config);
+      // A trusted hint replaces the domain head only: jailbreak, PII and pooled (exemplars) always run.
+      const heads = useHint ? all.filter((h) => h !== 'domain') : all;
+      if (heads.length) cls = await this.#classifyOne(text, heads);
       if (heads.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
     }
     const t2 = now();
-    const signals: Signals = needClassification ? buildSignals(config, text, cls, exemplars) : {};
-    const decision = decide(config, signals, req);
+    let signals: Signals = needClassification ? buildSignals(config, text, cls, exemplars) : {};
+    if (useHint) signals = { ...signals, categoryScores: { [hint!.category]: hint!.confidence ?? 1 } };
+    let decision = decide(config, signals, req);
+    let categorySource: CategorySourceTrace | undefined;
+    if (needClassification) {
+      categorySource = settleCategorySource(decision, signals, useHint, hint, hintNote, trust);
+      decision = {
+        ...decision,
+        category_source: categorySource.source,
+        trace: { ...decision.trace, category_source: categorySource, ...(notes.length ? { notes } : {}) },
+      };
+    } else if (notes.length) decision = { ...decision, trace: { ...decision.trace, notes } };
     const t3 = now();
 
     let result: Pick<RouteResult, 'body' | 'headers' | 'upstreamHeaders' | 'removeUpstreamHeaders' | 'blocked'>;
@@ -155,6 +204,7 @@ export class Router {
     } else {
       result = rewrite(req, decision, config, { debug });
     }
+    if (categorySource) result.headers[HEADERS.CATEGORY_SOURCE] = categorySourceHeader(categorySource);
     const t4 = now();
     const timings: RouteTimings = { extractMs: ms(t1 - t0), classifyMs: ms(t2 - t1), decideMs: ms(t3 - t2), totalMs: ms(t4 - t0) };
     if (debug) {
@@ -171,17 +221,24 @@ export class Router {
     };
   }
 
-  /** Classifies text(s) and returns the signals decide() would see (keywords included). */
-  classify(text: string): Promise<Signals>;
-  classify(texts: string[]): Promise<Signals[]>;
-  async classify(input: string | string[]): Promise<Signals | Signals[]> {
+  /**
+   * Classifies text(s) and returns the signals decide() would see (keywords included). `heads` limits what the
+   * classifier computes (passed to `Classifier.classify`); the signals of heads not run are absent or empty.
+   */
+  classify(text: string, opts?: RouterClassifyOptions): Promise<Signals>;
+  classify(texts: string[], opts?: RouterClassifyOptions): Promise<Signals[]>;
+  async classify(input: string | string[], opts: RouterClassifyOptions = {}): Promise<Signals | Signals[]> {
     const config = this.#config;
     const texts = Array.isArray(input) ? input : [input];
     if (!texts.every((t) => typeof t === 'string')) throw new SemrouteError('classify() takes a string or an array of strings', { code: 'REQUEST_INVALID' });
+    const want = opts?.heads;
+    if (want !== undefined && (!Array.isArray(want) || !want.every((h) => ALL_HEADS.includes(h)))) {
+      throw new SemrouteError(`classify() heads must be a list of: ${ALL_HEADS.join(', ')}`, { code: 'REQUEST_INVALID' });
+    }
     let outs: (ClassifierSignals | undefined)[] = texts.map(() => undefined);
     let exemplars: ExemplarEmbeddings | undefined;
-    if (this.#classifier && texts.length) {
-      const heads = this.#headsFor(config);
+    if (this.#classifier && texts.length && (want === undefined || want.length > 0)) {
+      const heads = want ? [...new Set(want)] : this.#headsFor(config);
       outs = await this.#classifyMany(texts, heads);
       if (heads.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
     }
@@ -253,4 +310,29 @@ export class Router {
     }
     return p;
   }
+}
+
+/** How the category was sourced, for the trace and the `x-semroute-category-source` header. */
+function settleCategorySource(
+  decision: Decision,
+  signals: Signals,
+  useHint: boolean,
+  hint: ClientHint | undefined,
+  hintNote: string | undefined,
+  trust: TrustClientHints,
+): CategorySourceTrace {
+  if (useHint) return { source: 'client_hint', hint: 'trusted', hintCategory: hint!.category };
+  const scores = signals.categoryScores;
+  const source = scores && Object.keys(scores).length > 0 ? 'classifier' : 'none';
+  if (hintNote !== undefined) return { source, hint: 'ignored', note: hintNote };
+  if (!hint) return { source };
+  const policy = trust === 'none' ? 'client hints not trusted (trust_client_hints: none)' : undefined;
+  const top = decision.trace.category.top;
+  if (source === 'none' || top === undefined) return { source, hint: 'ignored', hintCategory: hint.category, note: `client hint ignored: ${policy ?? 'no classifier scores to re-check it'}` };
+  return { source, hint: top === hint.category ? 'agrees' : 'differs', hintCategory: hint.category, ...(policy ? { note: policy } : {}) };
+}
+
+function categorySourceHeader(t: CategorySourceTrace): string {
+  const base = t.source === 'client_hint' ? 'client-hint' : t.source;
+  return t.hint && t.hint !== 'trusted' ? `${base}; hint=${t.hint}` : base;
 }

@@ -26,7 +26,16 @@ export interface ServerSettings {
   debugLog: boolean;
   /** Longest time SIGTERM waits for in-flight streams. */
   shutdownGraceMs: number;
+  /**
+   * Browser origins allowed to call `/v1/*` and `/api/v1/*` cross-origin (CORS): exact origins
+   * (`https://playground.example.com`), a port wildcard (`http://localhost:*`), or `*` (any origin; for a local dev
+   * server only). The server's own origin always works. Default: loopback origins only.
+   */
+  corsOrigins: readonly string[];
 }
+
+/** Default CORS origins: pages served from this machine's loopback (a playground dev server), nothing else. */
+export const DEFAULT_CORS_ORIGINS: readonly string[] = Object.freeze(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
 
 export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   host: '0.0.0.0',
@@ -40,6 +49,7 @@ export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   trustClientHints: 'none',
   debugLog: false,
   shutdownGraceMs: 30_000,
+  corsOrigins: DEFAULT_CORS_ORIGINS,
 });
 
 /** YAML key → settings key. */
@@ -55,6 +65,7 @@ const KEYS: Readonly<Record<string, keyof ServerSettings>> = Object.freeze({
   trust_client_hints: 'trustClientHints',
   debug_log: 'debugLog',
   shutdown_grace_ms: 'shutdownGraceMs',
+  cors_origins: 'corsOrigins',
 });
 
 export interface SplitConfig {
@@ -98,6 +109,10 @@ export function parseServerSection(raw: unknown): { settings: Partial<ServerSett
     if (key === 'trustClientHints') {
       if (typeof v === 'string' && (TRUST_CLIENT_HINTS as readonly string[]).includes(v)) settings.trustClientHints = v as TrustClientHints;
       else issues.push({ path, message: 'invalid value', expected: `one of: ${TRUST_CLIENT_HINTS.join(', ')}` });
+    } else if (key === 'corsOrigins') {
+      const list = typeof v === 'string' ? [v] : v;
+      if (Array.isArray(list) && list.every((o) => typeof o === 'string' && isOriginPattern(o))) settings.corsOrigins = Object.freeze([...list] as string[]);
+      else issues.push({ path, message: 'invalid value', expected: 'a list of origins: `*`, `https://host[:port]`, or `http://host:*` (any port)' });
     } else if (typeof def === 'number') {
       if (typeof v === 'number' && Number.isFinite(v) && v >= 0) (settings as Record<string, unknown>)[key] = v;
       else issues.push({ path, message: 'must be a non-negative number' });
@@ -108,4 +123,20 @@ export function parseServerSection(raw: unknown): { settings: Partial<ServerSett
     else issues.push({ path, message: 'must be a non-empty string' });
   }
   return { settings, issues };
+}
+
+/** `*`, or `scheme://host[:port]` with `*` allowed as the port (no path, no trailing slash). */
+export function isOriginPattern(o: string): boolean {
+  return o === '*' || /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}|\*))?$/.test(o);
+}
+
+/** True when a browser `Origin` is allowed by `patterns`, or is the server's own origin (`host` = the request's Host header). */
+export function originAllowed(origin: string, host: string | undefined, patterns: readonly string[]): boolean {
+  if (host && (origin === `http://${host}` || origin === `https://${host}`)) return true;
+  for (const p of patterns) {
+    if (p === '*' || p === origin) return true;
+    if (!p.endsWith(':*')) continue;
+    if (origin === p.slice(0, -2) || (origin.startsWith(p.slice(0, -1)) && /^\d{1,5}$/.test(origin.slice(p.length - 1)))) return true;
+  }
+  return false;
 }

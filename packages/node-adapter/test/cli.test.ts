@@ -2,10 +2,13 @@
  * The `semroute` CLI as a child process (run from sources through tsx): validate, explain, classify, serve, mock-backend.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { LETTERS, MMLU_PRO_CATEGORIES } from '../src/eval/dataset.js';
 import { chat, post, testConfigYaml, tmpFile } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
@@ -116,4 +119,58 @@ describe('semroute CLI', () => {
     expect(code).toBe(0);
     expect(log).not.toContain('write a poem');
   });
+
+  it('eval --simulate (built-in profile) then tune, end to end through the CLI; unknown commands list them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'semroute-cli-eval-'));
+    // A small MMLU-Pro-schema file so the test does not depend on the dataset being on disk.
+    const qs = MMLU_PRO_CATEGORIES.flatMap((category) =>
+      Array.from({ length: 3 }, (_, i) => ({ question_id: `${category}-${i}`, question: `Synthetic ${category} question ${i}?`, options: Array.from({ length: 10 }, (_, k) => `option ${k}`), answer: LETTERS[i % 10], category, src: 'synthetic' })),
+    );
+    const dataset = join(dir, 'q.jsonl');
+    writeFileSync(dataset, qs.map((q) => JSON.stringify(q)).join('\n') + '\n');
+    const out = join(dir, 'run');
+    const ev = await runIn(['eval', '--simulate', '--model', 'sim/qwen3', '--family', 'qwen3', '--dataset', dataset, '--modes', 'direct-off,direct-on,router', '--classifier', 'oracle', '--limit', '20', '--time-scale', '0', '--concurrency', '8', '--seed', '1', '--quiet', '--out', out]);
+    expect(ev.stderr).not.toMatch(/^error/m);
+    expect(ev.code).toBe(0);
+    for (const f of ['results.jsonl', 'summary.json', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
+    expect(readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(60);
+    const tuned = join(dir, 'tuned.yaml');
+    const tu = await runIn(['tune', '--results', out, '--out', tuned, '--objective', 'balanced']);
+    expect(tu.code).toBe(0);
+    expect(tu.stdout).toContain('tuned policy');
+    expect((await runIn(['validate', tuned])).code).toBe(0);
+    const unknown = await runIn(['evaluate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('mock-backend, eval, tune');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await main(['--help'])).toBe(0);
+      expect(String(log.mock.calls[0]?.[0])).toContain('semroute tune --results DIR --out tuned.yaml');
+    } finally {
+      log.mockRestore();
+    }
+  }, 20_000);
+
+  it('mock-backend --simulate serves the simulated model and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, 'mock-backend', '--simulate', '--port', '0', '--time-scale', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'semroute-nodata-'))], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        log += d;
+        const m = /simulated model \(qwen3-30b-a3b-paper\) listening on (http:\/\/\S+)/.exec(log);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(log)));
+    });
+    const r = await post(`${url}/chat/completions`, { model: 'sim', messages: [{ role: 'user', content: 'Which option holds? A) 1 B) 2' }], chat_template_kwargs: { enable_thinking: false } });
+    expect(r.status).toBe(200);
+    expect(r.json.usage.completion_tokens).toBeGreaterThan(0);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  }, 20_000);
 });

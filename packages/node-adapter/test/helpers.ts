@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Classifier, ClassifierSignals } from '@semroute/core';
+import type { Classifier, ClassifierSignals, ClassifyOptions } from '@semroute/core';
 
 const CATS = ['biology', 'business', 'chemistry', 'computer science', 'economics', 'engineering', 'health', 'history', 'law', 'math', 'other', 'philosophy', 'physics', 'psychology'];
 
@@ -20,9 +20,13 @@ export class FakeClassifier implements Classifier {
   readonly backend = 'fake';
   calls = 0;
   batches: number[] = [];
-  async classify(texts: readonly string[]): Promise<ClassifierSignals[]> {
+  /** The heads each call asked for (undefined = all); heads not asked for come back empty. */
+  heads: (readonly string[] | undefined)[] = [];
+  async classify(texts: readonly string[], options?: ClassifyOptions): Promise<ClassifierSignals[]> {
     this.calls++;
     this.batches.push(texts.length);
+    this.heads.push(options?.heads);
+    const want = (h: 'domain' | 'jailbreak' | 'pii') => !options?.heads || options.heads.includes(h);
     return texts.map((t) => {
       const l = t.toLowerCase();
       const top = /contract|lawsuit|court/.test(l)
@@ -38,9 +42,9 @@ export class FakeClassifier implements Classifier {
       for (const m of t.matchAll(/[\w.]+@[\w.]+\.\w+/g)) pii.push({ type: 'EMAIL_ADDRESS', start: m.index!, end: m.index! + m[0].length, score: 0.98 });
       for (const m of t.matchAll(/\b\d{3}-\d{2}-\d{4}\b/g)) pii.push({ type: 'US_SSN', start: m.index!, end: m.index! + m[0].length, score: 0.97 });
       return {
-        categoryScores: scores(top),
-        jailbreak: /ignore (all )?previous instructions/.test(l) ? 0.99 : 0.02,
-        pii,
+        categoryScores: want('domain') ? scores(top) : {},
+        jailbreak: want('jailbreak') && /ignore (all )?previous instructions/.test(l) ? 0.99 : 0.02,
+        pii: want('pii') ? pii : [],
         tokenCount: Math.ceil(t.length / 4),
       };
     });

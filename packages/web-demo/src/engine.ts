@@ -143,8 +143,9 @@ function toAnalysis(r: RouteResult, text: string, config: RouterConfig, wall: nu
       model: d.model,
       use_reasoning: d.use_reasoning,
       ...(d.use_reasoning && d.reasoning_effort ? { reasoning_effort: d.reasoning_effort } : {}),
-      category: d.category,
-      confidence: Math.round(d.confidence * 1e4) / 1e4,
+      // The domain category (not a keyword/exemplar name): the only kind a server can trust as a routing hint.
+      category: d.trace.category.effective,
+      confidence: Math.round((d.trace.category.topScore ?? d.confidence) * 1e4) / 1e4,
       response_path: d.response_path,
       pii_types: [...new Set(pii.map((p) => p.type))],
       backend: r.backend,

@@ -235,6 +235,11 @@ export const GlobalSchema = z.strictObject({
   classifier: ClassifierSchema.prefault({}),
   prompt_guard: PromptGuardSchema.prefault({}),
   conversation: z.strictObject({ max_prior_user_turns: z.number().int().min(0).max(32).default(2) }).prefault({}),
+  /**
+   * semroute: honour the vSR `x-vsr-skip-processing: true` request header (forward untouched, no classification,
+   * no jailbreak / PII guards). Off by default: any client could otherwise skip the guards.
+   */
+  allow_skip_processing: z.boolean().default(false),
   /** semroute: requests naming a concrete model (not one of `auto_model_names`) pass through untouched. */
   passthrough: z
     .strictObject({

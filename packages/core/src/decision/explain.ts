@@ -3,7 +3,7 @@
  * Contains only names, scores and thresholds, never prompt text.
  * @module
  */
-import type { CategoryTrace, Decision, RuleTrace } from './types.js';
+import type { CategorySourceTrace, CategoryTrace, Decision, RuleTrace } from './types.js';
 
 function fmt(v: unknown): string {
   if (v === null || v === undefined) return 'n/a';
@@ -32,6 +32,15 @@ function categoryText(c: CategoryTrace): string {
   }
 }
 
+/** `client hint (trusted)`, `classifier (hint re-checked: agrees)`, `classifier (client hint ignored: …)`, `none (no classifier)`. */
+export function categorySourceText(t: CategorySourceTrace): string {
+  let base = t.source === 'client_hint' ? 'client hint' : t.source === 'classifier' ? 'classifier' : 'none (no classifier scores)';
+  if (t.hint === 'trusted') base += ' (trusted)';
+  else if (t.hint === 'agrees' || t.hint === 'differs') base += ` (hint re-checked: ${t.hint})`;
+  else if (t.hint === 'ignored') base += ` (${t.note ?? 'client hint ignored'})`;
+  return base;
+}
+
 /** Multi-line explanation of a {@link Decision}. */
 export function explainDecision(decision: Decision): string {
   const t = decision.trace;
@@ -40,6 +49,8 @@ export function explainDecision(decision: Decision): string {
   out.push(`decision ${decision.decision} → model ${decision.model} (${decision.provider_model_id}), reasoning ${reasoning}, path ${decision.response_path}`);
   out.push(`reason: ${t.reason}`);
   out.push(`category: ${decision.category} (confidence ${decision.confidence}); ${categoryText(t.category)}`);
+  if (t.category_source) out.push(`category source: ${categorySourceText(t.category_source)}`);
+  for (const n of t.notes ?? []) out.push(`note: ${n}`);
   if (t.guard) {
     out.push(
       `prompt guard: ${t.guard.enabled ? 'enabled' : 'disabled'}, jailbreak ${t.guard.score ?? 'n/a'} vs ${t.guard.threshold}${t.guard.triggered ? ' → BLOCK' : ''}`,

@@ -52,6 +52,23 @@ export interface CategoryTrace {
   readonly reason: 'above_threshold' | 'below_threshold' | 'no_scores';
 }
 
+/** Where the domain category scores came from. `none`: no classifier scores (keyword / context routing only). */
+export type CategorySource = 'client_hint' | 'classifier' | 'none';
+
+/** How the category source was settled (set by `Router.route`, not by `decide()`). */
+export interface CategorySourceTrace {
+  readonly source: CategorySource;
+  /**
+   * The client hint, when one came with the request: `trusted` (its category was used, the domain head skipped),
+   * `agrees` / `differs` (not used; the classifier's top category was compared with it), `ignored` (unusable or
+   * not allowed: see `note`).
+   */
+  readonly hint?: 'trusted' | 'agrees' | 'differs' | 'ignored';
+  /** The hinted category (a config category name or a classifier label, never free text). */
+  readonly hintCategory?: string;
+  readonly note?: string;
+}
+
 /** Why the model was chosen among a decision's modelRefs. */
 export interface SelectionTrace {
   readonly algorithm: string;
@@ -72,6 +89,10 @@ export interface DecisionTrace {
   readonly selection?: SelectionTrace;
   /** One-line summary of why the winner won. */
   readonly reason: string;
+  /** Where the category came from (set by `Router.route`). */
+  readonly category_source?: CategorySourceTrace;
+  /** Request-level notes, e.g. an ignored `x-vsr-skip-processing` header or client hint (set by `Router.route`). */
+  readonly notes?: readonly string[];
 }
 
 /** Why a request is not forwarded. */
@@ -116,6 +137,8 @@ export interface Decision {
   /** Category behind the decision: a domain category, or a keyword / exemplar signal name. */
   readonly category: string;
   readonly confidence: number;
+  /** Where the category scores came from (set by `Router.route`; absent from a bare `decide()`). */
+  readonly category_source?: CategorySource;
   /** True when nothing matched and the default model serves the request, or the category fell back. */
   readonly fallback: boolean;
   /** True when the client named a concrete model and it passes through. */

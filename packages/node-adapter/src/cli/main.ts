@@ -1,5 +1,5 @@
 /**
- * The `semroute` command line: serve, classify, validate, explain, bench, mock-backend.
+ * The `semroute` command line: serve, classify, validate, explain, bench, mock-backend, eval, tune.
  * @module
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
@@ -26,10 +26,13 @@ Usage:
   semroute bench [--duration 10] [--rate 500] [--connections 50] [--out FILE.json]
   semroute mock-backend [--port 8802] [--host 127.0.0.1] [--latency MS] [--chunk-delay MS]
                  [--failure-rate 0..1] [--cut-after N] [--chunks N]
+                 [--simulate [PROFILE] [--time-scale X] [--seed S] [--data-dir DIR]]
+  semroute eval (--endpoint URL | --simulate [PROFILE]) --model NAME --family F --out DIR [--dataset mmlu-pro[:split]|FILE.jsonl] [--modes direct-off,direct-on,router] [--config FILE] [--limit N] [--concurrency K] [--seed S]
+  semroute tune --results DIR --out tuned.yaml [--objective accuracy|balanced|cost] [--lambda X] [--max-tokens-per-query N]
 
 With no --config, serve uses the bundled default config and starts the built-in mock backend on
 127.0.0.1:8802, so it works on a machine with no LLM. Environment: SEMROUTE_CONFIG, SEMROUTE_PORT,
-SEMROUTE_GRPC_PORT, SEMROUTE_MODEL.`;
+SEMROUTE_GRPC_PORT, SEMROUTE_MODEL. \`semroute eval --help\` and \`semroute tune --help\` list every option.`;
 
 class UsageError extends Error {}
 
@@ -184,7 +187,9 @@ async function cmdClassify(argv: string[]): Promise<number> {
 }
 
 async function cmdMock(argv: string[]): Promise<void> {
-  const { values: v } = args(argv, {
+  // `--simulate` with no profile name (last, or followed by another flag) means the default profile.
+  const argvN = argv.flatMap((a, i) => (a === '--simulate' && (i + 1 >= argv.length || argv[i + 1]!.startsWith('--')) ? [a, ''] : [a]));
+  const { values: v } = args(argvN, {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
     latency: { type: 'string' },
@@ -193,8 +198,29 @@ async function cmdMock(argv: string[]): Promise<void> {
     'cut-after': { type: 'string' },
     chunks: { type: 'string' },
     name: { type: 'string' },
+    simulate: { type: 'string' },
+    'time-scale': { type: 'string' },
+    seed: { type: 'string' },
+    'data-dir': { type: 'string' },
   });
   if (v.help) return void console.log(USAGE);
+  if (v.simulate !== undefined) {
+    // The simulated model (src/eval): answers MMLU-Pro questions with a profile's accuracy, tokens and latency.
+    const { loadProfile, startSimulatedModel } = await import('../eval/index.js');
+    const profile = v.simulate ? loadProfile(v.simulate) : loadProfile();
+    const sim = await startSimulatedModel(profile, {
+      port: num(v.port, 'port', 8802)!,
+      host: v.host ?? '127.0.0.1',
+      timeScale: num(v['time-scale'], 'time-scale', 1)!,
+      seed: num(v.seed, 'seed', 0)!,
+      ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}),
+    });
+    process.stderr.write(`semroute simulated model (${profile.name}) listening on ${sim.url}\n`);
+    const stopSim = () => void sim.close().then(() => process.exit(0));
+    process.once('SIGTERM', stopSim);
+    process.once('SIGINT', stopSim);
+    return;
+  }
   const cut = num(v['cut-after'], 'cut-after');
   const mock = await startMockBackend({
     port: num(v.port, 'port', 8802)!,
@@ -251,6 +277,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         return await cmdClassify(rest);
       case 'bench':
         return await cmdBench(rest);
+      case 'eval':
+        return await (await import('../eval/index.js')).runEvalCommand(rest);
+      case 'tune':
+        return await (await import('../eval/index.js')).runTuneCommand(rest);
       case '--version':
       case '-v': {
         const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -264,7 +294,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
         console.log(USAGE);
         return cmd === undefined ? 1 : 0;
       default:
-        throw new UsageError(`unknown command \`${cmd}\`; one of: serve, classify, validate, explain, bench, mock-backend`);
+        throw new UsageError(`unknown command \`${cmd}\`; one of: serve, classify, validate, explain, bench, mock-backend, eval, tune`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -13,7 +13,7 @@ import { HEADERS } from '@semroute/core';
 import type { RouterHost } from '../router-host.js';
 import type { Metrics } from '../server/metrics.js';
 import { HttpError, toHttpError } from '../server/http-error.js';
-import { clientHint, routeChat } from '../server/route-view.js';
+import { routeChat } from '../server/route-view.js';
 import type { TrustClientHints } from '../settings.js';
 
 /** Directory of the vendored Envoy protos (packages/node-adapter/proto). */
@@ -133,10 +133,9 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
       } catch {
         throw new HttpError(400, 'We could not parse the JSON body of your request.', 'invalid_request_error', 'invalid_json');
       }
-      const hint = opts.trustClientHints === 'routing' ? clientHint(reqHeaders) : undefined;
       const t0 = performance.now();
       const router = host.router;
-      const routed = await routeChat(router, request, reqHeaders, hint, router.config);
+      const routed = await routeChat(router, request, reqHeaders, opts.trustClientHints ?? 'none', router.config);
       opts.metrics?.classifyLatency.observe({ source: 'ext_proc' }, (performance.now() - t0) / 1000);
       if (routed.blocked) {
         const b = routed.blocked;

@@ -4,15 +4,21 @@
  * @module
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { HEADERS } from '@semroute/core';
+import { CLIENT_RESPONSE_HEADERS, HEADERS } from '@semroute/core';
 import { HttpError, toHttpError } from './http-error.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { forward, sendError } from './proxy.js';
 import { serveStatic } from './static.js';
 import { Upstream } from './upstream.js';
-import { classificationRecord, classifyHeads, clientHint, routeChat } from './route-view.js';
+import { classificationRecord, classifyHeads, routeChat } from './route-view.js';
 import type { RouterHost } from '../router-host.js';
-import { DEFAULT_SETTINGS, type ServerSettings } from '../settings.js';
+import { DEFAULT_SETTINGS, originAllowed, type ServerSettings } from '../settings.js';
+
+/** CORS: what a cross-origin page may send and read on `/v1/*` and `/api/v1/*`. */
+const CORS_ALLOW_METHODS = 'GET, POST';
+const CORS_ALLOW_HEADERS = ['content-type', 'authorization', HEADERS.CLIENT_DECISION, HEADERS.DEBUG].join(', ');
+const CORS_EXPOSE_HEADERS = [...CLIENT_RESPONSE_HEADERS, 'retry-after'].join(', ');
+const isApiPath = (path: string) => path.startsWith('/v1/') || path.startsWith('/api/v1/');
 
 export interface AppOptions {
   host: RouterHost;
@@ -82,11 +88,36 @@ export function createApp(opts: AppOptions): SemrouteApp {
     replyError(reply, err);
   });
 
+  // CORS: an allowed Origin (server.cors_origins, or this server's own origin) gets the allow/expose headers on every
+  // API answer. Set on the raw response so that hijacked answers (SSE, blocks, upstream pass-through) carry them too.
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (typeof origin !== 'string' || !isApiPath(req.url)) return;
+    reply.raw.setHeader('vary', 'Origin');
+    if (!originAllowed(origin, req.headers.host, settings.corsOrigins)) return;
+    reply.raw.setHeader('access-control-allow-origin', origin);
+    reply.raw.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
+  });
+  const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    // A disallowed origin gets no allow-* headers: the browser then refuses the real request.
+    if (typeof origin === 'string' && originAllowed(origin, req.headers.host, settings.corsOrigins)) {
+      void reply.headers({
+        'access-control-allow-methods': CORS_ALLOW_METHODS,
+        'access-control-allow-headers': CORS_ALLOW_HEADERS,
+        'access-control-max-age': '600',
+      });
+    }
+    return reply.code(204).send();
+  };
+  app.options('/v1/*', preflight);
+  app.options('/api/v1/*', preflight);
+
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (req.method === 'GET' && opts.staticDir && !path.startsWith('/v1/') && !path.startsWith('/api/')) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && opts.staticDir && !path.startsWith('/v1/') && !path.startsWith('/api/')) {
       reply.hijack();
-      if (serveStatic(opts.staticDir, path, reply.raw)) return;
+      if (serveStatic(opts.staticDir, path, reply.raw, { head: req.method === 'HEAD', ifNoneMatch: req.headers['if-none-match'] })) return;
       sendError(reply.raw, new HttpError(404, `Not found: ${path}`, 'invalid_request_error', 'not_found'));
       return;
     }
@@ -144,12 +175,11 @@ export function createApp(opts: AppOptions): SemrouteApp {
     const request = parseJson(req.body);
     // Node's header record (lower-case keys; only set-cookie is an array, and requests carry none we read).
     const headers = req.headers as Record<string, string>;
-    const hint = settings.trustClientHints === 'routing' ? clientHint(headers) : undefined;
     // One router and its config for the whole request, even if a hot reload swaps them meanwhile.
     const router = host.router;
     const config = router.config;
     const t0 = performance.now();
-    const routed = await routeChat(router, request, headers, hint, config);
+    const routed = await routeChat(router, request, headers, settings.trustClientHints, config);
     metrics.classifyLatency.observe({ source: 'chat' }, (performance.now() - t0) / 1000);
     if (settings.debugLog) {
       // Opt-in: the decision summary (names and scores only, never prompt text).

@@ -3,7 +3,21 @@
  * block answers, classification records, client hints. No routing logic: every choice comes from the core.
  * @module
  */
-import { explainDecision, rewrite, type ChatCompletionRequest, type Decision, type RouteOptions, type Router, type RouterConfig } from '@semroute/core';
+import {
+  decide,
+  explainDecision,
+  extractClassifiedText,
+  retargetDecision,
+  rewrite,
+  validateChatRequest,
+  type ChatCompletionRequest,
+  type Decision,
+  type RouteResult,
+  type Router,
+  type RouterConfig,
+  type Signals,
+  type TrustClientHints,
+} from '@semroute/core';
 import { backendsOf, responseHeadersOf, type UpstreamPlan } from './proxy.js';
 import { HttpError } from './http-error.js';
 
@@ -30,38 +44,6 @@ export interface RoutedView {
   plans: LazyPlan[];
 }
 
-/** The client pre-routing hint (`x-semroute-client-decision`), parsed; undefined when absent or malformed. */
-export function clientHint(headers: Readonly<Record<string, string>>): Record<string, unknown> | undefined {
-  const raw = headers['x-semroute-client-decision'];
-  if (!raw || raw.length > 4096) return undefined;
-  try {
-    const v = JSON.parse(raw) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The decision re-targeted at another configured model (for upstream fallback): reasoning settings come from the
- * decision's modelRef for that model when there is one, otherwise reasoning is off.
- * TODO(core): replace with a core helper once it exports one (e.g. `decisionForModel`).
- */
-function retarget(decision: Decision, config: RouterConfig, model: string): Decision {
-  const mc = config.providers.models.find((m) => m.name === model);
-  const ref = config.routing.decisions.find((d) => d.name === decision.decision)?.modelRefs.find((r) => r.model === model);
-  const useReasoning = ref?.use_reasoning ?? false;
-  const { reasoning_effort: _e, reasoning_family: _f, ...rest } = decision;
-  return {
-    ...rest,
-    model,
-    provider_model_id: mc?.provider_model_id ?? model,
-    use_reasoning: useReasoning,
-    ...(useReasoning ? { reasoning_effort: ref?.reasoning_effort ?? config.providers.defaults.default_reasoning_effort } : {}),
-    ...(mc?.reasoning_family ? { reasoning_family: mc.reasoning_family } : {}),
-  };
-}
-
 function planFrom(model: string, body: unknown, r: { headers: Record<string, string>; upstreamHeaders: Record<string, string>; removeUpstreamHeaders: string[] }): UpstreamPlan {
   return {
     model,
@@ -77,15 +59,14 @@ export async function routeChat(
   router: Router,
   request: unknown,
   headers: Readonly<Record<string, string>>,
-  hint: Record<string, unknown> | undefined,
+  trustClientHints: TrustClientHints,
   config: RouterConfig,
 ): Promise<RoutedView> {
   if (!request || typeof request !== 'object' || Array.isArray(request)) {
     throw new HttpError(400, 'The request body must be a JSON object.', 'invalid_request_error', 'invalid_request');
   }
-  // The client hint is handed to the core when policy allows; the core decides what it may skip (see report/README).
-  const opts: RouteOptions & { clientDecision?: Record<string, unknown> } = hint ? { headers, clientDecision: hint } : { headers };
-  const result = await router.route(request, opts);
+  // The core reads and validates the client hint (`x-semroute-client-decision`) and applies the policy.
+  const result = await router.route(request, { headers, trustClientHints });
   const decision = result.decision;
   const stream = (request as { stream?: unknown }).stream === true;
   const known = backendsOf(config, decision.model).length > 0 || config.providers.models.some((m) => m.name === decision.model);
@@ -102,7 +83,7 @@ export async function routeChat(
       if (seen.has(model) || backendsOf(config, model).length === 0) continue;
       seen.add(model);
       plans.push(() => {
-        const d = retarget(decision, config, model);
+        const d = retargetDecision(decision, model, config);
         const rw = rewrite(request as ChatCompletionRequest, d, config);
         return planFrom(model, rw.body, rw);
       });
@@ -150,10 +131,23 @@ const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 export async function classificationRecord(router: Router, input: string | { messages: unknown[] }, heads?: Heads): Promise<ClassificationRecord> {
   const request = typeof input === 'string' ? { model: 'auto', messages: [{ role: 'user', content: input }] } : { model: 'auto', ...input };
   const t0 = performance.now();
-  const result = await router.route(request);
+  // With `heads`, only those heads run (Router.classify passes them to the classifier); the decision fields are then
+  // the core's decide() over those signals alone. Without, the full route().
+  let d: Decision;
+  let s: Signals;
+  let backend: string;
+  if (heads) {
+    const req = validateChatRequest(request);
+    s = await router.classify(extractClassifiedText(req, router.config).text, { heads });
+    d = decide(router.config, s, req);
+    backend = router.backend;
+  } else {
+    const result: RouteResult = await router.route(request);
+    d = result.decision;
+    s = result.signals;
+    backend = result.backend;
+  }
   const latencyMs = round(performance.now() - t0, 2);
-  const d = result.decision;
-  const s = result.signals;
   const want = (h: Head) => !heads || heads.includes(h);
   const scores: Record<string, number> = {};
   for (const [k, v] of Object.entries(s.categoryScores ?? {})) scores[k] = round(v);
@@ -182,7 +176,7 @@ export async function classificationRecord(router: Router, input: string | { mes
     reasoningEffort: d.use_reasoning ? (d.reasoning_effort ?? null) : null,
     blocked: !!d.blocked,
     ...(d.blocked ? { blockReason: d.blocked.reason } : {}),
-    backend: result.backend,
+    backend,
     latencyMs,
   };
   return rec;

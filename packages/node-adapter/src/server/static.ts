@@ -1,6 +1,7 @@
 /**
- * Static files hook for the playground (packages/web-demo/dist): GET-only, no directory listing, no path escape,
- * cross-origin isolation headers so ORT-web can use WASM threads.
+ * Static files hook for the playground (packages/web-demo/dist): GET and HEAD (the browser model cache revalidates
+ * with HEAD: ETag / Last-Modified / size), no directory listing, no path escape, cross-origin isolation headers so
+ * ORT-web can use WASM threads.
  * @module
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -31,7 +32,7 @@ export function defaultStaticDir(): string | undefined {
 }
 
 /** Serve `urlPath` from `root`; returns false when there is no such file (the caller answers 404). */
-export function serveStatic(root: string, urlPath: string, res: ServerResponse): boolean {
+export function serveStatic(root: string, urlPath: string, res: ServerResponse, opts: { head?: boolean; ifNoneMatch?: string | undefined } = {}): boolean {
   let rel: string;
   try {
     rel = decodeURIComponent((urlPath.split('?')[0] ?? '/').replace(/\/+$/, '/'));
@@ -48,13 +49,27 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse):
     return false;
   }
   if (!st.isFile()) return false;
-  res.writeHead(200, {
+  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  const headers = {
     'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': st.size,
+    etag,
+    'last-modified': st.mtime.toUTCString(),
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-embedder-policy': 'require-corp',
     'cache-control': rel.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
-  });
+  };
+  if (opts.ifNoneMatch !== undefined && opts.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+    const { 'content-length': _l, ...rest } = headers;
+    res.writeHead(304, rest);
+    res.end();
+    return true;
+  }
+  res.writeHead(200, headers);
+  if (opts.head) {
+    res.end();
+    return true;
+  }
   createReadStream(file).pipe(res);
   return true;
 }
