@@ -5,9 +5,9 @@
  * @module
  */
 import { parse as parseYaml } from 'yaml';
-import type { ConfigIssue } from '@semroute/core';
+import type { ConfigIssue, TrustClientHints } from '@semroute/core';
 
-export type TrustClientHints = 'none' | 'routing';
+export type { TrustClientHints };
 export const TRUST_CLIENT_HINTS: readonly TrustClientHints[] = Object.freeze(['none', 'routing']);
 
 export interface ServerSettings {
