@@ -1,0 +1,141 @@
+"""ModernBERT-style multi-task encoder in plain PyTorch (torch 1.13 compatible, ONNX opset 17 exportable).
+Pre-norm, bias-free linears, fused Wqkv, RoPE (global theta 160k / local 10k), GeGLU MLP, alternating attention:
+layer i is GLOBAL when i % global_every == 0, otherwise LOCAL with a real banded mask (|i-j| <= window/2), final norm."""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LN(nn.Module):
+    """LayerNorm without bias (ModernBERT); exported as LayerNormalization with a zero bias constant."""
+
+    def __init__(self, d, eps=1e-5):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.register_buffer("zero", torch.zeros(d), persistent=False)
+        self.eps = eps
+        self.d = d
+
+    def forward(self, x):
+        return F.layer_norm(x, (self.d,), self.weight, self.zero, self.eps)
+
+
+def rope_cache(seq_len, dim, theta, device):
+    inv = 1.0 / (theta ** (torch.arange(0, dim, 2, device=device, dtype=torch.float32) / dim))
+    t = torch.arange(seq_len, device=device, dtype=torch.float32)
+    f = t[:, None] * inv[None, :]
+    emb = torch.cat([f, f], dim=-1)
+    return emb.cos()[None, None], emb.sin()[None, None]
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat([-x2, x1], dim=-1)
+
+
+class Layer(nn.Module):
+    def __init__(self, cfg, idx):
+        super().__init__()
+        H, self.nh = cfg["hidden"], cfg["heads"]
+        self.hd = H // self.nh
+        self.is_global = idx % cfg["global_every"] == 0
+        self.attn_norm = LN(H) if idx > 0 else nn.Identity()  # ModernBERT: first layer's attn_norm is identity (emb norm)
+        self.Wqkv = nn.Linear(H, 3 * H, bias=False)
+        self.Wo = nn.Linear(H, H, bias=False)
+        self.mlp_norm = LN(H)
+        self.Wi = nn.Linear(H, 2 * cfg["intermediate"], bias=False)
+        self.Wmo = nn.Linear(cfg["intermediate"], H, bias=False)
+        self.drop = cfg.get("dropout", 0.0)
+
+    def forward(self, x, gmask, lmask, cos_g, sin_g, cos_l, sin_l):
+        B, S, H = x.shape
+        qkv = self.Wqkv(self.attn_norm(x)).view(B, S, 3, self.nh, self.hd).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        cos, sin = (cos_g, sin_g) if self.is_global else (cos_l, sin_l)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        att = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.hd))
+        att = att + (gmask if self.is_global else lmask)
+        att = torch.softmax(att, dim=-1)
+        if self.training and self.drop > 0:
+            att = F.dropout(att, self.drop)
+        o = torch.matmul(att, v).transpose(1, 2).reshape(B, S, H)
+        x = x + F.dropout(self.Wo(o), self.drop, self.training)
+        a, g = self.Wi(self.mlp_norm(x)).chunk(2, dim=-1)
+        x = x + F.dropout(self.Wmo(F.gelu(a) * g), self.drop, self.training)
+        return x
+
+
+class Head(nn.Module):
+    def __init__(self, H, n):
+        super().__init__()
+        self.dense = nn.Linear(H, H, bias=False)
+        self.norm = LN(H)
+        self.out = nn.Linear(H, n)
+
+    def forward(self, x):
+        return self.out(self.norm(F.gelu(self.dense(x))))
+
+
+class SemrouteModel(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        H = cfg["hidden"]
+        self.tok_embeddings = nn.Embedding(cfg["vocab_size"], H)
+        self.emb_norm = LN(H)
+        self.layers = nn.ModuleList([Layer(cfg, i) for i in range(cfg["layers"])])
+        self.final_norm = LN(H)
+        self.domain_head = Head(H, cfg["n_domain"])
+        self.jailbreak_head = Head(H, cfg["n_jailbreak"])
+        self.pii_head = nn.Sequential(nn.Dropout(cfg.get("dropout", 0.0)), nn.Linear(H, cfg["n_pii"]))
+        self.distill_proj = nn.Linear(H, cfg.get("teacher_dim", 512), bias=False)  # training only (not exported)
+        self.mlm_bias = nn.Parameter(torch.zeros(cfg["vocab_size"]))  # training only: tied-embedding MLM decoder bias
+        self.apply(self._init)
+
+    def _init(self, m):
+        if isinstance(m, nn.Linear):
+            nn.init.trunc_normal_(m.weight, std=0.02, a=-0.06, b=0.06)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.trunc_normal_(m.weight, std=0.02, a=-0.06, b=0.06)
+
+    def encode(self, input_ids, attention_mask):
+        S = input_ids.shape[1]
+        x = self.emb_norm(self.tok_embeddings(input_ids))
+        x = F.dropout(x, self.cfg.get("dropout", 0.0), self.training)
+        hd = self.cfg["hidden"] // self.cfg["heads"]
+        cos_g, sin_g = rope_cache(S, hd, self.cfg["rope_global"], x.device)
+        cos_l, sin_l = rope_cache(S, hd, self.cfg["rope_local"], x.device)
+        keymask = attention_mask[:, None, None, :].to(x.dtype)  # B,1,1,S
+        neg = torch.tensor(-1e4, dtype=x.dtype, device=x.device)
+        gmask = (1.0 - keymask) * neg
+        pos = torch.arange(S, device=x.device)
+        band = ((pos[None, :] - pos[:, None]).abs() <= self.cfg["window"] // 2).to(x.dtype)[None, None]  # 1,1,S,S
+        lmask = (1.0 - keymask * band) * neg
+        for layer in self.layers:
+            x = layer(x, gmask, lmask, cos_g, sin_g, cos_l, sin_l)
+        return self.final_norm(x)
+
+    def forward(self, input_ids, attention_mask):
+        h = self.encode(input_ids, attention_mask)
+        m = attention_mask.to(h.dtype).unsqueeze(-1)
+        mean = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
+        dom = self.domain_head(mean)
+        jb = self.jailbreak_head(mean)
+        pii = self.pii_head(h)
+        pooled = mean / mean.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+        return dom, jb, pii, pooled, mean, h
+
+
+class ExportWrapper(nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids, attention_mask):
+        dom, jb, pii, pooled, _, _ = self.m(input_ids, attention_mask)
+        return dom, jb, pii, pooled
