@@ -1,0 +1,72 @@
+/**
+ * Functions evaluated inside the parity page (serialized by Playwright: no closures over test-side values).
+ */
+import type { ParityPrompt, ParityResult } from './shared.js';
+
+export interface PageRunOptions {
+  backend: 'auto' | 'webgpu' | 'wasm';
+  dtype?: 'fp32' | 'int8';
+  threads?: number;
+  /** Only these prompt ids (all when absent). */
+  ids?: string[];
+  /** Max prompts. */
+  limit?: number;
+  cache?: string | false;
+  /** Also route each prompt with the default config (default true). */
+  route?: boolean;
+}
+
+export interface PageRunOutput {
+  backend: string;
+  info: unknown;
+  loadMs: number;
+  phases: string[];
+  results: ParityResult[];
+}
+
+/** Loads the classifier in the page and classifies + routes the fixed prompts one by one. */
+export async function runParityInPage(o: PageRunOptions): Promise<PageRunOutput> {
+  type Api = typeof import('@semroute/core/browser');
+  const api = (globalThis as unknown as { semroute: Api }).semroute;
+  const phases: string[] = [];
+  const t0 = performance.now();
+  const clf = await api.createBrowserClassifier({
+    backend: o.backend,
+    ...(o.dtype ? { dtype: o.dtype } : {}),
+    ...(o.threads ? { threads: o.threads } : {}),
+    ...(o.cache !== undefined ? { cache: o.cache } : {}),
+    worker: new URL('worker.js', location.href),
+    wasmPaths: 'ort/',
+    onProgress: (p) => phases.push(`${p.phase}:${p.file ?? p.backend ?? ''}`),
+  });
+  const loadMs = performance.now() - t0;
+  const router = new api.Router({ config: api.defaultConfig(), classifier: clf });
+  const { prompts } = (await (await fetch('fixtures/parity-prompts.json')).json()) as { prompts: ParityPrompt[] };
+  let todo = o.ids ? prompts.filter((p) => o.ids!.includes(p.id)) : prompts;
+  if (o.limit) todo = todo.slice(0, o.limit);
+  const results: ParityResult[] = [];
+  for (const p of todo) {
+    const [s] = await clf.classify([p.text]);
+    let decision: ParityResult['decision'] = { error: 'not routed' };
+    if (o.route !== false) try {
+      const r = await router.route({ model: 'auto', messages: p.messages });
+      const d = r.decision;
+      decision = { decision: d.decision, model: d.model, use_reasoning: d.use_reasoning, response_path: d.response_path, category: d.category };
+    } catch (e) {
+      decision = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    }
+    results.push({
+      id: p.id,
+      backend: s!.backend ?? clf.backend,
+      categoryScores: { ...s!.categoryScores },
+      jailbreak: s!.jailbreak,
+      pii: s!.pii.map((x) => ({ ...x })),
+      pooled: Array.from(s!.pooled ?? []),
+      tokenCount: s!.tokenCount,
+      decision,
+    });
+  }
+  const out = { backend: clf.backend, info: clf.info, loadMs, phases, results };
+  await clf.dispose();
+  return out;
+}

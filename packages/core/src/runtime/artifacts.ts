@@ -1,0 +1,119 @@
+/**
+ * The model folder contract (models/STATUS.md): `config.json`, `tokenizer.json`, `tokenizer_config.json`,
+ * `heads.json` (labels, temperatures, thresholds) and `onnx/model.onnx` / `onnx/model_quantized.onnx`.
+ * This file parses the JSON parts into a frozen {@link ModelSpec}; it reads no files itself.
+ * @module
+ */
+import { ClassifierError } from '../errors.js';
+import { type BioLabel, parseBioLabels } from './postprocess.js';
+
+/** JSON files every model folder has (relative paths). */
+export const MODEL_JSON_FILES = Object.freeze(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'heads.json'] as const);
+
+/** Graph input/output names of the shipped multi-head model. */
+export const GRAPH = Object.freeze({
+  inputs: Object.freeze(['input_ids', 'attention_mask'] as const),
+  domain: 'domain_logits',
+  jailbreak: 'jailbreak_logits',
+  pii: 'pii_logits',
+  pooled: 'pooled',
+});
+
+export interface HeadSpec {
+  readonly labels: readonly string[];
+  /** Calibration temperature: probabilities are softmax(logits / temperature). */
+  readonly temperature: number;
+  /** Optional decision threshold the pipeline tuned (carried through; decisions are the engine's). */
+  readonly threshold?: number;
+}
+
+export interface ModelSpec {
+  readonly domain: HeadSpec;
+  readonly jailbreak: HeadSpec & { readonly positiveIndex: number };
+  readonly pii: HeadSpec & {
+    readonly bio: readonly BioLabel[];
+    readonly tokenThreshold?: number;
+    readonly spanThreshold?: number;
+    /** `word_level_bio`: continuation pieces take the previous token's label (heads.json `decoding`). */
+    readonly wordLevel: boolean;
+  };
+  /** Longest sequence (tokens incl. specials) the model was trained on. */
+  readonly maxLength: number;
+  readonly raw: { readonly config: unknown; readonly heads: unknown };
+}
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function labelsOf(h: Json | undefined, fallback: unknown, head: string): string[] {
+  const fromHead = h?.labels ?? h?.id2label;
+  const src = fromHead ?? fallback;
+  if (Array.isArray(src) && src.every((x) => typeof x === 'string')) return src as string[];
+  if (isObj(src)) {
+    const entries = Object.entries(src).sort((a, b) => Number(a[0]) - Number(b[0]));
+    if (entries.every(([, v]) => typeof v === 'string')) return entries.map(([, v]) => v as string);
+  }
+  throw new ClassifierError(`heads.json: head '${head}' has no label list (expected 'labels': string[])`);
+}
+
+function headJson(heads: Json, name: string): Json | undefined {
+  // format_version 1: `heads: [{ name, labels, temperature, default_threshold, ... }]`; also accept `heads.<name>` / `<name>`.
+  if (Array.isArray(heads.heads)) {
+    const h = (heads.heads as unknown[]).find((x) => isObj(x) && x.name === name);
+    return isObj(h) ? h : undefined;
+  }
+  const h = heads[name] ?? (isObj(heads.heads) ? heads.heads[name] : undefined);
+  return isObj(h) ? h : undefined;
+}
+
+function temperatureOf(heads: Json, h: Json | undefined, name: string): number {
+  const t = num(h?.temperature) ?? (isObj(heads.temperatures) ? num(heads.temperatures[name]) : undefined) ?? 1;
+  if (!(t > 0)) throw new ClassifierError(`heads.json: head '${name}' temperature must be > 0 (got ${t})`);
+  return t;
+}
+
+/** Parses config.json + heads.json. Throws a ClassifierError naming the missing piece. */
+export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
+  if (!isObj(config)) throw new ClassifierError('config.json is not a JSON object');
+  if (!isObj(heads)) throw new ClassifierError('heads.json is not a JSON object');
+  const hd = headJson(heads, 'domain');
+  const hj = headJson(heads, 'jailbreak');
+  const hp = headJson(heads, 'pii');
+  const domainLabels = labelsOf(hd, undefined, 'domain');
+  const jbLabels = labelsOf(hj, ['benign', 'jailbreak'], 'jailbreak');
+  const piiLabels = labelsOf(hp, undefined, 'pii');
+  const positive = typeof hj?.positive_label === 'string' ? jbLabels.indexOf(hj.positive_label) : -1;
+  const positiveIndex = positive >= 0 ? positive : Math.max(0, jbLabels.findIndex((l) => /jailbreak|injection|attack|unsafe/i.test(l)));
+  const thr = (h: Json | undefined, name: string): number | undefined =>
+    num(h?.default_threshold) ?? num(h?.threshold) ?? (isObj(heads.thresholds) ? num(heads.thresholds[name]) : undefined);
+  const maxLength =
+    num(config.max_length) ??
+    num(config.max_seq_len) ??
+    num((config as Json).train_max_length) ??
+    num(heads.max_length) ??
+    num(config.max_position_embeddings) ??
+    128;
+  const spec: ModelSpec = {
+    domain: Object.freeze({ labels: Object.freeze(domainLabels), temperature: temperatureOf(heads, hd, 'domain'), threshold: thr(hd, 'domain') }),
+    jailbreak: Object.freeze({
+      labels: Object.freeze(jbLabels),
+      temperature: temperatureOf(heads, hj, 'jailbreak'),
+      threshold: thr(hj, 'jailbreak'),
+      positiveIndex,
+    }),
+    pii: Object.freeze({
+      labels: Object.freeze(piiLabels),
+      bio: parseBioLabels(piiLabels),
+      temperature: temperatureOf(heads, hp, 'pii'),
+      threshold: thr(hp, 'pii'),
+      tokenThreshold: num(hp?.token_threshold),
+      spanThreshold: num(hp?.span_threshold),
+      wordLevel: hp?.decoding === 'word_level_bio',
+    }),
+    maxLength,
+    raw: Object.freeze({ config, heads }),
+  };
+  return Object.freeze(spec);
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ClassifierError } from '../errors.js';
+import { backendCandidates, backendLabel, parseBackendChoice, parseDtype } from './backends.js';
+
+describe('backend choice', () => {
+  it('orders candidates per runtime and capability', () => {
+    expect(backendCandidates('auto', 'node', {})).toEqual(['cpu']);
+    expect(backendCandidates('auto', 'node', { cudaInstalled: true })).toEqual(['cuda', 'cpu']);
+    expect(backendCandidates('cuda', 'node', {})).toEqual(['cuda', 'cpu']);
+    expect(backendCandidates('cpu', 'node', {})).toEqual(['cpu']);
+    expect(backendCandidates('auto', 'web', { webgpuApi: true })).toEqual(['webgpu', 'wasm']);
+    expect(backendCandidates('auto', 'web', {})).toEqual(['wasm']);
+    expect(backendCandidates('webgpu', 'web', {})).toEqual(['webgpu', 'wasm']);
+  });
+
+  it('rejects choices with the valid list', () => {
+    expect(() => parseBackendChoice('tpu')).toThrow(/Should be one of: auto, webgpu, wasm, cpu, cuda/);
+    expect(() => backendCandidates('wasm', 'node')).toThrow(/Should be one of: auto, cuda, cpu/);
+    expect(() => backendCandidates('cuda', 'web')).toThrow(ClassifierError);
+    expect(() => parseDtype('q4')).toThrow(/auto, fp32, int8/);
+  });
+
+  it('labels backends as reported in results', () => {
+    expect(backendLabel('wasm', 4)).toBe('wasm-simd-threads(4)');
+    expect(backendLabel('wasm', 1)).toBe('wasm-simd');
+    expect(backendLabel('cpu')).toBe('cpu');
+  });
+});

@@ -1,0 +1,297 @@
+/**
+ * Browser runtime, main-thread side. Inference runs in a module Web Worker (worker.ts); this file only starts
+ * it, posts messages through comlink, and restarts it when it crashes (in-flight calls are retried once on the
+ * fresh worker, then fail with a clear error). Model, tokenizer and ORT files come from the page's own origin
+ * unless a remote source is opted into explicitly.
+ * @module
+ */
+import { type Remote, proxy, releaseProxy, wrap } from 'comlink';
+import { ClassifierError } from '../errors.js';
+import type { Router } from '../router.js';
+import { type ConfigInput, routerWith } from './create-router.js';
+import type { Classifier, ClassifierSignals, ClassifyOptions } from '../signals/types.js';
+import type { BackendChoice, ModelDtype } from './backends.js';
+import type { EngineOptions } from './classifier.js';
+import type { ProgressCallback } from './progress.js';
+import type { WebInitOptions, WebInitResult } from './web.js';
+import type { WorkerApi } from './worker-api.js';
+
+/** Minimal Worker surface used here (lets tests pass any comlink endpoint). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: string, listener: (ev: Event) => void): void;
+  removeEventListener(type: string, listener: (ev: Event) => void): void;
+  terminate(): void;
+}
+
+export interface BrowserClassifierOptions extends EngineOptions {
+  /**
+   * Model folder URL (absolute, or relative to the page). Default: `models/semroute-mini/` on the page's origin.
+   * A URL on another origin needs `allowRemoteModels: true`.
+   */
+  readonly model?: string | URL;
+  /** Hugging Face model id (`org/name`) to load from the Hub; needs `allowRemoteModels: true`. */
+  readonly huggingFace?: string;
+  /** Revision for `huggingFace` (default `main`). */
+  readonly revision?: string;
+  /** Explicit opt-in to loading model files from another origin. Default false. */
+  readonly allowRemoteModels?: boolean;
+  /** `auto` (WebGPU when an adapter exists, else WASM), `webgpu` (falls back to WASM) or `wasm`. */
+  readonly backend?: BackendChoice;
+  /** Model variant; default fp32 on WebGPU, int8 on WASM. */
+  readonly dtype?: 'auto' | ModelDtype;
+  /** WASM threads (default ceil(cores/2), at most 4; 1 when the page is not cross-origin isolated). */
+  readonly threads?: number;
+  /** Base URL serving ORT's `ort-wasm-*.wasm/.mjs`. Default: next to ORT's module in your bundle. */
+  readonly wasmPaths?: string | URL;
+  /** Cache API name for model files, or false to disable caching. Default `semroute-models-v1`. */
+  readonly cache?: string | false;
+  /** In `auto`, time WebGPU against WASM once and keep the faster. Default true. */
+  readonly autoTune?: boolean;
+  /**
+   * The worker: a URL of the bundled `runtime/worker.js`, a factory, or a started Worker (no restart after a
+   * crash then). Default: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`.
+   */
+  readonly worker?: string | URL | (() => WorkerLike) | WorkerLike;
+  /** Retry in-flight calls once on the restarted worker after a crash (default true). */
+  readonly retryOnCrash?: boolean;
+  readonly onProgress?: ProgressCallback;
+}
+
+function pageBase(): string {
+  const loc = (globalThis as { location?: { href: string } }).location;
+  return loc?.href ?? 'http://localhost/';
+}
+
+/** Resolves where model files come from, enforcing the same-origin default. */
+export function resolveModelBase(o: Pick<BrowserClassifierOptions, 'model' | 'huggingFace' | 'revision' | 'allowRemoteModels'>, base = pageBase()): string {
+  if (o.huggingFace !== undefined) {
+    if (!o.allowRemoteModels) {
+      throw new ClassifierError(`loading '${o.huggingFace}' from the Hugging Face Hub needs { allowRemoteModels: true }`);
+    }
+    if (!/^[\w.-]+\/[\w.-]+$/.test(o.huggingFace)) throw new ClassifierError(`invalid Hugging Face model id '${o.huggingFace}' (expected 'org/name')`);
+    return `https://huggingface.co/${o.huggingFace}/resolve/${encodeURIComponent(o.revision ?? 'main')}/`;
+  }
+  const u = new URL(o.model === undefined ? 'models/semroute-mini/' : String(o.model), base);
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  const page = new URL(base);
+  if (u.origin !== page.origin && !o.allowRemoteModels && u.protocol !== 'blob:') {
+    throw new ClassifierError(
+      `model URL ${u.href} is on another origin than the page (${page.origin}); pass { allowRemoteModels: true } to allow it`,
+    );
+  }
+  return u.href;
+}
+
+function startWorker(spec: BrowserClassifierOptions['worker']): { worker: WorkerLike; restartable: boolean } {
+  if (spec === undefined) {
+    return { worker: new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'semroute-classifier' }), restartable: true };
+  }
+  if (typeof spec === 'string' || spec instanceof URL) return { worker: new Worker(spec, { type: 'module', name: 'semroute-classifier' }), restartable: true };
+  if (typeof spec === 'function') return { worker: spec(), restartable: true };
+  return { worker: spec, restartable: false };
+}
+
+interface InFlight {
+  onCrash(err: ClassifierError): void;
+}
+
+/** A {@link Classifier} whose model runs in a web worker. */
+export class WorkerClassifier implements Classifier {
+  #backend = '';
+  #info: WebInitResult | null = null;
+  readonly #o: BrowserClassifierOptions;
+  readonly #init: WebInitOptions;
+  #worker: WorkerLike | null = null;
+  #remote: Remote<WorkerApi> | null = null;
+  #restartable = true;
+  #ready: Promise<void> = Promise.resolve();
+  #inflight = new Set<InFlight>();
+  #disposed = false;
+  #onError = (ev: Event): void => this.#crashed(ev);
+  /** Worker restarts so far. */
+  restarts = 0;
+
+  private constructor(o: BrowserClassifierOptions, init: WebInitOptions) {
+    this.#o = o;
+    this.#init = init;
+  }
+
+  /** Starts the worker, loads the model, and resolves once the first backend is ready. */
+  static async create(o: BrowserClassifierOptions = {}): Promise<WorkerClassifier> {
+    const init: WebInitOptions = {
+      modelBase: resolveModelBase(o),
+      ...(o.backend !== undefined && { backend: o.backend }),
+      ...(o.dtype !== undefined && { dtype: o.dtype }),
+      ...(o.threads !== undefined && { threads: o.threads }),
+      ...(o.wasmPaths !== undefined && { wasmPaths: new URL(String(o.wasmPaths), pageBase()).href }),
+      ...(o.cache !== undefined && { cache: o.cache }),
+      ...(o.autoTune !== undefined && { autoTune: o.autoTune }),
+      ...(o.windows !== undefined && { windows: o.windows }),
+      ...(o.batching !== undefined && { batching: o.batching }),
+      ...(o.heads !== undefined && {
+        heads: Object.fromEntries(
+          Object.entries(o.heads).map(([k, h]) => [k, { ...h, model: resolveModelBase({ model: h!.model, allowRemoteModels: o.allowRemoteModels }) }]),
+        ),
+      }),
+    };
+    const c = new WorkerClassifier(o, init);
+    c.#ready = c.#start(o.onProgress);
+    await c.#ready;
+    return c;
+  }
+
+  get backend(): string {
+    return this.#backend;
+  }
+
+  /** What the worker chose at load: backend, dtype, fallbacks, auto timings. */
+  get info(): WebInitResult | null {
+    return this.#info;
+  }
+
+  async #start(onProgress?: ProgressCallback): Promise<void> {
+    const { worker, restartable } = startWorker(this.#o.worker);
+    this.#restartable = restartable;
+    this.#worker = worker;
+    worker.addEventListener('error', this.#onError);
+    worker.addEventListener('messageerror', this.#onError);
+    const remote = wrap<WorkerApi>(worker as unknown as Worker);
+    this.#remote = remote;
+    // Init can itself crash the worker: race it against the crash signal.
+    const info = await new Promise<WebInitResult>((resolve, reject) => {
+      const entry: InFlight = { onCrash: reject };
+      this.#inflight.add(entry);
+      remote
+        .init(this.#init, onProgress ? proxy(onProgress) : undefined)
+        .then(resolve, (e: unknown) => reject(asClassifierError(e, 'classifier worker failed to load the model')))
+        .finally(() => this.#inflight.delete(entry));
+    });
+    this.#info = info;
+    this.#backend = info.backend;
+  }
+
+  #crashed(ev: Event): void {
+    if (this.#disposed) return;
+    const msg = (ev as ErrorEvent).message || ev.type;
+    (ev as ErrorEvent).preventDefault?.();
+    const victims = [...this.#inflight];
+    this.#inflight.clear();
+    this.#teardown();
+    if (this.#restartable) {
+      this.restarts++;
+      console.warn(`[semroute] classifier worker crashed (${msg}); restarting it`);
+      this.#ready = this.#start();
+      this.#ready.catch(() => undefined);
+    } else {
+      this.#ready = Promise.reject(new ClassifierError(`classifier worker crashed (${msg}) and was passed as an instance, so it cannot be restarted`));
+      this.#ready.catch(() => undefined);
+    }
+    const err = new ClassifierError(`classifier worker crashed: ${msg}`);
+    for (const v of victims) v.onCrash(err);
+  }
+
+  #teardown(): void {
+    const w = this.#worker;
+    if (!w) return;
+    w.removeEventListener('error', this.#onError);
+    w.removeEventListener('messageerror', this.#onError);
+    try {
+      this.#remote?.[releaseProxy]();
+    } catch {
+      // endpoint already gone
+    }
+    w.terminate();
+    this.#worker = null;
+    this.#remote = null;
+  }
+
+  classify(texts: readonly string[], options?: ClassifyOptions): Promise<ClassifierSignals[]> {
+    return this.#call(texts, options, 0);
+  }
+
+  async #call(texts: readonly string[], options: ClassifyOptions | undefined, attempt: number): Promise<ClassifierSignals[]> {
+    if (this.#disposed) throw new ClassifierError('classifier has been disposed');
+    // A crash while we wait replaces #ready (restart): wait for the worker that will actually serve us.
+    for (let r = this.#ready; ; r = this.#ready) {
+      await r;
+      if (r === this.#ready) break;
+    }
+    if (this.#disposed) throw new ClassifierError('classifier has been disposed');
+    const remote = this.#remote;
+    if (!remote) throw new ClassifierError('classifier worker is not running');
+    return new Promise<ClassifierSignals[]>((resolve, reject) => {
+      let settled = false;
+      const entry: InFlight = {
+        onCrash: (err) => {
+          if (settled) return;
+          settled = true;
+          if (attempt === 0 && this.#o.retryOnCrash !== false && this.#restartable) {
+            this.#call(texts, options, 1).then(resolve, (e: unknown) =>
+              reject(new ClassifierError(`classifier worker crashed and the retry failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e })),
+            );
+          } else {
+            reject(err);
+          }
+        },
+      };
+      this.#inflight.add(entry);
+      remote.classify([...texts], options).then(
+        (r) => {
+          this.#inflight.delete(entry);
+          if (!settled) {
+            settled = true;
+            resolve(r);
+          }
+        },
+        (e: unknown) => {
+          this.#inflight.delete(entry);
+          if (!settled) {
+            settled = true;
+            reject(asClassifierError(e, 'classification failed in the worker'));
+          }
+        },
+      );
+    });
+  }
+
+  /** Test hook: makes the worker throw an uncaught error, as a crash would. */
+  async crashForTest(): Promise<void> {
+    await this.#remote?.crashForTest();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    try {
+      await Promise.race([this.#remote?.dispose(), new Promise((r) => setTimeout(r, 1000))]);
+    } catch {
+      // worker may already be gone
+    }
+    const err = new ClassifierError('classifier has been disposed');
+    for (const v of this.#inflight) v.onCrash(err);
+    this.#inflight.clear();
+    this.#teardown();
+  }
+}
+
+function asClassifierError(e: unknown, what: string): ClassifierError {
+  if (e instanceof Error && e.name === 'ClassifierError') return new ClassifierError(e.message, { cause: e });
+  return new ClassifierError(`${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/** Starts the worker and loads the model. */
+export function createBrowserClassifier(options: BrowserClassifierOptions = {}): Promise<WorkerClassifier> {
+  return WorkerClassifier.create(options);
+}
+
+/** Options of the browser `createRouter()`: the router config plus everything {@link createBrowserClassifier} takes. */
+export interface CreateBrowserRouterOptions extends BrowserClassifierOptions {
+  /** RouterConfig, or YAML/JSON text. Default: the bundled default config. */
+  readonly config?: ConfigInput;
+}
+
+/** Starts the classifier worker and returns a ready {@link Router}. */
+export function createRouter(options: CreateBrowserRouterOptions = {}): Promise<Router> {
+  return routerWith(options.config, () => createBrowserClassifier(options));
+}

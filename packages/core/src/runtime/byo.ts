@@ -1,0 +1,209 @@
+/**
+ * Bring-your-own head: a transformers.js-compatible single-head model folder (`config.json` with `id2label`,
+ * `tokenizer.json`, `onnx/model.onnx`, output `logits`) serving the domain, jailbreak or PII head instead of the
+ * shipped multi-head model. Its labels are mapped onto ours through `labelMap`. Runtime-agnostic: Node and the
+ * web worker pass their own file loader and session factory.
+ * @module
+ */
+import { ClassifierError } from '../errors.js';
+import type { PiiSpan } from '../signals/types.js';
+import type { ModelSpec } from './artifacts.js';
+import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
+import { type BioLabel, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
+import type { ModelTokenizer } from './tokenizer.js';
+import { assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
+
+/** The heads a custom model can serve. */
+export const BYO_HEADS = Object.freeze(['domain', 'jailbreak', 'pii'] as const);
+export type ByoHeadName = (typeof BYO_HEADS)[number];
+
+export interface HeadModelOptions {
+  /** Model folder: a path (Node) or URL (browser; same-origin rules apply). */
+  readonly model: string;
+  /** ONNX file inside the folder. Default `onnx/model.onnx`. */
+  readonly file?: string;
+  /** Label per logit index. Default: `id2label` from the folder's config.json. */
+  readonly labels?: readonly string[];
+  /** Graph output holding the logits. Default `logits` (transformers.js convention). */
+  readonly output?: string;
+  /**
+   * Their label → ours. domain: one of our 14 categories; jailbreak: `jailbreak` or `benign`; pii: one of our
+   * entity types (applied to the type after `B-`/`I-`). Labels equal to ours (case-insensitive) map to themselves.
+   * Unmapped labels: domain → dropped (the rest renormalised), jailbreak → benign, pii → O.
+   */
+  readonly labelMap?: Readonly<Record<string, string>>;
+  /** Calibration temperature for its logits. Default 1. */
+  readonly temperature?: number;
+  /** Tokens per window (incl. special tokens). Default: its tokenizer_config `model_max_length`, at most 512. */
+  readonly maxLength?: number;
+}
+
+export type HeadOverrides = Partial<Record<ByoHeadName, HeadModelOptions>>;
+
+/** What a runtime provides to load a custom head. */
+export interface ByoIo {
+  json(file: string): Promise<unknown>;
+  /** Creates a runner that reads `output` into the `domain` (sequence) or `pii` (token) slot. */
+  runner(file: string, output: string, kind: 'sequence' | 'token'): Promise<BatchRunner & { dispose(): Promise<void> }>;
+  tokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): ModelTokenizer;
+}
+
+export function validateOverrides(o: unknown): HeadOverrides {
+  if (o === undefined) return {};
+  if (typeof o !== 'object' || o === null) throw new ClassifierError('heads: expected an object like { pii: { model: "<folder>" } }');
+  for (const [k, v] of Object.entries(o)) {
+    if (!(BYO_HEADS as readonly string[]).includes(k)) {
+      throw new ClassifierError(`heads.${k}: unknown head. Should be one of: ${BYO_HEADS.join(', ')}.`);
+    }
+    if (!v || typeof (v as HeadModelOptions).model !== 'string') throw new ClassifierError(`heads.${k}.model: expected a folder path or URL`);
+  }
+  return o as HeadOverrides;
+}
+
+function labelsFromConfig(config: unknown, where: string): string[] {
+  const id2label = (config as { id2label?: Record<string, string> } | null)?.id2label;
+  if (!id2label || typeof id2label !== 'object') throw new ClassifierError(`${where}: config.json has no id2label`);
+  return Object.entries(id2label)
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([, v]) => String(v));
+}
+
+export class ByoHead {
+  readonly head: ByoHeadName;
+  readonly labels: readonly string[];
+  readonly #tok: ModelTokenizer;
+  readonly #runner: BatchRunner & { dispose(): Promise<void> };
+  readonly #batcher: MicroBatcher;
+  readonly #t: number;
+  readonly #content: number;
+  /** domain: their index → our index (-1 dropped); jailbreak: their index → is-jailbreak. */
+  readonly #seqMap: Int32Array;
+  readonly #bio: readonly BioLabel[];
+  readonly #ours: readonly string[];
+
+  private constructor(
+    head: ByoHeadName,
+    labels: string[],
+    tok: ModelTokenizer,
+    runner: BatchRunner & { dispose(): Promise<void> },
+    o: HeadModelOptions,
+    spec: ModelSpec,
+    batching: Partial<BatcherOptions>,
+    maxLength: number,
+  ) {
+    this.head = head;
+    this.labels = Object.freeze(labels);
+    this.#tok = tok;
+    this.#runner = runner;
+    this.#t = o.temperature ?? 1;
+    this.#content = Math.max(2, maxLength - tok.specialCount);
+    const map = o.labelMap ?? {};
+    const find = (l: string, ours: readonly string[]): string | undefined => {
+      const m = map[l];
+      if (m !== undefined) {
+        if (!ours.includes(m)) throw new ClassifierError(`heads.${head}.labelMap['${l}'] = '${m}' is not one of ours: ${ours.join(', ')}`);
+        return m;
+      }
+      return ours.find((x) => x.toLowerCase() === l.toLowerCase());
+    };
+    if (head === 'pii') {
+      const types = [...new Set(spec.pii.bio.filter((b) => b.tag !== 'O').map((b) => b.type))];
+      this.#ours = types;
+      this.#bio = parseBioLabels(labels).map((b, i) => {
+        if (b.tag === 'O') {
+          // IO scheme (`PER`) → treat as B-/I- by continuity: map as 'I' so runs merge
+          const t = labels[i] === 'O' ? undefined : find(labels[i]!, types);
+          return t ? { tag: 'I' as const, type: t } : { tag: 'O' as const, type: '' };
+        }
+        const t = find(b.type, types);
+        return t ? { tag: b.tag, type: t } : { tag: 'O' as const, type: '' };
+      });
+      this.#seqMap = new Int32Array(0);
+      if (!this.#bio.some((b) => b.tag !== 'O')) {
+        throw new ClassifierError(`heads.pii: none of the model's labels (${labels.join(', ')}) maps to our entity types; pass labelMap`);
+      }
+    } else {
+      const ours = head === 'domain' ? spec.domain.labels : ['benign', 'jailbreak'];
+      this.#ours = ours;
+      this.#seqMap = Int32Array.from(labels.map((l) => ours.indexOf(find(l, ours) ?? '')));
+      this.#bio = [];
+      if (head === 'jailbreak' && !this.#seqMap.includes(1)) {
+        throw new ClassifierError(`heads.jailbreak: none of the model's labels (${labels.join(', ')}) maps to 'jailbreak'; pass labelMap`);
+      }
+      if (head === 'domain' && !this.#seqMap.some((x) => x >= 0)) {
+        throw new ClassifierError(`heads.domain: none of the model's labels (${labels.join(', ')}) maps to our categories; pass labelMap`);
+      }
+    }
+    const L = labels.length;
+    this.#batcher = new MicroBatcher(runner, {
+      ...DEFAULT_BATCHING,
+      ...batching,
+      dims: head === 'pii' ? { domain: 0, jailbreak: 0, pii: L } : { domain: L, jailbreak: 0, pii: 0 },
+      padId: tok.padId,
+    });
+  }
+
+  static async load(head: ByoHeadName, o: HeadModelOptions, io: ByoIo, spec: ModelSpec, batching: Partial<BatcherOptions> = {}): Promise<ByoHead> {
+    const [config, tj, tc] = await Promise.all([io.json('config.json'), io.json('tokenizer.json'), io.json('tokenizer_config.json').catch(() => ({}))]);
+    const labels = o.labels ? [...o.labels] : labelsFromConfig(config, `heads.${head} (${o.model})`);
+    const tok = io.tokenizer(tj, tc);
+    const maxLen = o.maxLength ?? Math.min(512, Number((tc as { model_max_length?: number }).model_max_length) || 512);
+    const runner = await io.runner(o.file ?? 'onnx/model.onnx', o.output ?? 'logits', head === 'pii' ? 'token' : 'sequence');
+    return new ByoHead(head, labels, tok, runner, o, spec, batching, maxLen);
+  }
+
+  #seq(ids: Int32Array, ranges: ReadonlyArray<readonly [number, number]>): Int32Array {
+    const parts = [Int32Array.from(this.#tok.prefixIds), ...ranges.map(([s, e]) => ids.subarray(s, e)), Int32Array.from(this.#tok.suffixIds)];
+    const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /** Domain: our category scores. Jailbreak: P(jailbreak). */
+  async sequence(text: string): Promise<Record<string, number> | number> {
+    const enc = this.#tok.encode(text, false);
+    const head = Math.round(this.#content * 0.75);
+    const ranges = summaryRanges(enc.ids.length, validateWindows({ headTokens: head, tailTokens: this.#content - head, piiWindowTokens: 2, piiOverlapTokens: 0 }));
+    const [row] = await Promise.all(this.#batcher.submit([{ ids: this.#seq(enc.ids, ranges), needPii: false }]));
+    const p = softmaxT(row!.domain, this.#t);
+    if (this.head === 'jailbreak') {
+      let s = 0;
+      this.#seqMap.forEach((o, i) => (s += o === 1 ? p[i]! : 0));
+      return s;
+    }
+    const acc = new Float64Array(this.#ours.length);
+    this.#seqMap.forEach((o, i) => {
+      if (o >= 0) acc[o] = acc[o]! + p[i]!;
+    });
+    const total = acc.reduce((a, b) => a + b, 0) || 1;
+    return Object.fromEntries(this.#ours.map((l, i) => [l, acc[i]! / total]));
+  }
+
+  /** PII spans over the whole text (overlapping windows). */
+  async spans(text: string): Promise<PiiSpan[]> {
+    const enc = this.#tok.encode(text);
+    const n = enc.ids.length;
+    if (n === 0) return [];
+    const windows = piiWindows(n, { headTokens: 1, tailTokens: 0, piiWindowTokens: this.#content, piiOverlapTokens: Math.min(32, Math.floor(this.#content / 4)) });
+    const rows = await Promise.all(this.#batcher.submit(windows.map((w) => ({ ids: this.#seq(enc.ids, [w]), needPii: true }))));
+    const L = this.labels.length;
+    const pre = this.#tok.prefixIds.length;
+    const owner = assignTokensToWindows(n, windows);
+    const logits = new Float32Array(n * L);
+    for (let i = 0; i < n; i++) {
+      const w = owner[i]!;
+      const at = (pre + i - windows[w]![0]) * L;
+      logits.set(rows[w]!.pii!.subarray(at, at + L), i * L);
+    }
+    return decodePii(logits, enc.offsets, n, text, { labels: this.#bio, temperature: this.#t });
+  }
+
+  async dispose(): Promise<void> {
+    this.#batcher.close(new ClassifierError('classifier has been disposed'));
+    await this.#runner.dispose();
+  }
+}

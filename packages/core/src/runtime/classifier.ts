@@ -1,0 +1,198 @@
+/**
+ * The runtime-agnostic part of the classifier: tokenize, cut windows, micro-batch, calibrate, decode PII.
+ * A runtime (node.ts, the web worker) only supplies a {@link BatchRunner} for its ONNX Runtime session.
+ * @module
+ */
+import { ClassifierError } from '../errors.js';
+import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
+import type { ModelSpec } from './artifacts.js';
+import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
+import { decodePii, l2normalize, softmaxT } from './postprocess.js';
+import type { EncodedText, ModelTokenizer } from './tokenizer.js';
+import type { ByoHead, HeadOverrides } from './byo.js';
+import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
+
+export type HeadName = NonNullable<ClassifyOptions['heads']>[number];
+export const HEAD_NAMES = Object.freeze(['domain', 'jailbreak', 'pii', 'pooled'] as const);
+
+/** Tuning shared by every runtime. */
+export interface EngineOptions {
+  /** Serve some heads from your own single-head models instead of the shipped one (see byo.ts). */
+  readonly heads?: HeadOverrides;
+  /** Long-input windows (tokens). */
+  readonly windows?: Partial<WindowOptions>;
+  /** Micro-batching limits. */
+  readonly batching?: Partial<Pick<BatcherOptions, 'maxBatch' | 'maxBatchTokens' | 'maxQueue' | 'batchWindowMs' | 'padShapes'>>;
+}
+
+/** A runner that can also be released. */
+export interface DisposableRunner extends BatchRunner {
+  dispose(): Promise<void>;
+}
+
+export class ModelClassifier implements Classifier {
+  readonly backend: string;
+  readonly spec: ModelSpec;
+  readonly #tok: ModelTokenizer;
+  readonly #runner: DisposableRunner;
+  readonly #batcher: MicroBatcher;
+  readonly #w: WindowOptions;
+  readonly #byo = new Map<string, ByoHead>();
+  #disposed = false;
+
+  constructor(
+    tokenizer: ModelTokenizer,
+    spec: ModelSpec,
+    runner: DisposableRunner,
+    backend: string,
+    options: EngineOptions = {},
+    custom: readonly ByoHead[] = [],
+  ) {
+    this.backend = backend;
+    for (const h of custom) this.#byo.set(h.head, h);
+    this.spec = spec;
+    this.#tok = tokenizer;
+    this.#runner = runner;
+    this.#w = validateWindows({ ...defaultWindowsFor(spec.maxLength, tokenizer.specialCount), ...options.windows });
+    this.#batcher = new MicroBatcher(runner, {
+      ...DEFAULT_BATCHING,
+      ...options.batching,
+      dims: { domain: spec.domain.labels.length, jailbreak: spec.jailbreak.labels.length, pii: spec.pii.labels.length },
+      padId: tokenizer.padId,
+    });
+  }
+
+  /** Effective long-input windows. */
+  get windows(): WindowOptions {
+    return this.#w;
+  }
+
+  /** Batches run so far. */
+  get batchesRun(): number {
+    return this.#batcher.batches;
+  }
+
+  async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<ClassifierSignals[]> {
+    if (this.#disposed) throw new ClassifierError('classifier has been disposed');
+    if (!Array.isArray(texts)) throw new ClassifierError('classify() expects an array of strings');
+    const heads = new Set<HeadName>(options.heads ?? HEAD_NAMES);
+    for (const h of heads) {
+      if (!(HEAD_NAMES as readonly string[]).includes(h)) {
+        throw new ClassifierError(`Unknown head ${JSON.stringify(h)}. Should be one of: ${HEAD_NAMES.join(', ')}.`);
+      }
+    }
+    return Promise.all(texts.map((t, i) => {
+      if (typeof t !== 'string') return Promise.reject(new ClassifierError(`classify(): texts[${i}] is not a string`));
+      return this.#one(t, heads);
+    }));
+  }
+
+  async #one(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
+    if (this.#byo.size === 0) return this.#main(text, requested);
+    const mainHeads = new Set([...requested].filter((h) => !this.#byo.has(h)));
+    const custom = [...requested].filter((h) => this.#byo.has(h));
+    const [base, ...extra] = await Promise.all([
+      this.#main(text, mainHeads),
+      ...custom.map((h) => (h === 'pii' ? this.#byo.get(h)!.spans(text) : this.#byo.get(h)!.sequence(text))),
+    ]);
+    const out = { ...base! } as { -readonly [K in keyof ClassifierSignals]: ClassifierSignals[K] };
+    custom.forEach((h, i) => {
+      const v = extra[i];
+      if (h === 'domain') out.categoryScores = v as Record<string, number>;
+      else if (h === 'jailbreak') out.jailbreak = v as number;
+      else out.pii = v as PiiSpan[];
+    });
+    return out;
+  }
+
+  async #main(text: string, heads: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
+    const enc = this.#tok.encode(text, heads.has('pii'));
+    const n = enc.ids.length;
+    const wantSummary = heads.has('domain') || heads.has('jailbreak') || heads.has('pooled');
+    const wantPii = heads.has('pii');
+    const sRanges = summaryRanges(n, this.#w);
+    const pWindows = wantPii ? piiWindows(n, this.#w) : [];
+    const shared = sRanges.length === 1 && sRanges[0]![1] === n && (!wantPii || pWindows.length === 1);
+
+    const seqs: { ids: Int32Array; needPii: boolean }[] = [];
+    if (shared) {
+      seqs.push({ ids: this.#seq(enc.ids, [[0, n]]), needPii: wantPii });
+    } else {
+      if (wantSummary) seqs.push({ ids: this.#seq(enc.ids, sRanges), needPii: false });
+      for (const w of pWindows) seqs.push({ ids: this.#seq(enc.ids, [w]), needPii: true });
+    }
+    const rows = seqs.length && (wantSummary || wantPii) ? await Promise.all(this.#batcher.submit(seqs)) : [];
+
+    const spec = this.spec;
+    const summary = (wantSummary || shared) && rows.length ? rows[0]! : null;
+    const categoryScores: Record<string, number> = {};
+    let jailbreak = 0;
+    let pooled: Float32Array | undefined;
+    if (summary) {
+      if (heads.has('domain')) {
+        const p = softmaxT(summary.domain, spec.domain.temperature);
+        spec.domain.labels.forEach((l, i) => (categoryScores[l] = p[i]!));
+      }
+      if (heads.has('jailbreak')) jailbreak = softmaxT(summary.jailbreak, spec.jailbreak.temperature)[spec.jailbreak.positiveIndex]!;
+      if (heads.has('pooled')) pooled = l2normalize(summary.pooled);
+    }
+    let pii: PiiSpan[] = [];
+    if (wantPii && n > 0) {
+      const piiRows = shared ? [rows[0]!] : rows.slice(wantSummary ? 1 : 0);
+      pii = this.#decodePii(text, enc, n, shared ? [[0, n]] : pWindows, piiRows);
+    }
+    const out: { -readonly [K in keyof ClassifierSignals]: ClassifierSignals[K] } = {
+      categoryScores,
+      jailbreak,
+      pii,
+      tokenCount: n + this.#tok.specialCount,
+      backend: this.backend,
+    };
+    if (pooled) out.pooled = pooled;
+    return out;
+  }
+
+  /** prefix + ranges of content ids + suffix. */
+  #seq(ids: Int32Array, ranges: ReadonlyArray<readonly [number, number]>): Int32Array {
+    const pre = this.#tok.prefixIds;
+    const suf = this.#tok.suffixIds;
+    let len = pre.length + suf.length;
+    for (const [s, e] of ranges) len += e - s;
+    const out = new Int32Array(len);
+    out.set(pre, 0);
+    let o = pre.length;
+    for (const [s, e] of ranges) {
+      out.set(ids.subarray(s, e), o);
+      o += e - s;
+    }
+    out.set(suf, o);
+    return out;
+  }
+
+  #decodePii(text: string, enc: EncodedText, n: number, windows: ReadonlyArray<readonly [number, number]>, rows: RowOutputs[]): PiiSpan[] {
+    const L = this.spec.pii.labels.length;
+    const pre = this.#tok.prefixIds.length;
+    const owner = assignTokensToWindows(n, windows);
+    const tokenLogits = new Float32Array(n * L);
+    for (let i = 0; i < n; i++) {
+      const w = owner[i]!;
+      const row = rows[w]!.pii!;
+      const at = (pre + i - windows[w]![0]) * L;
+      tokenLogits.set(row.subarray(at, at + L), i * L);
+    }
+    return decodePii(tokenLogits, enc.offsets, n, text, {
+      labels: this.spec.pii.bio,
+      temperature: this.spec.pii.temperature,
+      tokenThreshold: this.spec.pii.tokenThreshold,
+      spanThreshold: this.spec.pii.spanThreshold,
+      ...(this.spec.pii.wordLevel ? { continuation: this.#tok.continuationMask(enc.ids) } : {}),
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#batcher.close(new ClassifierError('classifier has been disposed'));
+    await Promise.all([this.#runner.dispose(), ...[...this.#byo.values()].map((h) => h.dispose())]);
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * Node runtime: onnxruntime-node with the CUDA execution provider when requested and available, else CPU
+ * with a configurable thread count. Only this file (and the web worker) import ONNX Runtime.
+ * @module
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { ClassifierError } from '../errors.js';
+import type { Router } from '../router.js';
+import { type ConfigInput, routerWith } from './create-router.js';
+import { GRAPH, type ModelSpec, parseModelSpec } from './artifacts.js';
+import type { BatchOutputs } from './batcher.js';
+import {
+  type BackendChoice,
+  DEFAULT_DTYPE,
+  type ExecutionTarget,
+  MODEL_FILES,
+  type ModelDtype,
+  backendCandidates,
+  backendLabel,
+  parseBackendChoice,
+  parseDtype,
+} from './backends.js';
+import { type DisposableRunner, type EngineOptions, ModelClassifier } from './classifier.js';
+import { type ByoHeadName, ByoHead, type ByoIo, validateOverrides } from './byo.js';
+import type { ProgressCallback } from './progress.js';
+import { ModelTokenizer } from './tokenizer.js';
+import { threadRunner } from './node-thread.js';
+
+export interface NodeClassifierOptions extends EngineOptions {
+  /** Model folder (path or `file:` URL) or an `http(s):` base URL. Default: the bundled `models/semroute-mini`. */
+  readonly model?: string | URL;
+  /** `auto` (CUDA when its provider library is installed, else CPU), `cpu` or `cuda` (falls back to CPU, and says so). */
+  readonly backend?: BackendChoice;
+  /** Model variant; default int8 on CPU, fp32 on CUDA. */
+  readonly dtype?: 'auto' | ModelDtype;
+  /** CPU intra-op threads. Default: min(available cores, 4). */
+  readonly threads?: number;
+  /** CUDA device id (default 0). */
+  readonly deviceId?: number;
+  /** Load progress. */
+  readonly onProgress?: ProgressCallback;
+  /** Where fallback warnings go (default `console`). */
+  readonly logger?: { warn(message: string): void };
+  /** Run one tiny batch after loading so the first request is not slow (default true). */
+  readonly warmup?: boolean;
+  /**
+   * Run the ONNX session in a worker thread (CPU only) so inference does not block the event loop
+   * (onnxruntime-node's `run` is synchronous on the calling thread). Default false.
+   */
+  readonly inferenceThread?: boolean;
+}
+
+/** Node classifier: the shared engine plus what the Node runtime chose. */
+export class NodeClassifier extends ModelClassifier {
+  /** The model folder or URL that was loaded. */
+  readonly modelLocation: string;
+  /** Model variant in use. */
+  readonly dtype: ModelDtype;
+  /** Backends that failed before the one in use, with reasons. */
+  readonly fallbacks: readonly string[];
+
+  constructor(
+    args: {
+      tokenizer: ModelTokenizer;
+      spec: ModelSpec;
+      runner: DisposableRunner;
+      backend: string;
+      location: string;
+      dtype: ModelDtype;
+      fallbacks: string[];
+      custom?: ByoHead[];
+    },
+    options: EngineOptions,
+  ) {
+    super(args.tokenizer, args.spec, args.runner, args.backend, options, args.custom);
+    this.modelLocation = args.location;
+    this.dtype = args.dtype;
+    this.fallbacks = Object.freeze(args.fallbacks);
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Where the bundled model may live: `$SEMROUTE_MODEL_DIR`, inside the package, or the repository's models/. */
+export function defaultModelCandidates(): string[] {
+  const out: string[] = [];
+  const env = process.env.SEMROUTE_MODEL_DIR;
+  if (env) out.push(resolve(env));
+  // src/runtime or dist/runtime → package root → repo root
+  const pkgRoot = resolve(here, '..', '..');
+  out.push(join(pkgRoot, 'models', 'semroute-mini'));
+  out.push(resolve(pkgRoot, '..', '..', 'models', 'semroute-mini'));
+  return out;
+}
+
+/** Resolves the model location to a folder path or http(s) base URL. */
+export function resolveModelLocation(model: string | URL | undefined): { kind: 'dir'; path: string } | { kind: 'url'; base: string } {
+  if (model === undefined) {
+    const tried = defaultModelCandidates();
+    const found = tried.find((p) => existsSync(join(p, 'heads.json')));
+    if (!found) {
+      throw new ClassifierError(
+        `bundled model not found; looked in: ${tried.join(', ')}. Pass { model: '<folder>' } or set SEMROUTE_MODEL_DIR`,
+      );
+    }
+    return { kind: 'dir', path: found };
+  }
+  const s = model instanceof URL ? model.href : model;
+  if (/^https?:\/\//i.test(s)) return { kind: 'url', base: s.endsWith('/') ? s : `${s}/` };
+  const path = s.startsWith('file:') ? fileURLToPath(s) : isAbsolute(s) ? s : resolve(process.cwd(), s);
+  if (!existsSync(path)) throw new ClassifierError(`model folder not found: ${path}`);
+  return { kind: 'dir', path };
+}
+
+/** True when onnxruntime-node has its CUDA execution-provider library installed (detected once). */
+export const CUDA_INSTALLED: boolean = (() => {
+  try {
+    const req = createRequire(import.meta.url);
+    const bindingDir = join(dirname(req.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(join(bindingDir, 'libonnxruntime_providers_cuda.so')) || existsSync(join(bindingDir, 'onnxruntime_providers_cuda.dll'));
+  } catch {
+    return false;
+  }
+})();
+
+async function loadBytes(loc: ReturnType<typeof resolveModelLocation>, file: string, onProgress?: ProgressCallback): Promise<Uint8Array> {
+  if (loc.kind === 'dir') {
+    const p = join(loc.path, file);
+    if (!existsSync(p)) throw new ClassifierError(`model file missing: ${p}`);
+    const buf = await readFile(p);
+    onProgress?.({ phase: 'fetch', file, loaded: buf.byteLength, total: buf.byteLength });
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  const url = new URL(file, loc.base).href;
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (cause) {
+    throw new ClassifierError(`could not fetch ${url}`, { cause });
+  }
+  if (!res.ok) throw new ClassifierError(`could not fetch ${url}: HTTP ${res.status}`);
+  const buf = new Uint8Array(await res.arrayBuffer());
+  onProgress?.({ phase: 'fetch', file, loaded: buf.byteLength, total: buf.byteLength });
+  return buf;
+}
+
+async function loadJson(loc: ReturnType<typeof resolveModelLocation>, file: string, onProgress?: ProgressCallback, optional = false): Promise<unknown> {
+  if (optional && loc.kind === 'dir' && !existsSync(join(loc.path, file))) return {};
+  const bytes = await loadBytes(loc, file, onProgress);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new ClassifierError(`${file} is not valid JSON`, { cause });
+  }
+}
+
+function sessionOptions(target: ExecutionTarget, threads: number, deviceId: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: target === 'cuda' ? [{ name: 'cuda', deviceId }] : ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+}
+
+/** Wraps an onnxruntime-node session as a batch runner. */
+export function nodeRunner(session: ort.InferenceSession): DisposableRunner {
+  return {
+    async run(inputIds, attentionMask, batch, seqLen): Promise<BatchOutputs> {
+      const feeds = {
+        input_ids: new ort.Tensor('int64', inputIds, [batch, seqLen]),
+        attention_mask: new ort.Tensor('int64', attentionMask, [batch, seqLen]),
+      };
+      const r = await session.run(feeds);
+      const get = (name: string): Float32Array => {
+        const t = r[name];
+        if (!t) throw new ClassifierError(`model output '${name}' missing; the graph has: ${session.outputNames.join(', ')}`);
+        return t.data as Float32Array;
+      };
+      return { domain: get(GRAPH.domain), jailbreak: get(GRAPH.jailbreak), pii: get(GRAPH.pii), pooled: get(GRAPH.pooled) };
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}
+
+/** A runner for a single-output custom head: its logits go to the `domain` (sequence) or `pii` (token) slot. */
+function nodeByoRunner(session: ort.InferenceSession, output: string, kind: 'sequence' | 'token'): DisposableRunner {
+  const empty = new Float32Array(0);
+  return {
+    async run(inputIds, attentionMask, batch, seqLen): Promise<BatchOutputs> {
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', inputIds, [batch, seqLen]),
+        attention_mask: new ort.Tensor('int64', attentionMask, [batch, seqLen]),
+      };
+      if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seqLen), [batch, seqLen]);
+      const r = await session.run(feeds);
+      const t = r[output];
+      if (!t) throw new ClassifierError(`custom head output '${output}' missing; the graph has: ${session.outputNames.join(', ')}`);
+      const d = t.data as Float32Array;
+      return kind === 'token' ? { domain: empty, jailbreak: empty, pii: d, pooled: empty } : { domain: d, jailbreak: empty, pii: empty, pooled: empty };
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}
+
+async function loadNodeByoHeads(options: NodeClassifierOptions, spec: ModelSpec, target: ExecutionTarget, threads: number, onProgress?: ProgressCallback): Promise<ByoHead[]> {
+  const overrides = validateOverrides(options.heads);
+  const out: ByoHead[] = [];
+  for (const [head, o] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
+    const loc = resolveModelLocation(o.model);
+    const io: ByoIo = {
+      json: (f) => loadJson(loc, f, onProgress),
+      tokenizer: (tj, tc) => new ModelTokenizer(tj, tc),
+      runner: async (file, output, kind) => {
+        const bytes = await loadBytes(loc, file, onProgress);
+        const session = await ort.InferenceSession.create(bytes, sessionOptions(target, threads, options.deviceId ?? 0));
+        return nodeByoRunner(session, output, kind);
+      },
+    };
+    try {
+      out.push(await ByoHead.load(head, o, io, spec, options.batching));
+    } catch (cause) {
+      await Promise.all(out.map((h) => h.dispose()));
+      throw cause instanceof ClassifierError ? cause : new ClassifierError(`heads.${head}: could not load ${o.model}`, { cause });
+    }
+  }
+  return out;
+}
+
+/** Loads the model and picks the execution provider (fallback order from backends.ts). */
+export async function createNodeClassifier(options: NodeClassifierOptions = {}): Promise<NodeClassifier> {
+  const choice = parseBackendChoice(options.backend);
+  const dtypeOpt = parseDtype(options.dtype);
+  const threads = options.threads ?? Math.min(availableParallelism(), 4);
+  if (!Number.isInteger(threads) || threads < 1) throw new ClassifierError(`threads must be a positive integer (got ${threads})`);
+  const logger = options.logger ?? console;
+  const loc = resolveModelLocation(options.model);
+  const location = loc.kind === 'dir' ? loc.path : loc.base;
+  const onProgress = options.onProgress;
+
+  const [config, tokenizerJson, tokenizerConfig, heads] = await Promise.all([
+    loadJson(loc, 'config.json', onProgress),
+    loadJson(loc, 'tokenizer.json', onProgress),
+    loadJson(loc, 'tokenizer_config.json', onProgress, true),
+    loadJson(loc, 'heads.json', onProgress),
+  ]);
+  const spec = parseModelSpec(config, heads);
+  const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
+
+  const candidates = backendCandidates(choice, 'node', { cudaInstalled: CUDA_INSTALLED });
+  const fallbacks: string[] = [];
+  const bytesCache = new Map<ModelDtype, Uint8Array>();
+  for (const target of candidates) {
+    const dtype = dtypeOpt ?? DEFAULT_DTYPE[target];
+    try {
+      let bytes = bytesCache.get(dtype);
+      if (!bytes) {
+        bytes = await loadBytes(loc, MODEL_FILES[dtype], onProgress);
+        bytesCache.set(dtype, bytes);
+      }
+      onProgress?.({ phase: 'session', loaded: bytes.byteLength, total: bytes.byteLength, backend: target });
+      let runner: DisposableRunner;
+      let outputNames: readonly string[];
+      if (options.inferenceThread && target === 'cpu') {
+        const t = await threadRunner(bytes, sessionOptions(target, threads, options.deviceId ?? 0));
+        runner = t;
+        outputNames = t.outputNames;
+      } else {
+        const session = await ort.InferenceSession.create(bytes, sessionOptions(target, threads, options.deviceId ?? 0));
+        runner = nodeRunner(session);
+        outputNames = session.outputNames;
+      }
+      const missing = [GRAPH.domain, GRAPH.jailbreak, GRAPH.pii, GRAPH.pooled].filter((n) => !outputNames.includes(n));
+      if (missing.length) {
+        await runner.dispose();
+        throw new ClassifierError(`model is missing outputs ${missing.join(', ')} (has: ${outputNames.join(', ')})`);
+      }
+      const label = backendLabel(target);
+      let custom: ByoHead[];
+      try {
+        custom = await loadNodeByoHeads(options, spec, target, threads, onProgress);
+      } catch (e) {
+        await runner.dispose();
+        throw Object.assign(e as Error, { fatal: true });
+      }
+      const clf = new NodeClassifier({ tokenizer, spec, runner, backend: label, location, dtype, fallbacks, custom }, options);
+      if (options.warmup !== false) {
+        onProgress?.({ phase: 'warmup', loaded: 0, total: 0, backend: label });
+        await clf.classify(['warm up'], {});
+      }
+      onProgress?.({ phase: 'ready', loaded: bytes.byteLength, total: bytes.byteLength, backend: label });
+      return clf;
+    } catch (cause) {
+      if ((cause as { fatal?: boolean }).fatal) throw cause;
+      const reason = cause instanceof Error ? cause.message.split('\n')[0]! : String(cause);
+      const next = candidates[candidates.indexOf(target) + 1];
+      fallbacks.push(`${target}: ${reason}`);
+      if (!next) {
+        throw new ClassifierError(`no backend could be initialised (tried ${candidates.join(', ')}): ${fallbacks.join('; ')}`, { cause });
+      }
+      logger.warn(`[semroute] backend '${target}' failed to initialise (${reason}); falling back to '${next}'`);
+      onProgress?.({ phase: 'session', loaded: 0, total: 0, backend: next, fallback: `${target}: ${reason}` });
+    }
+  }
+  throw new ClassifierError('unreachable: no backend candidates');
+}
+
+/** Reads a JSON file next to the model (used by tests and tools). */
+export function readModelJson(dir: string, file: string): unknown {
+  return JSON.parse(readFileSync(join(dir, file), 'utf8'));
+}
+
+/** Options of the Node `createRouter()`: the router config plus everything {@link createNodeClassifier} takes. */
+export interface CreateNodeRouterOptions extends NodeClassifierOptions {
+  /** RouterConfig, or YAML/JSON text. Default: the bundled default config. */
+  readonly config?: ConfigInput;
+}
+
+/** Loads the model for Node and returns a ready {@link Router}. */
+export function createRouter(options: CreateNodeRouterOptions = {}): Promise<Router> {
+  return routerWith(options.config, () => createNodeClassifier(options));
+}

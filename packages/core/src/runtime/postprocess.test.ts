@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { decodePii, l2normalize, parseBioLabels, softmaxT } from './postprocess.js';
+
+describe('postprocess', () => {
+  it('applies the temperature before softmax', () => {
+    const p1 = softmaxT([2, 0], 1);
+    const p2 = softmaxT([2, 0], 2);
+    expect(p1[0]! + p1[1]!).toBeCloseTo(1, 12);
+    expect(p2[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+    expect(p1[0]!).toBeGreaterThan(p2[0]!);
+  });
+
+  it('l2-normalises', () => {
+    const v = l2normalize(new Float32Array([3, 4]));
+    expect(v[0]).toBeCloseTo(0.6, 6);
+    expect(l2normalize(new Float32Array([0, 0]))[0]).toBe(0);
+  });
+
+  it('decodes BIO tokens into character spans (I- continues, stray I- starts)', () => {
+    const labels = parseBioLabels(['O', 'B-PERSON', 'I-PERSON', 'B-EMAIL_ADDRESS', 'I-EMAIL_ADDRESS']);
+    const text = 'Hi John Smith, mail a@b.c now';
+    // tokens: Hi, John, Smith, ",", mail, a@b.c, now
+    const offs = [0, 2, 3, 7, 8, 13, 13, 14, 15, 19, 20, 25, 26, 29];
+    const lab = [0, 1, 2, 0, 0, 4, 0];
+    const logits = new Float32Array(7 * 5);
+    lab.forEach((l, t) => (logits[t * 5 + l] = 10));
+    const spans = decodePii(logits, Int32Array.from(offs), 7, text, { labels, temperature: 1 });
+    expect(spans.map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([
+      ['PERSON', 'John Smith'],
+      ['EMAIL_ADDRESS', 'a@b.c'],
+    ]);
+    expect(spans[0]!.score).toBeGreaterThan(0.99);
+  });
+});

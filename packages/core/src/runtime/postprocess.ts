@@ -1,0 +1,133 @@
+/**
+ * Pure numeric post-processing of raw head outputs: temperature-scaled softmax, BIO decoding of PII tokens
+ * into character spans, L2 normalisation. No ONNX Runtime here.
+ * @module
+ */
+import type { PiiSpan } from '../signals/types.js';
+
+/** softmax(logits / temperature) over `logits[from .. from+n)`, written into `out` (allocated when absent). */
+export function softmaxT(logits: ArrayLike<number>, temperature = 1, from = 0, n = logits.length - from, out = new Float64Array(n)): Float64Array {
+  const t = temperature > 0 ? temperature : 1;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) max = Math.max(max, logits[from + i]! / t);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp(logits[from + i]! / t - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < n; i++) out[i] = out[i]! / sum;
+  return out;
+}
+
+/** In-place L2 normalisation (a zero vector stays zero). */
+export function l2normalize(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  const n = Math.sqrt(s);
+  if (n > 1e-12) for (let i = 0; i < v.length; i++) v[i] = v[i]! / n;
+  return v;
+}
+
+/** A parsed BIO label: `O` or `B-TYPE` / `I-TYPE`. */
+export interface BioLabel {
+  readonly tag: 'O' | 'B' | 'I';
+  readonly type: string;
+}
+
+export function parseBioLabels(labels: readonly string[]): readonly BioLabel[] {
+  return Object.freeze(
+    labels.map((l): BioLabel => {
+      const m = /^([BI])-(.+)$/.exec(l);
+      return m ? { tag: m[1] as 'B' | 'I', type: m[2]! } : { tag: 'O', type: '' };
+    }),
+  );
+}
+
+export interface PiiDecodeOptions {
+  readonly labels: readonly BioLabel[];
+  readonly temperature: number;
+  /** A token counts as PII only when its best non-O label's probability reaches this (default: argmax). */
+  readonly tokenThreshold?: number;
+  /** Spans whose score is below this are dropped. */
+  readonly spanThreshold?: number;
+  /**
+   * Word-level BIO (heads.json `decoding: "word_level_bio"`): per content token, 1 when it continues a word
+   * (a `##` piece). Such a token takes the label of the token before it, as I-<type> (O stays O), and does not
+   * count towards the span score.
+   */
+  readonly continuation?: Uint8Array;
+}
+
+/**
+ * Decodes per-token logits (`tokenLogits[t*L .. t*L+L)` for content token t) into spans over the original text.
+ * BIO rules match the training pipeline: an I- continues an open span of the same type, otherwise starts one.
+ * The score of a span is the lowest calibrated probability among its tokens' labels (heads.json contract), so a
+ * threshold on the score holds for every token of the span.
+ */
+export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
+  const L = o.labels.length;
+  const probs = new Float64Array(L);
+  const spans: PiiSpan[] = [];
+  let cur: { type: string; start: number; end: number; min: number } | null = null;
+  const close = (): void => {
+    if (!cur) return;
+    const [s, e] = trim(text, cur.start, cur.end);
+    const score = cur.min;
+    if (e > s && score >= (o.spanThreshold ?? 0)) spans.push({ type: cur.type, start: s, end: e, score });
+    cur = null;
+  };
+  let prevLabel = 0; // label index and probability of the previous word-start token (word-level decoding)
+  let prevProb = 1;
+  for (let t = 0; t < nTokens; t++) {
+    const s = offsets[2 * t]!;
+    const e = offsets[2 * t + 1]!;
+    if (o.continuation?.[t] && t > 0) {
+      // Inherit the previous token's label as I-<type>; it extends the open span without changing its score.
+      const prev = o.labels[prevLabel]!;
+      if (prev.tag === 'O' || e <= s) {
+        if (prev.tag === 'O') close();
+        continue;
+      }
+      if (cur && cur.type === prev.type) cur.end = Math.max(cur.end, e);
+      else {
+        close();
+        cur = { type: prev.type, start: s, end: e, min: prevProb };
+      }
+      continue;
+    }
+    if (e <= s) continue;
+    softmaxT(tokenLogits, o.temperature, t * L, L, probs);
+    let best = 0;
+    for (let k = 1; k < L; k++) if (probs[k]! > probs[best]!) best = k;
+    if (o.tokenThreshold !== undefined) {
+      // best non-O label, kept only above the threshold
+      let bn = -1;
+      for (let k = 0; k < L; k++) if (o.labels[k]!.tag !== 'O' && (bn < 0 || probs[k]! > probs[bn]!)) bn = k;
+      best = bn >= 0 && probs[bn]! >= o.tokenThreshold ? bn : 0;
+    }
+    prevLabel = best;
+    prevProb = probs[best]!;
+    const lab = o.labels[best]!;
+    if (lab.tag === 'O') {
+      close();
+      continue;
+    }
+    const p = probs[best]!;
+    if (lab.tag === 'B' || !cur || cur.type !== lab.type) {
+      close();
+      cur = { type: lab.type, start: s, end: e, min: p };
+    } else {
+      cur.end = e;
+      cur.min = Math.min(cur.min, p);
+    }
+  }
+  close();
+  return spans;
+}
+
+function trim(text: string, s: number, e: number): [number, number] {
+  while (s < e && /\s/.test(text[s]!)) s++;
+  while (e > s && /\s/.test(text[e - 1]!)) e--;
+  return [s, e];
+}
