@@ -204,7 +204,7 @@ describe('failure handling', () => {
 
   it('usage errors name the problem', async () => {
     const c = io();
-    expect(await runEvalCommand(['--model', 'm', '--family', 'qwen3', '--out', join(dir, 'x')], c.io)).toBe(2);
+    expect(await runEvalCommand(['--model', 'm', '--family', 'qwen3', '--dataset', datasetFile, '--out', join(dir, 'x')], c.io)).toBe(2);
     expect(c.err).toMatch(/--endpoint URL is required/);
     const c2 = io();
     expect(await runEvalCommand(['--simulate', profileFile, '--dataset', datasetFile, '--modes', 'direct-sideways', '--out', join(dir, 'x')], c2.io)).toBe(2);
