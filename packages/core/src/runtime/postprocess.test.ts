@@ -31,4 +31,16 @@ describe('postprocess', () => {
     ]);
     expect(spans[0]!.score).toBeGreaterThan(0.99);
   });
+
+  it('merges touching spans of one type (an email split at punctuation) but keeps spans apart across a space', () => {
+    const labels = parseBioLabels(['O', 'B-PERSON', 'I-PERSON', 'B-EMAIL_ADDRESS', 'I-EMAIL_ADDRESS']);
+    const text = 'mail maria@ example.com or ann@x.org';
+    // tokens: mail, maria, @, example.com, or, ann@, x.org  — model says B at "maria", B at "example.com", B at "ann@", B at "x.org"
+    const offs = [0, 4, 5, 10, 10, 11, 12, 23, 24, 26, 27, 31, 31, 36];
+    const lab = [0, 3, 4, 3, 0, 3, 3];
+    const logits = new Float32Array(7 * 5);
+    lab.forEach((l, t) => (logits[t * 5 + l] = 10));
+    const spans = decodePii(logits, Int32Array.from(offs), 7, text, { labels, temperature: 1 });
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['maria@', 'example.com', 'ann@x.org']);
+  });
 });

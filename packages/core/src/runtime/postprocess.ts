@@ -63,7 +63,8 @@ export interface PiiDecodeOptions {
  * Decodes per-token logits (`tokenLogits[t*L .. t*L+L)` for content token t) into spans over the original text.
  * BIO rules match the training pipeline: an I- continues an open span of the same type, otherwise starts one.
  * The score of a span is the lowest calibrated probability among its tokens' labels (heads.json contract), so a
- * threshold on the score holds for every token of the span.
+ * threshold on the score holds for every token of the span. Spans of one type that touch (no character between
+ * them) are merged, a rule the training pipeline's span evaluation does not apply.
  */
 export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
   const L = o.labels.length;
@@ -74,7 +75,13 @@ export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nToken
     if (!cur) return;
     const [s, e] = trim(text, cur.start, cur.end);
     const score = cur.min;
-    if (e > s && score >= (o.spanThreshold ?? 0)) spans.push({ type: cur.type, start: s, end: e, score });
+    if (e > s && score >= (o.spanThreshold ?? 0)) {
+      // Pieces of one entity split by punctuation ("maria.gonzalez@" + "example.com") touch with no character
+      // between them: they are one span. Spans separated by anything (even a space) stay apart.
+      const last = spans[spans.length - 1];
+      if (last && last.type === cur.type && last.end === s) spans[spans.length - 1] = { ...last, end: e, score: Math.min(last.score, score) };
+      else spans.push({ type: cur.type, start: s, end: e, score });
+    }
     cur = null;
   };
   let prevLabel = 0; // label index and probability of the previous word-start token (word-level decoding)

@@ -210,8 +210,14 @@ describe('smoke evaluation on the pipeline sample', () => {
         const chars = [...text];
         while (a < b && /\s/.test(chars[a]!)) a++;
         while (b > a && /\s/.test(chars[b - 1]!)) b--;
-        return [t, a, b];
-      });
+        return [t, a, b] as [string, number, number];
+      }).reduce<[string, number, number][]>((acc, span) => {
+        // the runtime merges touching spans of one type (decodePii)
+        const last = acc[acc.length - 1];
+        if (last && last[0] === span[0] && last[2] === span[1]) last[2] = span[2];
+        else acc.push([...span]);
+        return acc;
+      }, []);
       if (JSON.stringify(got) === JSON.stringify(want)) agree++;
       else misses.push(`got ${JSON.stringify(got)} want ${JSON.stringify(want)} in ${JSON.stringify(text)}`);
     }
