@@ -4,6 +4,7 @@
  * cases would not survive the DevTools protocol).
  */
 import * as browser from '@semroute/core/browser';
+import { parityRecord } from './shared.js';
 
-(globalThis as unknown as { semroute: typeof browser }).semroute = browser;
+(globalThis as unknown as { semroute: typeof browser & { parityRecord: typeof parityRecord } }).semroute = { ...browser, parityRecord };
 (globalThis as unknown as { semrouteReady: boolean }).semrouteReady = true;

@@ -26,7 +26,7 @@ export interface PageRunOutput {
 
 /** Loads the classifier in the page and classifies + routes the fixed prompts one by one. */
 export async function runParityInPage(o: PageRunOptions): Promise<PageRunOutput> {
-  type Api = typeof import('@semroute/core/browser');
+  type Api = typeof import('@semroute/core/browser') & { parityRecord: typeof import('./shared.js').parityRecord };
   const api = (globalThis as unknown as { semroute: Api }).semroute;
   const phases: string[] = [];
   const t0 = performance.now();
@@ -45,27 +45,7 @@ export async function runParityInPage(o: PageRunOptions): Promise<PageRunOutput>
   let todo = o.ids ? prompts.filter((p) => o.ids!.includes(p.id)) : prompts;
   if (o.limit) todo = todo.slice(0, o.limit);
   const results: ParityResult[] = [];
-  for (const p of todo) {
-    const [s] = await clf.classify([p.text]);
-    let decision: ParityResult['decision'] = { error: 'not routed' };
-    if (o.route !== false) try {
-      const r = await router.route({ model: 'auto', messages: p.messages });
-      const d = r.decision;
-      decision = { decision: d.decision, model: d.model, use_reasoning: d.use_reasoning, response_path: d.response_path, category: d.category };
-    } catch (e) {
-      decision = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-    }
-    results.push({
-      id: p.id,
-      backend: s!.backend ?? clf.backend,
-      categoryScores: { ...s!.categoryScores },
-      jailbreak: s!.jailbreak,
-      pii: s!.pii.map((x) => ({ ...x })),
-      pooled: Array.from(s!.pooled ?? []),
-      tokenCount: s!.tokenCount,
-      decision,
-    });
-  }
+  for (const p of todo) results.push(await api.parityRecord({ classifier: clf, ...(o.route !== false ? { router } : {}) }, p));
   const out = { backend: clf.backend, info: clf.info, loadMs, phases, results };
   await clf.dispose();
   return out;

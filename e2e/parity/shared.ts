@@ -18,6 +18,39 @@ export interface ParityResult {
   decision: { decision: string; model: string; use_reasoning: boolean; response_path: string; category: string } | { error: string };
 }
 
+/** The two calls of `Classifier` / `Router` the parity record needs (satisfied by the Node and the browser entry). */
+interface ParityTarget {
+  classifier: { readonly backend: string; classify(texts: readonly string[]): Promise<ReadonlyArray<{ backend?: string; categoryScores: Readonly<Record<string, number>>; jailbreak: number; pii: ReadonlyArray<ParityResult['pii'][number]>; pooled?: ArrayLike<number>; tokenCount: number }>> };
+  router?: { route(request: { model: string; messages: ParityPrompt['messages'] }): Promise<{ decision: { decision: string; model: string; use_reasoning: boolean; response_path: string; category: string } }> };
+}
+
+/**
+ * Classifies and routes one prompt into the record both sides compare. Node imports it; the page gets it from the
+ * bundled parity app (`window.semroute.parityRecord`), so the two records are shaped by the same code.
+ */
+export async function parityRecord({ classifier, router }: ParityTarget, p: ParityPrompt): Promise<ParityResult> {
+  const [s] = await classifier.classify([p.text]);
+  let decision: ParityResult['decision'] = { error: 'not routed' };
+  if (router) {
+    try {
+      const d = (await router.route({ model: 'auto', messages: p.messages })).decision;
+      decision = { decision: d.decision, model: d.model, use_reasoning: d.use_reasoning, response_path: d.response_path, category: d.category };
+    } catch (e) {
+      decision = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    }
+  }
+  return {
+    id: p.id,
+    backend: s!.backend ?? classifier.backend,
+    categoryScores: { ...s!.categoryScores },
+    jailbreak: s!.jailbreak,
+    pii: s!.pii.map((x) => ({ ...x })),
+    pooled: Array.from(s!.pooled ?? []),
+    tokenCount: s!.tokenCount,
+    decision,
+  };
+}
+
 /** Centered log-probabilities: equal to (logits - mean logits) / temperature, so differences are logit differences. */
 export function centeredLogits(p: Record<string, number>): Record<string, number> {
   const ks = Object.keys(p).sort();
