@@ -75,6 +75,18 @@ function temperatureOf(heads: Json, h: Json | undefined, name: string): number {
 }
 
 /** Parses config.json + heads.json. Throws a ClassifierError naming the missing piece. */
+/** fetch() that turns a network failure or a non-2xx status into a ClassifierError naming the URL. */
+export async function fetchOk(url: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (cause) {
+    throw new ClassifierError(`could not fetch ${url}`, { cause });
+  }
+  if (!res.ok) throw new ClassifierError(`could not fetch ${url}: HTTP ${res.status}`);
+  return res;
+}
+
 export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
   if (!isObj(config)) throw new ClassifierError('config.json is not a JSON object');
   if (!isObj(heads)) throw new ClassifierError('heads.json is not a JSON object');

@@ -13,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { ClassifierError } from '../errors.js';
 import type { Router } from '../router.js';
 import { type ConfigInput, routerWith } from './create-router.js';
-import { GRAPH, type ModelSpec, parseModelSpec } from './artifacts.js';
+import { GRAPH, type ModelSpec, fetchOk, parseModelSpec } from './artifacts.js';
 import type { BatchOutputs } from './batcher.js';
 import {
   type BackendChoice,
@@ -138,13 +138,7 @@ async function loadBytes(loc: ReturnType<typeof resolveModelLocation>, file: str
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   const url = new URL(file, loc.base).href;
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (cause) {
-    throw new ClassifierError(`could not fetch ${url}`, { cause });
-  }
-  if (!res.ok) throw new ClassifierError(`could not fetch ${url}: HTTP ${res.status}`);
+  const res = await fetchOk(url);
   const buf = new Uint8Array(await res.arrayBuffer());
   onProgress?.({ phase: 'fetch', file, loaded: buf.byteLength, total: buf.byteLength });
   return buf;

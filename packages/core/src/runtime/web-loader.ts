@@ -7,6 +7,7 @@
 import { ClassifierError } from '../errors.js';
 import { runtimeEnv } from './env.js';
 import type { ProgressCallback } from './progress.js';
+import { fetchOk } from './artifacts.js';
 
 export const DEFAULT_CACHE_NAME = 'semroute-models-v1';
 
@@ -39,13 +40,7 @@ export async function fetchBytes(url: string, o: FetchOptions): Promise<Uint8Arr
       }
     }
   }
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (cause) {
-    throw new ClassifierError(`could not fetch ${url}`, { cause });
-  }
-  if (!res.ok) throw new ClassifierError(`could not fetch ${url}: HTTP ${res.status}`);
+  const res = await fetchOk(url);
   const total = Number(res.headers.get('content-length') ?? 0) || 0;
   const bytes = await readWithProgress(res, total, o);
   if (cache) {
