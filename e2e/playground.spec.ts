@@ -39,6 +39,9 @@ test('loads with zero external requests, WASM threads when isolated, and a scree
   await expect(page.getByTestId('pii-redacted')).not.toContainText('maria.gonzalez@');
   await expect(page.getByTestId('rule-trace').locator('li').first()).toBeVisible();
   await expect(page.getByTestId('timings')).toContainText('infer');
+  // Tokenize and infer are measured separately in the worker (not one combined figure).
+  await expect(page.getByTestId('timing-tokenize')).toHaveText(/^\d+(\.\d+)? ms$/);
+  await expect(page.getByTestId('timing-infer')).toHaveText(/^\d+(\.\d+)? ms$/);
   await page.emulateMedia({ reducedMotion: 'reduce' }); // bars drawn at their final width
 
   const shot = testInfo.outputPath('playground-1280x800.png');

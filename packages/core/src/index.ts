@@ -46,7 +46,7 @@ export { matchKeywords, matchKeywordsDetailed } from './signals/keywords.js';
 export type { KeywordMatch } from './signals/keywords.js';
 export { buildSignals, cosine, estimateTokens } from './signals/build.js';
 export type { ExemplarEmbeddings, Vector } from './signals/build.js';
-export type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
+export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 // decision
 export { decide } from './decision/engine.js';

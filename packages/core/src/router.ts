@@ -57,7 +57,11 @@ export interface RouterClassifyOptions {
 /** Time spent per stage, in milliseconds. */
 export interface RouteTimings {
   extractMs: number;
+  /** Whole classifier call as seen by the router (includes the worker round trip in browsers). */
   classifyMs: number;
+  /** Parts of `classifyMs`, measured by the runtime where the model runs; absent when no classifier ran or it doesn't report them. */
+  tokenizeMs?: number;
+  inferMs?: number;
   decideMs: number;
   totalMs: number;
 }
@@ -207,6 +211,10 @@ export class Router {
     if (categorySource) result.headers[HEADERS.CATEGORY_SOURCE] = categorySourceHeader(categorySource);
     const t4 = now();
     const timings: RouteTimings = { extractMs: ms(t1 - t0), classifyMs: ms(t2 - t1), decideMs: ms(t3 - t2), totalMs: ms(t4 - t0) };
+    if (cls?.timings) {
+      timings.tokenizeMs = cls.timings.tokenizeMs;
+      timings.inferMs = cls.timings.inferMs;
+    }
     if (debug) {
       result.headers[HEADERS.BACKEND] = this.backend;
       result.headers[HEADERS.ROUTE_MS] = timings.totalMs.toFixed(3);

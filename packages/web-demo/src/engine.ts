@@ -136,7 +136,15 @@ function toAnalysis(r: RouteResult, text: string, config: RouterConfig, wall: nu
     pii,
     redacted: pii.length ? redact(text, pii).text : text,
     trace: traceLines(d),
-    timings: { extract: r.timings.extractMs, classify: r.timings.classifyMs, decide: r.timings.decideMs, total: r.timings.totalMs, wall },
+    timings: {
+      extract: r.timings.extractMs,
+      tokenize: r.timings.tokenizeMs,
+      infer: r.timings.inferMs,
+      classify: r.timings.classifyMs,
+      decide: r.timings.decideMs,
+      total: r.timings.totalMs,
+      wall,
+    },
     tokenCount: s.tokenCount,
     hint: {
       decision: d.decision,

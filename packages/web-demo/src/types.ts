@@ -57,8 +57,11 @@ export interface Analysis {
   /** Prompt text with PII replaced (what Send forwards when "redact" is on). */
   redacted: string;
   trace: TraceLine[];
-  /** From the core's RouteResult.timings (ms): extract text, classify (tokenize + infer, in the worker), decide; wall = round trip seen by the page. */
-  timings: { extract: number; classify: number; decide: number; total: number; wall: number };
+  /**
+   * From the core's RouteResult.timings (ms): extract text; tokenize and infer (measured in the worker); classify = the
+   * whole classifier call seen from the page (tokenize + infer + queueing + worker round trip); decide; wall = round trip.
+   */
+  timings: { extract: number; tokenize?: number | undefined; infer?: number | undefined; classify: number; decide: number; total: number; wall: number };
   tokenCount?: number | undefined;
   /** Compact JSON the client sends as `x-semroute-client-decision` and Batch exports. */
   hint: Record<string, unknown>;

@@ -29,6 +29,10 @@ export interface RowOutputs {
   readonly jailbreak: Float32Array;
   readonly pii: Float32Array | null;
   readonly pooled: Float32Array;
+  /** Which batch (counter) produced the row: rows of one text that share a batch share its run time. */
+  readonly batchId: number;
+  /** Wall time of that batch's model run, ms (padding included; queueing excluded). */
+  readonly runMs: number;
 }
 
 export interface BatcherOptions {
@@ -58,6 +62,7 @@ export interface BatcherOptions {
 export const DEFAULT_BATCHING: Readonly<Pick<BatcherOptions, 'maxBatch' | 'maxBatchTokens' | 'maxQueue' | 'batchWindowMs'>> = Object.freeze({ maxBatch: 32, maxBatchTokens: 8192, maxQueue: 16_384, batchWindowMs: 0 });
 
 type Cancel = () => void;
+const nowMs = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const g = globalThis as { setImmediate?: (fn: () => void) => unknown; clearImmediate?: (h: unknown) => void };
 /** Browsers have no setImmediate and clamp nested setTimeout(0) to 4 ms: a MessageChannel message is a clamp-free macrotask. */
 let channel: { port1: MessagePort; port2: MessagePort; queue: Array<() => void> } | null = null;
@@ -203,8 +208,11 @@ export class MicroBatcher {
       }
     });
     let out: BatchOutputs;
+    const t0 = nowMs();
+    let runMs: number;
     try {
       out = await this.#runner.run(ids, mask, B, S);
+      runMs = nowMs() - t0;
       this.batches++;
     } catch (e) {
       const err = ClassifierErrorFrom(e);
@@ -213,12 +221,15 @@ export class MicroBatcher {
     }
     const { domain: D, jailbreak: J, pii: P } = this.#o.dims;
     const H = out.pooled.length / B;
+    const batchId = this.batches;
     jobs.forEach((j, b) => {
       j.resolve({
         domain: out.domain.slice(b * D, (b + 1) * D),
         jailbreak: out.jailbreak.slice(b * J, (b + 1) * J),
         pii: j.needPii ? out.pii.slice(b * S * P, (b * S + j.ids.length) * P) : null,
         pooled: out.pooled.slice(b * H, (b + 1) * H),
+        batchId,
+        runMs,
       });
     });
   }

@@ -12,6 +12,9 @@ import type { EncodedText, ModelTokenizer } from './tokenizer.js';
 import type { ByoHead, HeadOverrides } from './byo.js';
 import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 export type HeadName = NonNullable<ClassifyOptions['heads']>[number];
 export const HEAD_NAMES = Object.freeze(['domain', 'jailbreak', 'pii', 'pooled'] as const);
 
@@ -106,7 +109,9 @@ export class ModelClassifier implements Classifier {
   }
 
   async #main(text: string, heads: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
+    const t0 = now();
     const enc = this.#tok.encode(text, heads.has('pii'));
+    const t1 = now();
     const n = enc.ids.length;
     const wantSummary = heads.has('domain') || heads.has('jailbreak') || heads.has('pooled');
     const wantPii = heads.has('pii');
@@ -122,6 +127,7 @@ export class ModelClassifier implements Classifier {
       for (const w of pWindows) seqs.push({ ids: this.#seq(enc.ids, [w]), needPii: true });
     }
     const rows = seqs.length && (wantSummary || wantPii) ? await Promise.all(this.#batcher.submit(seqs)) : [];
+    const t2 = now();
 
     const spec = this.spec;
     const summary = (wantSummary || shared) && rows.length ? rows[0]! : null;
@@ -141,12 +147,23 @@ export class ModelClassifier implements Classifier {
       const piiRows = shared ? [rows[0]!] : rows.slice(wantSummary ? 1 : 0);
       pii = this.#decodePii(text, enc, n, shared ? [[0, n]] : pWindows, piiRows);
     }
+    const t3 = now();
+    const runs = new Map<number, number>();
+    for (const r of rows) runs.set(r.batchId, r.runMs);
+    let inferMs = 0;
+    for (const v of runs.values()) inferMs += v;
     const out: { -readonly [K in keyof ClassifierSignals]: ClassifierSignals[K] } = {
       categoryScores,
       jailbreak,
       pii,
       tokenCount: n + this.#tok.specialCount,
       backend: this.backend,
+      timings: {
+        tokenizeMs: round3(t1 - t0),
+        inferMs: round3(inferMs),
+        queueMs: round3(Math.max(0, t2 - t1 - inferMs)),
+        postprocessMs: round3(t3 - t2),
+      },
     };
     if (pooled) out.pooled = pooled;
     return out;

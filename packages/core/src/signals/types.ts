@@ -33,6 +33,20 @@ export interface ClassifierSignals {
   readonly tokenCount: number;
   /** Backend that produced this result, e.g. `cpu`, `cuda`, `wasm-simd-threads(4)`, `wasm-simd`, `webgpu` (added by runtime/). */
   readonly backend?: string;
+  /** Where the classifier's time went, when the runtime measures it (the shipped runtimes do; bring-your-own heads don't). */
+  readonly timings?: ClassifierTimings;
+}
+
+/** Classifier time split, in milliseconds, measured where the model runs (inside the worker in browsers). */
+export interface ClassifierTimings {
+  /** Tokenization (with offsets when PII runs). */
+  readonly tokenizeMs: number;
+  /** Model run time of the batch(es) this text's windows ran in (a shared batch counts once). */
+  readonly inferMs: number;
+  /** Waiting for a batch slot (micro-batching window, or another batch still running). */
+  readonly queueMs: number;
+  /** Calibration and PII span decoding. */
+  readonly postprocessMs: number;
 }
 
 /**

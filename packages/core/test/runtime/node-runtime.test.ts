@@ -48,6 +48,11 @@ describe('Node runtime on the bundled model', () => {
       expect(r.backend).toBe('cpu');
       expect(typeof r.decision.model).toBe('string');
       expect(r.headers['x-vsr-selected-model']).toBe(r.decision.model);
+      // The classifier's time is split where the model runs: tokenize and infer, each within the whole classify call.
+      const { tokenizeMs, inferMs, classifyMs } = r.timings;
+      expect(tokenizeMs).toBeGreaterThanOrEqual(0);
+      expect(inferMs).toBeGreaterThan(0);
+      expect(tokenizeMs! + inferMs!).toBeLessThanOrEqual(classifyMs + 0.01);
       const red = await router.redact('no personal data here');
       expect(red.text).toBe('no personal data here');
     } finally {

@@ -75,6 +75,8 @@ function buildView(): PanelView {
 
   const t = {
     extract: h('b'),
+    tokenize: h('b', { dataset: { testid: 'timing-tokenize' } }),
+    infer: h('b', { dataset: { testid: 'timing-infer' } }),
     classify: h('b'),
     decide: h('b'),
     total: h('b'),
@@ -84,8 +86,10 @@ function buildView(): PanelView {
     'div',
     { class: 'timings', dataset: { testid: 'timings' } },
     h('span', { title: 'extract the classified text from the conversation' }, 'extract ', t.extract),
-    h('span', { title: 'tokenize + infer, in the Web Worker' }, 'tokenize + infer ', t.classify),
-    h('span', { title: 'decision engine (main thread)' }, 'decide ', t.decide),
+    h('span', { title: 'tokenization, measured in the Web Worker' }, 'tokenize ', t.tokenize),
+    h('span', { title: 'model run, measured in the Web Worker' }, 'infer ', t.infer),
+    h('span', { title: 'the whole classifier call seen from the page: tokenize + infer + queueing + worker round trip' }, 'classify ', t.classify),
+    h('span', { title: 'decision engine' }, 'decide ', t.decide),
     h('span', { title: 'route() total' }, 'total ', t.total),
     h('span', { title: 'model tokens in the classified text' }, 'tokens ', t.tokens),
   );
@@ -132,6 +136,8 @@ function buildView(): PanelView {
       path.el.className = `kv path-${a.path}`;
 
       setText(t.extract, formatMs(a.timings.extract));
+      setText(t.tokenize, a.timings.tokenize !== undefined ? formatMs(a.timings.tokenize) : '–');
+      setText(t.infer, a.timings.infer !== undefined ? formatMs(a.timings.infer) : '–');
       setText(t.classify, formatMs(a.timings.classify));
       setText(t.decide, formatMs(a.timings.decide));
       setText(t.total, formatMs(a.timings.total));
