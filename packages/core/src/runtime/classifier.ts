@@ -4,6 +4,7 @@
  * @module
  */
 import { ClassifierError } from '../errors.js';
+import { mergePiiSpans, recognizePatterns } from '../signals/pii-patterns.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
@@ -24,6 +25,11 @@ export interface EngineOptions {
   readonly heads?: HeadOverrides;
   /** Long-input windows (tokens). */
   readonly windows?: Partial<WindowOptions>;
+  /**
+   * Merge pattern recognizers (e-mail, Luhn-checked cards, mod-97 IBANs, IPs, SSNs, phone numbers, URLs) into the
+   * model's PII spans: exact where the model is fuzzy at span edges. Default true.
+   */
+  readonly piiPatterns?: boolean;
   /** Micro-batching limits. */
   readonly batching?: Partial<Pick<BatcherOptions, 'maxBatch' | 'maxBatchTokens' | 'maxQueue' | 'batchWindowMs' | 'padShapes'>>;
 }
@@ -40,6 +46,7 @@ export class ModelClassifier implements Classifier {
   readonly #runner: DisposableRunner;
   readonly #batcher: MicroBatcher;
   readonly #w: WindowOptions;
+  readonly #piiPatterns: boolean;
   readonly #byo = new Map<string, ByoHead>();
   #disposed = false;
 
@@ -56,6 +63,7 @@ export class ModelClassifier implements Classifier {
     this.spec = spec;
     this.#tok = tokenizer;
     this.#runner = runner;
+    this.#piiPatterns = options.piiPatterns ?? true;
     this.#w = validateWindows({ ...defaultWindowsFor(spec.maxLength, tokenizer.specialCount), ...options.windows });
     this.#batcher = new MicroBatcher(runner, {
       ...DEFAULT_BATCHING,
@@ -91,6 +99,13 @@ export class ModelClassifier implements Classifier {
   }
 
   async #one(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
+    const out = await this.#model(text, requested);
+    // Pattern matches are merged into whichever model served PII (shipped or bring-your-own).
+    if (!this.#piiPatterns || !requested.has('pii')) return out;
+    return { ...out, pii: mergePiiSpans(out.pii, recognizePatterns(text)) };
+  }
+
+  async #model(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
     if (this.#byo.size === 0) return this.#main(text, requested);
     const mainHeads = new Set([...requested].filter((h) => !this.#byo.has(h)));
     const custom = [...requested].filter((h) => this.#byo.has(h));

@@ -41,6 +41,24 @@ describe('Node runtime on the bundled model', () => {
     expect(norm).toBeCloseTo(1, 4);
   });
 
+  it('merges exact pattern matches into the model PII spans', async () => {
+    // (`piiPatterns: false` gives the model's own spans: model-contract.test.ts compares those with the pipeline's.)
+    const text = 'hey, mail me at john.smith@gmail.com, card 4111 1111 1111 1111 or call (415) 555-0132.';
+    const clf = await createNodeClassifier({ threads: 1, warmup: false });
+    try {
+      const [a] = await clf.classify([text], { heads: ['pii'] });
+      const found = a!.pii.map((s) => [s.type, text.slice(s.start, s.end)]);
+      expect(found).toEqual(expect.arrayContaining([
+        ['EMAIL_ADDRESS', 'john.smith@gmail.com'],
+        ['CREDIT_CARD', '4111 1111 1111 1111'],
+        ['PHONE_NUMBER', '(415) 555-0132'],
+      ]));
+      for (let i = 1; i < a!.pii.length; i++) expect(a!.pii[i - 1]!.end).toBeLessThanOrEqual(a!.pii[i]!.start);
+    } finally {
+      await clf.dispose();
+    }
+  });
+
   it('createRouter from @semroute/core/node routes a chat request end-to-end', async () => {
     const router = await createRouter({ threads: 1 });
     try {

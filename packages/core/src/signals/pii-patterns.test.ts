@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
+import type { PiiSpan } from './types.js';
+
+const found = (text: string): [string, string][] => recognizePatterns(text).map((s) => [s.type, text.slice(s.start, s.end)]);
+
+describe('recognizePatterns', () => {
+  it('finds e-mail addresses without the punctuation around them', () => {
+    expect(found('hey my email is john.smith@gmail.com, can you write a cover letter?')).toEqual([['EMAIL_ADDRESS', 'john.smith@gmail.com']]);
+    expect(found('(Maria.Gonzalez+work@mail.example.co.uk)')).toEqual([['EMAIL_ADDRESS', 'Maria.Gonzalez+work@mail.example.co.uk']]);
+    expect(found('not an email: a@b, user@localhost, @handle')).toEqual([]);
+  });
+
+  it('accepts only Luhn-valid card numbers in card-like groups', () => {
+    expect(found('my credit card 4111 1111 1111 1111 was charged twice')).toEqual([['CREDIT_CARD', '4111 1111 1111 1111']]);
+    expect(found('card 5500-0000-0000-0004.')).toEqual([['CREDIT_CARD', '5500-0000-0000-0004']]);
+    expect(found('amex 378282246310005')).toEqual([['CREDIT_CARD', '378282246310005']]);
+    expect(found('order 4111111111111112 shipped')).toEqual([]); // Luhn fails
+    expect(found('scores 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1')).toEqual([]); // not grouped like a card
+  });
+
+  it('checks IBANs with mod-97 and stops at the end of the number', () => {
+    expect(found('transfer to DE89 3704 0044 0532 0130 00 please')).toEqual([['IBAN_CODE', 'DE89 3704 0044 0532 0130 00']]);
+    expect(found('IBAN: GB82WEST12345698765432. I need it today')).toEqual([['IBAN_CODE', 'GB82WEST12345698765432']]);
+    expect(found('DE89 3704 0044 0532 0130 01')).toEqual([]); // checksum fails
+  });
+
+  it('finds IPv4 and IPv6 addresses but not versions or times', () => {
+    expect(found('my server at 192.168.10.24 keeps crashing')).toEqual([['IP_ADDRESS', '192.168.10.24']]);
+    expect(found('ssh to 2001:db8::8a2e:370:7334 now')).toEqual([['IP_ADDRESS', '2001:db8::8a2e:370:7334']]);
+    expect(found('python 3.11.2 at 12:30:45, v1.2.3.4.5, 999.1.1.1')).toEqual([]);
+  });
+
+  it('finds dashed SSNs, and bare ones only next to an SSN context word', () => {
+    expect(found("Here's my SSN: 460-89-9847")).toEqual([['US_SSN', '460-89-9847']]);
+    expect(found('my social security number is 460 89 9847')).toEqual([['US_SSN', '460 89 9847']]);
+    expect(found('ssn 460899847')).toEqual([['US_SSN', '460899847']]);
+    expect(found('order number 460899847')).toEqual([]);
+    expect(found('ssn 000-12-3456 or 666-12-3456')).toEqual([]); // never-issued area numbers
+  });
+
+  it('finds phone numbers in common national and international shapes', () => {
+    expect(found('call me at (415) 555-0132 tomorrow')).toEqual([['PHONE_NUMBER', '(415) 555-0132']]);
+    expect(found('415.555.0132 or +1 415 555 0132')).toEqual([['PHONE_NUMBER', '415.555.0132'], ['PHONE_NUMBER', '+1 415 555 0132']]);
+    expect(found('UK: +44 20 7946 0958')).toEqual([['PHONE_NUMBER', '+44 20 7946 0958']]);
+    expect(found('what is 12 + 34 - 5 * 6')).toEqual([]);
+  });
+
+  it('finds URLs without trailing sentence punctuation', () => {
+    expect(found('My website is http://www.ScrapbookInsider.com.pt/.')).toEqual([['DOMAIN_NAME', 'http://www.ScrapbookInsider.com.pt/']]);
+    expect(found('see www.example.org, thanks')).toEqual([['DOMAIN_NAME', 'www.example.org']]);
+  });
+
+  it('keeps the validated match when matches overlap', () => {
+    const spans = recognizePatterns('pay 4111-1111-1111-1111 now');
+    expect(spans.map((s) => s.type)).toEqual(['CREDIT_CARD']);
+  });
+
+  it('returns sorted, non-overlapping, in-bounds spans for any text', () => {
+    const chars = fc.constantFrom(...'0123456789 -.:@+()abcDEFxyz/'.split(''));
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 120 }).map((a) => a.join('')), (text) => {
+        const spans = recognizePatterns(text);
+        for (let i = 0; i < spans.length; i++) {
+          const s = spans[i]!;
+          expect(0 <= s.start && s.start < s.end && s.end <= text.length).toBe(true);
+          if (i > 0) expect(spans[i - 1]!.end <= s.start).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stays linear on adversarial input (no catastrophic backtracking)', () => {
+    const evil = ['a.'.repeat(50_000), '1 '.repeat(50_000), '1-'.repeat(50_000), 'a:'.repeat(50_000), `${'x'.repeat(60)}@`.repeat(1500), 'DE89 '.repeat(20_000)];
+    for (const text of evil) {
+      const t0 = performance.now();
+      recognizePatterns(text);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+  });
+});
+
+describe('mergePiiSpans', () => {
+  const span = (type: string, start: number, end: number, score = 0.8): PiiSpan => ({ type, start, end, score });
+
+  it('replaces model spans that overlap an exact pattern match', () => {
+    // model: "(415) 555" PHONE + "-0132" CREDIT_CARD; pattern: the whole number
+    const merged = mergePiiSpans([span('PERSON', 0, 4), span('PHONE_NUMBER', 11, 20), span('CREDIT_CARD', 20, 25)], [span('PHONE_NUMBER', 11, 25, 0.9)]);
+    expect(merged).toEqual([span('PERSON', 0, 4), span('PHONE_NUMBER', 11, 25, 0.9)]);
+  });
+
+  it('keeps a longer street address that contains a number pattern', () => {
+    const merged = mergePiiSpans([span('STREET_ADDRESS', 0, 40)], [span('PHONE_NUMBER', 5, 17, 0.9)]);
+    expect(merged).toEqual([span('STREET_ADDRESS', 0, 40)]);
+  });
+
+  it('never produces overlapping spans from non-overlapping inputs', () => {
+    const spansArb = fc
+      .array(fc.tuple(fc.nat(200), fc.integer({ min: 1, max: 20 })), { maxLength: 12 })
+      .map((xs) => {
+        const out: PiiSpan[] = [];
+        let at = 0;
+        for (const [gap, len] of xs) {
+          out.push(span('PERSON', at + (gap % 7), at + (gap % 7) + len));
+          at += (gap % 7) + len;
+        }
+        return out;
+      });
+    fc.assert(
+      fc.property(spansArb, spansArb, (model, patterns) => {
+        const merged = mergePiiSpans(model, patterns);
+        for (let i = 1; i < merged.length; i++) expect(merged[i - 1]!.end <= merged[i]!.start).toBe(true);
+        for (const p of patterns) expect(merged.some((m) => m.start <= p.start && p.end <= m.end)).toBe(true);
+      }),
+    );
+  });
+});

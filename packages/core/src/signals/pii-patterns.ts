@@ -1,0 +1,183 @@
+/**
+ * Pattern recognizers for structured PII (the Presidio approach: pattern + checksum + context words), merged with the
+ * model's token-classification spans. A small encoder learns "this looks like an e-mail" but can be off by a token at
+ * the edges (a trailing comma, half a phone number); a validated pattern is exact. Pure, linear-time (every
+ * quantifier is bounded), no prompt text leaves the function.
+ * @module
+ */
+import type { PiiSpan } from './types.js';
+
+/** Entity types the recognizers can emit (Presidio names, as in the model's `entity_types`). */
+export const PATTERN_PII_TYPES = Object.freeze(['EMAIL_ADDRESS', 'CREDIT_CARD', 'IBAN_CODE', 'IP_ADDRESS', 'US_SSN', 'PHONE_NUMBER', 'DOMAIN_NAME'] as const);
+export type PatternPiiType = (typeof PATTERN_PII_TYPES)[number];
+
+/** Score of a checksum-validated match (credit card, IBAN) and of a format-only match. */
+const VALIDATED = 0.99;
+const FORMAT_ONLY = 0.9;
+const WITH_CONTEXT = 0.95;
+
+function luhnOk(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** ISO 13616 mod-97 check on an IBAN without spaces. */
+function ibanOk(iban: string): boolean {
+  const s = (iban.slice(4) + iban.slice(0, 4)).toUpperCase();
+  let rem = 0;
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    const v = c >= 65 && c <= 90 ? c - 55 : c - 48;
+    rem = v > 9 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
+  }
+  return rem === 1;
+}
+
+function ipv4Ok(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => p.length > 0 && p.length <= 3 && Number(p) <= 255 && !(p.length > 1 && p[0] === '0'));
+}
+
+function ipv6Ok(s: string): boolean {
+  if (s.length < 3 || !s.includes(':')) return false;
+  const dbl = s.split('::');
+  if (dbl.length > 2) return false;
+  const groups = (x: string): string[] | null => {
+    if (x === '') return [];
+    const g = x.split(':');
+    return g.every((h) => /^[0-9a-fA-F]{1,4}$/.test(h)) ? g : null;
+  };
+  if (dbl.length === 2) {
+    const a = groups(dbl[0]!), b = groups(dbl[1]!);
+    return a !== null && b !== null && a.length + b.length <= 7 && a.length + b.length >= 1;
+  }
+  const g = groups(s);
+  return g !== null && g.length === 8;
+}
+
+/** Context words that make a bare 9-digit or space-separated number an SSN. */
+const SSN_CONTEXT = /(?:ssn|social security|social sec|ss#|ss #|soc\.? sec)/i;
+
+function hasContextBefore(text: string, start: number, re: RegExp, window = 40): boolean {
+  return re.test(text.slice(Math.max(0, start - window), start));
+}
+
+/** Trailing characters that end a sentence rather than a URL. */
+const URL_TRAILING = /[.,;:!?'")\]}>]+$/;
+
+interface Found {
+  readonly type: PatternPiiType;
+  readonly start: number;
+  readonly end: number;
+  readonly score: number;
+}
+
+function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    yield m;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+}
+
+// Boundaries are spelled out with look-arounds so a match never starts or ends inside a longer token.
+const EMAIL = /(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}(?![\w@-])/g;
+const CARD = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;
+const IBAN = /(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}/g;
+const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
+const IPV6 = /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g;
+const SSN_DASHED = /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])/g;
+const SSN_BARE = /(?<![\w-])(\d{3}) ?(\d{2}) ?(\d{4})(?![\w-])/g;
+const PHONE_NANP = /(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])/g;
+const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w-])/g;
+const URL = /(?<![\w@])(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
+
+function ssnPartsOk(a: string, b: string, c: string): boolean {
+  return a !== '000' && a !== '666' && a[0] !== '9' && b !== '00' && c !== '0000';
+}
+
+/** All pattern matches in `text`, before overlap resolution. Offsets are UTF-16 code units. */
+export function recognizePatterns(text: string): PiiSpan[] {
+  const found: Found[] = [];
+  for (const m of matches(EMAIL, text)) found.push({ type: 'EMAIL_ADDRESS', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+  for (const m of matches(CARD, text)) {
+    const groups = m[0].split(/[ -]/);
+    const digits = groups.join('');
+    // Separated digits must come in card-like groups (4-4-4-4, 4-6-5), not "1 2 3 4 …".
+    const grouped = groups.length === 1 || groups.every((g) => g.length >= 3);
+    if (grouped && digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnOk(digits)) {
+      found.push({ type: 'CREDIT_CARD', start: m.index, end: m.index + m[0].length, score: VALIDATED });
+    }
+  }
+  for (const m of matches(IBAN, text)) {
+    // The match may run on into a following upper-case word ("… 3000 I need"): shrink until the checksum holds.
+    for (let cand = m[0]; cand.replace(/ /g, '').length >= 15; cand = cand.slice(0, -1).trimEnd()) {
+      const raw = cand.replace(/ /g, '');
+      const next = text.charCodeAt(m.index + cand.length);
+      const atBoundary = Number.isNaN(next) || !/\w/.test(String.fromCharCode(next));
+      if (atBoundary && raw.length <= 34 && ibanOk(raw)) {
+        found.push({ type: 'IBAN_CODE', start: m.index, end: m.index + cand.length, score: VALIDATED });
+        break;
+      }
+    }
+  }
+  for (const m of matches(IPV4, text)) if (ipv4Ok(m[0])) found.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+  for (const m of matches(IPV6, text)) {
+    if ((m[0].match(/:/g)?.length ?? 0) >= 2 && /[0-9A-Fa-f]/.test(m[0]) && ipv6Ok(m[0])) {
+      found.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+    }
+  }
+  for (const m of matches(SSN_DASHED, text)) {
+    if (ssnPartsOk(m[1]!, m[2]!, m[3]!)) {
+      const ctx = hasContextBefore(text, m.index, SSN_CONTEXT);
+      found.push({ type: 'US_SSN', start: m.index, end: m.index + m[0].length, score: ctx ? WITH_CONTEXT : FORMAT_ONLY - 0.1 });
+    }
+  }
+  for (const m of matches(SSN_BARE, text)) {
+    if (ssnPartsOk(m[1]!, m[2]!, m[3]!) && hasContextBefore(text, m.index, SSN_CONTEXT)) {
+      found.push({ type: 'US_SSN', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT });
+    }
+  }
+  for (const re of [PHONE_NANP, PHONE_INTL]) {
+    for (const m of matches(re, text)) {
+      const n = m[0].replace(/\D/g, '').length;
+      if (n >= 10 && n <= 15) found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+    }
+  }
+  for (const m of matches(URL, text)) {
+    const s = m[0].replace(URL_TRAILING, '');
+    if (/[A-Za-z0-9]\.[A-Za-z]{2,}/.test(s)) found.push({ type: 'DOMAIN_NAME', start: m.index, end: m.index + s.length, score: FORMAT_ONLY });
+  }
+  // Among overlapping pattern matches keep the validated / longer one (a card number is not also a phone number).
+  found.sort((x, y) => y.score - x.score || y.end - y.start - (x.end - x.start) || x.start - y.start);
+  const kept: Found[] = [];
+  for (const f of found) if (!kept.some((k) => k.start < f.end && f.start < k.end)) kept.push(f);
+  return kept.sort((x, y) => x.start - y.start).map((f) => ({ type: f.type, start: f.start, end: f.end, score: f.score }));
+}
+
+/** Model span types that may legitimately contain a pattern match (a house number, a URL holding an IP). */
+const CONTAINERS = new Set(['STREET_ADDRESS', 'DOMAIN_NAME']);
+
+/**
+ * Merges pattern matches into model spans. A pattern match replaces every model span it overlaps (it is exact where
+ * the model is fuzzy at the edges), except when a longer model span of a containing type (STREET_ADDRESS,
+ * DOMAIN_NAME) covers it entirely. Output is sorted by start; spans never overlap if the inputs didn't.
+ */
+export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiSpan[]): PiiSpan[] {
+  if (patterns.length === 0) return [...model];
+  const accepted = patterns.filter(
+    (p) => !model.some((m) => CONTAINERS.has(m.type) && m.start <= p.start && p.end <= m.end && m.end - m.start > p.end - p.start),
+  );
+  const out = model.filter((m) => !accepted.some((p) => p.start < m.end && m.start < p.end));
+  out.push(...accepted);
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
