@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # One command to rebuild semroute-mini deterministically (seeded). Resumable: rerun to continue training from the last checkpoint.
 # Usage (background, as intended):  nohup models/pipeline/build.sh > models/pipeline/work/logs/build.log 2>&1 &
-# Env: RUN (default main), STEPS (cosine horizon, default 5500), MINUTES (training wall budget for this invocation, default 600),
+# Env: RUN / RUN2 (stage 1 / stage 2 run names, default main / chat), STEPS / STEPS2 (cosine horizons, default 5500 / 3500), MINUTES (training wall budget for this invocation, default 600),
 #      THREADS (default 1; use 2 on an idle machine), PY (default /usr/bin/python3), SEMROUTE_SHARED (default /work/shared).
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/usr/bin/python3}
 RUN=${RUN:-main}
 STEPS=${STEPS:-5500}
+RUN2=${RUN2:-chat}
+STEPS2=${STEPS2:-3500}
 MINUTES=${MINUTES:-600}
 THREADS=${THREADS:-1}   # on a shared/contended 2-core box 1 thread is ~3x faster than 2 (OpenMP barrier stalls)
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
@@ -15,9 +17,16 @@ mkdir -p work/logs
 if [ ! -d node_modules/@faker-js ]; then (cd ../.. && ONNXRUNTIME_NODE_INSTALL=skip pnpm --filter @semroute/model-pipeline install); fi
 echo "[$(date -u +%T)] 1/6 prepare data";      [ -f work/data/stats.json ] || $PY prepare_data.py
 echo "[$(date -u +%T)] 2/6 build tokenizer";   [ -f work/tokenizer/tokenizer.json ] || $PY build_tokenizer.py
-echo "[$(date -u +%T)] 3/6 train (resumable)"; $PY train.py --run "$RUN" --steps "$STEPS" --minutes "$MINUTES" --threads "$THREADS" --init glove --eval-every 400
+echo "[$(date -u +%T)] 3/6 train stage 1: multi-task from GloVe init (resumable)"
+$PY train.py --run "$RUN" --steps "$STEPS" --minutes "$MINUTES" --threads "$THREADS" --init glove --eval-every 400
+# Stage 2: from stage 1's best weights, a shorter schedule weighted towards PII and chat-style prompts (resumable).
+echo "[$(date -u +%T)] 3b/6 train stage 2: chat-style PII + casual domain emphasis (resumable)"
+$PY train.py --run "$RUN2" --init-from "$RUN" --steps "$STEPS2" --minutes "$MINUTES" --threads "$THREADS" --lr 5e-4 --eval-every 500 \
+  --weights domain:0.4,jailbreak:0.15,pii:0.45
 echo "[$(date -u +%T)] 4/6 variants table";    $PY variants.py
-echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN" --ckpt best --threads "$THREADS"
+echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN2" --ckpt best --threads "$THREADS"
+echo "[$(date -u +%T)] 5b/6 PII through the shipped runtime (model only, + pattern recognizers)"
+(cd ../.. && pnpm --filter @semroute/core run build) && node eval_runtime_pii.mjs ../semroute-mini work/data/pii.jsonl ../semroute-mini/eval_runtime_pii.json
 echo "[$(date -u +%T)] 6/6 card";              $PY make_card.py
 node check_onnx.mjs ../semroute-mini && node check_tokenizer.mjs ../semroute-mini
 echo "[$(date -u +%T)] done"

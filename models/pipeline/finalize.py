@@ -309,7 +309,10 @@ def main():
         if len(ids) > MAX_LEN:
             ids = ids[:MAX_LEN - 1] + [T.SEP]
         sets["jb_vsr"].append({"ids": ids, "y": int(bool(c["expected_blocked"])), "text": c["question"]})
-    sets["pii_test"] = data[("pii", "test")]
+    # presidio's labelled sentences of held-out templates (comparable with vSR's figure) and chat-style prompts whose
+    # carrier phrasings were held out of training (gen_pii_chat.mjs), reported separately.
+    sets["pii_test"] = [x for x in data[("pii", "test")] if not x["src"].startswith("chat-")]
+    sets["pii_chat_test"] = [x for x in data[("pii", "test")] if x["src"].startswith("chat-")]
     # CPU budget: the informational sets are subsampled deterministically (n is reported in eval.json)
     for k, n in (("domain_test_options", 400), ("jb_harmful", 600)):
         sets[k] = sets[k][:: max(1, len(sets[k]) // n)][:n]
@@ -320,7 +323,7 @@ def main():
             flat.append(x["ids"]); where.append((k, i))
     log(f"evaluating {len(flat)} sequences: torch fp32, onnx fp32, onnx int8")
     results = {"torch_fp32": torch_run(model, flat)}
-    full = [j for j, (kk, _) in enumerate(where) if kk == "pii_test"]
+    full = [j for j, (kk, _) in enumerate(where) if kk in ("pii_test", "pii_chat_test")]
     results["onnx_fp32"] = onnx_run(fp32_path, flat, "fp32", full)
     results["onnx_int8"] = onnx_run(int8_path, flat, "int8", full)
 
@@ -369,6 +372,9 @@ def main():
         E["pii_test"] = pii_eval(sets["pii_test"], pl)
         e, tacc = pii_token_ece(sets["pii_test"], pl, t_pii)
         E["pii_test"]["token_ece"] = round(e, 4); E["pii_test"]["token_accuracy"] = round(tacc, 4)
+        if sets["pii_chat_test"]:
+            E["pii_chat_test"] = pii_eval(sets["pii_chat_test"], [o["pii"] for o in get(variant, "pii_chat_test")])
+            E["pii_chat_test"]["n"] = len(sets["pii_chat_test"])
         ev[variant] = E
     # oracle: gold spans -> BIO -> decode (upper bound given tokenization)
     orc = []

@@ -46,6 +46,16 @@ dt = j["at_default_threshold"]
 w(f"| Jailbreak at default threshold {dt['threshold']:.3f}: TPR / FPR | {pct(dt['tpr'])} / **{pct(dt['fpr'])}** | — | FPR 21.8% at 0.7 |")
 p = i8["pii_test"]["micro"]
 w(f"| PII exact-span micro P / R / F1 (held-out templates) | {p['precision']:.3f} / {p['recall']:.3f} / **{p['f1']:.3f}** ({f32['pii_test']['micro']['f1']:.3f}) | F1 ≥ 0.85 | F1 0.237 |")
+if "pii_chat_test" in i8:
+    pc = i8["pii_chat_test"]["micro"]
+    w(f"| PII exact-span micro P / R / F1, chat-style prompts with held-out phrasings (n={i8['pii_chat_test']['n']}) | {pc['precision']:.3f} / {pc['recall']:.3f} / **{pc['f1']:.3f}** ({f32['pii_chat_test']['micro']['f1']:.3f}) | — | — |")
+rt_path = os.path.join(OUTDIR, "eval_runtime_pii.json")
+if os.path.exists(rt_path):
+    rt = json.load(open(rt_path))["sets"]
+    for name, label in (("presidio_heldout_templates", "held-out templates"), ("chat_heldout_phrasings", "chat-style")):
+        if name in rt:
+            a, b = rt[name]["model_only"]["micro"], rt[name]["model_plus_patterns"]["micro"]
+            w(f"| PII F1 as shipped (`@semroute/core/node`, int8), {label}: model only → **+ pattern recognizers** (default) | {a['f1']:.3f} → **{b['f1']:.3f}** (P {b['precision']:.3f} / R {b['recall']:.3f}) | F1 ≥ 0.85 | F1 0.237 |")
 w(f"| ECE after temperature scaling: domain / jailbreak / PII-token | {i8['domain_test_stem']['ece']:.3f} / {j['ece']:.3f} / {i8['pii_test']['token_ece']:.3f} | ≤ 0.05 | — |")
 ag = ev["agreement"]["onnx_int8_vs_torch_fp32"]
 w(f"| int8 vs fp32 top-label agreement: domain / jailbreak (argmax) / jailbreak @thr / PII tokens | {pct(ag['domain'])} / {pct(ag['jailbreak'])} / {pct(ag['jailbreak_at_threshold'])} / {pct(ag['pii_tokens'])} | ≥ 99.5% | — |")
@@ -94,6 +104,24 @@ for t in PII_TYPES:
 w(f"\nTokenisation ceiling (gold spans → BIO → decoded spans): micro-F1 {ev['pii_tokenization_ceiling_f1']:.3f}. The test set is presidio's "
   f"own labelled sentences for 36 templates that were never used in training (train sentences come from the other templates, filled "
   f"with faker values), so it measures generalisation to unseen sentence shapes; some types have very small support.\n")
+if os.path.exists(rt_path):
+    rt = json.load(open(rt_path))["sets"]
+    w("### PII as shipped: model + pattern recognizers, per type\n")
+    w("`@semroute/core` merges validated pattern matches (e-mail; Luhn-checked card numbers; mod-97 IBANs; IPv4/IPv6; SSNs — dashed, or "
+      "bare next to an SSN context word; phone numbers; URLs) into the model's spans (`signals/pii-patterns.ts`, on by default, "
+      "`piiPatterns: false` turns it off). Figures from `eval_runtime_pii.json` (`node models/pipeline/eval_runtime_pii.mjs`), "
+      "the int8 model through the Node runtime, exact character spans:\n")
+    names = [n for n in ("presidio_heldout_templates", "chat_heldout_phrasings") if n in rt]
+    w("| type | " + " | ".join(f"{n}: support / F1 model → + patterns" for n in names) + " |\n|---|" + "---|" * len(names))
+    types = sorted({t for n in names for v in ("model_only", "model_plus_patterns") for t in rt[n][v]["per_type"]})
+    for t in types:
+        cells = []
+        for n in names:
+            a = rt[n]["model_only"]["per_type"].get(t, {"f1": 0, "support": 0})
+            b = rt[n]["model_plus_patterns"]["per_type"].get(t, {"f1": 0, "support": 0})
+            cells.append(f"{b['support']} / {a['f1']:.3f} → {b['f1']:.3f}")
+        w(f"| {t} | " + " | ".join(cells) + " |")
+    w("")
 w("## Variants tried (validation split)\n")
 vs = ev.get("variants") or {}
 if vs.get("rows"):

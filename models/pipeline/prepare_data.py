@@ -110,6 +110,9 @@ def prepare_domain():
             rows.append({"text": text, "label": "other", "split": tgt, "src": "clinc:" + intent, "form": "clinc"})
             n += 1
     stats["domain"]["clinc_as_other"] = n
+    # Casual chat-style prompts from a hand-written topic lexicon (domain_chat_topics.py; topics split train/val).
+    from domain_chat_topics import casual_domain_prompts
+    rows.extend(casual_domain_prompts())
     for sp in ("train", "val", "test"):
         stats["domain"][sp] = Counter(r["form"] for r in rows if r["split"] == sp)
     return rows
@@ -344,6 +347,15 @@ def prepare_pii():
     for t in neg[:3000]:
         rows.append({"text": t, "spans": [], "split": "train", "src": "pii-free-benign", "template_id": -1})
     stats["pii"]["pii_free_negatives"] = min(3000, len(neg))
+    # Chat-style PII prompts (gen_pii_chat.mjs): carrier phrasings split train/val/test, values from faker, PII-free benign
+    # prompts (`neg`) as conversational context, plus numeric hard negatives.
+    ctx = os.path.join(OUT, "pii_chat_context.txt")
+    open(ctx, "w", encoding="utf-8").write("\n".join(t.replace("\n", " ") for t in neg))
+    ch = os.path.join(OUT, "pii_chat.jsonl")
+    subprocess.run(["node", os.path.join(HERE, "gen_pii_chat.mjs"), ctx, ch, os.environ.get("PII_CHAT_ROWS", "24000")], check=True)
+    for x in jl(ch):
+        rows.append(x)
+    stats["pii"]["chat_rows"] = Counter(x["split"] for x in jl(ch))
     for sp in ("train", "val", "test"):
         stats["pii"][sp] = Counter(r["src"] for r in rows if r["split"] == sp)
         stats["pii"][sp + "_templates"] = len({r["template_id"] for r in rows if r["split"] == sp and r["template_id"] >= 0})

@@ -158,7 +158,7 @@ def span_f1(items, logits):
 
 
 def validate(model, data, device):
-    dv = [x for x in data[("domain", "val")] if x["form"] in ("stem", "chat", "clinc")]
+    dv = [x for x in data[("domain", "val")] if x["form"] in ("stem", "chat", "clinc", "casual")]
     dl = predict(model, dv, "domain", device)
     dacc = float(np.mean([l.argmax() == x["y"] for l, x in zip(dl, dv)]))
     jv = data[("jailbreak", "val")]
@@ -205,6 +205,7 @@ def main():
     ap.add_argument("--bs", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--init", default="glove", choices=["glove", "none"])
+    ap.add_argument("--init-from", default="", help="start a new run from another run's best.pt weights (a second training stage)")
     ap.add_argument("--mlm-steps", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt-min", type=float, default=5.0)
@@ -236,6 +237,12 @@ def main():
         sampler.state = ck["sampler"]
         torch.set_rng_state(ck["torch_rng"])
         log(f"resumed {a.run} at step {step} (best {best:.4f})")
+    elif a.init_from:
+        src = torch.load(os.path.join(WORK, "runs", a.init_from, "best.pt"), map_location=device)
+        model.load_state_dict(src["model"])
+        log(f"initialised from run {a.init_from} step {src['step']}")
+        json.dump({"args": vars(a), "cfg": cfg, "init_from": {"run": a.init_from, "step": src["step"]}},
+                  open(os.path.join(rd, "config.json"), "w"), indent=1)
     else:
         if a.init == "glove":
             glove_init(model, tok, a.seed)
@@ -244,7 +251,7 @@ def main():
         f"train sizes { {t: len(v) for t, v in train.items()} }")
     tasks, probs = zip(*[(kv.split(":")[0], float(kv.split(":")[1])) for kv in a.weights.split(",")])
     jb_w = torch.tensor([1.0, 2.0], device=device)
-    warm = max(100, a.steps // 25)
+    warm = max(100, a.steps // 25)  # also re-warms the optimiser state of a second stage
     t0 = time.time(); last_ck = time.time(); tl = time.time(); run_loss = {}
     stop = {"flag": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__("flag", True))
@@ -295,6 +302,9 @@ def main():
         torch.save({"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}, os.path.join(rd, "best.pt"))
         save(last)
     log(f"stopped at step {step}; best {best:.4f}")
+    if step < a.steps:
+        log(f"schedule not finished ({step}/{a.steps} steps): rerun the same command to resume from {last}")
+        sys.exit(75)  # EX_TEMPFAIL: build.sh (set -e) stops here instead of starting the next stage on a half-trained model
 
 
 if __name__ == "__main__":

@@ -1,0 +1,63 @@
+// PII exact-span figures of what actually ships: the int8 model through @semroute/core's Node runtime (calibrated
+// decoding, windows, thresholds) with and without the pattern recognizers merged in. Python's eval (finalize.py)
+// measures the raw model; this measures the product.
+// Usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>   (needs `pnpm -r run build` for packages/core/dist)
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { createNodeClassifier } = await import(path.join(here, '..', '..', 'packages', 'core', 'dist', 'node.js'));
+const [, , modelDir, dataPath, outPath] = process.argv;
+if (!modelDir || !dataPath || !outPath) {
+  console.error('usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>');
+  process.exit(2);
+}
+
+const rows = fs.readFileSync(dataPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.split === 'test');
+const sets = {
+  presidio_heldout_templates: rows.filter((r) => !r.src.startsWith('chat-')),
+  chat_heldout_phrasings: rows.filter((r) => r.src.startsWith('chat-')),
+};
+/** Python offsets count code points; JS strings count UTF-16 units. */
+function toUtf16(text, spans) {
+  const cps = Array.from(text);
+  const at = [0];
+  for (const c of cps) at.push(at[at.length - 1] + c.length);
+  return spans.map((s) => ({ type: s.type, start: at[s.start], end: at[s.end] }));
+}
+
+function score(items, preds) {
+  const per = {};
+  let TP = 0, FP = 0, FN = 0;
+  const bump = (t, k) => { per[t] ??= { tp: 0, fp: 0, fn: 0 }; per[t][k]++; };
+  items.forEach((r, i) => {
+    const gold = new Set(toUtf16(r.text, r.spans).map((s) => `${s.type}|${s.start}|${s.end}`));
+    const pred = new Set(preds[i].map((s) => `${s.type}|${s.start}|${s.end}`));
+    for (const p of pred) { if (gold.has(p)) { TP++; bump(p.split('|')[0], 'tp'); } else { FP++; bump(p.split('|')[0], 'fp'); } }
+    for (const g of gold) if (!pred.has(g)) { FN++; bump(g.split('|')[0], 'fn'); }
+  });
+  const prf = ({ tp, fp, fn }) => {
+    const p = tp / Math.max(tp + fp, 1), r = tp / Math.max(tp + fn, 1);
+    return { precision: +p.toFixed(4), recall: +r.toFixed(4), f1: +(p + r ? (2 * p * r) / (p + r) : 0).toFixed(4), support: tp + fn };
+  };
+  return { micro: { ...prf({ tp: TP, fp: FP, fn: FN }), tp: TP, fp: FP, fn: FN }, per_type: Object.fromEntries(Object.entries(per).sort().map(([t, c]) => [t, prf(c)])) };
+}
+
+const out = { model: path.resolve(modelDir), dtype: 'int8', runtime: '@semroute/core/node (onnxruntime-node, CPU)', sets: {} };
+for (const piiPatterns of [false, true]) {
+  const clf = await createNodeClassifier({ model: modelDir, dtype: 'int8', threads: 2, piiPatterns, warmup: false });
+  try {
+    for (const [name, items] of Object.entries(sets)) {
+      const res = await clf.classify(items.map((r) => r.text), { heads: ['pii'] });
+      out.sets[name] ??= { n: items.length };
+      out.sets[name][piiPatterns ? 'model_plus_patterns' : 'model_only'] = score(items, res.map((s) => s.pii));
+    }
+  } finally {
+    await clf.dispose();
+  }
+}
+fs.writeFileSync(outPath, JSON.stringify(out, null, 1) + '\n');
+for (const [name, s] of Object.entries(out.sets)) {
+  console.log(`${name} (n=${s.n}): model only F1 ${s.model_only.micro.f1}, model + patterns F1 ${s.model_plus_patterns.micro.f1}`);
+}
