@@ -62,6 +62,50 @@ def word_level(label_ids, cont):
     return out
 
 
+def decode_spans_chunk_vote(label_ids, offsets, text, cont):
+    """Chunk-vote BIO (heads.json `decoding: "chunk_vote_bio"`). Labels are first made word-level. Tokens are grouped
+    into chunks: maximal runs of tokens with no whitespace between them ("192.168.0.1", "216-43-0705", "Uruguay.").
+    In a chunk with any non-O token, the span runs from its first to its last non-O token and takes the type most of
+    those tokens carry (tie: the type that appears first). A chunk's span continues the previous chunk's span when
+    both are of one type, the previous span reached the end of its chunk, this one starts at its chunk's first token,
+    and its first non-O label is I- (multi-word names and addresses); otherwise it starts a new span."""
+    labs = word_level(label_ids, cont)
+    toks = [(k, s, e, int(l)) for k, ((s, e), l) in enumerate(zip(offsets, labs)) if s != e]
+    chunks, cur = [], []
+    for t in toks:
+        if cur and cur[-1][2] != t[1] and text[cur[-1][2]:t[1]].strip() == "":
+            chunks.append(cur); cur = []
+        cur.append(t)
+    if cur:
+        chunks.append(cur)
+    spans, open_ = [], None
+    for ch in chunks:
+        nz = [t for t in ch if t[3] != 0]
+        if not nz:
+            if open_:
+                spans.append(tuple(open_)); open_ = None
+            continue
+        votes, first = {}, {}
+        for t in nz:
+            k = (t[3] - 1) // 2
+            votes[k] = votes.get(k, 0) + 1
+            first.setdefault(k, t[0])
+        typ = PII_TYPES[max(votes, key=lambda k: (votes[k], -first[k]))]
+        s, e = nz[0][1], nz[-1][2]
+        cont_ok = open_ is not None and open_[0] == typ and (nz[0][3] - 1) % 2 == 1 and nz[0] is ch[0]
+        if cont_ok:
+            open_[2] = e
+        else:
+            if open_:
+                spans.append(tuple(open_))
+            open_ = [typ, s, e]
+        if nz[-1] is not ch[-1]:
+            spans.append(tuple(open_)); open_ = None
+    if open_:
+        spans.append(tuple(open_))
+    return spans
+
+
 def decode_spans(label_ids, offsets, cont=None):
     """BIO token labels -> list of (type, start, end) char spans. An I- without a matching open span starts a new one.
     With cont (per-token 'is a ## continuation piece' flags) labels are first made word-level (see word_level)."""

@@ -15,7 +15,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sr_tokenizer as T
-from common import (DOMAINS, HERE, JB_LABELS, MAX_LEN, OUTDIR, PII_LABELS, PII_TYPES, WORK, decode_spans, jl, softmax)
+from common import (DOMAINS, HERE, JB_LABELS, MAX_LEN, OUTDIR, PII_LABELS, PII_TYPES, WORK, decode_spans_chunk_vote, jl, softmax)
 from export_onnx import export_fp32, quantize_dynamic
 from model import SemrouteModel
 from train import auc, load_data
@@ -136,7 +136,7 @@ CONT = None
 def pii_eval(items, logits):
     per = {t: [0, 0, 0] for t in PII_TYPES}
     for x, lg in zip(items, logits):
-        pred = set(decode_spans(np.asarray(lg).argmax(-1), x["offs"], [CONT[i] for i in x["ids"]]))
+        pred = set(decode_spans_chunk_vote(np.asarray(lg).argmax(-1), x["offs"], x["text"], [CONT[i] for i in x["ids"]]))
         gold = set(tuple(s) for s in x["spans"])
         for s in pred & gold:
             per[s[0]][0] += 1
@@ -283,8 +283,8 @@ def main():
             {"name": "pii", "output": "pii_logits", "type": "token_classification", "scheme": "BIO", "labels": PII_LABELS,
              "entity_types": PII_TYPES, "temperature": round(t_pii, 4), "default_threshold": 0.5,
              "label_index": "0 = O; B-<TYPE_k> = 1 + 2k, I-<TYPE_k> = 2 + 2k, k = index in entity_types",
-             "decoding": "word_level_bio",
-             "notes": "per token: argmax of softmax(logits / temperature). Word level: a continuation sub-token (vocab piece starting with '##') takes the label of the token before it, turned into I-<type> (O stays O). Spans = B followed by I of the same type (an orphan I starts a span); span char range = [start of first token, end of last token) from tokenizer offsets; span score = min token prob; drop spans below default_threshold"},
+             "decoding": "chunk_vote_bio",
+             "notes": "per token: argmax of softmax(logits / temperature). Word level: a continuation sub-token (vocab piece starting with '##') takes the label of the token before it, turned into I-<type> (O stays O). Chunk vote: tokens with no whitespace between them form a chunk; a chunk with non-O tokens gives one span from its first to its last non-O token, typed by majority vote of those tokens (tie: first type seen); it continues the previous chunk's span when the types match, the previous span reached its chunk's end, this one starts at its chunk's first token and that token is I-. Span char range from tokenizer offsets; span score = min prob of its word-start tokens of the winning type; drop spans below default_threshold"},
             {"name": "pooled", "output": "pooled", "type": "embedding", "dim": cfg["hidden"],
              "notes": "L2-normalised masked mean of the final hidden states; cosine = dot product"},
         ],
@@ -464,8 +464,8 @@ def main():
                            pred_fp32=JB_LABELS[int(sa >= jb_thr)], pred_int8=JB_LABELS[int(sb >= jb_thr)])
             else:
                 row.update(head="pii", text=x["text"], expected=[list(s) for s in x["spans"]],
-                           pred_fp32=[list(s) for s in decode_spans(results["torch_fp32"][j]["pii"].argmax(-1), x["offs"], [CONT[i] for i in x["ids"]])],
-                           pred_int8=[list(s) for s in decode_spans(results["onnx_int8"][j]["pii"].argmax(-1), x["offs"], [CONT[i] for i in x["ids"]])],
+                           pred_fp32=[list(s) for s in decode_spans_chunk_vote(results["torch_fp32"][j]["pii"].argmax(-1), x["offs"], x["text"], [CONT[i] for i in x["ids"]])],
+                           pred_int8=[list(s) for s in decode_spans_chunk_vote(results["onnx_int8"][j]["pii"].argmax(-1), x["offs"], x["text"], [CONT[i] for i in x["ids"]])],
                            offsets=[list(o) for o in x["offs"]])
             smoke.append(row)
     with open(os.path.join(OUTDIR, "reference", "smoke_eval.jsonl"), "w", encoding="utf-8") as f:

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sr_tokenizer as T
-from common import DOMAINS, MAX_LEN, PII_LABELS, WORK, bio_labels, decode_spans, jl, sha
+from common import DOMAINS, MAX_LEN, PII_LABELS, WORK, bio_labels, decode_spans_chunk_vote, jl, sha
 from model import SemrouteModel
 
 MODEL_CFG = dict(hidden=256, layers=4, heads=4, intermediate=512, global_every=3, window=64, rope_global=160000.0,
@@ -150,7 +150,7 @@ CONT = {}
 def span_f1(items, logits):
     tp = fp = fn = 0
     for x, lg in zip(items, logits):
-        pred = set(decode_spans(lg.argmax(-1), x["offs"], [CONT.get(i, False) for i in x["ids"]]))
+        pred = set(decode_spans_chunk_vote(lg.argmax(-1), x["offs"], x["text"], [CONT.get(i, False) for i in x["ids"]]))
         gold = set(x["spans"])
         tp += len(pred & gold); fp += len(pred - gold); fn += len(gold - pred)
     p = tp / max(tp + fp, 1); r = tp / max(tp + fn, 1)

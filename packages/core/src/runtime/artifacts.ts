@@ -34,8 +34,10 @@ export interface ModelSpec {
     readonly bio: readonly BioLabel[];
     readonly tokenThreshold?: number;
     readonly spanThreshold?: number;
-    /** `word_level_bio`: continuation pieces take the previous token's label (heads.json `decoding`). */
+    /** `word_level_bio` (and `chunk_vote_bio`): continuation pieces take the previous token's label (heads.json `decoding`). */
     readonly wordLevel: boolean;
+    /** `chunk_vote_bio`: one span per whitespace-free chunk, typed by majority vote (postprocess.ts decodePiiChunkVote). */
+    readonly chunkVote: boolean;
   };
   /** Longest sequence (tokens incl. specials) the model was trained on. */
   readonly maxLength: number;
@@ -122,7 +124,8 @@ export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
       threshold: thr(hp, 'pii'),
       tokenThreshold: num(hp?.token_threshold),
       spanThreshold: num(hp?.span_threshold),
-      wordLevel: hp?.decoding === 'word_level_bio',
+      wordLevel: hp?.decoding === 'word_level_bio' || hp?.decoding === 'chunk_vote_bio',
+      chunkVote: hp?.decoding === 'chunk_vote_bio',
     }),
     maxLength,
     raw: Object.freeze({ config, heads }),

@@ -218,6 +218,7 @@ export class ModelClassifier implements Classifier {
       tokenThreshold: this.spec.pii.tokenThreshold,
       spanThreshold: this.spec.pii.spanThreshold,
       ...(this.spec.pii.wordLevel ? { continuation: this.#tok.continuationMask(enc.ids) } : {}),
+      ...(this.spec.pii.chunkVote ? { chunkVote: true } : {}),
     });
   }
 

@@ -43,4 +43,37 @@ describe('postprocess', () => {
     const spans = decodePii(logits, Int32Array.from(offs), 7, text, { labels, temperature: 1 });
     expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['maria@', 'example.com', 'ann@x.org']);
   });
+
+  it('chunk vote: one span per whitespace-free chunk, typed by majority, from its first to its last non-O token', () => {
+    const labels = parseBioLabels(['O', 'B-PERSON', 'I-PERSON', 'B-IP_ADDRESS', 'I-IP_ADDRESS', 'B-US_SSN', 'I-US_SSN']);
+    const text = 'ping 10.0.0.12. my ssn 216-43-0705 ok, Ann Lee Ray';
+    // tokens: ping | 10 . 0 . 0 . 12 . | my | ssn | 216 - 43 - 0705 | ok , | Ann | Lee | Ray
+    const offs = [0, 4, 5, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 14, 14, 15, 16, 18, 19, 22, 23, 26, 26, 27, 27, 29, 29, 30, 30, 34,
+      35, 37, 37, 38, 39, 42, 43, 46, 47, 50];
+    const n = offs.length / 2;
+    // model: "10" US_SSN, the rest of the IP as I-IP, trailing "." O; "216" B-SSN, "-" O, "43" B-PERSON, "-" O, "0705" I-SSN;
+    // "Ann" B-PERSON, "Lee" I-PERSON, "Ray" I-PERSON
+    const lab = [0, 5, 4, 4, 4, 4, 4, 4, 0, 0, 0, 5, 0, 1, 0, 6, 0, 0, 1, 2, 2];
+    expect(lab.length).toBe(n);
+    const logits = new Float32Array(n * 7);
+    lab.forEach((l, t) => (logits[t * 7 + l] = 10));
+    const spans = decodePii(logits, Int32Array.from(offs), n, text, { labels, temperature: 1, continuation: new Uint8Array(n), chunkVote: true });
+    expect(spans.map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([
+      ['IP_ADDRESS', '10.0.0.12'],
+      ['US_SSN', '216-43-0705'],
+      ['PERSON', 'Ann Lee Ray'],
+    ]);
+    for (const s of spans) expect(s.score).toBeGreaterThan(0.99);
+  });
+
+  it('chunk vote: a B- in the next chunk starts a new span; a span that stops inside its chunk is not continued', () => {
+    const labels = parseBioLabels(['O', 'B-PERSON', 'I-PERSON']);
+    const text = 'Ann Bob, Cy';
+    const offs = [0, 3, 4, 7, 7, 8, 9, 11];
+    const lab = [1, 1, 0, 2];
+    const logits = new Float32Array(4 * 3);
+    lab.forEach((l, t) => (logits[t * 3 + l] = 10));
+    const spans = decodePii(logits, Int32Array.from(offs), 4, text, { labels, temperature: 1, continuation: new Uint8Array(4), chunkVote: true });
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['Ann', 'Bob', 'Cy']);
+  });
 });

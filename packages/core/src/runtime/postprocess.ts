@@ -57,6 +57,12 @@ export interface PiiDecodeOptions {
    * count towards the span score.
    */
   readonly continuation?: Uint8Array;
+  /**
+   * Chunk-vote decoding (heads.json `decoding: "chunk_vote_bio"`; needs `continuation`): tokens with no whitespace
+   * between them form a chunk ("192.168.0.1", "216-43-0705"); a chunk yields at most one span, from its first to its
+   * last non-O token, typed by majority vote. See {@link decodePiiChunkVote}.
+   */
+  readonly chunkVote?: boolean;
 }
 
 /**
@@ -67,6 +73,7 @@ export interface PiiDecodeOptions {
  * them) are merged, a rule the training pipeline's span evaluation does not apply.
  */
 export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
+  if (o.chunkVote) return decodePiiChunkVote(tokenLogits, offsets, nTokens, text, o);
   const L = o.labels.length;
   const probs = new Float64Array(L);
   const spans: PiiSpan[] = [];
@@ -138,3 +145,104 @@ function trim(text: string, s: number, e: number): [number, number] {
   while (e > s && /\s/.test(text[e - 1]!)) e--;
   return [s, e];
 }
+
+/** Python's `str.isspace()` for one UTF-16 unit (the training pipeline's chunk rule uses it). */
+function isPySpace(c: number): boolean {
+  return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+function onlySpace(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isPySpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Chunk-vote BIO decoding, the rule of the training pipeline's `decode_spans_chunk_vote` (models/pipeline/common.py):
+ * labels are made word-level first (a `##` piece takes its word's label as I-); tokens with no whitespace between
+ * them form a chunk; a chunk with non-O tokens gives one span from its first to its last non-O token, typed by the
+ * type most of those tokens carry (tie: the type seen first). The span continues the previous chunk's span when the
+ * types match, the previous span reached the end of its chunk, and this one starts at its chunk's first token with an
+ * I- label (multi-word names, addresses). A span's score is the lowest probability among its word-start tokens of the
+ * winning type. One token mislabelled inside "192.168.0.1" no longer splits it into two wrong spans.
+ */
+export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
+  const L = o.labels.length;
+  const probs = new Float64Array(L);
+  // Per content token with a non-empty range: word-level label, and its probability (NaN for continuation pieces).
+  const toks: { s: number; e: number; label: number; p: number }[] = [];
+  let prevLabel = 0;
+  for (let t = 0; t < nTokens; t++) {
+    const s = offsets[2 * t]!;
+    const e = offsets[2 * t + 1]!;
+    if (o.continuation?.[t] && t > 0) {
+      const prev = o.labels[prevLabel]!;
+      // B-x / I-x → I-x; O stays O (as word_level() in the pipeline)
+      const inherited = prev.tag === 'O' ? 0 : prev.tag === 'I' ? prevLabel : prevLabel + 1;
+      prevLabel = inherited;
+      if (e > s) toks.push({ s, e, label: inherited, p: Number.NaN });
+      continue;
+    }
+    softmaxT(tokenLogits, o.temperature, t * L, L, probs);
+    let best = 0;
+    for (let k = 1; k < L; k++) if (probs[k]! > probs[best]!) best = k;
+    if (o.tokenThreshold !== undefined) {
+      let bn = -1;
+      for (let k = 0; k < L; k++) if (o.labels[k]!.tag !== 'O' && (bn < 0 || probs[k]! > probs[bn]!)) bn = k;
+      best = bn >= 0 && probs[bn]! >= o.tokenThreshold ? bn : 0;
+    }
+    prevLabel = best;
+    if (e > s) toks.push({ s, e, label: best, p: probs[best]! });
+  }
+
+  const spans: PiiSpan[] = [];
+  let open: { type: string; start: number; end: number; min: number } | null = null;
+  const close = (): void => {
+    if (open && open.min >= (o.spanThreshold ?? 0)) spans.push({ type: open.type, start: open.start, end: open.end, score: open.min });
+    open = null;
+  };
+  let i = 0;
+  while (i < toks.length) {
+    let j = i + 1; // chunk = toks[i, j)
+    while (j < toks.length && !(toks[j - 1]!.e !== toks[j]!.s && onlySpace(text, toks[j - 1]!.e, toks[j]!.s))) j++;
+    let firstNz = -1;
+    let lastNz = -1;
+    const votes = new Map<string, { n: number; first: number }>();
+    for (let k = i; k < j; k++) {
+      const lab = o.labels[toks[k]!.label]!;
+      if (lab.tag === 'O') continue;
+      if (firstNz < 0) firstNz = k;
+      lastNz = k;
+      const v = votes.get(lab.type);
+      if (v) v.n++;
+      else votes.set(lab.type, { n: 1, first: k });
+    }
+    if (firstNz < 0) {
+      close();
+      i = j;
+      continue;
+    }
+    let type = '';
+    let bestVote = { n: -1, first: 0 };
+    for (const [ty, v] of votes) if (v.n > bestVote.n || (v.n === bestVote.n && v.first < bestVote.first)) [type, bestVote] = [ty, v];
+    let min = 1;
+    for (let k = firstNz; k <= lastNz; k++) {
+      const tk = toks[k]!;
+      if (!Number.isNaN(tk.p) && o.labels[tk.label]!.type === type) min = Math.min(min, tk.p);
+    }
+    const first = o.labels[toks[firstNz]!.label]!;
+    const current = open as { type: string; start: number; end: number; min: number } | null;
+    if (current && current.type === type && first.tag === 'I' && firstNz === i) {
+      current.end = toks[lastNz]!.e;
+      current.min = Math.min(current.min, min);
+    } else {
+      close();
+      open = { type, start: toks[firstNz]!.s, end: toks[lastNz]!.e, min };
+    }
+    if (lastNz !== j - 1) close();
+    i = j;
+  }
+  close();
+  return spans;
+}
+
