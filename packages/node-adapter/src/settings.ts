@@ -6,6 +6,9 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { ConfigIssue, TrustClientHints } from '@semroute/core';
+import { DEFAULT_BODY_LIMIT, DEFAULT_CORS_ORIGINS, isOriginPattern } from '@semroute/core/http';
+
+export { DEFAULT_CORS_ORIGINS, isOriginPattern, originAllowed } from '@semroute/core/http';
 
 export type { TrustClientHints };
 export const TRUST_CLIENT_HINTS: readonly TrustClientHints[] = Object.freeze(['none', 'routing']);
@@ -34,14 +37,11 @@ export interface ServerSettings {
   corsOrigins: readonly string[];
 }
 
-/** Default CORS origins: pages served from this machine's loopback (a playground dev server), nothing else. */
-export const DEFAULT_CORS_ORIGINS: readonly string[] = Object.freeze(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
-
 export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   host: '0.0.0.0',
   port: 8801,
   grpcPort: 50051,
-  bodyLimit: 4 * 1024 * 1024,
+  bodyLimit: DEFAULT_BODY_LIMIT,
   maxInflight: 2048,
   connectTimeoutMs: 5_000,
   firstByteTimeoutMs: 120_000,
@@ -123,20 +123,4 @@ export function parseServerSection(raw: unknown): { settings: Partial<ServerSett
     else issues.push({ path, message: 'must be a non-empty string' });
   }
   return { settings, issues };
-}
-
-/** `*`, or `scheme://host[:port]` with `*` allowed as the port (no path, no trailing slash). */
-export function isOriginPattern(o: string): boolean {
-  return o === '*' || /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}|\*))?$/.test(o);
-}
-
-/** True when a browser `Origin` is allowed by `patterns`, or is the server's own origin (`host` = the request's Host header). */
-export function originAllowed(origin: string, host: string | undefined, patterns: readonly string[]): boolean {
-  if (host && (origin === `http://${host}` || origin === `https://${host}`)) return true;
-  for (const p of patterns) {
-    if (p === '*' || p === origin) return true;
-    if (!p.endsWith(':*')) continue;
-    if (origin === p.slice(0, -2) || (origin.startsWith(p.slice(0, -1)) && /^\d{1,5}$/.test(origin.slice(p.length - 1)))) return true;
-  }
-  return false;
 }

@@ -10,8 +10,7 @@
  */
 import type * as OrtWeb from 'onnxruntime-web';
 import { ClassifierError } from '../errors.js';
-import { GRAPH, parseModelSpec } from './artifacts.js';
-import type { BatchOutputs } from './batcher.js';
+import { parseModelSpec } from './artifacts.js';
 import {
   type BackendChoice,
   DEFAULT_DTYPE,
@@ -23,7 +22,8 @@ import {
   parseBackendChoice,
   parseDtype,
 } from './backends.js';
-import { type DisposableRunner, type EngineOptions, ModelClassifier } from './classifier.js';
+import { type EngineOptions, ModelClassifier } from './classifier.js';
+import { serialized, webByoRunner, webRunner } from './ort-web-runner.js';
 import { ByoHead, type ByoHeadName, validateOverrides } from './byo.js';
 import { ISOLATION_HEADERS, runtimeEnv } from './env.js';
 import type { ProgressCallback } from './progress.js';
@@ -56,7 +56,6 @@ export interface WebInitResult {
 
 type Ort = typeof OrtWeb;
 type Session = OrtWeb.InferenceSession;
-type Tensor = OrtWeb.Tensor;
 
 const modules = new Map<string, Promise<Ort>>();
 /** The ORT-web build for a target, loaded once and configured before its first session. */
@@ -74,62 +73,6 @@ function ortFor(target: ExecutionTarget, threads: number, wasmPaths: string | un
     modules.set(key, m);
   }
   return m;
-}
-
-let chain: Promise<unknown> = Promise.resolve();
-/** Serializes every ORT-web call in this worker. */
-function serialized<T>(fn: () => Promise<T>): Promise<T> {
-  const p = chain.then(fn, fn);
-  chain = p.catch(() => undefined);
-  return p;
-}
-
-function webRunner(ort: Ort, session: Session): DisposableRunner {
-  return {
-    run(inputIds, attentionMask, batch, seqLen): Promise<BatchOutputs> {
-      return serialized(async () => {
-        const feeds = {
-          input_ids: new ort.Tensor('int64', inputIds, [batch, seqLen]),
-          attention_mask: new ort.Tensor('int64', attentionMask, [batch, seqLen]),
-        };
-        const r = await session.run(feeds);
-        const get = async (name: string): Promise<Float32Array> => {
-          const t = r[name];
-          if (!t) throw new ClassifierError(`model output '${name}' missing; the graph has: ${session.outputNames.join(', ')}`);
-          const d = t.location === 'cpu' ? t.data : await t.getData(true);
-          return d as Float32Array;
-        };
-        return {
-          domain: await get(GRAPH.domain),
-          jailbreak: await get(GRAPH.jailbreak),
-          pii: await get(GRAPH.pii),
-          pooled: await get(GRAPH.pooled),
-        };
-      });
-    },
-    dispose: () => serialized(() => session.release()),
-  };
-}
-
-function webByoRunner(ort: Ort, session: Session, output: string, kind: 'sequence' | 'token'): DisposableRunner {
-  const empty = new Float32Array(0);
-  return {
-    run(inputIds, attentionMask, batch, seqLen): Promise<BatchOutputs> {
-      return serialized(async () => {
-        const feeds: Record<string, Tensor> = {
-          input_ids: new ort.Tensor('int64', inputIds, [batch, seqLen]),
-          attention_mask: new ort.Tensor('int64', attentionMask, [batch, seqLen]),
-        };
-        if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seqLen), [batch, seqLen]);
-        const r = await session.run(feeds);
-        const t = r[output];
-        if (!t) throw new ClassifierError(`custom head output '${output}' missing; the graph has: ${session.outputNames.join(', ')}`);
-        const d = (t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array;
-        return kind === 'token' ? { domain: empty, jailbreak: empty, pii: d, pooled: empty } : { domain: d, jailbreak: empty, pii: empty, pooled: empty };
-      });
-    },
-    dispose: () => serialized(() => session.release()),
-  };
 }
 
 async function hasWebGpuAdapter(): Promise<string | null> {

@@ -4,21 +4,27 @@
  * @module
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { CLIENT_RESPONSE_HEADERS, HEADERS } from '@semroute/core';
+import { HEADERS } from '@semroute/core';
+import {
+  blockedAnswerBody,
+  checkClassifyKind,
+  classifyAnswer,
+  corsAnswerHeaders,
+  corsPreflightHeaders,
+  isApiPath,
+  modelNotFound,
+  parseClassifyRequest,
+  parseJsonBody,
+  unknownEndpoint,
+} from '@semroute/core/http';
 import { HttpError, toHttpError } from './http-error.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { forward, sendError } from './proxy.js';
 import { serveStatic } from './static.js';
 import { Upstream } from './upstream.js';
-import { classificationRecord, classifyHeads, routeChat } from './route-view.js';
+import { routeChat } from './route-view.js';
 import type { RouterHost } from '../router-host.js';
-import { DEFAULT_SETTINGS, originAllowed, type ServerSettings } from '../settings.js';
-
-/** CORS: what a cross-origin page may send and read on `/v1/*` and `/api/v1/*`. */
-const CORS_ALLOW_METHODS = 'GET, POST';
-const CORS_ALLOW_HEADERS = ['content-type', 'authorization', HEADERS.CLIENT_DECISION, HEADERS.DEBUG].join(', ');
-const CORS_EXPOSE_HEADERS = [...CLIENT_RESPONSE_HEADERS, 'retry-after'].join(', ');
-const isApiPath = (path: string) => path.startsWith('/v1/') || path.startsWith('/api/v1/');
+import { DEFAULT_SETTINGS, type ServerSettings } from '../settings.js';
 
 export interface AppOptions {
   host: RouterHost;
@@ -37,18 +43,6 @@ export interface SemrouteApp {
   /** In-flight chat requests. */
   inflight(): number;
   close(): Promise<void>;
-}
-
-function parseJson(body: unknown): unknown {
-  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
-    throw new HttpError(400, 'The request body is empty; expected a JSON object.', 'invalid_request_error', 'invalid_json');
-  }
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new HttpError(400, 'We could not parse the JSON body of your request.', 'invalid_request_error', 'invalid_json');
-  }
 }
 
 function replyError(reply: FastifyReply, err: HttpError, extra: Record<string, string> = {}): void {
@@ -91,23 +85,12 @@ export function createApp(opts: AppOptions): SemrouteApp {
   // CORS: an allowed Origin (server.cors_origins, or this server's own origin) gets the allow/expose headers on every
   // API answer. Set on the raw response so that hijacked answers (SSE, blocks, upstream pass-through) carry them too.
   app.addHook('onRequest', async (req, reply) => {
-    const origin = req.headers.origin;
-    if (typeof origin !== 'string' || !isApiPath(req.url)) return;
-    reply.raw.setHeader('vary', 'Origin');
-    if (!originAllowed(origin, req.headers.host, settings.corsOrigins)) return;
-    reply.raw.setHeader('access-control-allow-origin', origin);
-    reply.raw.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
+    if (!isApiPath(req.url)) return;
+    for (const [k, v] of Object.entries(corsAnswerHeaders(req.headers.origin, req.headers.host, settings.corsOrigins))) reply.raw.setHeader(k, v);
   });
   const preflight = async (req: FastifyRequest, reply: FastifyReply) => {
-    const origin = req.headers.origin;
     // A disallowed origin gets no allow-* headers: the browser then refuses the real request.
-    if (typeof origin === 'string' && originAllowed(origin, req.headers.host, settings.corsOrigins)) {
-      void reply.headers({
-        'access-control-allow-methods': CORS_ALLOW_METHODS,
-        'access-control-allow-headers': CORS_ALLOW_HEADERS,
-        'access-control-max-age': '600',
-      });
-    }
+    void reply.headers(corsPreflightHeaders(req.headers.origin, req.headers.host, settings.corsOrigins));
     return reply.code(204).send();
   };
   app.options('/v1/*', preflight);
@@ -121,10 +104,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
       sendError(reply.raw, new HttpError(404, `Not found: ${path}`, 'invalid_request_error', 'not_found'));
       return;
     }
-    const msg = path.startsWith('/v1/')
-      ? `Unsupported endpoint: ${req.method} ${path}. semroute serves POST /v1/chat/completions and GET /v1/models.`
-      : `Not found: ${req.method} ${path}`;
-    replyError(reply, new HttpError(404, msg, 'invalid_request_error', 'not_found'));
+    replyError(reply, unknownEndpoint(req.method, path));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -172,7 +152,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
   });
 
   const chat = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const request = parseJson(req.body);
+    const request = parseJsonBody(req.body);
     // Node's header record (lower-case keys; only set-cookie is an array, and requests carry none we read).
     const headers = req.headers as Record<string, string>;
     // One router and its config for the whole request, even if a hot reload swaps them meanwhile.
@@ -188,23 +168,15 @@ export function createApp(opts: AppOptions): SemrouteApp {
     }
 
     if (routed.blocked) {
-      const b = routed.blocked;
       metrics.blocks.inc({ reason: routed.decision.blocked?.reason ?? 'blocked', decision: routed.decisionName });
-      metrics.requests.inc({ decision: routed.decisionName, model: routed.modelLabel, response_path: routed.responsePath, status: String(b.status) });
+      metrics.requests.inc({ decision: routed.decisionName, model: routed.modelLabel, response_path: routed.responsePath, status: String(routed.blocked.status) });
+      const b = blockedAnswerBody(routed.blocked, routed.stream);
       reply.hijack();
-      if (routed.stream) {
-        reply.raw.writeHead(b.status, { ...b.headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        reply.raw.end(b.sse.join(''));
-      } else {
-        const s = JSON.stringify(b.json);
-        reply.raw.writeHead(b.status, { ...b.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });
-        reply.raw.end(s);
-      }
+      reply.raw.writeHead(b.status, routed.stream ? b.headers : { ...b.headers, 'content-length': Buffer.byteLength(b.body) });
+      reply.raw.end(b.body);
       return;
     }
-    if (routed.plans.length === 0) {
-      throw new HttpError(404, `The model \`${routed.model}\` does not exist or has no backend.`, 'invalid_request_error', 'model_not_found', 'model');
-    }
+    if (routed.plans.length === 0) throw modelNotFound(routed.model);
 
     const ac = new AbortController();
     const res = reply.raw;
@@ -238,28 +210,17 @@ export function createApp(opts: AppOptions): SemrouteApp {
 
   const classify = async (req: FastifyRequest, kind: string | undefined) => {
     if (!host.ready) throw new HttpError(503, 'The classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
-    const body = parseJson(req.body) as Record<string, unknown>;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Expected a JSON object with `text` or `texts`.', 'invalid_request_error', 'invalid_request');
-    const texts = Array.isArray(body.texts) ? body.texts : typeof body.text === 'string' ? [body.text] : undefined;
-    if (!texts || texts.length === 0 || !texts.every((t) => typeof t === 'string')) {
-      throw new HttpError(400, 'Expected `text` (string) or `texts` (non-empty array of strings).', 'invalid_request_error', 'invalid_request', texts ? 'texts' : 'text');
-    }
-    if (texts.length > 256) throw new HttpError(400, 'At most 256 texts per batch.', 'invalid_request_error', 'batch_too_large', 'texts');
-    const heads = classifyHeads(kind, body.heads);
+    const request = parseClassifyRequest(parseJsonBody(req.body), kind);
     const t0 = performance.now();
-    const router = host.router;
-    const results = await Promise.all((texts as string[]).map((t) => classificationRecord(router, t, heads)));
+    const answer = await classifyAnswer(host.router, request);
     metrics.classifyLatency.observe({ source: 'api' }, (performance.now() - t0) / 1000);
-    metrics.batchSize.observe({ source: 'api' }, texts.length);
-    return Array.isArray(body.texts) || kind === 'batch' ? { results } : results[0];
+    metrics.batchSize.observe({ source: 'api' }, request.texts.length);
+    return answer;
   };
   app.post('/api/v1/classify', (req) => classify(req, undefined));
   app.post<{ Params: { kind: string } }>('/api/v1/classify/:kind', (req) => {
-    const { kind } = req.params;
-    if (!['intent', 'pii', 'security', 'combined', 'batch'].includes(kind)) {
-      throw new HttpError(404, `Unknown classifier endpoint \`${kind}\`; one of: intent, pii, security, combined, batch.`, 'invalid_request_error', 'not_found');
-    }
-    return classify(req, kind);
+    checkClassifyKind(req.params.kind);
+    return classify(req, req.params.kind);
   });
 
   return {

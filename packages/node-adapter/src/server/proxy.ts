@@ -1,50 +1,20 @@
 /**
- * POST /v1/chat/completions: parse, call the core's `route()`, answer blocks, forward the rewritten body to the
- * chosen model's backends (weighted, one retry on another backend, then the decision's fallback model), and pass
- * the upstream answer back (SSE without buffering) with the `x-vsr-*` headers. No routing decisions here.
+ * POST /v1/chat/completions on Node: forward the rewritten body to the chosen model's backends (the shared plan walk
+ * of `@semroute/core/http`: weighted, one retry on another backend, then the decision's fallback model) over undici,
+ * and pass the upstream answer back (SSE without buffering) with the `x-vsr-*` headers. No routing decisions here.
  * @module
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { HEADERS, type RouterConfig } from '@semroute/core';
+import { HOP_RESPONSE_HEADERS, streamBrokenEvent, upstreamBroken, upstreamUnavailable, walkPlans, type AttemptOutcome, type LazyPlan, type UpstreamPlan, type UpstreamTarget } from '@semroute/core/http';
 import { HttpError } from './http-error.js';
 import type { Metrics } from './metrics.js';
-import { pipeBody, sseErrorEvent } from './sse.js';
-import { toTarget, weightedOrder, type BackendRef, type Upstream, type UpstreamTarget } from './upstream.js';
+import { pipeBody } from './sse.js';
+import type { Upstream } from './upstream.js';
 
-/** One upstream plan: a model, the body to send it, and the headers to add. */
-export interface UpstreamPlan {
-  model: string;
-  body: string;
-  headers: Record<string, string>;
-  /** Header names to remove from the upstream request (header_mutation delete). */
-  remove: string[];
-  /** Response headers for the client when this plan serves the request. */
-  responseHeaders: Record<string, string>;
-}
-
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'upgrade', 'trailer', 'te', 'proxy-connection']);
-
-/** Backends of a model in the config, as call targets (cached per config object). */
-const targetCache = new WeakMap<object, Map<string, UpstreamTarget[]>>();
-export function backendsOf(config: RouterConfig, model: string): UpstreamTarget[] {
-  let m = targetCache.get(config);
-  if (!m) {
-    m = new Map();
-    for (const mc of config.providers.models) {
-      m.set(mc.name, (mc.backend_refs as readonly BackendRef[]).map((r, i) => ({ ...toTarget(r, i), weight: r.weight ?? 1 })));
-    }
-    targetCache.set(config, m);
-  }
-  return m.get(model) ?? [];
-}
-
-/** Split the core's headers: `x-vsr-*`/`x-semroute-*` go to the client; everything goes upstream. */
-export function responseHeadersOf(h: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (k.startsWith('x-vsr-') || k.startsWith('x-semroute-')) out[k] = v;
-  return out;
-}
+export { backendsOf, responseHeadersOf } from '@semroute/core/http';
+export type { UpstreamPlan };
 
 export interface ForwardContext {
   upstream: Upstream;
@@ -58,25 +28,26 @@ export interface ForwardContext {
   onDone: (status: number, path: string, model: string) => void;
 }
 
-type Attempt =
-  | { kind: 'response'; res: Dispatcher.ResponseData; target: UpstreamTarget; plan: UpstreamPlan; t0: number }
-  | { kind: 'failed'; reason: string };
+interface Answer {
+  res: Dispatcher.ResponseData;
+  t0: number;
+}
 
-async function attempt(ctx: ForwardContext, plan: UpstreamPlan, target: UpstreamTarget): Promise<Attempt> {
+async function attempt(ctx: ForwardContext, plan: UpstreamPlan, target: UpstreamTarget): Promise<AttemptOutcome<Answer>> {
   const t0 = performance.now();
   try {
     const res = await ctx.upstream.send(target, plan.body, ctx.clientHeaders, plan.headers, plan.remove, ctx.signal);
     if (res.statusCode >= 500) {
       await res.body.dump().catch(() => {});
       ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: 'error' }, (performance.now() - t0) / 1000);
-      return { kind: 'failed', reason: `status_${res.statusCode}` };
+      return { ok: false, reason: `status_${res.statusCode}` };
     }
-    return { kind: 'response', res, target, plan, t0 };
+    return { ok: true, value: { res, t0 } };
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: 'error' }, (performance.now() - t0) / 1000);
     const code = (e as { code?: unknown }).code;
-    return { kind: 'failed', reason: typeof code === 'string' ? code.toLowerCase() : 'error' };
+    return { ok: false, reason: typeof code === 'string' ? code.toLowerCase() : 'error' };
   }
 }
 
@@ -84,36 +55,17 @@ async function attempt(ctx: ForwardContext, plan: UpstreamPlan, target: Upstream
  * Try the plans in order: up to two backends (weighted order) of the first plan's model, then each fallback
  * plan's backends. Streams the first successful answer to the client.
  */
-export async function forward(ctx: ForwardContext, plans: readonly (UpstreamPlan | (() => UpstreamPlan))[]): Promise<void> {
-  let tries = 0;
-  let lastReason = 'no_backend';
-  let got: Extract<Attempt, { kind: 'response' }> | undefined;
-  let primary: UpstreamPlan | undefined;
-  outer: for (let p = 0; p < plans.length; p++) {
-    const lazy = plans[p]!;
-    const plan = typeof lazy === 'function' ? lazy() : lazy;
-    if (p === 0) primary = plan;
-    const targets = weightedOrder(backendsOf(ctx.config, plan.model) as (UpstreamTarget & { weight: number })[]);
-    // primary model: one retry on another backend; fallback models: their first two backends as well
-    for (const target of targets.slice(0, 2)) {
-      if (tries++ > 0) ctx.metrics.upstreamRetries.inc({ reason: lastReason });
-      const a = await attempt(ctx, plan, target);
-      if (a.kind === 'response') {
-        got = a;
-        break outer;
-      }
-      lastReason = a.reason;
-    }
-  }
-  if (!got) {
-    const err = new HttpError(502, 'The upstream model backend is unavailable.', 'upstream_error', 'upstream_unavailable');
-    ctx.onDone(502, 'error', primary?.model ?? '');
-    sendError(ctx.res, err, { ...(primary?.responseHeaders ?? {}), [HEADERS.RESPONSE_PATH]: 'error' });
+export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): Promise<void> {
+  const walk = await walkPlans(ctx.config, plans, (plan, target) => attempt(ctx, plan, target), (reason) => ctx.metrics.upstreamRetries.inc({ reason }));
+  if (!walk.got) {
+    ctx.onDone(502, 'error', walk.primary?.model ?? '');
+    sendError(ctx.res, upstreamUnavailable(), { ...(walk.primary?.responseHeaders ?? {}), [HEADERS.RESPONSE_PATH]: 'error' });
     return;
   }
-  const { res: up, plan, target, t0 } = got;
+  const { plan, target } = walk.got;
+  const { res: up, t0 } = walk.got.value;
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
+  for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_RESPONSE_HEADERS.has(k)) headers[k] = v;
   Object.assign(headers, plan.responseHeaders);
   headers[HEADERS.RESPONSE_PATH] = 'upstream';
   const isSse = String(up.headers['content-type'] ?? '').includes('text/event-stream');
@@ -131,7 +83,7 @@ export async function forward(ctx: ForwardContext, plans: readonly (UpstreamPlan
       ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: ctx.signal.aborted ? 'client_aborted' : 'upstream_broken' }, (performance.now() - t0) / 1000);
       if (ctx.signal.aborted) return;
       ctx.onDone(502, 'error', plan.model);
-      sendError(ctx.res, new HttpError(502, 'The upstream response was interrupted.', 'upstream_error', 'upstream_broken'), { ...plan.responseHeaders, [HEADERS.RESPONSE_PATH]: 'error' });
+      sendError(ctx.res, upstreamBroken(), { ...plan.responseHeaders, [HEADERS.RESPONSE_PATH]: 'error' });
       return;
     }
     const dt = (performance.now() - t0) / 1000;
@@ -155,7 +107,7 @@ export async function forward(ctx: ForwardContext, plans: readonly (UpstreamPlan
   ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome }, (performance.now() - t0) / 1000);
   if (outcome === 'upstream_broken') {
     up.body.destroy();
-    if (!ctx.res.destroyed) ctx.res.end(sseErrorEvent('The upstream stream was interrupted.', 'upstream_stream_broken'));
+    if (!ctx.res.destroyed) ctx.res.end(streamBrokenEvent());
     return;
   }
   if (outcome === 'client_aborted') {
