@@ -6,9 +6,10 @@
  *
  * Environment: PORT (default 8801; 0 = any), HOST (127.0.0.1), SEMROUTE_MODEL_DIR (a folder) or SEMROUTE_MODEL_URL
  * (a base URL), SEMROUTE_ORT_WASM (path to ort-wasm-simd-threaded.wasm; default next to this script),
- * SEMROUTE_CONFIG_FILE (YAML/JSON; default: the bundled default config), SEMROUTE_DEBUG_LOG=true.
+ * SEMROUTE_CONFIG_FILE (YAML/JSON; default: the bundled default config), SEMROUTE_DTYPE (int8 | fp32),
+ * SEMROUTE_DEBUG_LOG=true.
  */
-import { edgeApp } from '../src/app.js';
+import { dtypeOf, edgeApp } from '../src/app.js';
 
 interface BunFile {
   exists(): Promise<boolean>;
@@ -35,6 +36,7 @@ const app = edgeApp({
     }),
   wasm: () => Bun.file(env('SEMROUTE_ORT_WASM') ?? here('./ort-wasm-simd-threaded.wasm')).arrayBuffer(),
   config: configFile ? await Bun.file(configFile).text() : undefined,
+  dtype: dtypeOf(env('SEMROUTE_DTYPE')),
   debugLog: env('SEMROUTE_DEBUG_LOG') === 'true',
   getSecret: (name) => env(name),
 });

@@ -13,4 +13,4 @@ export interface BuildResult {
   sizes: { workerJs: number; workerJsGzip: number; wasm: number; wasmGzip: number };
 }
 export declare function buildAll(out?: string): Promise<BuildResult>;
-export declare function workerdConfig(o?: { port?: number; assetsDir?: string; configFile?: string; modelPath?: string; debugLog?: boolean }): string;
+export declare function workerdConfig(o?: { port?: number; assetsDir?: string; configFile?: string; modelPath?: string; debugLog?: boolean; dtype?: 'int8' | 'fp32' }): string;

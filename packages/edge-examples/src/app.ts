@@ -20,8 +20,16 @@ export interface EdgeAppOptions {
   readonly getSecret?: (name: string) => string | undefined;
   /** Log one line per routed request (decision, model, category; never the prompt). */
   readonly debugLog?: boolean;
+  /** Model variant: `int8` (default, smaller and faster on WASM) or `fp32`. */
+  readonly dtype?: 'int8' | 'fp32' | undefined;
   /** Largest request body, bytes (default 4 MiB). */
   readonly bodyLimit?: number;
+}
+
+/** The `SEMROUTE_DTYPE` setting: unset → the default (int8); anything else than int8/fp32 is a start-up error. */
+export function dtypeOf(v: string | undefined): 'int8' | 'fp32' | undefined {
+  if (v === undefined || v === '' || v === 'int8' || v === 'fp32') return v || undefined;
+  throw new Error(`SEMROUTE_DTYPE must be "int8" or "fp32", got ${JSON.stringify(v)}`);
 }
 
 export const consoleLogger: EdgeLogger = (level, msg, fields) => {
@@ -50,7 +58,7 @@ export function edgeApp(o: EdgeAppOptions): FetchHandler & { stats(): Record<str
     router: async () => {
       const t0 = performance.now();
       const wasm = typeof o.wasm === 'function' ? await o.wasm() : o.wasm;
-      const router = await createRouter({ config: o.config, model: o.model, wasm, ...(o.fetch ? { fetch: o.fetch } : {}) });
+      const router = await createRouter({ config: o.config, model: o.model, wasm, ...(o.dtype ? { dtype: o.dtype } : {}), ...(o.fetch ? { fetch: o.fetch } : {}) });
       loadMs = performance.now() - t0;
       consoleLogger('info', 'router ready', { backend: router.backend, loadMs: Math.round(loadMs) });
       return router;

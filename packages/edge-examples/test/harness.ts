@@ -102,6 +102,8 @@ export interface StartOptions {
   /** Scratch folder for the config file and workerd's capnp file. */
   readonly work: string;
   readonly timeoutMs?: number;
+  /** Model variant the example loads (default: its own default, int8). */
+  readonly dtype?: 'int8' | 'fp32';
 }
 
 /** Starts one built example on a free loopback port and resolves once it listens (the model loads on the first request). */
@@ -116,10 +118,10 @@ export async function startRuntime(rt: EdgeRuntime, built: Built, o: StartOption
     const tag = `${process.pid}-${Date.now()}`;
     writeFileSync(join(built.worker, `config-${tag}.yaml`), o.configYaml);
     const capnp = join(built.worker, `test-${tag}.capnp`);
-    writeFileSync(capnp, workerdConfig({ port: 0, assetsDir: dirname(MODEL_DIR), modelPath: '/semroute-mini/', configFile: `config-${tag}.yaml` }));
+    writeFileSync(capnp, workerdConfig({ port: 0, assetsDir: dirname(MODEL_DIR), modelPath: '/semroute-mini/', configFile: `config-${tag}.yaml`, ...(o.dtype ? { dtype: o.dtype } : {}) }));
     child = spawn(bin, ['serve', capnp, '--control-fd=3', '--socket-addr=http=127.0.0.1:0'], { cwd: built.worker, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   } else {
-    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', SEMROUTE_MODEL_DIR: MODEL_DIR, SEMROUTE_CONFIG_FILE: configFile, NO_COLOR: '1' };
+    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', SEMROUTE_MODEL_DIR: MODEL_DIR, SEMROUTE_CONFIG_FILE: configFile, NO_COLOR: '1', ...(o.dtype ? { SEMROUTE_DTYPE: o.dtype } : {}) };
     const args = rt === 'deno' ? ['run', '--allow-net', '--allow-read', '--allow-env', '--no-prompt', join(built.deno, 'server.js')] : [join(built.bun, 'server.js')];
     child = spawn(bin, args, { cwd: rt === 'deno' ? built.deno : built.bun, env, stdio: ['ignore', 'pipe', 'pipe'] });
   }

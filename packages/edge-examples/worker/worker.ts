@@ -10,7 +10,7 @@
  */
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import type { FetchHandler } from '@semroute/core/edge';
-import { edgeApp } from '../src/app.js';
+import { dtypeOf, edgeApp } from '../src/app.js';
 
 /** A service binding / static-assets binding (the part of Cloudflare's `Fetcher` used here). */
 interface Fetcher {
@@ -26,6 +26,8 @@ export interface Env {
   readonly MODEL_URL?: string;
   /** Router config (YAML/JSON text); default: the bundled default config. */
   readonly SEMROUTE_CONFIG?: string;
+  /** Model variant, `int8` (default) or `fp32`. */
+  readonly SEMROUTE_DTYPE?: string;
   /** `"true"`: one log line per routed request (decision, model, category; never the prompt). */
   readonly SEMROUTE_DEBUG_LOG?: string;
   /** Secrets named by `backend_refs[].api_key_env` (`wrangler secret put NAME`). */
@@ -42,6 +44,7 @@ function build(env: Env): FetchHandler {
     ...(useAssets ? { fetch: (input: string, init?: RequestInit) => assets.fetch(input, init) } : {}),
     wasm: ortWasm,
     config: env.SEMROUTE_CONFIG,
+    dtype: dtypeOf(env.SEMROUTE_DTYPE),
     debugLog: env.SEMROUTE_DEBUG_LOG === 'true',
     getSecret: (name) => (typeof env[name] === 'string' ? (env[name] as string) : undefined),
   });

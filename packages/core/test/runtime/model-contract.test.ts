@@ -13,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type NodeClassifier, createNodeClassifier, resolveModelLocation } from '@semroute/core/node';
 import { parseModelSpec } from '../../src/runtime/artifacts.js';
-import { softmaxT } from '../../src/runtime/postprocess.js';
+import { decodePii, softmaxT } from '../../src/runtime/postprocess.js';
 import { ModelTokenizer } from '../../src/runtime/tokenizer.js';
 
 const loc = resolveModelLocation(undefined);
@@ -183,7 +183,7 @@ describe('smoke evaluation on the pipeline sample', () => {
             return best;
           });
           const cont = spec.pii.wordLevel ? tok.continuationMask(Int32Array.from(r.input_ids)) : undefined;
-          got = decodeSpans(arg, r.offsets!, spec.pii.labels, cont);
+          got = spec.pii.chunkVote ? chunkVoteSpans(d, L, r.offsets!, r.text!, spec, cont!) : decodeSpans(arg, r.offsets!, spec.pii.labels, cont);
         }
         if (JSON.stringify(got) === JSON.stringify(r[pred])) agree++;
         else misses.push(`${r.set}: got ${JSON.stringify(got)} want ${JSON.stringify(r[pred])}`);
@@ -225,6 +225,30 @@ describe('smoke evaluation on the pipeline sample', () => {
     expect(agree / pii.length, misses.slice(0, 3).join('\n')).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+/**
+ * Chunk-vote decoding through the runtime's own decodePii (models/pipeline/common.py decode_spans_chunk_vote is the
+ * reference): content tokens only, the pipeline's code-point offsets turned into UTF-16 and the spans back.
+ */
+function chunkVoteSpans(logits: Float32Array, L: number, offsets: [number, number][], text: string, spec: ReturnType<typeof parseModelSpec>, cont: Uint8Array): [string, number, number][] {
+  const cps = Array.from(text);
+  const u16 = [0];
+  for (const c of cps) u16.push(u16[u16.length - 1]! + c.length);
+  const n = offsets.length - 2; // without [CLS] and [SEP]
+  const offs = new Int32Array(2 * n);
+  for (let t = 0; t < n; t++) {
+    offs[2 * t] = u16[offsets[t + 1]![0]]!;
+    offs[2 * t + 1] = u16[offsets[t + 1]![1]]!;
+  }
+  const spans = decodePii(logits.subarray(L, L * (n + 1)), offs, n, text, {
+    labels: spec.pii.bio,
+    temperature: spec.pii.temperature,
+    continuation: cont.subarray(1, n + 1),
+    chunkVote: true,
+  });
+  const cp = (u: number): number => u16.indexOf(u);
+  return spans.map((x) => [x.type, cp(x.start), cp(x.end)]);
+}
 
 /** The pipeline's BIO decoding (models/pipeline/common.py decode_spans, word-level when `cont` is given), for its own offsets. */
 function decodeSpans(labels: number[], offsets: [number, number][], names: readonly string[], cont?: Uint8Array): [string, number, number][] {
