@@ -4,7 +4,7 @@
  * @module
  */
 import { ClassifierError } from '../errors.js';
-import { mergePiiSpans, recognizePatterns } from '../signals/pii-patterns.js';
+import { dropFunctionWordSpans, mergePiiSpans, recognizePatterns } from '../signals/pii-patterns.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
@@ -26,8 +26,9 @@ export interface EngineOptions {
   /** Long-input windows (tokens). */
   readonly windows?: Partial<WindowOptions>;
   /**
-   * Merge pattern recognizers (e-mail, Luhn-checked cards, mod-97 IBANs, IPs, SSNs, phone numbers, URLs) into the
-   * model's PII spans: exact where the model is fuzzy at span edges. Default true.
+   * Rule-based PII post-processing, default true: merge pattern recognizers (e-mail, Luhn-checked cards, mod-97 IBANs,
+   * IPs, SSNs, phone numbers, URLs) into the model's spans (exact where the model is fuzzy at span edges), and drop
+   * name spans made only of function words ("no", "me"). `false`: the model's own spans.
    */
   readonly piiPatterns?: boolean;
   /** Micro-batching limits. */
@@ -100,9 +101,10 @@ export class ModelClassifier implements Classifier {
 
   async #one(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
     const out = await this.#model(text, requested);
-    // Pattern matches are merged into whichever model served PII (shipped or bring-your-own).
+    // Pattern matches are merged into whichever model served PII (shipped or bring-your-own), after dropping name
+    // spans made only of function words.
     if (!this.#piiPatterns || !requested.has('pii')) return out;
-    return { ...out, pii: mergePiiSpans(out.pii, recognizePatterns(text)) };
+    return { ...out, pii: mergePiiSpans(dropFunctionWordSpans(out.pii, text), recognizePatterns(text)) };
   }
 
   async #model(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {

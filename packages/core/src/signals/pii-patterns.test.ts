@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
+import { dropFunctionWordSpans, mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import type { PiiSpan } from './types.js';
 
 const found = (text: string): [string, string][] => recognizePatterns(text).map((s) => [s.type, text.slice(s.start, s.end)]);
@@ -117,3 +117,17 @@ describe('mergePiiSpans', () => {
     );
   });
 });
+
+describe('dropFunctionWordSpans', () => {
+  it('drops name spans made only of function words and keeps real names and other types', () => {
+    const text = 'no personal data here, ask me or Ann Lee at 5 pm';
+    const spans: PiiSpan[] = [
+      { type: 'PERSON', start: 0, end: 2, score: 0.8 }, // "no"
+      { type: 'PERSON', start: 27, end: 29, score: 0.8 }, // "me"
+      { type: 'PERSON', start: 33, end: 40, score: 0.8 }, // "Ann Lee"
+      { type: 'DATE_TIME', start: 44, end: 48, score: 0.8 }, // "5 pm"
+    ];
+    expect(dropFunctionWordSpans(spans, text).map((s) => text.slice(s.start, s.end))).toEqual(['Ann Lee', '5 pm']);
+  });
+});
+

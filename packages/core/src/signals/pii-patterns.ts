@@ -181,3 +181,29 @@ export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiS
   out.push(...accepted);
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
+
+/** Entity types that are names: a span of them made only of function words ("no", "me", "here") is never one. */
+const NAME_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP', 'TITLE']);
+const FUNCTION_WORDS = new Set(
+  ('a an the i me my mine myself you your yours he him his she her hers it its we us our ours they them their theirs this that ' +
+    'these those no not nor yes yeah yep ok okay please thanks thank hi hello hey here there where when what who whom whose why how ' +
+    'which and or but if so as at by for from in into of off on onto to with without about above below under is are was were be been ' +
+    'being am do does did done have has had having can could will would shall should may might must just also too very all any some ' +
+    'none one each every both either neither up down out over more most less least now then than only own same again still even ' +
+    'ever never always often here\'s it\'s i\'m don\'t can\'t won\'t let lets let\'s get got go went')
+    .split(' '),
+);
+
+/**
+ * Drops name-type spans (PERSON, ORGANIZATION, GPE, NRP, TITLE) whose every word is an English function word: the
+ * small model sometimes tags a sentence-initial "no" or a lone "me" as a name in lower-cased chat text. Other types
+ * (numbers, e-mails, dates) are left alone.
+ */
+export function dropFunctionWordSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.filter((s) => {
+    if (!NAME_TYPES.has(s.type)) return true;
+    const words = text.slice(s.start, s.end).toLowerCase().split(/[^\p{L}\p{N}']+/u).filter(Boolean);
+    return words.length === 0 || !words.every((w) => FUNCTION_WORDS.has(w));
+  });
+}
+
