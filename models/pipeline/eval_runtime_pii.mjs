@@ -1,6 +1,8 @@
 // PII exact-span figures of what actually ships: the int8 model through @semroute/core's Node runtime (calibrated
-// decoding, windows, thresholds) with and without the pattern recognizers merged in. Python's eval (finalize.py)
-// measures the raw model; this measures the product.
+// decoding, windows) with and without the pattern recognizers merged in, keeping spans whose score reaches the
+// model's default threshold (heads.json pii default_threshold = the default config's global.classifier.pii.threshold,
+// which the Router applies). Python's eval (finalize.py) measures the raw model (every decoded span); this measures
+// the product.
 // Usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>   (needs `pnpm -r run build` for packages/core/dist)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,14 +46,16 @@ function score(items, preds) {
   return { micro: { ...prf({ tp: TP, fp: FP, fn: FN }), tp: TP, fp: FP, fn: FN }, per_type: Object.fromEntries(Object.entries(per).sort().map(([t, c]) => [t, prf(c)])) };
 }
 
-const out = { model: path.resolve(modelDir), dtype: 'int8', runtime: '@semroute/core/node (onnxruntime-node, CPU)', sets: {} };
+const heads = JSON.parse(fs.readFileSync(path.join(modelDir, 'heads.json'), 'utf8'));
+const threshold = heads.heads.find((h) => h.name === 'pii').default_threshold;
+const out = { model: path.resolve(modelDir), dtype: 'int8', runtime: '@semroute/core/node (onnxruntime-node, CPU)', span_score_threshold: threshold, sets: {} };
 for (const piiPatterns of [false, true]) {
   const clf = await createNodeClassifier({ model: modelDir, dtype: 'int8', threads: 2, piiPatterns, warmup: false });
   try {
     for (const [name, items] of Object.entries(sets)) {
       const res = await clf.classify(items.map((r) => r.text), { heads: ['pii'] });
       out.sets[name] ??= { n: items.length };
-      out.sets[name][piiPatterns ? 'model_plus_patterns' : 'model_only'] = score(items, res.map((s) => s.pii));
+      out.sets[name][piiPatterns ? 'model_plus_patterns' : 'model_only'] = score(items, res.map((s) => s.pii.filter((x) => x.score >= threshold)));
     }
   } finally {
     await clf.dispose();

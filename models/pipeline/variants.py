@@ -4,7 +4,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import WORK
 
-NOTES = {"main": "stage 1 (GloVe init, multi-task)", "chat": "stage 2 from main best (chat PII + casual domain data) - shipped", "v_glove": "GloVe-100d init of whole-word rows",
+NOTES = {"main": "stage 1 (GloVe init, multi-task)", "chat": "stage 2 from main best (chat PII + casual domain data)", "chat2": "stage 3 from chat best (233 PII carriers) - shipped", "v_glove": "GloVe-100d init of whole-word rows",
          "v_scratch": "random init", "smoke": "pipeline smoke test (100-step schedule)"}
 rows = []
 for run in sorted(os.listdir(os.path.join(WORK, "runs"))):
