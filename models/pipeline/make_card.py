@@ -168,7 +168,7 @@ w(f"Data: see `../DATA.md`. Multi-task batches (one task per batch, sampled doma
   f"stems, stems with options and synthetic chat-style rewrites (openers such as \"can you explain…\", lower-casing, no punctuation, "
   f"partial questions); 1,500 clinc assistant/chit-chat prompts are added as `other`, so small talk routes to the fallback category. "
   f"PII: token BIO (all sub-tokens labelled), 155 training templates filled with faker plus presidio's own sentences of those templates, "
-  f"plus 1,580 PII-free benign prompts (all O) added at step 1,898; spans are decoded at word level (STATUS.md). "
+  f"plus 1,580 PII-free benign prompts (all O) added at step 1,898; spans were decoded at word level during stage 1 and by chunk vote since (STATUS.md). "
   f"**Stage 2** (run `chat`): initialised from stage 1's best weights (`main`, step 4,400), 3,500 more "
   f"steps (lr 5e-4, warm-up 140 steps, cosine to 10%), task sampling domain 0.40 / jailbreak 0.15 / PII 0.45, on the data above plus "
   f"24,000 chat-style PII prompts (`gen_pii_chat.mjs`: 139 training carrier phrasings over all 17 types, faker values in 27 locales, "
@@ -177,7 +177,7 @@ w(f"Data: see `../DATA.md`. Multi-task batches (one task per batch, sampled doma
   f"steps (lr 3e-4, sampling 0.35 / 0.15 / 0.50) after the chat PII carrier list grew from 203 to 329 phrasings (233 / 46 / 50 "
   f"train / val / test). The stages are separate runs because the data grew while the model trained; `build.sh` runs stage 1 "
   f"and one stage 2 on the final data. "
-  f"Checkpoint selection: highest mean validation score (domain acc, jailbreak AUC, PII F1), evaluated every 400 steps. "
+  f"Checkpoint selection: highest mean validation score (domain acc, jailbreak AUC, PII F1), evaluated every 400 steps (stages 2–3: every 500). "
   f"Calibration: one temperature per head fitted on validation (NLL grid search): domain {heads['heads'][0]['temperature']}, "
   f"jailbreak {heads['heads'][1]['temperature']}, PII {heads['heads'][2]['temperature']}.\n")
 w("## Limitations\n")
