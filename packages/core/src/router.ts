@@ -4,6 +4,7 @@
  * translate HTTP to `route()` and back. Nothing here logs prompt text.
  * @module
  */
+import { now, roundMs } from './clock.js';
 import { knownCategories, parseClientHint, type ClientHint, type TrustClientHints } from './client-hint.js';
 import { parseConfig } from './config/parse.js';
 import type { RouterConfig } from './config/schema.js';
@@ -90,8 +91,6 @@ export interface RouteResult {
 type Head = NonNullable<ClassifyOptions['heads']>[number];
 const ALL_HEADS: readonly Head[] = Object.freeze(['domain', 'jailbreak', 'pii', 'pooled']);
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-const ms = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Which classifier heads a config needs. */
 function headsFor(config: RouterConfig): Head[] {
@@ -210,7 +209,7 @@ export class Router {
     }
     if (categorySource) result.headers[HEADERS.CATEGORY_SOURCE] = categorySourceHeader(categorySource);
     const t4 = now();
-    const timings: RouteTimings = { extractMs: ms(t1 - t0), classifyMs: ms(t2 - t1), decideMs: ms(t3 - t2), totalMs: ms(t4 - t0) };
+    const timings: RouteTimings = { extractMs: roundMs(t1 - t0), classifyMs: roundMs(t2 - t1), decideMs: roundMs(t3 - t2), totalMs: roundMs(t4 - t0) };
     if (cls?.timings) {
       timings.tokenizeMs = cls.timings.tokenizeMs;
       timings.inferMs = cls.timings.inferMs;

@@ -4,6 +4,7 @@
  * (one batch at a time), which web backends require and which keeps CPU threads from fighting on Node.
  * @module
  */
+import { now } from '../clock.js';
 import { ClassifierError } from '../errors.js';
 
 /** Raw outputs for one batch, row-major. */
@@ -62,7 +63,6 @@ export interface BatcherOptions {
 export const DEFAULT_BATCHING: Readonly<Pick<BatcherOptions, 'maxBatch' | 'maxBatchTokens' | 'maxQueue' | 'batchWindowMs'>> = Object.freeze({ maxBatch: 32, maxBatchTokens: 8192, maxQueue: 16_384, batchWindowMs: 0 });
 
 type Cancel = () => void;
-const nowMs = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const g = globalThis as { setImmediate?: (fn: () => void) => unknown; clearImmediate?: (h: unknown) => void };
 /** Browsers have no setImmediate and clamp nested setTimeout(0) to 4 ms: a MessageChannel message is a clamp-free macrotask. */
 let channel: { port1: MessagePort; port2: MessagePort; queue: Array<() => void> } | null = null;
@@ -208,11 +208,11 @@ export class MicroBatcher {
       }
     });
     let out: BatchOutputs;
-    const t0 = nowMs();
+    const t0 = now();
     let runMs: number;
     try {
       out = await this.#runner.run(ids, mask, B, S);
-      runMs = nowMs() - t0;
+      runMs = now() - t0;
       this.batches++;
     } catch (e) {
       const err = ClassifierErrorFrom(e);

@@ -3,6 +3,7 @@
  * A runtime (node.ts, the web worker) only supplies a {@link BatchRunner} for its ONNX Runtime session.
  * @module
  */
+import { now, roundMs } from '../clock.js';
 import { ClassifierError } from '../errors.js';
 import { dropFunctionWordSpans, mergePiiSpans, recognizePatterns } from '../signals/pii-patterns.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
@@ -13,8 +14,6 @@ import type { EncodedText, ModelTokenizer } from './tokenizer.js';
 import type { ByoHead, HeadOverrides } from './byo.js';
 import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export type HeadName = NonNullable<ClassifyOptions['heads']>[number];
 export const HEAD_NAMES = Object.freeze(['domain', 'jailbreak', 'pii', 'pooled'] as const);
@@ -176,10 +175,10 @@ export class ModelClassifier implements Classifier {
       tokenCount: n + this.#tok.specialCount,
       backend: this.backend,
       timings: {
-        tokenizeMs: round3(t1 - t0),
-        inferMs: round3(inferMs),
-        queueMs: round3(Math.max(0, t2 - t1 - inferMs)),
-        postprocessMs: round3(t3 - t2),
+        tokenizeMs: roundMs(t1 - t0),
+        inferMs: roundMs(inferMs),
+        queueMs: roundMs(Math.max(0, t2 - t1 - inferMs)),
+        postprocessMs: roundMs(t3 - t2),
       },
     };
     if (pooled) out.pooled = pooled;
