@@ -74,8 +74,7 @@ export interface PiiDecodeOptions {
  */
 export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
   if (o.chunkVote) return decodePiiChunkVote(tokenLogits, offsets, nTokens, text, o);
-  const L = o.labels.length;
-  const probs = new Float64Array(L);
+  const probs = new Float64Array(o.labels.length);
   const spans: PiiSpan[] = [];
   let cur: { type: string; start: number; end: number; min: number } | null = null;
   const close = (): void => {
@@ -111,15 +110,7 @@ export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nToken
       continue;
     }
     if (e <= s) continue;
-    softmaxT(tokenLogits, o.temperature, t * L, L, probs);
-    let best = 0;
-    for (let k = 1; k < L; k++) if (probs[k]! > probs[best]!) best = k;
-    if (o.tokenThreshold !== undefined) {
-      // best non-O label, kept only above the threshold
-      let bn = -1;
-      for (let k = 0; k < L; k++) if (o.labels[k]!.tag !== 'O' && (bn < 0 || probs[k]! > probs[bn]!)) bn = k;
-      best = bn >= 0 && probs[bn]! >= o.tokenThreshold ? bn : 0;
-    }
+    const best = tokenLabel(tokenLogits, t, o, probs);
     prevLabel = best;
     prevProb = probs[best]!;
     const lab = o.labels[best]!;
@@ -138,6 +129,23 @@ export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nToken
   }
   close();
   return spans;
+}
+
+/**
+ * The label of content token `t`: argmax of its calibrated probabilities (written into `probs`), or with a token
+ * threshold, its best non-O label when that reaches the threshold (else O).
+ */
+function tokenLabel(tokenLogits: Float32Array, t: number, o: PiiDecodeOptions, probs: Float64Array<ArrayBuffer>): number {
+  const L = o.labels.length;
+  softmaxT(tokenLogits, o.temperature, t * L, L, probs);
+  let best = 0;
+  for (let k = 1; k < L; k++) if (probs[k]! > probs[best]!) best = k;
+  if (o.tokenThreshold !== undefined) {
+    let bn = -1;
+    for (let k = 0; k < L; k++) if (o.labels[k]!.tag !== 'O' && (bn < 0 || probs[k]! > probs[bn]!)) bn = k;
+    best = bn >= 0 && probs[bn]! >= o.tokenThreshold ? bn : 0;
+  }
+  return best;
 }
 
 function trim(text: string, s: number, e: number): [number, number] {
@@ -167,8 +175,7 @@ function onlySpace(text: string, from: number, to: number): boolean {
  * winning type. One token mislabelled inside "192.168.0.1" no longer splits it into two wrong spans.
  */
 export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
-  const L = o.labels.length;
-  const probs = new Float64Array(L);
+  const probs = new Float64Array(o.labels.length);
   // Per content token with a non-empty range: word-level label, and its probability (NaN for continuation pieces).
   const toks: { s: number; e: number; label: number; p: number }[] = [];
   let prevLabel = 0;
@@ -183,14 +190,7 @@ export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Arra
       if (e > s) toks.push({ s, e, label: inherited, p: Number.NaN });
       continue;
     }
-    softmaxT(tokenLogits, o.temperature, t * L, L, probs);
-    let best = 0;
-    for (let k = 1; k < L; k++) if (probs[k]! > probs[best]!) best = k;
-    if (o.tokenThreshold !== undefined) {
-      let bn = -1;
-      for (let k = 0; k < L; k++) if (o.labels[k]!.tag !== 'O' && (bn < 0 || probs[k]! > probs[bn]!)) bn = k;
-      best = bn >= 0 && probs[bn]! >= o.tokenThreshold ? bn : 0;
-    }
+    const best = tokenLabel(tokenLogits, t, o, probs);
     prevLabel = best;
     if (e > s) toks.push({ s, e, label: best, p: probs[best]! });
   }
