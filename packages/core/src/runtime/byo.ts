@@ -5,15 +5,41 @@
  * web worker pass their own file loader and session factory.
  * @module
  */
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { ClassifierError } from '../errors.js';
 import type { PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
-import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
+import { type BatchOutputs, type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
 import { type BioLabel, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
 import type { ModelTokenizer } from './tokenizer.js';
 import { assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
 /** The heads a custom model can serve. */
+/**
+ * One run of a single-output custom head on any ONNX Runtime session (onnxruntime-node or -web; they share
+ * onnxruntime-common's types): feeds ids, mask and, when the graph wants them, zero token types; its logits go to the
+ * `domain` (sequence) or `pii` (token) slot. `int64` builds a tensor with the runtime's own Tensor class.
+ */
+export async function runByoSession(
+  session: InferenceSession,
+  int64: (data: BigInt64Array, dims: readonly number[]) => Tensor,
+  output: string,
+  kind: 'sequence' | 'token',
+  inputIds: BigInt64Array,
+  attentionMask: BigInt64Array,
+  batch: number,
+  seqLen: number,
+): Promise<BatchOutputs> {
+  const dims = [batch, seqLen];
+  const feeds: Record<string, Tensor> = { input_ids: int64(inputIds, dims), attention_mask: int64(attentionMask, dims) };
+  if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = int64(new BigInt64Array(batch * seqLen), dims);
+  const t = (await session.run(feeds))[output];
+  if (!t) throw new ClassifierError(`custom head output '${output}' missing; the graph has: ${session.outputNames.join(', ')}`);
+  const d = (t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array;
+  const empty = new Float32Array(0);
+  return kind === 'token' ? { domain: empty, jailbreak: empty, pii: d, pooled: empty } : { domain: d, jailbreak: empty, pii: empty, pooled: empty };
+}
+
 export const BYO_HEADS = Object.freeze(['domain', 'jailbreak', 'pii'] as const);
 export type ByoHeadName = (typeof BYO_HEADS)[number];
 

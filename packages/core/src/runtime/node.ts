@@ -27,7 +27,7 @@ import {
   parseDtype,
 } from './backends.js';
 import { type DisposableRunner, type EngineOptions, ModelClassifier } from './classifier.js';
-import { type ByoHeadName, ByoHead, type ByoIo, validateOverrides } from './byo.js';
+import { type ByoHeadName, ByoHead, type ByoIo, runByoSession, validateOverrides } from './byo.js';
 import type { ProgressCallback } from './progress.js';
 import { ModelTokenizer } from './tokenizer.js';
 import { threadRunner } from './node-thread.js';
@@ -188,22 +188,11 @@ export function nodeRunner(session: ort.InferenceSession): DisposableRunner {
   };
 }
 
-/** A runner for a single-output custom head: its logits go to the `domain` (sequence) or `pii` (token) slot. */
+/** A runner for a single-output custom head (see runByoSession). */
 function nodeByoRunner(session: ort.InferenceSession, output: string, kind: 'sequence' | 'token'): DisposableRunner {
-  const empty = new Float32Array(0);
+  const int64 = (data: BigInt64Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int64', data, dims);
   return {
-    async run(inputIds, attentionMask, batch, seqLen): Promise<BatchOutputs> {
-      const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', inputIds, [batch, seqLen]),
-        attention_mask: new ort.Tensor('int64', attentionMask, [batch, seqLen]),
-      };
-      if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seqLen), [batch, seqLen]);
-      const r = await session.run(feeds);
-      const t = r[output];
-      if (!t) throw new ClassifierError(`custom head output '${output}' missing; the graph has: ${session.outputNames.join(', ')}`);
-      const d = t.data as Float32Array;
-      return kind === 'token' ? { domain: empty, jailbreak: empty, pii: d, pooled: empty } : { domain: d, jailbreak: empty, pii: empty, pooled: empty };
-    },
+    run: (inputIds, attentionMask, batch, seqLen) => runByoSession(session, int64, output, kind, inputIds, attentionMask, batch, seqLen),
     async dispose() {
       await session.release();
     },

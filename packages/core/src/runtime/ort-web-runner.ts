@@ -8,6 +8,7 @@ import type * as OrtWeb from 'onnxruntime-web';
 import { ClassifierError } from '../errors.js';
 import { GRAPH } from './artifacts.js';
 import type { BatchOutputs } from './batcher.js';
+import { runByoSession } from './byo.js';
 import type { DisposableRunner } from './classifier.js';
 
 type Ort = typeof OrtWeb;
@@ -50,22 +51,9 @@ export function webRunner(ort: Ort, session: Session): DisposableRunner {
 }
 
 export function webByoRunner(ort: Ort, session: Session, output: string, kind: 'sequence' | 'token'): DisposableRunner {
-  const empty = new Float32Array(0);
+  const int64 = (data: BigInt64Array, dims: readonly number[]): Tensor => new ort.Tensor('int64', data, dims);
   return {
-    run(inputIds, attentionMask, batch, seqLen): Promise<BatchOutputs> {
-      return serialized(async () => {
-        const feeds: Record<string, Tensor> = {
-          input_ids: new ort.Tensor('int64', inputIds, [batch, seqLen]),
-          attention_mask: new ort.Tensor('int64', attentionMask, [batch, seqLen]),
-        };
-        if (session.inputNames.includes('token_type_ids')) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(batch * seqLen), [batch, seqLen]);
-        const r = await session.run(feeds);
-        const t = r[output];
-        if (!t) throw new ClassifierError(`custom head output '${output}' missing; the graph has: ${session.outputNames.join(', ')}`);
-        const d = (t.location === 'cpu' ? t.data : await t.getData(true)) as Float32Array;
-        return kind === 'token' ? { domain: empty, jailbreak: empty, pii: d, pooled: empty } : { domain: d, jailbreak: empty, pii: empty, pooled: empty };
-      });
-    },
+    run: (inputIds, attentionMask, batch, seqLen) => serialized(() => runByoSession(session, int64, output, kind, inputIds, attentionMask, batch, seqLen)),
     dispose: () => serialized(() => session.release()),
   };
 }
