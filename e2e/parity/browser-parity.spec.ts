@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, expect, test } from '@playwright/test';
+import { type Browser, type Page, chromium, expect, test } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
 import { buildHarness } from './build.js';
 import { type PageRunOptions, runParityInPage } from './page-run.js';
@@ -56,6 +56,22 @@ async function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
+/**
+ * A fresh Chromium on the parity harness page, once the page says it is ready: the cross-origin isolated page
+ * (`coi/`) unless `isolated: false`. Console warnings are collected from the first moment.
+ */
+async function openHarness(o: { isolated?: boolean; args?: string[] } = {}): Promise<{ browser: Browser; page: Page; warnings: string[] }> {
+  const browser = await launch(o.args);
+  const page = await browser.newPage();
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  await page.goto(`${base}/${o.isolated === false ? '' : 'coi/'}index.html`);
+  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  return { browser, page, warnings };
+}
+
 test.describe.configure({ mode: 'serial', timeout: 600_000 });
 
 test.beforeAll(async () => {
@@ -71,10 +87,7 @@ test.afterAll(async () => {
 test('Chromium WASM threaded matches Node CPU on every fixed prompt (fp32: logits ≤ 1e-3, spans and decisions identical)', async () => {
   const node = nodeReference('fp32');
   expect(node.length).toBeGreaterThanOrEqual(200);
-  const browser = await launch();
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page } = await openHarness();
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   const out = await page.evaluate(runParityInPage, { backend: 'wasm', dtype: 'fp32', threads: 2 } as PageRunOptions);
   await browser.close();
@@ -87,10 +100,7 @@ test('Chromium WASM threaded matches Node CPU on every fixed prompt (fp32: logit
 
 test('Chromium WASM threaded matches Node CPU on every fixed prompt (int8, the default variant: decisions identical)', async () => {
   const node = nodeReference('int8');
-  const browser = await launch();
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page } = await openHarness();
   const out = await page.evaluate(runParityInPage, { backend: 'wasm', threads: 2 } as PageRunOptions);
   await browser.close();
   expect(out.results.length).toBe(node.length);
@@ -102,14 +112,7 @@ test('Chromium WASM threaded matches Node CPU on every fixed prompt (int8, the d
 
 test('Chromium WASM single-threaded (no isolation headers) matches Node and warns which headers to add', async () => {
   const node = nodeReference('int8');
-  const browser = await launch();
-  const page = await browser.newPage();
-  const warnings: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'warning') warnings.push(m.text());
-  });
-  await page.goto(`${base}/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page, warnings } = await openHarness({ isolated: false });
   const out = await page.evaluate(runParityInPage, { backend: 'wasm', threads: 2, limit: 60 } as PageRunOptions);
   await browser.close();
   expect(out.backend).toBe('wasm-simd');
@@ -119,14 +122,7 @@ test('Chromium WASM single-threaded (no isolation headers) matches Node and warn
 });
 
 test('WebGPU requested without an adapter falls back to WASM and says so; second load comes from the Cache API', async () => {
-  const browser = await launch(); // no --enable-unsafe-webgpu: no adapter
-  const page = await browser.newPage();
-  const warnings: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'warning') warnings.push(m.text());
-  });
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page, warnings } = await openHarness(); // no --enable-unsafe-webgpu: no adapter
   const first = await page.evaluate(runParityInPage, { backend: 'webgpu', limit: 3 } as PageRunOptions);
   expect(first.backend).toMatch(/^wasm-simd/);
   expect(JSON.stringify(first.info)).toMatch(/webgpu/);
@@ -141,10 +137,7 @@ test('WebGPU requested without an adapter falls back to WASM and says so; second
 });
 
 test('worker crash: the worker restarts and in-flight calls are retried once', async () => {
-  const browser = await launch();
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page } = await openHarness();
   const r = await page.evaluate(async () => {
     type Api = typeof import('@semroute/core/browser');
     const api = (globalThis as unknown as { semroute: Api }).semroute;
@@ -178,10 +171,7 @@ test('worker crash: the worker restarts and in-flight calls are retried once', a
 
 test('Chromium WebGPU (SwiftShader) matches Node fp32 (correctness subset)', async () => {
   const node = nodeReference('fp32');
-  const browser = await launch(['--enable-unsafe-webgpu']);
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page } = await openHarness({ args: ['--enable-unsafe-webgpu'] });
   const hasAdapter = await page.evaluate(async () => !!(await (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu?.requestAdapter()));
   test.skip(!hasAdapter, 'no WebGPU adapter in this Chromium (needs --enable-unsafe-webgpu + SwiftShader)');
   // SwiftShader runs WebGPU on the CPU, 20-60x slower than WASM: a spread of 20 prompts up to 64 tokens.
@@ -195,10 +185,7 @@ test('Chromium WebGPU (SwiftShader) matches Node fp32 (correctness subset)', asy
 });
 
 test('a bring-your-own head loads in the worker and reproduces the shipped head', async () => {
-  const browser = await launch();
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  const { browser, page } = await openHarness();
   const r = await page.evaluate(async () => {
     type Api = typeof import('@semroute/core/browser');
     const api = (globalThis as unknown as { semroute: Api }).semroute;
