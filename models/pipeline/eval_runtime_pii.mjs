@@ -4,6 +4,7 @@
 // which the Router applies). Python's eval (finalize.py) measures the raw model (every decoded span); this measures
 // the product.
 // Usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>   (needs `pnpm -r run build` for packages/core/dist)
+// SPLIT=val evaluates the validation split instead of the held-out test split (for developing post-processing rules).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,12 @@ if (!modelDir || !dataPath || !outPath) {
   process.exit(2);
 }
 
-const rows = fs.readFileSync(dataPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.split === 'test');
+const split = process.env.SPLIT ?? 'test';
+const rows = fs.readFileSync(dataPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.split === split);
+const jbPath = path.join(path.dirname(dataPath), 'jailbreak.jsonl');
+const benign = fs.existsSync(jbPath)
+  ? fs.readFileSync(jbPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.split === split && r.label === 0).map((r) => r.text)
+  : [];
 const sets = {
   presidio_heldout_templates: rows.filter((r) => !r.src.startsWith('chat-')),
   chat_heldout_phrasings: rows.filter((r) => r.src.startsWith('chat-')),
@@ -57,11 +63,20 @@ for (const piiPatterns of [false, true]) {
       out.sets[name] ??= { n: items.length };
       out.sets[name][piiPatterns ? 'model_plus_patterns' : 'model_only'] = score(items, res.map((s) => s.pii.filter((x) => x.score >= threshold)));
     }
+    // Benign prompts of the same split (jailbreak.jsonl negatives: chat requests, role prompts, clinc queries) that get
+    // any PII span: not all are errors (they name real people and places), but a rising figure means noisier redaction.
+    if (benign.length > 0) {
+      const res = await clf.classify(benign, { heads: ['pii'] });
+      const flagged = res.filter((s) => s.pii.some((x) => x.score >= threshold)).length;
+      out.benign_prompts_with_any_span ??= { n: benign.length };
+      out.benign_prompts_with_any_span[piiPatterns ? 'model_plus_patterns' : 'model_only'] = +(flagged / benign.length).toFixed(4);
+    }
   } finally {
     await clf.dispose();
   }
 }
 fs.writeFileSync(outPath, JSON.stringify(out, null, 1) + '\n');
 for (const [name, s] of Object.entries(out.sets)) {
-  console.log(`${name} (n=${s.n}): model only F1 ${s.model_only.micro.f1}, model + patterns F1 ${s.model_plus_patterns.micro.f1}`);
+  console.log(`${name} (n=${s.n}): model only F1 ${s.model_only.micro.f1}, model + post-processing F1 ${s.model_plus_patterns.micro.f1}`);
 }
+if (out.benign_prompts_with_any_span) console.log('benign prompts with any PII span:', JSON.stringify(out.benign_prompts_with_any_span));

@@ -46,7 +46,14 @@ export { matchKeywords, matchKeywordsDetailed } from './signals/keywords.js';
 export type { KeywordMatch } from './signals/keywords.js';
 export { buildSignals, cosine, estimateTokens } from './signals/build.js';
 export type { ExemplarEmbeddings, Vector } from './signals/build.js';
-export { PATTERN_PII_TYPES, mergePiiSpans, recognizePatterns } from './signals/pii-patterns.js';
+export {
+  PATTERN_PII_TYPES,
+  completeStreetNumbers,
+  dropMalformedSpans,
+  mergePiiSpans,
+  recognizePatterns,
+  refineNameSpansByCase,
+} from './signals/pii-patterns.js';
 export type { PatternPiiType } from './signals/pii-patterns.js';
 export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 

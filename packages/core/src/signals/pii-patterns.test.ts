@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dropFunctionWordSpans, mergePiiSpans, recognizePatterns } from './pii-patterns.js';
+import { completeStreetNumbers, dropFunctionWordSpans, dropMalformedSpans, mergePiiSpans, recognizePatterns, refineNameSpansByCase, writerUsesCase } from './pii-patterns.js';
 import type { PiiSpan } from './types.js';
 
 const found = (text: string): [string, string][] => recognizePatterns(text).map((s) => [s.type, text.slice(s.start, s.end)]);
@@ -44,6 +44,12 @@ describe('recognizePatterns', () => {
     expect(found('call me at (415) 555-0132 tomorrow')).toEqual([['PHONE_NUMBER', '(415) 555-0132']]);
     expect(found('415.555.0132 or +1 415 555 0132')).toEqual([['PHONE_NUMBER', '415.555.0132'], ['PHONE_NUMBER', '+1 415 555 0132']]);
     expect(found('UK: +44 20 7946 0958')).toEqual([['PHONE_NUMBER', '+44 20 7946 0958']]);
+    // an extension belongs to the number; its digits don't count towards the number's length
+    expect(found("my mom's number is 277.810.2580 x0240! and desk +44 20 7946 0958 ext. 12")).toEqual([
+      ['PHONE_NUMBER', '277.810.2580 x0240'],
+      ['PHONE_NUMBER', '+44 20 7946 0958 ext. 12'],
+    ]);
+    expect(found('call 555-0132 x12345')).toEqual([]);
     expect(found('what is 12 + 34 - 5 * 6')).toEqual([]);
   });
 
@@ -131,3 +137,113 @@ describe('dropFunctionWordSpans', () => {
   });
 });
 
+
+describe('refineNameSpansByCase', () => {
+  const span = (text: string, piece: string, type = 'PERSON'): PiiSpan => {
+    const start = text.indexOf(piece);
+    return { type, start, end: start + piece.length, score: 0.9 };
+  };
+  const words = (spans: PiiSpan[], text: string): string[] => spans.map((s) => text.slice(s.start, s.end));
+
+  it('trims lower-case words off the edges of a capitalised name', () => {
+    const text = 'my coworker Zachary Kemmer keeps taking credit, my great grandmother was called Erin Dale';
+    const out = refineNameSpansByCase([span(text, 'Zachary Kemmer keeps'), span(text, 'called Erin Dale')], text);
+    expect(words(out, text)).toEqual(['Zachary Kemmer', 'Erin Dale']);
+    expect(out.every((s) => s.score === 0.9)).toBe(true);
+  });
+
+  it('keeps lower-case particles inside a name and leaves other types alone', () => {
+    const text = 'Ask Ludwig van Beethoven at 5319 rua giovanna street';
+    const spans = [span(text, 'Ludwig van Beethoven'), span(text, '5319 rua giovanna street', 'STREET_ADDRESS')];
+    expect(words(refineNameSpansByCase(spans, text), text)).toEqual(['Ludwig van Beethoven', '5319 rua giovanna street']);
+  });
+
+  it('drops an all-lower-case name span only when the writer capitalises elsewhere', () => {
+    const cased = "Is it weird that Karl hasn't texted back? I asked Maria too";
+    expect(refineNameSpansByCase([span(cased, 'texted')], cased)).toEqual([]);
+    const lower = 'my coworker ana laura braga keeps taking credit, i think';
+    expect(words(refineNameSpansByCase([span(lower, 'ana laura braga')], lower), lower)).toEqual(['ana laura braga']);
+  });
+
+  it('does not count the pronoun I or sentence-initial capitals as evidence of capitalisation', () => {
+    const text = "I'm fine. Then i met john yesterday.\nThanks";
+    expect(writerUsesCase(text)).toBe(false);
+    expect(words(refineNameSpansByCase([span(text, 'john')], text), text)).toEqual(['john']);
+    expect(writerUsesCase('we met John')).toBe(true);
+  });
+
+  it('keeps spans of uncased scripts and never returns a span outside the text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), fc.nat(60), fc.nat(60), (text, a, b) => {
+        const [s, e] = [Math.min(a, b, text.length), Math.min(Math.max(a, b), text.length)];
+        const out = refineNameSpansByCase([{ type: 'PERSON', start: s, end: e, score: 0.5 }], text);
+        for (const o of out) expect(o.start >= s && o.end <= e && o.start <= o.end).toBe(true);
+      }),
+    );
+    const cjk = '我叫王小明 and I met Bob';
+    expect(words(refineNameSpansByCase([span(cjk, '王小明')], cjk), cjk)).toEqual(['王小明']);
+  });
+});
+
+describe('completeStreetNumbers', () => {
+  const at = (text: string, piece: string, type = 'STREET_ADDRESS'): PiiSpan => {
+    const start = text.indexOf(piece);
+    return { type, start, end: start + piece.length, score: 0.8 };
+  };
+  const shown = (spans: PiiSpan[], text: string): string[][] => spans.map((s) => [s.type, text.slice(s.start, s.end)]);
+
+  it('grows a lone house number over the capitalised street name that follows it', () => {
+    const text = 'hi there. My office is at 5319 Rua Giovanna\nhelp me fill in this form';
+    expect(shown(completeStreetNumbers([at(text, '5319')], text), text)).toEqual([['STREET_ADDRESS', '5319 Rua Giovanna']]);
+    const t2 = 'The title refers to 1668 Glyn St. street in Highveld.';
+    expect(shown(completeStreetNumbers([at(t2, '1668'), at(t2, 'Glyn')], t2), t2)).toEqual([['STREET_ADDRESS', '1668 Glyn St.']]);
+    const t3 = 'what is your address? it is 6119 Mavis Glen.';
+    expect(shown(completeStreetNumbers([at(t3, '6119')], t3), t3)).toEqual([['STREET_ADDRESS', '6119 Mavis Glen']]);
+  });
+
+  it('leaves lower-case streets, other types and full addresses alone', () => {
+    const text = 'mail it to 764 đinh skyway, my card 4111 Visa and 12 Baker Street London';
+    const spans = [at(text, '764'), at(text, '4111', 'CREDIT_CARD'), at(text, '12 Baker Street')];
+    expect(shown(completeStreetNumbers(spans, text), text)).toEqual([
+      ['STREET_ADDRESS', '764'],
+      ['CREDIT_CARD', '4111'],
+      ['STREET_ADDRESS', '12 Baker Street'],
+    ]);
+  });
+
+  it('never overlaps or cuts another span', () => {
+    const text = 'at 10 Downing Street London';
+    const spans = [at(text, '10'), { type: 'GPE', start: text.indexOf('Street'), end: text.length + 0, score: 0.7 }];
+    // "Street London" would be cut in two by growing to a boundary inside it, so growth absorbs it whole or not at all
+    const out = completeStreetNumbers(spans, text);
+    for (let i = 1; i < out.length; i++) expect(out[i]!.start).toBeGreaterThanOrEqual(out[i - 1]!.end);
+  });
+});
+
+describe('dropMalformedSpans', () => {
+  it('drops punctuation-only spans and structured spans without their shape, keeps well-formed ones', () => {
+    const text = '- [ ] call 1 or 0412 345 678, mail a.b@x.io, see docs.example.com, age 4, aged forty, ip 10.0.0.1, card 4111';
+    const pick = (piece: string, type: string): PiiSpan => ({ type, start: text.indexOf(piece), end: text.indexOf(piece) + piece.length, score: 0.9 });
+    const spans = [
+      pick('- [ ]', 'DOMAIN_NAME'),
+      pick('1', 'PHONE_NUMBER'),
+      pick('0412 345 678', 'PHONE_NUMBER'),
+      pick('mail', 'EMAIL_ADDRESS'),
+      pick('a.b@x.io', 'EMAIL_ADDRESS'),
+      pick('docs.example.com', 'DOMAIN_NAME'),
+      pick('4,', 'AGE'),
+      pick('forty', 'AGE'),
+      pick('10.0.0.1', 'IP_ADDRESS'),
+      pick('card', 'AGE'),
+      pick('4111', 'CREDIT_CARD'),
+    ];
+    expect(dropMalformedSpans(spans, text).map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([
+      ['PHONE_NUMBER', '0412 345 678'],
+      ['EMAIL_ADDRESS', 'a.b@x.io'],
+      ['DOMAIN_NAME', 'docs.example.com'],
+      ['AGE', '4,'],
+      ['AGE', 'forty'],
+      ['IP_ADDRESS', '10.0.0.1'],
+    ]);
+  });
+});

@@ -97,8 +97,10 @@ const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
 const IPV6 = /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g;
 const SSN_DASHED = /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])/g;
 const SSN_BARE = /(?<![\w-])(\d{3}) ?(\d{2}) ?(\d{4})(?![\w-])/g;
-const PHONE_NANP = /(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])/g;
-const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w-])/g;
+// An optional extension ("x0240", "ext. 12") belongs to the number.
+const PHONE_EXT = String.raw`(?: ?(?:x|ext\.?) ?\d{1,6})?`;
+const PHONE_NANP = new RegExp(String.raw`(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}` + PHONE_EXT + String.raw`(?![\w-])`, 'g');
+const PHONE_INTL = new RegExp(String.raw`(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}` + PHONE_EXT + String.raw`(?![\w-])`, 'g');
 const URL = /(?<![\w@])(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
 
 function ssnPartsOk(a: string, b: string, c: string): boolean {
@@ -149,7 +151,7 @@ export function recognizePatterns(text: string): PiiSpan[] {
   }
   for (const re of [PHONE_NANP, PHONE_INTL]) {
     for (const m of matches(re, text)) {
-      const n = m[0].replace(/\D/g, '').length;
+      const n = m[0].replace(/ ?(?:x|ext\.?) ?\d{1,6}$/, '').replace(/\D/g, '').length; // extension digits don't count
       if (n >= 10 && n <= 15) found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
     }
   }
@@ -207,3 +209,129 @@ export function dropFunctionWordSpans(spans: readonly PiiSpan[], text: string): 
   });
 }
 
+
+/** Name types whose spans the case rules below refine (TITLE is left alone: "dr", "mr." are often lower-case). */
+const CASED_NAME_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
+
+/** Case of a word's first letter: 'upper', 'lower', or null for words with no cased letter (digits, CJK, punctuation). */
+function initialCase(word: string): 'upper' | 'lower' | null {
+  const m = /\p{L}/u.exec(word);
+  if (!m) return null;
+  if (/\p{Lu}|\p{Lt}/u.test(m[0])) return 'upper';
+  return /\p{Ll}/u.test(m[0]) ? 'lower' : null;
+}
+
+/** The pronoun "I" (and "I'm", "I'd", …) is capitalised even by writers who type everything else in lower case. */
+const PRONOUN_I = /^["'(\[]*I(?:['’]\p{L}+)?[^\p{L}\p{N}]*$/u;
+
+/**
+ * Whether the writer capitalises: some word other than the pronoun "I" starts with a capital letter mid-sentence
+ * (not at the start of the text, not right after `.`, `!`, `?`, `:`, a quote or a line break).
+ */
+export function writerUsesCase(text: string): boolean {
+  for (const m of text.matchAll(/\S+/g)) {
+    if (m.index === 0 || PRONOUN_I.test(m[0]) || initialCase(m[0]) !== 'upper') continue;
+    let i = m.index - 1;
+    while (i >= 0 && text[i] !== '\n' && /\s/.test(text[i]!)) i--;
+    if (i >= 0 && !'.!?:\n"'.includes(text[i]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * Case-aware refinement of name spans (PERSON, ORGANIZATION, GPE, NRP). The shipped tokenizer is uncased, so the
+ * model cannot see that "Zachary Kemmer keeps" ends at "Kemmer"; the text can. In a span that holds a capitalised
+ * word, lower-case words at its edges are trimmed off ("called Erin Dale" → "Erin Dale"); a span with no capitalised
+ * word is dropped when the writer otherwise capitalises (`writerUsesCase`), since they would have capitalised a name.
+ * Texts typed all in lower case keep their spans. Other entity types are untouched; scores are kept.
+ */
+export function refineNameSpansByCase(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  let usesCase: boolean | undefined; // computed once, only when a span needs it
+  const out: PiiSpan[] = [];
+  for (const s of spans) {
+    if (!CASED_NAME_TYPES.has(s.type)) {
+      out.push(s);
+      continue;
+    }
+    const words = [...text.slice(s.start, s.end).matchAll(/\S+/g)].map((m) => ({
+      start: s.start + m.index,
+      end: s.start + m.index + m[0].length,
+      case: initialCase(m[0]),
+    }));
+    if (words.some((w) => w.case === 'upper')) {
+      let a = 0;
+      let b = words.length - 1;
+      while (words[a]!.case === 'lower') a++;
+      while (words[b]!.case === 'lower') b--;
+      out.push({ ...s, start: words[a]!.start, end: words[b]!.end });
+    } else if (!(words.length > 0 && words.every((w) => w.case === 'lower') && (usesCase ??= writerUsesCase(text)))) {
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** A house number: digits with an optional letter or range ("12", "12a", "12-14"). */
+const HOUSE_NUMBER = /^\d{1,6}(?:[a-zA-Z]|-\d{1,6})?$/;
+
+/**
+ * Completes street addresses that the model cut short at the house number ("5319" of "5319 Rua Giovanna"): a
+ * STREET_ADDRESS span that is only a house number grows over the capitalised words that follow it on the same line
+ * ("Rua", "Giovanna", "St."), stopping at the first lower-case word, comma, or line break. Model spans inside the grown
+ * range (a "Glyn" tagged separately) are absorbed. Nothing changes for texts whose street names are written in lower case.
+ */
+export function completeStreetNumbers(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const out = [...spans].sort((a, b) => a.start - b.start);
+  for (let i = 0; i < out.length; i++) {
+    const s = out[i]!;
+    if (s.type !== 'STREET_ADDRESS' || !HOUSE_NUMBER.test(text.slice(s.start, s.end))) continue;
+    let end = s.end;
+    const word = /[ \t]+([^\s,;:!?()]+)/y;
+    for (;;) {
+      word.lastIndex = end;
+      const m = word.exec(text);
+      if (!m || initialCase(m[1]!) !== 'upper') break;
+      end = m.index + m[0].length;
+    }
+    if (end === s.end) continue;
+    // Trailing sentence punctuation is not part of the street name ("… Mavis Glen." ends before the full stop).
+    while (end > s.end && /[.'"]/.test(text[end - 1]!) && !/\b(?:St|Rd|Ave|Apt|Blvd|Dr|Ln|Ct|No)\.$/.test(text.slice(s.end, end))) end--;
+    const grown: PiiSpan = { ...s, end };
+    const inside = out.filter((o, j) => j > i && o.start < end); // sorted by start: these directly follow span i
+    if (inside.some((o) => o.end > end)) continue; // would cut another span in two
+    out.splice(i, 1 + inside.length, grown);
+  }
+  return out;
+}
+
+const NUMBER_WORD = /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|teens?|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b/i;
+const digitCount = (s: string): number => s.replace(/\D/g, '').length;
+
+/**
+ * The least a span of each structured type must hold to be what it claims (a phone number has digits, an e-mail
+ * address an "@"). Types not listed only need one letter or digit.
+ */
+const SHAPE: Readonly<Record<string, (s: string) => boolean>> = {
+  EMAIL_ADDRESS: (s) => /\S@\S/.test(s),
+  DOMAIN_NAME: (s) => /[\p{L}\p{N}]\.[\p{L}]{2,}/u.test(s),
+  IP_ADDRESS: (s) => (/\d\.\d/.test(s) && digitCount(s) >= 4) || /[0-9a-f]*:[0-9a-f]*:/i.test(s),
+  PHONE_NUMBER: (s) => digitCount(s) >= 6,
+  CREDIT_CARD: (s) => digitCount(s) >= 12,
+  US_SSN: (s) => digitCount(s) === 9,
+  IBAN_CODE: (s) => /^[A-Za-z]{2}\d{2}/.test(s.replace(/\s/g, '')) && s.replace(/[^A-Za-z0-9]/g, '').length >= 15,
+  AGE: (s) => /\d/.test(s) || NUMBER_WORD.test(s),
+};
+
+/**
+ * Drops model spans that cannot be what they claim: spans with no letter or digit at all ("-", "**", "(" in markdown
+ * or code), and spans of structured types without their minimal shape (a one-digit "phone number", an "e-mail
+ * address" without "@"). The model, trained on short sentences, mistakes markdown and code punctuation for entities.
+ */
+export function dropMalformedSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.filter((s) => {
+    const piece = text.slice(s.start, s.end);
+    if (!/[\p{L}\p{N}]/u.test(piece)) return false;
+    const shape = SHAPE[s.type];
+    return !shape || shape(piece);
+  });
+}
