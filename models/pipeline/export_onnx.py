@@ -30,6 +30,7 @@ def export_fp32(ckpt, path):
     return m
 
 
+W_QMAX = 63  # 7-bit symmetric weights, see quantize_dynamic
 SKIP_NODES = ("/pii_head/", "_head/dense/", "/Wmo/", "/Wo/")  # kept fp32: small heads, attention output and GeGLU down-projection (activation outliers)
 
 
@@ -51,8 +52,11 @@ def quantize_dynamic(src, dst, skip_substrings=SKIP_NODES):
             W = numpy_helper.to_array(inits[n.input[1]]).astype(np.float32)
             if W.ndim != 2 or W.size < 4096:
                 new_nodes.append(n); continue
-            scale = np.maximum(np.abs(W).max(axis=0), 1e-8) / 127.0  # per output column
-            Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+            # 7-bit weights (onnxruntime's `reduce_range`): x86 CPUs without VNNI multiply uint8 activations by int8
+            # weights with vpmaddubsw, which saturates a pair sum above 32767 (2 * 255 * 127 does); with |w| <= 63 it
+            # cannot, so every CPU (AVX2, AVX-512 VNNI, WASM SIMD) computes the same integers and the same decisions.
+            scale = np.maximum(np.abs(W).max(axis=0), 1e-8) / W_QMAX  # per output column
+            Wq = np.clip(np.round(W / scale), -W_QMAX, W_QMAX).astype(np.int8)
             b = n.name or n.output[0]
             wq_name, ws_name = n.input[1] + "_q", n.input[1] + "_scale"
             add_inits += [numpy_helper.from_array(Wq, wq_name), numpy_helper.from_array(scale.astype(np.float32), ws_name)]

@@ -332,7 +332,7 @@ def main():
     def get(variant, k):
         return [results[variant][j] for j, (kk, _) in enumerate(where) if kk == k]
 
-    ev = {"model": {"run": a.run, "checkpoint": a.ckpt, "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
+    ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
                     "val_at_checkpoint": ck.get("val"), "config": cfg},
           "calibration": {"fit_on": "validation split", "temperature": {"domain": t_dom, "jailbreak": t_jb, "pii": t_pii},
                           "jailbreak_threshold": jb_thr},
@@ -425,7 +425,7 @@ def main():
     cases.append(("mixed_long_and_short", [enc(long_text, 150), enc(texts[2])]))
     ref = {"description": "Fixed inputs and torch fp32 outputs of the shipped checkpoint. fp32 ONNX must match torch within tolerance.fp32 (max abs diff over real tokens; padded positions of pii_logits are not compared); int8 ONNX within tolerance.int8. onnx_int8 holds the int8 graph's own outputs (onnxruntime-node 1.30, CPU) for regression checks.",
            "tolerance": {"fp32": 1e-4, "int8": 5e-2, "int8_per_output": {"pii_logits": 0.25}, "int8_vs_recorded": 1e-3},
-           "tolerance_notes": "fp32 graph vs torch_fp32: 1e-4. int8 graph vs torch_fp32: 5e-2, except pii_logits 0.25 (measured max 0.11 on these cases: per-tensor dynamic activation quantization; token argmax still agrees, see eval.json agreement). int8 graph vs its own recorded outputs (onnx_int8, onnxruntime-node 1.30 CPU): 1e-3.",
+           "tolerance_notes": "fp32 graph vs torch_fp32: 1e-4. int8 graph vs torch_fp32: 5e-2, except pii_logits 0.25 (measured max 0.16 on these cases with 7-bit weights: per-tensor dynamic activation quantization; token argmax still agrees, see eval.json agreement). int8 graph vs its own recorded outputs (onnx_int8, onnxruntime-node 1.30 CPU): 1e-3.",
            "local_window": cfg["window"], "cases": []}
     for name, seqs in cases:
         L = max(len(s) for s in seqs)

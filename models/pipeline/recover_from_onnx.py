@@ -1,0 +1,95 @@
+"""Rebuild a torch checkpoint (work/runs/NAME/best.pt) from a shipped fp32 ONNX graph, so a later training stage can start
+from the committed model when the training checkpoints (git-ignored, under work/) are gone — e.g. on a fresh machine.
+
+Usage: python3 recover_from_onnx.py [--model ../semroute-mini] [--run shipped]
+
+torch.onnx.export keeps named initializers for parameters used as-is (embeddings, norms, head biases) and writes every
+bias-free nn.Linear weight as an anonymous, transposed `onnx::MatMul_N` constant in graph order. The script maps those
+back by walking the graph's MatMul nodes in order and checks the result: torch logits must match ONNX Runtime's on fixed
+inputs (max |diff| <= 1e-4). Training-only parameters (distill_proj, mlm_bias) are not in the graph and keep their init.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import WORK
+from model import SemrouteModel
+
+
+def linear_weight_names(model):
+    """The bias-free Linear weights in forward order, as the exporter meets them (per layer Wqkv, Wo, Wi, Wmo; then the
+    domain and jailbreak head dense layers; then the PII head's output layer, whose bias stays a named initializer)."""
+    names = []
+    for i in range(model.cfg["layers"]):
+        names += [f"layers.{i}.Wqkv.weight", f"layers.{i}.Wo.weight", f"layers.{i}.Wi.weight", f"layers.{i}.Wmo.weight"]
+    names += ["domain_head.dense.weight", "jailbreak_head.dense.weight", "pii_head.1.weight"]
+    return names
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=os.path.join(here, "..", "semroute-mini"))
+    ap.add_argument("--run", default="shipped")
+    a = ap.parse_args()
+    mcfg = json.load(open(os.path.join(a.model, "eval.json")))["model"]["config"]
+    g = onnx.load(os.path.join(a.model, "onnx", "model.onnx")).graph
+    inits = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    model = SemrouteModel(dict(mcfg))
+    sd = model.state_dict()
+    new = {}
+    for k, v in inits.items():
+        if k.startswith("m.") and k[2:] in sd:
+            new[k[2:]] = torch.from_numpy(v.copy())
+    # MatMul weight constants in the order the graph consumes them
+    matmul_consts = []
+    for n in g.node:
+        if n.op_type == "MatMul":
+            for inp in n.input:
+                if inp in inits and not inp.startswith("m.") and inp not in matmul_consts:
+                    matmul_consts.append(inp)
+    want = linear_weight_names(model)
+    if len(matmul_consts) != len(want):
+        sys.exit(f"expected {len(want)} MatMul weight constants, found {len(matmul_consts)}: the graph layout changed")
+    for name, const in zip(want, matmul_consts):
+        w = torch.from_numpy(inits[const].T.copy())
+        if tuple(w.shape) != tuple(sd[name].shape):
+            sys.exit(f"{const} has shape {tuple(w.shape)} after transpose, {name} needs {tuple(sd[name].shape)}")
+        new[name] = w
+    missing = [k for k in sd if k not in new]
+    if any(not (k.startswith("distill_proj") or k == "mlm_bias") for k in missing):
+        sys.exit(f"parameters not recovered: {missing}")
+    model.load_state_dict({**sd, **new})
+    model.eval()
+    # check against ONNX Runtime through the reference inputs the pipeline wrote
+    ref = json.load(open(os.path.join(a.model, "reference", "reference_logits.json")))
+    worst = 0.0
+    with torch.no_grad():
+        for case in ref["cases"]:
+            ids = torch.tensor(case["input_ids"], dtype=torch.long)
+            am = torch.tensor(case["attention_mask"], dtype=torch.long)
+            dom, jb, pii, _, _, _ = model(ids, am)
+            for out, t in (("domain_logits", dom), ("jailbreak_logits", jb)):
+                worst = max(worst, float(np.abs(np.array(case["torch_fp32"][out]) - t.numpy()).max()))
+    print(f"recovered {len(new)} tensors; max |torch - onnx fp32| over {len(ref['cases'])} reference cases: {worst:.2e}")
+    if worst > 1e-4:
+        sys.exit("recovered weights do not reproduce the ONNX graph")
+    rd = os.path.join(WORK, "runs", a.run)
+    os.makedirs(rd, exist_ok=True)
+    # keep the shipped model's provenance (run, step, validation) so a re-finalized card still names where it came from
+    shipped = json.load(open(os.path.join(a.model, "eval.json")))["model"]
+    torch.save({"model": model.state_dict(), "step": shipped.get("step"), "val": shipped.get("val_at_checkpoint"), "cfg": dict(mcfg),
+                "run_name": shipped.get("run"), "recovered_from_onnx": os.path.relpath(os.path.join(a.model, "onnx", "model.onnx"), here)},
+               os.path.join(rd, "best.pt"))
+    print(f"wrote {os.path.join(rd, 'best.pt')}")
+
+
+if __name__ == "__main__":
+    main()
