@@ -30,13 +30,17 @@ describe('upstream faults', () => {
   it('a killed backend: retried on the other backend of the same model', async () => {
     const { m, url, srv } = await setup();
     await m.qa.close();
-    for (let i = 0; i < 6; i++) {
+    // Backends are picked by weight (50/50), so a run of requests may all pick qb first: keep sending until one has
+    // picked the dead qa and been retried (1 in 2^30 to need more than 30).
+    const retried = /semroute_upstream_retries_total\{reason="[a-z_]+"\} [1-9]/;
+    let metrics = '';
+    for (let i = 0; i < 30 && !retried.test(metrics); i++) {
       const r = await post(url, chat('hello'));
       expect(r.status).toBe(200);
       expect(r.json.mock_echo.backend).toBe('qb');
+      metrics = await (await fetch(`${srv.url}/metrics`)).text();
     }
-    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
-    expect(metrics).toMatch(/semroute_upstream_retries_total\{reason="[a-z_]+"\} [1-9]/);
+    expect(metrics).toMatch(retried);
   });
 
   it('5xx before the first byte: retried on another backend', async () => {
