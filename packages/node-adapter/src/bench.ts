@@ -2,6 +2,8 @@
  * `semroute bench`: proxy overhead on loopback. Starts the mock backend and semroute in child processes, drives
  * them with autocannon at a fixed rate, and compares latency through the proxy with calling the mock directly.
  * Latencies are taken from autocannon's per-response timings (sub-millisecond), not its integer-ms histogram.
+ * Then the same scenarios one request at a time (closed loop): the proxy's own cost, without queueing behind the
+ * load generator on a small machine.
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +12,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 
 export interface BenchOptions {
   durationS: number;
@@ -43,6 +46,11 @@ export interface BenchReport {
   scenarios: ScenarioResult[];
   addedP50ExclClassification?: number;
   addedP99ExclClassification?: number;
+  /**
+   * Closed loop, one request in flight at a time (no queueing, no load generator competing for the cores): latency
+   * per scenario and what the proxy adds. This is the proxy's own per-request cost on this machine.
+   */
+  sequential?: { requests: number; p50: Record<string, number>; p99: Record<string, number>; addedP50ExclClassification: number; addedP99ExclClassification: number };
   /** 1/5/15-minute load averages at the end (context for a shared machine). */
   loadAverage?: number[];
 }
@@ -187,6 +195,37 @@ function summarize(sc: Scenario, o: BenchOptions): ScenarioResult {
   return res;
 }
 
+/** One request at a time, interleaved across scenarios in rounds of 100 (after 50 warm-up requests each). */
+async function sequential(scenarios: Scenario[], rounds: number, log: (s: string) => void): Promise<NonNullable<BenchReport['sequential']>> {
+  const lat = new Map<string, number[]>(scenarios.map((sc) => [sc.name, []]));
+  const once = async (sc: Scenario): Promise<number> => {
+    const t0 = performance.now();
+    const r = await request(sc.url, { method: 'POST', body: JSON.stringify(sc.body), headers: { 'content-type': 'application/json' } });
+    await r.body.text();
+    return performance.now() - t0;
+  };
+  for (const sc of scenarios) for (let i = 0; i < 50; i++) await once(sc);
+  for (let r = 0; r < rounds; r++) for (const sc of scenarios) for (let i = 0; i < 100; i++) lat.get(sc.name)!.push(await once(sc));
+  const p50: Record<string, number> = {};
+  const p99: Record<string, number> = {};
+  for (const [name, xs] of lat) {
+    xs.sort((a, b) => a - b);
+    p50[name] = +pct(xs, 50).toFixed(3);
+    p99[name] = +pct(xs, 99).toFixed(3);
+    log(`one at a time: ${name.padEnd(44)} p50 ${p50[name]!.toFixed(3)} ms  p99 ${p99[name]!.toFixed(3)} ms`);
+  }
+  const [direct, excl] = scenarios.map((sc) => sc.name);
+  const out = {
+    requests: rounds * 100,
+    p50,
+    p99,
+    addedP50ExclClassification: +(p50[excl!]! - p50[direct!]!).toFixed(3),
+    addedP99ExclClassification: +(p99[excl!]! - p99[direct!]!).toFixed(3),
+  };
+  log(`one at a time, added by the proxy excluding classification: p50 ${out.addedP50ExclClassification} ms, p99 ${out.addedP99ExclClassification} ms`);
+  return out;
+}
+
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const log = o.log ?? ((s: string) => process.stdout.write(`${s}\n`));
   o = { ...o, log };
@@ -262,8 +301,9 @@ routing:
     const [direct, excl] = report.scenarios;
     report.addedP50ExclClassification = +(excl!.p50 - direct!.p50).toFixed(3);
     report.addedP99ExclClassification = +(excl!.p99 - direct!.p99).toFixed(3);
-    report.loadAverage = loadavg().map((x) => +x.toFixed(2));
     log(`added by the proxy excluding classification: p50 ${report.addedP50ExclClassification} ms, p99 ${report.addedP99ExclClassification} ms`);
+    report.sequential = await sequential(scenarios, rounds, log);
+    report.loadAverage = loadavg().map((x) => +x.toFixed(2));
     return report;
   } finally {
     await Promise.all(children.map(kill));
