@@ -100,9 +100,57 @@ def fit_temperature(logits, y):
     return best[1]
 
 
-def domain_metrics(logits, y, temp):
+def fit_confidence_map(probs, correct, min_block=None):
+    """Isotonic regression (pool adjacent violators) of correctness on top-1 confidence, as a monotone piecewise-linear
+    map from the temperature-scaled top probability to a calibrated one. Temperature alone cannot fix this head's shape:
+    label smoothing caps confident predictions near 0.88 (underconfident there) while mid-range ones are overconfident.
+    Blocks smaller than min_block (default: 5% of the data, at least 50) are pooled with a neighbour, and the knots sit at
+    each block's mean confidence, so the map has no near-vertical steps that would amplify tiny logit differences
+    between runtimes. Returned as knots {x, y} (x ascending, y non-decreasing) for linear interpolation."""
+    order = np.argsort(probs)
+    xs, ys = np.asarray(probs, dtype=np.float64)[order], np.asarray(correct, dtype=np.float64)[order]
+    min_block = min_block or max(50, len(xs) // 20)
+    blocks = []  # [sum_y, n, sum_x]
+    def pool(a, b):
+        return [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+    for xv, yv in zip(xs, ys):
+        blocks.append([yv, 1, xv])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
+            b2 = blocks.pop(); blocks.append(pool(blocks.pop(), b2))
+    merged = []
+    for b in blocks:  # pool small blocks forward (means stay non-decreasing: a pooled mean lies between its parts)
+        if merged and merged[-1][1] < min_block:
+            merged.append(pool(merged.pop(), b))
+        else:
+            merged.append(b)
+    if len(merged) > 1 and merged[-1][1] < min_block:
+        last = merged.pop(); merged.append(pool(merged.pop(), last))
+    kx = [b[2] / b[1] for b in merged]
+    ky = [min(max(b[0] / b[1], 1e-3), 1 - 1e-3) for b in merged]
+    return {"x": [round(v, 5) for v in kx], "y": [round(v, 5) for v in ky]}
+
+
+def apply_confidence_map(p, cmap):
+    """Replace each row's top probability by the map's value and rescale the others so the row still sums to 1
+    (argmax unchanged). Same rule as the runtime (packages/core postprocess.ts applyConfidenceMap)."""
+    if not cmap:
+        return p
+    top = p.max(1)
+    new = np.interp(top, cmap["x"], cmap["y"])
+    k = p.argmax(1)
+    second = np.sort(p, axis=1)[:, -2] if p.shape[1] > 1 else np.zeros(len(p))
+    # the top class keeps at least half of its raw lead over the rescaled runner-up (no exact ties between runtimes)
+    den = 1 - top + second
+    new = np.where(den > 0, np.maximum(new, ((top - second) * (1 - top) / 2 + second) / np.where(den > 0, den, 1)), new)
+    q = p * ((1 - new) / np.maximum(1 - top, 1e-12))[:, None]
+    q[np.arange(len(p)), k] = new
+    return q
+
+
+def domain_metrics(logits, y, temp, cmap=None):
     pred = np.array([l.argmax() for l in logits]); y = np.asarray(y)
-    p = softmax(np.array(logits) / temp)
+    p_t = softmax(np.array(logits) / temp)
+    p = apply_confidence_map(p_t, cmap)
     cm = np.zeros((14, 14), dtype=int)
     for a, b in zip(y, pred):
         cm[a, b] += 1
@@ -115,7 +163,8 @@ def domain_metrics(logits, y, temp):
         if cm[k].sum() > 0:
             f1s.append(f1)
     return {"n": int(len(y)), "accuracy": round(float((pred == y).mean()), 4), "macro_f1": round(float(np.mean(f1s)), 4),
-            "ece": round(ece(p.max(1), pred == y), 4), "per_category": per, "confusion_matrix": cm.tolist()}
+            "ece": round(ece(p.max(1), pred == y), 4), "ece_temperature_only": round(ece(p_t.max(1), pred == y), 4),
+            "per_category": per, "confusion_matrix": cm.tolist()}
 
 
 def jb_scores(logits, temp):
@@ -221,6 +270,8 @@ def main():
     dv = cap([x for x in data[("domain", "val")] if x["form"] not in ("options", "casual")])
     dvo = torch_run(model, [x["ids"] for x in dv])
     t_dom = fit_temperature([o["domain"] for o in dvo], [x["y"] for x in dv])
+    pdv = softmax(np.array([o["domain"] for o in dvo]) / t_dom)
+    cmap_dom = fit_confidence_map(pdv.max(1), pdv.argmax(1) == np.array([x["y"] for x in dv]))
     jv = cap(data[("jailbreak", "val")])
     jvo = torch_run(model, [x["ids"] for x in jv])
     t_jb = fit_temperature([o["jailbreak"] for o in jvo], [x["y"] for x in jv])
@@ -277,8 +328,8 @@ def main():
         "long_input": "split into windows of max_length tokens (stride 96, each window re-wrapped in [CLS] ... [SEP]); domain/jailbreak: average logits (jailbreak: max of window probabilities is also fine); pii: per-token from the window where the token is most central",
         "heads": [
             {"name": "domain", "output": "domain_logits", "type": "sequence_classification", "labels": DOMAINS,
-             "temperature": round(t_dom, 4), "default_threshold": 0.5, "fallback_label": "other",
-             "notes": "softmax(logits / temperature); below default_threshold use fallback_label"},
+             "temperature": round(t_dom, 4), "confidence_map": cmap_dom, "default_threshold": 0.4, "fallback_label": "other",
+             "notes": "p = softmax(logits / temperature); then confidence_map (isotonic, fitted on validation): the top probability t becomes c = linear interpolation of (x, y) at t (clamped to the end knots; at least ((t - s)(1 - t) / 2 + s) / (1 - t + s) for the runner-up s, so the top class keeps at least half of its raw lead), the other probabilities are scaled by (1 - c) / (1 - t); below default_threshold use fallback_label"},
             {"name": "jailbreak", "output": "jailbreak_logits", "type": "sequence_classification", "labels": JB_LABELS,
              "positive_label": "jailbreak", "temperature": round(t_jb, 4), "default_threshold": round(jb_thr, 4),
              "notes": "score = softmax(logits / temperature)[1]; flag when score >= default_threshold (chosen for ~1% FPR on validation benign prompts)"},
@@ -335,14 +386,14 @@ def main():
     ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
                     "val_at_checkpoint": ck.get("val"), "config": cfg},
           "calibration": {"fit_on": "validation split", "temperature": {"domain": t_dom, "jailbreak": t_jb, "pii": t_pii},
-                          "jailbreak_threshold": jb_thr},
+                          "domain_confidence_map_knots": len(cmap_dom["x"]), "jailbreak_threshold": jb_thr},
           "sizes_bytes": {"model.onnx": os.path.getsize(fp32_path), "model_quantized.onnx": os.path.getsize(int8_path)}}
     for variant in results:
         E = {}
         for form in ("stem", "chat", "options"):
             k = "domain_test_" + form
-            E[k] = domain_metrics([o["domain"] for o in get(variant, k)], [x["y"] for x in sets[k]], t_dom)
-        E["domain_short_queries"] = domain_metrics([o["domain"] for o in get(variant, "domain_short")], [x["y"] for x in sets["domain_short"]], t_dom)
+            E[k] = domain_metrics([o["domain"] for o in get(variant, k)], [x["y"] for x in sets[k]], t_dom, cmap_dom)
+        E["domain_short_queries"] = domain_metrics([o["domain"] for o in get(variant, "domain_short")], [x["y"] for x in sets["domain_short"]], t_dom, cmap_dom)
         del E["domain_short_queries"]["confusion_matrix"]
         s = jb_scores([o["jailbreak"] for o in get(variant, "jb_test")], t_jb)
         y = np.array([x["y"] for x in sets["jb_test"]])

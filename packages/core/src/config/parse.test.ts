@@ -34,7 +34,7 @@ describe('parseConfig: valid input', () => {
     if (!r.ok) return;
     const c = r.config;
     expect(c.routing.strategy).toBe('priority');
-    expect(c.global.classifier.domain).toEqual({ threshold: 0.5, fallback_category: 'other' });
+    expect(c.global.classifier.domain).toEqual({ threshold: 0.4, fallback_category: 'other' });
     expect(c.global.conversation.max_prior_user_turns).toBe(2);
     expect(c.providers.defaults.reasoning_families.qwen3).toEqual({ type: 'chat_template_kwargs', parameter: 'enable_thinking' });
     expect(Object.isFrozen(c)).toBe(true);

@@ -227,7 +227,8 @@ export const RoutingSchema = z.strictObject({
 
 const PromptGuardSchema = z.strictObject({ enabled: z.boolean().default(false), threshold: prob.default(0.7) });
 const ClassifierSchema = z.strictObject({
-  domain: z.strictObject({ threshold: prob.default(0.5), fallback_category: name.default('other') }).prefault({}),
+  // 0.4: the shipped model's calibrated domain confidence (heads.json default_threshold); see config/default.yaml.
+  domain: z.strictObject({ threshold: prob.default(0.4), fallback_category: name.default('other') }).prefault({}),
   pii: z.strictObject({ threshold: prob.default(0.5) }).prefault({}),
 });
 

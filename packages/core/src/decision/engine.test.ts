@@ -43,11 +43,11 @@ describe('signal types', () => {
   });
   it('domain: below threshold the category falls back, and the trace says so', () => {
     const c = cfg([route('m', cond('domain', 'math')), route('o', cond('domain', 'other'))]);
-    const d = decide(c, { categoryScores: { math: 0.45, physics: 0.4 } });
+    const d = decide(c, { categoryScores: { math: 0.35, physics: 0.3 } });
     expect(d).toMatchObject({ decision: 'o', category: 'other', fallback: true });
-    expect(d.trace.category).toMatchObject({ top: 'math', topScore: 0.45, effective: 'other', fallback: true });
+    expect(d.trace.category).toMatchObject({ top: 'math', topScore: 0.35, effective: 'other', fallback: true });
     expect(d.trace.category.reason).toBe('below_threshold');
-    expect(explainDecision(d)).toMatch(/top category math scored 0.45 < threshold 0.5: fallback to other/);
+    expect(explainDecision(d)).toMatch(/top category math scored 0.35 < threshold 0.4: fallback to other/);
   });
   it('keyword: hit with vSR confidence; category is the keyword rule', () => {
     const c = cfg([route('k', cond('keyword', 'urgent'))]);

@@ -5,7 +5,7 @@
  * @module
  */
 import { ClassifierError } from '../errors.js';
-import { type BioLabel, parseBioLabels } from './postprocess.js';
+import { type BioLabel, type ConfidenceMap, parseBioLabels } from './postprocess.js';
 
 /** JSON files every model folder has (relative paths). */
 export const MODEL_JSON_FILES = Object.freeze(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'heads.json'] as const);
@@ -23,6 +23,8 @@ export interface HeadSpec {
   readonly labels: readonly string[];
   /** Calibration temperature: probabilities are softmax(logits / temperature). */
   readonly temperature: number;
+  /** Optional isotonic map applied to the top probability after the temperature (heads.json `confidence_map`). */
+  readonly confidenceMap?: ConfidenceMap;
   /** Optional decision threshold the pipeline tuned (carried through; decisions are the engine's). */
   readonly threshold?: number;
 }
@@ -76,6 +78,25 @@ function temperatureOf(heads: Json, h: Json | undefined, name: string): number {
   return t;
 }
 
+function confidenceMapOf(h: Json | undefined, name: string): ConfidenceMap | undefined {
+  const m = h?.confidence_map;
+  if (m === undefined) return undefined;
+  const bad = (why: string): never => {
+    throw new ClassifierError(`heads.json: head '${name}' confidence_map ${why}. Expected {"x": [...], "y": [...]}: equal-length arrays of numbers in [0, 1], x ascending, y non-decreasing; or remove it.`);
+  };
+  if (!isObj(m) || !Array.isArray(m.x) || !Array.isArray(m.y)) return bad('is not an object with arrays x and y');
+  const x = m.x as unknown[];
+  const y = m.y as unknown[];
+  if (x.length === 0 || x.length !== y.length) return bad(`has ${x.length} x and ${y.length} y values`);
+  const inUnit = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
+  if (!x.every(inUnit) || !y.every(inUnit)) return bad('holds a value that is not a number in [0, 1]');
+  for (let i = 1; i < x.length; i++) {
+    if (!((x[i] as number) > (x[i - 1] as number))) return bad(`x is not ascending at index ${i}`);
+    if ((y[i] as number) < (y[i - 1] as number)) return bad(`y decreases at index ${i}`);
+  }
+  return Object.freeze({ x: Object.freeze(x as number[]), y: Object.freeze(y as number[]) });
+}
+
 /** Parses config.json + heads.json. Throws a ClassifierError naming the missing piece. */
 /** fetch() that turns a network failure or a non-2xx status into a ClassifierError naming the URL. */
 export async function fetchOk(url: string): Promise<Response> {
@@ -110,7 +131,12 @@ export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
     num(config.max_position_embeddings) ??
     128;
   const spec: ModelSpec = {
-    domain: Object.freeze({ labels: Object.freeze(domainLabels), temperature: temperatureOf(heads, hd, 'domain'), threshold: thr(hd, 'domain') }),
+    domain: Object.freeze({
+      labels: Object.freeze(domainLabels),
+      temperature: temperatureOf(heads, hd, 'domain'),
+      ...(hd?.confidence_map !== undefined ? { confidenceMap: confidenceMapOf(hd, 'domain') } : {}),
+      threshold: thr(hd, 'domain'),
+    }),
     jailbreak: Object.freeze({
       labels: Object.freeze(jbLabels),
       temperature: temperatureOf(heads, hj, 'jailbreak'),

@@ -10,7 +10,7 @@ import { ClassifierError } from '../errors.js';
 import type { PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchOutputs, type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
-import { type BioLabel, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
+import { type BioLabel, type ConfidenceMap, applyConfidenceMap, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
 import type { ModelTokenizer } from './tokenizer.js';
 import { assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
@@ -60,6 +60,11 @@ export interface HeadModelOptions {
   readonly labelMap?: Readonly<Record<string, string>>;
   /** Calibration temperature for its logits. Default 1. */
   readonly temperature?: number;
+  /**
+   * Domain only: an isotonic map of the top probability after the temperature (heads.json `confidence_map` format),
+   * e.g. `spec.domain.confidenceMap` to reproduce the shipped head. Default: none.
+   */
+  readonly confidenceMap?: ConfidenceMap;
   /** Tokens per window (incl. special tokens). Default: its tokenizer_config `model_max_length`, at most 512. */
   readonly maxLength?: number;
 }
@@ -101,6 +106,7 @@ export class ByoHead {
   readonly #runner: BatchRunner & { dispose(): Promise<void> };
   readonly #batcher: MicroBatcher;
   readonly #t: number;
+  readonly #confidenceMap: ConfidenceMap | undefined;
   readonly #content: number;
   /** domain: their index → our index (-1 dropped); jailbreak: their index → is-jailbreak. */
   readonly #seqMap: Int32Array;
@@ -122,6 +128,7 @@ export class ByoHead {
     this.#tok = tok;
     this.#runner = runner;
     this.#t = o.temperature ?? 1;
+    this.#confidenceMap = o.confidenceMap;
     this.#content = Math.max(2, maxLength - tok.specialCount);
     const map = o.labelMap ?? {};
     const find = (l: string, ours: readonly string[]): string | undefined => {
@@ -196,6 +203,7 @@ export class ByoHead {
     const ranges = summaryRanges(enc.ids.length, validateWindows({ headTokens: head, tailTokens: this.#content - head, piiWindowTokens: 2, piiOverlapTokens: 0 }));
     const [row] = await Promise.all(this.#batcher.submit([{ ids: this.#seq(enc.ids, ranges), needPii: false }]));
     const p = softmaxT(row!.domain, this.#t);
+    if (this.head === 'domain' && this.#confidenceMap) applyConfidenceMap(p, this.#confidenceMap);
     if (this.head === 'jailbreak') {
       let s = 0;
       this.#seqMap.forEach((o, i) => (s += o === 1 ? p[i]! : 0));

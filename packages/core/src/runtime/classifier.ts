@@ -9,7 +9,7 @@ import { completeStreetNumbers, dropFunctionWordSpans, dropMalformedSpans, merge
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
-import { decodePii, l2normalize, softmaxT } from './postprocess.js';
+import { applyConfidenceMap, decodePii, l2normalize, softmaxT } from './postprocess.js';
 import type { EncodedText, ModelTokenizer } from './tokenizer.js';
 import type { ByoHead, HeadOverrides } from './byo.js';
 import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
@@ -158,6 +158,7 @@ export class ModelClassifier implements Classifier {
     if (summary) {
       if (heads.has('domain')) {
         const p = softmaxT(summary.domain, spec.domain.temperature);
+        if (spec.domain.confidenceMap) applyConfidenceMap(p, spec.domain.confidenceMap);
         spec.domain.labels.forEach((l, i) => (categoryScores[l] = p[i]!));
       }
       if (heads.has('jailbreak')) jailbreak = softmaxT(summary.jailbreak, spec.jailbreak.temperature)[spec.jailbreak.positiveIndex]!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodePii, l2normalize, parseBioLabels, softmaxT } from './postprocess.js';
+import fc from 'fast-check';
+import { applyConfidenceMap, decodePii, l2normalize, parseBioLabels, softmaxT } from './postprocess.js';
 
 describe('postprocess', () => {
   it('applies the temperature before softmax', () => {
@@ -77,3 +78,44 @@ describe('postprocess', () => {
     expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['Ann', 'Bob', 'Cy']);
   });
 });
+
+describe('applyConfidenceMap', () => {
+  const map = { x: [0.4, 0.67, 0.8, 0.85, 0.88], y: [0.33, 0.44, 0.63, 0.77, 0.93] };
+
+  it('replaces the top probability by the interpolated value and rescales the rest (sum 1, same argmax)', () => {
+    const p = applyConfidenceMap(Float64Array.from([0.1, 0.8, 0.1]), map);
+    expect(p[1]).toBeCloseTo(0.63, 10);
+    expect(p[0]).toBeCloseTo(0.185, 10);
+    expect(p[0]! + p[1]! + p[2]!).toBeCloseTo(1, 12);
+    // clamped to the end knots outside them
+    expect(applyConfidenceMap(Float64Array.from([0.98, 0.02]), map)[0]).toBeCloseTo(0.93, 10);
+    expect(applyConfidenceMap(Float64Array.from([0.3, 0.3, 0.2, 0.2]), map)[0]).toBeCloseTo(0.33, 10);
+  });
+
+  it('keeps a distribution whose top class stays ahead, by at least half its raw lead', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -8, max: 8, noNaN: true }), { minLength: 2, maxLength: 14 }), fc.double({ min: 0.5, max: 3, noNaN: true }), (logits, t) => {
+        const raw = softmaxT(logits, t);
+        const top = raw.indexOf(Math.max(...raw));
+        const q = applyConfidenceMap(Float64Array.from(raw), map);
+        expect(q.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+        // the top class keeps at least half its raw lead over the runner-up, so near-ties order the same everywhere
+        const rawSecond = Math.max(...raw.filter((_, i) => i !== top));
+        const second = Math.max(...q.filter((_, i) => i !== top));
+        expect(q[top]! - second).toBeGreaterThanOrEqual((raw[top]! - rawSecond) / 2 - 1e-12);
+      }),
+    );
+  });
+
+  it('is monotone in the top probability', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.5, max: 1, noNaN: true }), fc.double({ min: 0.5, max: 1, noNaN: true }), (a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        const cLo = applyConfidenceMap(Float64Array.from([lo, 1 - lo]), map)[0]!;
+        const cHi = applyConfidenceMap(Float64Array.from([hi, 1 - hi]), map)[0]!;
+        expect(cHi).toBeGreaterThanOrEqual(cLo - 1e-12);
+      }),
+    );
+  });
+});
+

@@ -20,6 +20,45 @@ export function softmaxT(logits: ArrayLike<number>, temperature = 1, from = 0, n
   return out;
 }
 
+/** A monotone piecewise-linear map of the top probability (heads.json `confidence_map`, fitted by isotonic regression). */
+export interface ConfidenceMap {
+  /** Knots: x ascending, y non-decreasing, both in [0, 1]. */
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+}
+
+/**
+ * Calibrates a probability vector in place with a confidence map: the top probability t becomes c (linear
+ * interpolation between knots, clamped to the end knots; raised where needed so the top class keeps at least half of
+ * its raw lead over the runner-up) and every other probability is scaled by (1 - c) / (1 - t), so the vector still sums to 1 and its
+ * argmax is unchanged. Same rule as the pipeline's `apply_confidence_map`.
+ */
+export function applyConfidenceMap(p: Float64Array, map: ConfidenceMap): Float64Array {
+  let k = 0;
+  for (let i = 1; i < p.length; i++) if (p[i]! > p[k]!) k = i;
+  const t = p[k]!;
+  const { x, y } = map;
+  let c: number;
+  if (t <= x[0]!) c = y[0]!;
+  else if (t >= x[x.length - 1]!) c = y[y.length - 1]!;
+  else {
+    let j = 1;
+    while (x[j]! < t) j++;
+    const x0 = x[j - 1]!;
+    const x1 = x[j]!;
+    c = x1 > x0 ? y[j - 1]! + ((t - x0) / (x1 - x0)) * (y[j]! - y[j - 1]!) : y[j]!;
+  }
+  // Keep at least half of the top class's raw lead over the runner-up s: c - s (1 - c) / (1 - t) >= (t - s) / 2.
+  // Merely keeping it on top (c >= s / (1 - t + s)) would create exact ties that last-bit differences between
+  // runtimes break either way.
+  let s = 0;
+  for (let i = 0; i < p.length; i++) if (i !== k && p[i]! > s) s = p[i]!;
+  if (1 - t + s > 0) c = Math.max(c, ((t - s) * (1 - t) / 2 + s) / (1 - t + s));
+  const scale = (1 - c) / Math.max(1 - t, 1e-12);
+  for (let i = 0; i < p.length; i++) p[i] = i === k ? c : p[i]! * scale;
+  return p;
+}
+
 /** In-place L2 normalisation (a zero vector stays zero). */
 export function l2normalize(v: Float32Array): Float32Array {
   let s = 0;

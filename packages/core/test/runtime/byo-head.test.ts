@@ -28,7 +28,7 @@ describe('bring-your-own heads', () => {
     const custom = await createNodeClassifier({
       threads: 1,
       heads: {
-        domain: { model: DIR, file, output: 'domain_logits', temperature: spec.domain.temperature }, // labels from config.json id2label
+        domain: { model: DIR, file, output: 'domain_logits', temperature: spec.domain.temperature, confidenceMap: spec.domain.confidenceMap }, // labels from config.json id2label
         jailbreak: {
           model: DIR,
           file,

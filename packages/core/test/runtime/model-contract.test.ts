@@ -41,6 +41,18 @@ describe('model folder contract', () => {
     expect(spec.pii.labels).toHaveLength(35);
     expect(spec.pii.labels[0]).toBe('O');
     expect(spec.maxLength).toBe(128);
+    // the domain head's isotonic confidence map (fitted on validation) is parsed and usable
+    expect(spec.domain.confidenceMap?.x.length).toBeGreaterThan(1);
+  });
+
+  it('rejects a malformed confidence_map with an error that says what is wrong and how to fix it', () => {
+    const heads = readJson('heads.json') as { heads: Array<Record<string, unknown>> };
+    const withMap = (m: unknown) => ({ ...heads, heads: heads.heads.map((h) => (h.name === 'domain' ? { ...h, confidence_map: m } : h)) });
+    expect(() => parseModelSpec(readJson('config.json'), withMap({ x: [0.2, 0.1], y: [0.1, 0.2] }))).toThrow(/confidence_map x is not ascending at index 1.*Expected/);
+    expect(() => parseModelSpec(readJson('config.json'), withMap({ x: [0.1, 0.2], y: [0.5, 0.4] }))).toThrow(/y decreases at index 1/);
+    expect(() => parseModelSpec(readJson('config.json'), withMap({ x: [0.1], y: [0.5, 0.6] }))).toThrow(/has 1 x and 2 y values/);
+    expect(() => parseModelSpec(readJson('config.json'), withMap([1, 2]))).toThrow(/not an object with arrays x and y/);
+    expect(() => parseModelSpec(readJson('config.json'), withMap({ x: [0.1, 1.5], y: [0.1, 0.2] }))).toThrow(/not a number in \[0, 1\]/);
   });
 });
 
