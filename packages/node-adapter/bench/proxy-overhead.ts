@@ -4,6 +4,8 @@
  *
  *   pnpm --filter @semroute/node-adapter bench            # 500 req/s, 10 s per scenario
  *   RATE=200 DURATION=5 pnpm --filter @semroute/node-adapter bench
+ *   PIN=1 pnpm --filter @semroute/node-adapter bench     # load generator on CPU 0, servers on the other CPUs (Linux)
+ *   SOAK=300 pnpm --filter @semroute/node-adapter bench  # then 5 minutes of sustained load, RSS sampled every 10 s
  *   node packages/node-adapter/bin/semroute.js bench      # same, from the build
  */
 import { writeFileSync } from 'node:fs';
@@ -14,5 +16,7 @@ const report = await runBench({
   rate: Number(process.env.RATE ?? 500),
   connections: Number(process.env.CONNECTIONS ?? 50),
   withClassifier: process.env.NO_CLASSIFIER !== '1',
+  pin: process.env.PIN === '1',
+  soakS: Number(process.env.SOAK ?? 0),
 });
 if (process.env.OUT) writeFileSync(process.env.OUT, JSON.stringify(report, null, 2));

@@ -2,17 +2,18 @@
  * `semroute bench`: proxy overhead on loopback. Starts the mock backend and semroute in child processes, drives
  * them with autocannon at a fixed rate, and compares latency through the proxy with calling the mock directly.
  * Latencies are taken from autocannon's per-response timings (sub-millisecond), not its integer-ms histogram.
- * Then the same scenarios one request at a time (closed loop): the proxy's own cost, without queueing behind the
- * load generator on a small machine.
+ * Then the same scenarios one request at a time (closed loop: the proxy's own cost), and open loop at the same rate
+ * with evenly spaced arrivals (autocannon's rate limit is bursty: each connection sends its share of a second back to
+ * back, so its latencies are those of `connections` requests in flight at once).
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 export interface BenchOptions {
   durationS: number;
@@ -20,6 +21,16 @@ export interface BenchOptions {
   connections: number;
   /** Also measure with the classifier model loaded (skipped when it cannot load). */
   withClassifier: boolean;
+  /**
+   * Linux with >= 2 cores: pin the load generator (this process) to CPU 0 and the servers (mock, semroute) to the
+   * other CPUs (`taskset`), so the load generator does not compete with what it measures.
+   */
+  pin?: boolean;
+  /**
+   * Soak: after the scenarios, keep loading both proxies for this many seconds (paced: the keyword-only proxy at
+   * `rate`, the proxy with the model at min(rate, 100) req/s) and sample each server's RSS every 10 s.
+   */
+  soakS?: number;
   log?: (s: string) => void;
 }
 
@@ -37,6 +48,14 @@ export interface ScenarioResult {
   mean: number;
 }
 
+export interface LatencyComparison {
+  requests: number;
+  p50: Record<string, number>;
+  p99: Record<string, number>;
+  addedP50ExclClassification: number;
+  addedP99ExclClassification: number;
+}
+
 export interface BenchReport {
   machine: string;
   node: string;
@@ -50,7 +69,16 @@ export interface BenchReport {
    * Closed loop, one request in flight at a time (no queueing, no load generator competing for the cores): latency
    * per scenario and what the proxy adds. This is the proxy's own per-request cost on this machine.
    */
-  sequential?: { requests: number; p50: Record<string, number>; p99: Record<string, number>; addedP50ExclClassification: number; addedP99ExclClassification: number };
+  sequential?: LatencyComparison;
+  /**
+   * Open loop at the offered rate with evenly spaced arrivals (one request every 1000/rate ms, each on its own;
+   * latency from its send; `sendLagP99`: how far sends fell behind the schedule). autocannon's `overallRate` is bursty: each
+   * connection sends its share of a second back to back and then waits for the next second, so its figures are
+   * latencies with `connections` requests in flight at once.
+   */
+  paced?: LatencyComparison & { rate: number; sendLagP99: number };
+  /** RSS (MiB) of each server, sampled every 10 s under sustained load; `growthMiB` = last − first sample after 60 s. */
+  soak?: { seconds: number; rates: Record<string, number>; rssMiB: Record<string, number[]>; growthMiB: Record<string, number>; p50: Record<string, number>; p99: Record<string, number> };
   /** 1/5/15-minute load averages at the end (context for a shared machine). */
   loadAverage?: number[];
 }
@@ -195,8 +223,63 @@ function summarize(sc: Scenario, o: BenchOptions): ScenarioResult {
   return res;
 }
 
+/** Resident set size of a process in MiB (Linux /proc; undefined elsewhere). */
+function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? +(Number(m[1]) / 1024).toFixed(1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function soak(targets: { sc: Scenario; rate: number }[], seconds: number, log: (s: string) => void): Promise<NonNullable<BenchReport['soak']>> {
+  const agent = new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+  const rss: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.sc.name, []]));
+  const lat: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.sc.name, []]));
+  const lag: number[] = [];
+  log(`soak: ${seconds} s, ${targets.map((t) => `${t.sc.name} at ${t.rate} req/s`).join(', ')}`);
+  try {
+    for (let done = 0; done < seconds; done += 10) {
+      await Promise.all(targets.map((t) => pacedWindow(t.sc, t.rate, 10, agent, lat[t.sc.name]!, lag)));
+      for (const t of targets) {
+        const r = rssMiB(t.sc.pid);
+        if (r !== undefined) rss[t.sc.name]!.push(r);
+      }
+      log(`soak ${done + 10} s: RSS ${targets.map((t) => `${rss[t.sc.name]!.at(-1) ?? '?'} MiB`).join(' / ')}`);
+    }
+  } finally {
+    await agent.close();
+  }
+  const growthMiB: Record<string, number> = {};
+  const p50: Record<string, number> = {};
+  const p99: Record<string, number> = {};
+  for (const t of targets) {
+    const xs = rss[t.sc.name]!;
+    growthMiB[t.sc.name] = xs.length > 6 ? +(xs.at(-1)! - xs[5]!).toFixed(1) : NaN;
+    const l = lat[t.sc.name]!.sort((a, b) => a - b);
+    p50[t.sc.name] = +pct(l, 50).toFixed(3);
+    p99[t.sc.name] = +pct(l, 99).toFixed(3);
+    log(`soak: ${t.sc.name}: p50 ${p50[t.sc.name]} ms  p99 ${p99[t.sc.name]} ms; RSS ${xs[0]} → ${xs.at(-1)} MiB (max ${Math.max(...xs)}; after the first minute ${growthMiB[t.sc.name]! >= 0 ? '+' : ''}${growthMiB[t.sc.name]} MiB)`);
+  }
+  return { seconds, rates: Object.fromEntries(targets.map((t) => [t.sc.name, t.rate])), rssMiB: rss, growthMiB, p50, p99 };
+}
+
+/** CPU 0 for this process (the load generator), the rest for the servers; every thread of each (`taskset -a`). */
+function pinProcesses(servers: ChildProcess[], log: (s: string) => void): void {
+  const n = cpus().length;
+  const pin = (cpuList: string, pid: number | undefined): boolean =>
+    pid !== undefined && spawnSync('taskset', ['-a', '-cp', cpuList, String(pid)], { stdio: 'ignore' }).status === 0;
+  if (n < 2 || !pin('0', process.pid) || !servers.every((c) => pin(`1-${n - 1}`, c.pid))) {
+    log('could not pin processes (needs Linux taskset and >= 2 CPUs): running unpinned');
+    return;
+  }
+  log(`pinned: load generator on CPU 0, servers on CPU ${n === 2 ? '1' : `1-${n - 1}`}`);
+}
+
 /** One request at a time, interleaved across scenarios in rounds of 100 (after 50 warm-up requests each). */
-async function sequential(scenarios: Scenario[], rounds: number, log: (s: string) => void): Promise<NonNullable<BenchReport['sequential']>> {
+async function sequential(scenarios: Scenario[], rounds: number, log: (s: string) => void): Promise<LatencyComparison> {
   const lat = new Map<string, number[]>(scenarios.map((sc) => [sc.name, []]));
   const once = async (sc: Scenario): Promise<number> => {
     const t0 = performance.now();
@@ -206,24 +289,71 @@ async function sequential(scenarios: Scenario[], rounds: number, log: (s: string
   };
   for (const sc of scenarios) for (let i = 0; i < 50; i++) await once(sc);
   for (let r = 0; r < rounds; r++) for (const sc of scenarios) for (let i = 0; i < 100; i++) lat.get(sc.name)!.push(await once(sc));
+  return compare('one at a time', scenarios, lat, rounds * 100, log);
+}
+
+/** p50/p99 per scenario and what the proxy (second scenario) adds over direct (first scenario). */
+function compare(label: string, scenarios: Scenario[], lat: Map<string, number[]>, requests: number, log: (s: string) => void): LatencyComparison {
   const p50: Record<string, number> = {};
   const p99: Record<string, number> = {};
   for (const [name, xs] of lat) {
     xs.sort((a, b) => a - b);
     p50[name] = +pct(xs, 50).toFixed(3);
     p99[name] = +pct(xs, 99).toFixed(3);
-    log(`one at a time: ${name.padEnd(44)} p50 ${p50[name]!.toFixed(3)} ms  p99 ${p99[name]!.toFixed(3)} ms`);
+    log(`${label}: ${name.padEnd(44)} p50 ${p50[name]!.toFixed(3)} ms  p99 ${p99[name]!.toFixed(3)} ms`);
   }
   const [direct, excl] = scenarios.map((sc) => sc.name);
   const out = {
-    requests: rounds * 100,
+    requests,
     p50,
     p99,
     addedP50ExclClassification: +(p50[excl!]! - p50[direct!]!).toFixed(3),
     addedP99ExclClassification: +(p99[excl!]! - p99[direct!]!).toFixed(3),
   };
-  log(`one at a time, added by the proxy excluding classification: p50 ${out.addedP50ExclClassification} ms, p99 ${out.addedP99ExclClassification} ms`);
+  log(`${label}, added by the proxy excluding classification: p50 ${out.addedP50ExclClassification} ms, p99 ${out.addedP99ExclClassification} ms`);
   return out;
+}
+
+/**
+ * Evenly spaced open-loop arrivals at `rate` req/s for `seconds`: latency per request from its send; `lag` collects
+ * how late each send was against its schedule (a generator that falls behind would hide queueing).
+ */
+async function pacedWindow(sc: Scenario, rate: number, seconds: number, agent: Agent, into: number[] | null, lag: number[]): Promise<void> {
+  const interval = 1000 / rate;
+  const n = Math.round(rate * seconds);
+  const body = JSON.stringify(sc.body);
+  const t0 = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    const due = t0 + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // Node timers tick in whole milliseconds
+    const sent = performance.now();
+    if (into) lag.push(sent - due);
+    inflight.push(
+      request(sc.url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent }).then(async (r) => {
+        await r.body.text();
+        if (into && r.statusCode < 300) into.push(performance.now() - sent);
+      }),
+    );
+  }
+  await Promise.all(inflight);
+}
+
+async function paced(scenarios: Scenario[], rate: number, rounds: number, log: (s: string) => void): Promise<NonNullable<BenchReport['paced']>> {
+  const agent = new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+  try {
+    const lat = new Map<string, number[]>(scenarios.map((sc) => [sc.name, []]));
+    const lag: number[] = [];
+    for (const sc of scenarios) await pacedWindow(sc, rate, 1, agent, null, lag);
+    for (let r = 0; r < rounds; r++) for (const sc of scenarios) await pacedWindow(sc, rate, 2, agent, lat.get(sc.name)!, lag);
+    lag.sort((a, b) => a - b);
+    const sendLagP99 = +pct(lag, 99).toFixed(3);
+    log(`paced ${rate} req/s: sends left p99 ${sendLagP99} ms behind schedule`);
+    return { rate, sendLagP99, ...compare(`paced ${rate} req/s`, scenarios, lat, rounds * Math.round(rate * 2), log) };
+  } finally {
+    await agent.close();
+  }
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
@@ -279,6 +409,7 @@ routing:
     children.push(c1);
     const c2 = o.withClassifier ? await spawnCli([...common, '--port', String(proxyPort + 2)], null) : undefined;
     if (c2) children.push(c2);
+    if (o.pin) pinProcesses(children, log);
     if (!(await waitReady(`http://127.0.0.1:${proxyPort}`, 60_000))) throw new Error('semroute did not become ready');
     const modelOk = c2 ? await waitReady(`http://127.0.0.1:${proxyPort + 2}`) : false;
     if (c2 && !modelOk) log('classifier model did not load: "with classifier" scenario skipped');
@@ -303,6 +434,11 @@ routing:
     report.addedP99ExclClassification = +(excl!.p99 - direct!.p99).toFixed(3);
     log(`added by the proxy excluding classification: p50 ${report.addedP50ExclClassification} ms, p99 ${report.addedP99ExclClassification} ms`);
     report.sequential = await sequential(scenarios, rounds, log);
+    report.paced = await paced(scenarios, o.rate, rounds, log);
+    if (o.soakS) {
+      const [, viaKeywords, viaModel] = scenarios;
+      report.soak = await soak([{ sc: viaKeywords!, rate: o.rate }, ...(viaModel ? [{ sc: viaModel, rate: Math.min(o.rate, 100) }] : [])], o.soakS, log);
+    }
     report.loadAverage = loadavg().map((x) => +x.toFixed(2));
     return report;
   } finally {

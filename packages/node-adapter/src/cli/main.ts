@@ -23,7 +23,7 @@ Usage:
                  [--heads domain,jailbreak,pii] [--batch 32] [--no-classifier]
   semroute validate FILE
   semroute explain FILE "prompt" [--json] [--no-classifier]
-  semroute bench [--duration 10] [--rate 500] [--connections 50] [--out FILE.json]
+  semroute bench [--duration 10] [--rate 500] [--connections 50] [--pin] [--soak SECONDS] [--out FILE.json]
   semroute mock-backend [--port 8802] [--host 127.0.0.1] [--latency MS] [--chunk-delay MS]
                  [--failure-rate 0..1] [--cut-after N] [--chunks N]
                  [--simulate [PROFILE] [--time-scale X] [--seed S] [--data-dir DIR]]
@@ -245,6 +245,8 @@ async function cmdBench(argv: string[]): Promise<number> {
     connections: { type: 'string' },
     out: { type: 'string' },
     'no-classifier': { type: 'boolean' },
+    pin: { type: 'boolean' },
+    soak: { type: 'string' },
   });
   if (v.help) return void console.log(USAGE), 0;
   const { runBench } = await import('../bench.js');
@@ -253,6 +255,8 @@ async function cmdBench(argv: string[]): Promise<number> {
     rate: num(v.rate, 'rate', 500)!,
     connections: num(v.connections, 'connections', 50)!,
     withClassifier: !v['no-classifier'],
+    pin: v.pin === true,
+    soakS: num(v.soak, 'soak', 0)!,
   });
   if (v.out) await import('node:fs').then((fs) => fs.writeFileSync(v.out!, JSON.stringify(report, null, 2)));
   return 0;
