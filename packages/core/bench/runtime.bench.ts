@@ -146,8 +146,8 @@ async function nodeLatency(threads: number): Promise<Record<string, unknown>> {
   return out;
 }
 
-async function nodeThroughput(threads: number, inferenceThread = false): Promise<Record<string, number>> {
-  const clf = await createNodeClassifier({ threads, inferenceThread });
+async function nodeThroughput(threads: number, inferenceThread = false, inferenceThreads = 1): Promise<Record<string, number>> {
+  const clf = await createNodeClassifier({ threads, inferenceThread, inferenceThreads });
   const router = new Router({ config: defaultConfig(), classifier: clf });
   const N = quick ? 200 : 1000;
   const reqs = Array.from({ length: N }, (_, i) => ({
@@ -160,7 +160,8 @@ async function nodeThroughput(threads: number, inferenceThread = false): Promise
   const s = (performance.now() - t0) / 1000;
   await router.dispose();
   const perSec = r2(N / s);
-  console.error(`node cpu ${threads}t${inferenceThread ? ' (inference thread)' : ''} batched: ${perSec} decisions/s (${N} concurrent 64-token requests, ${clf.batchesRun} batches)`);
+  const how = inferenceThreads > 1 ? ` × ${inferenceThreads} inference threads` : inferenceThread ? ' (inference thread)' : '';
+  console.error(`node cpu ${threads}t${how} batched: ${perSec} decisions/s (${N} concurrent 64-token requests, ${clf.batchesRun} batches)`);
   return { decisionsPerSec: perSec, requests: N };
 }
 
@@ -289,6 +290,7 @@ if (only === undefined || only === 'node' || only === 'throughput') {
     '1 thread': await nodeThroughput(1),
     '2 threads': await nodeThroughput(2),
     '1 thread, inferenceThread': await nodeThroughput(1, true),
+    '1 thread × 2 inference threads': await nodeThroughput(1, false, 2),
   };
   save();
 }

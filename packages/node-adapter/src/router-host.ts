@@ -59,6 +59,8 @@ export interface RouterHostOptions {
   classifier?: 'auto' | 'none' | Classifier | (() => Promise<Classifier>);
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
+  /** ONNX sessions in worker threads, each with `threads` intra-op threads (see @semroute/core/node `inferenceThreads`). */
+  inferenceThreads?: number;
   /** If the model fails to load: stay not-ready (true) or serve keyword-only (false, default). */
   requireModel?: boolean;
   log?: Logger;
@@ -124,6 +126,7 @@ export class RouterHost {
               ...(this.opts.model ? { model: this.opts.model } : {}),
               ...(this.opts.device ? { backend: this.opts.device } : {}),
               ...(this.opts.threads ? { threads: this.opts.threads } : {}),
+              ...(this.opts.inferenceThreads ? { inferenceThreads: this.opts.inferenceThreads } : {}),
               logger: { warn: (msg: string) => this.log.warn({}, msg) },
             }),
           );

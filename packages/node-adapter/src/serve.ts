@@ -25,6 +25,7 @@ export interface ServeOptions {
   model?: string;
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number | undefined;
+  inferenceThreads?: number | undefined;
   /** `none`: keyword signals only; a Classifier instance (tests) is used as is. */
   classifier?: 'auto' | 'none' | Classifier | (() => Promise<Classifier>);
   requireModel?: boolean;
@@ -69,6 +70,7 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       ...(opts.model ? { model: opts.model } : {}),
       ...(opts.device ? { device: opts.device } : {}),
       ...(opts.threads ? { threads: opts.threads } : {}),
+      ...(opts.inferenceThreads ? { inferenceThreads: opts.inferenceThreads } : {}),
       classifier: opts.classifier ?? 'auto',
       requireModel: !!opts.requireModel,
       log,

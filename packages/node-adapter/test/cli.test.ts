@@ -56,6 +56,14 @@ describe('semroute CLI', () => {
     expect(usage.code).toBe(2);
   });
 
+  it('serve refuses thread counts that are not positive integers, before starting anything', async () => {
+    for (const [flag, value] of [['--inference-threads', '0'], ['--threads', '1.5']] as const) {
+      const r = await runIn(['serve', '--no-grpc', '--port', '0', flag, value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${flag} must be a positive integer, got "${value}"`);
+    }
+  });
+
   it('explain prints the decision trace; classify prints one JSON line per prompt', async () => {
     const cfg = tmpFile('c.yaml', testConfigYaml({ qwenA: 1, qwenB: 2, gptoss: 3, mistral: 4 }));
     const ex = await runIn(['explain', cfg, 'write a haiku about rain', '--no-classifier']);

@@ -51,4 +51,26 @@ describe('MicroBatcher', () => {
     const ps = mb.submit([{ ids: Int32Array.of(1), needPii: false }, { ids: Int32Array.of(2), needPii: false }]);
     for (const p of ps) await expect(p).rejects.toThrow(/inference failed: boom/);
   });
+
+  it('runs up to `parallelism` batches at once and still maps every row back', async () => {
+    let running = 0;
+    let peak = 0;
+    const inner = fakeRunner([]);
+    const runner: BatchRunner = {
+      parallelism: 2,
+      async run(ids, mask, B, S) {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        return inner.run(ids, mask, B, S);
+      },
+    };
+    const mb = new MicroBatcher(runner, opts);
+    const seqs = Array.from({ length: 40 }, (_, i) => ({ ids: Int32Array.from([i + 1, i + 2]), needPii: false }));
+    const rows = await Promise.all(mb.submit(seqs));
+    rows.forEach((r, i) => expect(r.domain[0]).toBe(2 * i + 3));
+    expect(peak).toBe(2);
+    expect(mb.batches).toBe(5);
+  });
 });

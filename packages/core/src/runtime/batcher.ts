@@ -22,6 +22,8 @@ export interface BatchOutputs {
 /** What a runtime provides: run one padded batch. */
 export interface BatchRunner {
   run(inputIds: BigInt64Array, attentionMask: BigInt64Array, batch: number, seqLen: number): Promise<BatchOutputs>;
+  /** How many batches it can run at once (several sessions in worker threads); default 1. */
+  readonly parallelism?: number;
 }
 
 /** Outputs for one sequence. `pii` has `len * nPii` values (real tokens only, including specials). */
@@ -111,7 +113,9 @@ export class MicroBatcher {
   readonly #o: BatcherOptions;
   #queue: Job[] = [];
   #timer: Cancel | null = null;
-  #running = false;
+  /** Batches running now; at most the runner's parallelism. */
+  #inflight = 0;
+  readonly #slots: number;
   #closed: Error | null = null;
   /** Batches run so far (for tests and stats). */
   batches = 0;
@@ -119,6 +123,7 @@ export class MicroBatcher {
   constructor(runner: BatchRunner, options: BatcherOptions) {
     this.#runner = runner;
     this.#o = options;
+    this.#slots = Math.max(1, Math.floor(runner.parallelism ?? 1));
   }
 
   get pending(): number {
@@ -149,31 +154,33 @@ export class MicroBatcher {
   }
 
   #schedule(): void {
-    if (this.#running || this.#timer || this.#queue.length === 0) return;
+    if (this.#inflight >= this.#slots || this.#timer || this.#queue.length === 0) return;
     if (this.#queue.length >= this.#o.maxBatch) {
-      void this.#drain();
+      this.#drain();
       return;
     }
     this.#timer = later(() => {
       this.#timer = null;
-      void this.#drain();
+      this.#drain();
     }, this.#o.batchWindowMs);
   }
 
-  async #drain(): Promise<void> {
-    if (this.#running) return;
+  /**
+   * Starts batches while there is work and a free slot; each finished batch starts the next one, so with one slot
+   * batches run back to back, and with N slots (N sessions in worker threads) up to N run at once.
+   */
+  #drain(): void {
     if (this.#timer) {
       this.#timer();
       this.#timer = null;
     }
-    this.#running = true;
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#take();
-        await this.#runBatch(batch);
-      }
-    } finally {
-      this.#running = false;
+    while (this.#queue.length > 0 && this.#inflight < this.#slots) {
+      const batch = this.#take();
+      this.#inflight++;
+      void this.#runBatch(batch).finally(() => {
+        this.#inflight--;
+        this.#drain();
+      });
     }
   }
 

@@ -54,6 +54,13 @@ export interface NodeClassifierOptions extends EngineOptions {
    * (onnxruntime-node's `run` is synchronous on the calling thread). Default false.
    */
   readonly inferenceThread?: boolean;
+  /**
+   * Run N ONNX sessions in N worker threads (CPU only), each with `threads` intra-op threads; the micro-batcher then
+   * runs up to N batches at once. On small CPUs N sessions × 1 thread beat one session × N threads for throughput
+   * (2 cores: ~1.5× the batched decisions/s), since this model's matrices are too small to split well across threads.
+   * Implies `inferenceThread`. Default 1.
+   */
+  readonly inferenceThreads?: number;
 }
 
 /** Node classifier: the shared engine plus what the Node runtime chose. */
@@ -188,6 +195,31 @@ export function nodeRunner(session: ort.InferenceSession): DisposableRunner {
   };
 }
 
+/**
+ * Several runners (sessions in worker threads) behind one: each batch goes to a free one. The batcher never runs more
+ * batches at once than `parallelism`, so a free runner is always there; the wait list is a safeguard.
+ */
+function runnerPool(runners: readonly DisposableRunner[]): DisposableRunner {
+  const free = [...runners];
+  const waiting: ((r: DisposableRunner) => void)[] = [];
+  return {
+    parallelism: runners.length,
+    async run(inputIds, attentionMask, batch, seqLen) {
+      const r = free.pop() ?? (await new Promise<DisposableRunner>((resolve) => waiting.push(resolve)));
+      try {
+        return await r.run(inputIds, attentionMask, batch, seqLen);
+      } finally {
+        const next = waiting.shift();
+        if (next) next(r);
+        else free.push(r);
+      }
+    },
+    async dispose() {
+      await Promise.all(runners.map((r) => r.dispose()));
+    },
+  };
+}
+
 /** A runner for a single-output custom head (see runByoSession). */
 function nodeByoRunner(session: ort.InferenceSession, output: string, kind: 'sequence' | 'token'): DisposableRunner {
   const int64 = (data: BigInt64Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int64', data, dims);
@@ -229,6 +261,10 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
   const dtypeOpt = parseDtype(options.dtype);
   const threads = options.threads ?? Math.min(availableParallelism(), 4);
   if (!Number.isInteger(threads) || threads < 1) throw new ClassifierError(`threads must be a positive integer (got ${threads})`);
+  const workers = options.inferenceThreads ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new ClassifierError(`inferenceThreads must be an integer from 1 to 64 (got ${workers}); e.g. the number of cores with threads: 1`);
+  }
   const logger = options.logger ?? console;
   const loc = resolveModelLocation(options.model);
   const location = loc.kind === 'dir' ? loc.path : loc.base;
@@ -257,10 +293,17 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
       onProgress?.({ phase: 'session', loaded: bytes.byteLength, total: bytes.byteLength, backend: target });
       let runner: DisposableRunner;
       let outputNames: readonly string[];
-      if (options.inferenceThread && target === 'cpu') {
-        const t = await threadRunner(bytes, sessionOptions(target, threads, options.deviceId ?? 0));
-        runner = t;
-        outputNames = t.outputNames;
+      if ((options.inferenceThread || workers > 1) && target === 'cpu') {
+        const opts = sessionOptions(target, threads, options.deviceId ?? 0);
+        const pool: Awaited<ReturnType<typeof threadRunner>>[] = [];
+        try {
+          for (let i = 0; i < workers; i++) pool.push(await threadRunner(bytes, opts));
+        } catch (e) {
+          await Promise.all(pool.map((r) => r.dispose()));
+          throw e;
+        }
+        runner = pool.length === 1 ? pool[0]! : runnerPool(pool);
+        outputNames = pool[0]!.outputNames;
       } else {
         const session = await ort.InferenceSession.create(bytes, sessionOptions(target, threads, options.deviceId ?? 0));
         runner = nodeRunner(session);

@@ -209,6 +209,24 @@ describe('Node runtime on the bundled model', () => {
     }
   }, 60_000);
 
+  it('inferenceThreads: N sessions in worker threads run batches side by side with the same results', async () => {
+    await expect(createNodeClassifier({ inferenceThreads: 0 })).rejects.toThrow(/inferenceThreads must be an integer from 1 to 64 \(got 0\)/);
+    const pooled = await createNodeClassifier({ threads: 1, inferenceThreads: 2 });
+    try {
+      // 300 concurrent calls of different lengths: every caller gets its own text's result, as from one session.
+      const texts = Array.from({ length: 300 }, (_, i) => `${'Explain the photoelectric effect and who explained it. '.repeat(1 + (i % 4))} ${i}`);
+      const [a, b] = [await clf.classify(texts.slice(0, 12)), await pooled.classify(texts)];
+      a.forEach((s, i) => {
+        expect(b[i]!.category).toBe(s.category);
+        for (const [k, p] of Object.entries(s.categoryScores)) expect(Math.abs(b[i]!.categoryScores[k]! - p)).toBeLessThan(5e-2);
+      });
+      expect(b.every((s) => s.backend === 'cpu')).toBe(true);
+      expect(pooled.batchesRun).toBeGreaterThan(1);
+    } finally {
+      await pooled.dispose();
+    }
+  }, 60_000);
+
   it('refuses work after dispose()', async () => {
     const c = await createNodeClassifier({ warmup: false });
     await c.dispose();

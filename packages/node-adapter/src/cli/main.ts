@@ -17,7 +17,7 @@ const USAGE = `semroute — semantic router for LLM traffic
 Usage:
   semroute serve [--config FILE] [--port 8801] [--grpc-port 50051] [--host 0.0.0.0]
                  [--mock-port 8802] [--no-mock] [--no-grpc] [--model DIR] [--backend auto|cpu|cuda]
-                 [--threads N] [--no-classifier] [--require-model] [--trust-client-hints none|routing]
+                 [--threads N] [--inference-threads N] [--no-classifier] [--require-model] [--trust-client-hints none|routing]
                  [--static DIR] [--no-watch] [--log-level info] [--debug-log]
   semroute classify [TEXT] [--in FILE.jsonl] [--out FILE.jsonl] [--config FILE] [--model DIR]
                  [--heads domain,jailbreak,pii] [--batch 32] [--no-classifier]
@@ -51,6 +51,12 @@ function num(v: string | boolean | undefined, name: string, def?: number): numbe
   return n;
 }
 
+function positiveInt(v: string | boolean | undefined, name: string): number | undefined {
+  const n = num(v, name);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
 async function cmdServe(argv: string[]): Promise<void> {
   const { values: v } = args(argv, {
     config: { type: 'string', short: 'c' },
@@ -65,6 +71,7 @@ async function cmdServe(argv: string[]): Promise<void> {
     device: { type: 'string' },
     backend: { type: 'string' },
     threads: { type: 'string' },
+    'inference-threads': { type: 'string' },
     'no-classifier': { type: 'boolean' },
     'require-model': { type: 'boolean' },
     'trust-client-hints': { type: 'string' },
@@ -90,7 +97,8 @@ async function cmdServe(argv: string[]): Promise<void> {
     mockPort: num(v['mock-port'], 'mock-port', 8802)!,
     ...(v.model ?? process.env.SEMROUTE_MODEL ? { model: v.model ?? process.env.SEMROUTE_MODEL } : {}),
     ...(device ? { device: device as 'auto' | 'cpu' | 'cuda' } : {}),
-    ...(v.threads ? { threads: num(v.threads, 'threads') } : {}),
+    ...(v.threads !== undefined ? { threads: positiveInt(v.threads, 'threads') } : {}),
+    ...(v['inference-threads'] !== undefined ? { inferenceThreads: positiveInt(v['inference-threads'], 'inference-threads') } : {}),
     classifier: v['no-classifier'] ? 'none' : 'auto',
     requireModel: !!v['require-model'],
     ...(trust ? { trustClientHints: trust as TrustClientHints } : {}),
