@@ -130,11 +130,12 @@ export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
     num(heads.max_length) ??
     num(config.max_position_embeddings) ??
     128;
+  const domainMap = confidenceMapOf(hd, 'domain');
   const spec: ModelSpec = {
     domain: Object.freeze({
       labels: Object.freeze(domainLabels),
       temperature: temperatureOf(heads, hd, 'domain'),
-      ...(hd?.confidence_map !== undefined ? { confidenceMap: confidenceMapOf(hd, 'domain') } : {}),
+      ...(domainMap ? { confidenceMap: domainMap } : {}),
       threshold: thr(hd, 'domain'),
     }),
     jailbreak: Object.freeze({

@@ -16,6 +16,8 @@ const VALIDATED = 0.99;
 const FORMAT_ONLY = 0.9;
 const WITH_CONTEXT = 0.95;
 
+const digitCount = (s: string): number => s.replace(/\D/g, '').length;
+
 function luhnOk(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
@@ -97,10 +99,11 @@ const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)/g;
 const IPV6 = /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g;
 const SSN_DASHED = /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])/g;
 const SSN_BARE = /(?<![\w-])(\d{3}) ?(\d{2}) ?(\d{4})(?![\w-])/g;
-// An optional extension ("x0240", "ext. 12") belongs to the number.
-const PHONE_EXT = String.raw`(?: ?(?:x|ext\.?) ?\d{1,6})?`;
-const PHONE_NANP = new RegExp(String.raw`(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}` + PHONE_EXT + String.raw`(?![\w-])`, 'g');
-const PHONE_INTL = new RegExp(String.raw`(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}` + PHONE_EXT + String.raw`(?![\w-])`, 'g');
+// An extension ("x0240", "ext. 12") belongs to the number; its digits don't count towards the number's length.
+const PHONE_EXT = String.raw` ?(?:x|ext\.?) ?\d{1,6}`;
+const PHONE_EXT_AT_END = new RegExp(PHONE_EXT + '$');
+const PHONE_NANP = new RegExp(String.raw`(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:${PHONE_EXT})?(?![\w-])`, 'g');
+const PHONE_INTL = new RegExp(String.raw`(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:${PHONE_EXT})?(?![\w-])`, 'g');
 const URL = /(?<![\w@])(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
 
 function ssnPartsOk(a: string, b: string, c: string): boolean {
@@ -151,7 +154,7 @@ export function recognizePatterns(text: string): PiiSpan[] {
   }
   for (const re of [PHONE_NANP, PHONE_INTL]) {
     for (const m of matches(re, text)) {
-      const n = m[0].replace(/ ?(?:x|ext\.?) ?\d{1,6}$/, '').replace(/\D/g, '').length; // extension digits don't count
+      const n = digitCount(m[0].replace(PHONE_EXT_AT_END, ''));
       if (n >= 10 && n <= 15) found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
     }
   }
@@ -208,7 +211,6 @@ export function dropFunctionWordSpans(spans: readonly PiiSpan[], text: string): 
     return words.length === 0 || !words.every((w) => FUNCTION_WORDS.has(w));
   });
 }
-
 
 /** Name types whose spans the case rules below refine (TITLE is left alone: "dr", "mr." are often lower-case). */
 const CASED_NAME_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
@@ -305,7 +307,6 @@ export function completeStreetNumbers(spans: readonly PiiSpan[], text: string): 
 }
 
 const NUMBER_WORD = /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|teens?|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b/i;
-const digitCount = (s: string): number => s.replace(/\D/g, '').length;
 
 /**
  * The least a span of each structured type must hold to be what it claims (a phone number has digits, an e-mail
