@@ -165,7 +165,8 @@ function autocannonModule(): Autocannon {
 interface Scenario {
   name: string;
   url: string;
-  body: object;
+  /** The request body, serialised once. */
+  json: string;
   pid: number | undefined;
   lat: number[];
   requests: number;
@@ -181,7 +182,7 @@ async function window(sc: Scenario, o: BenchOptions, seconds: number, record: bo
   const inst = autocannon({
     url: sc.url,
     method: 'POST',
-    body: JSON.stringify(sc.body),
+    body: sc.json,
     headers: { 'content-type': 'application/json' },
     connections: o.connections,
     overallRate: o.rate,
@@ -223,6 +224,22 @@ function summarize(sc: Scenario, o: BenchOptions): ScenarioResult {
   return res;
 }
 
+/** POSTs a scenario's body (serialised once per scenario, outside any timed region) and reads the whole response. */
+async function post(sc: Scenario, dispatcher?: Agent): Promise<number> {
+  const r = await request(sc.url, { method: 'POST', body: sc.json, headers: { 'content-type': 'application/json' }, ...(dispatcher ? { dispatcher } : {}) });
+  await r.body.text();
+  return r.statusCode;
+}
+
+/** Enough connections that open-loop requests never wait for a free one. */
+const openLoopAgent = (): Agent => new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+
+/** p50 and p99 of latencies in ms (sorts `xs` in place), rounded to µs. */
+function p50p99(xs: number[]): { p50: number; p99: number } {
+  xs.sort((a, b) => a - b);
+  return { p50: +pct(xs, 50).toFixed(3), p99: +pct(xs, 99).toFixed(3) };
+}
+
 /** Resident set size of a process in MiB (Linux /proc; undefined elsewhere). */
 function rssMiB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -235,7 +252,7 @@ function rssMiB(pid: number | undefined): number | undefined {
 }
 
 async function soak(targets: { sc: Scenario; rate: number }[], seconds: number, log: (s: string) => void): Promise<NonNullable<BenchReport['soak']>> {
-  const agent = new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+  const agent = openLoopAgent();
   const rss: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.sc.name, []]));
   const lat: Record<string, number[]> = Object.fromEntries(targets.map((t) => [t.sc.name, []]));
   const lag: number[] = [];
@@ -258,9 +275,7 @@ async function soak(targets: { sc: Scenario; rate: number }[], seconds: number, 
   for (const t of targets) {
     const xs = rss[t.sc.name]!;
     growthMiB[t.sc.name] = xs.length > 6 ? +(xs.at(-1)! - xs[5]!).toFixed(1) : NaN;
-    const l = lat[t.sc.name]!.sort((a, b) => a - b);
-    p50[t.sc.name] = +pct(l, 50).toFixed(3);
-    p99[t.sc.name] = +pct(l, 99).toFixed(3);
+    ({ p50: p50[t.sc.name]!, p99: p99[t.sc.name]! } = p50p99(lat[t.sc.name]!));
     log(`soak: ${t.sc.name}: p50 ${p50[t.sc.name]} ms  p99 ${p99[t.sc.name]} ms; RSS ${xs[0]} → ${xs.at(-1)} MiB (max ${Math.max(...xs)}; after the first minute ${growthMiB[t.sc.name]! >= 0 ? '+' : ''}${growthMiB[t.sc.name]} MiB)`);
   }
   return { seconds, rates: Object.fromEntries(targets.map((t) => [t.sc.name, t.rate])), rssMiB: rss, growthMiB, p50, p99 };
@@ -283,8 +298,7 @@ async function sequential(scenarios: Scenario[], rounds: number, log: (s: string
   const lat = new Map<string, number[]>(scenarios.map((sc) => [sc.name, []]));
   const once = async (sc: Scenario): Promise<number> => {
     const t0 = performance.now();
-    const r = await request(sc.url, { method: 'POST', body: JSON.stringify(sc.body), headers: { 'content-type': 'application/json' } });
-    await r.body.text();
+    await post(sc);
     return performance.now() - t0;
   };
   for (const sc of scenarios) for (let i = 0; i < 50; i++) await once(sc);
@@ -297,9 +311,7 @@ function compare(label: string, scenarios: Scenario[], lat: Map<string, number[]
   const p50: Record<string, number> = {};
   const p99: Record<string, number> = {};
   for (const [name, xs] of lat) {
-    xs.sort((a, b) => a - b);
-    p50[name] = +pct(xs, 50).toFixed(3);
-    p99[name] = +pct(xs, 99).toFixed(3);
+    ({ p50: p50[name]!, p99: p99[name]! } = p50p99(xs));
     log(`${label}: ${name.padEnd(44)} p50 ${p50[name]!.toFixed(3)} ms  p99 ${p99[name]!.toFixed(3)} ms`);
   }
   const [direct, excl] = scenarios.map((sc) => sc.name);
@@ -321,7 +333,6 @@ function compare(label: string, scenarios: Scenario[], lat: Map<string, number[]
 async function pacedWindow(sc: Scenario, rate: number, seconds: number, agent: Agent, into: number[] | null, lag: number[]): Promise<void> {
   const interval = 1000 / rate;
   const n = Math.round(rate * seconds);
-  const body = JSON.stringify(sc.body);
   const t0 = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
@@ -331,9 +342,8 @@ async function pacedWindow(sc: Scenario, rate: number, seconds: number, agent: A
     const sent = performance.now();
     if (into) lag.push(sent - due);
     inflight.push(
-      request(sc.url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent }).then(async (r) => {
-        await r.body.text();
-        if (into && r.statusCode < 300) into.push(performance.now() - sent);
+      post(sc, agent).then((status) => {
+        if (into && status < 300) into.push(performance.now() - sent);
       }),
     );
   }
@@ -341,14 +351,13 @@ async function pacedWindow(sc: Scenario, rate: number, seconds: number, agent: A
 }
 
 async function paced(scenarios: Scenario[], rate: number, rounds: number, log: (s: string) => void): Promise<NonNullable<BenchReport['paced']>> {
-  const agent = new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+  const agent = openLoopAgent();
   try {
     const lat = new Map<string, number[]>(scenarios.map((sc) => [sc.name, []]));
     const lag: number[] = [];
     for (const sc of scenarios) await pacedWindow(sc, rate, 1, agent, null, lag);
     for (let r = 0; r < rounds; r++) for (const sc of scenarios) await pacedWindow(sc, rate, 2, agent, lat.get(sc.name)!, lag);
-    lag.sort((a, b) => a - b);
-    const sendLagP99 = +pct(lag, 99).toFixed(3);
+    const sendLagP99 = p50p99(lag).p99;
     log(`paced ${rate} req/s: sends left p99 ${sendLagP99} ms behind schedule`);
     return { rate, sendLagP99, ...compare(`paced ${rate} req/s`, scenarios, lat, rounds * Math.round(rate * 2), log) };
   } finally {
@@ -414,7 +423,7 @@ routing:
     const modelOk = c2 ? await waitReady(`http://127.0.0.1:${proxyPort + 2}`) : false;
     if (c2 && !modelOk) log('classifier model did not load: "with classifier" scenario skipped');
 
-    const mk = (name: string, url: string, body: object, pid: number | undefined): Scenario => ({ name, url, body, pid, lat: [], requests: 0, errors: 0, non2xx: 0, cpuMs: 0, seconds: 0 });
+    const mk = (name: string, url: string, body: object, pid: number | undefined): Scenario => ({ name, url, json: JSON.stringify(body), pid, lat: [], requests: 0, errors: 0, non2xx: 0, cpuMs: 0, seconds: 0 });
     const body = { model: 'auto', messages: [{ role: 'user', content: PROMPT }] };
     const scenarios = [
       mk('direct to mock backend', `http://127.0.0.1:${mockPort}/v1/chat/completions`, { model: 'gpt-oss-20b', messages: [{ role: 'user', content: PROMPT }] }, mock.pid),
