@@ -49,6 +49,7 @@ export type { ExemplarEmbeddings, Vector } from './signals/build.js';
 export {
   PATTERN_PII_TYPES,
   completeStreetNumbers,
+  cutNameSpansAtLineBreaks,
   dropMalformedSpans,
   mergePiiSpans,
   recognizePatterns,

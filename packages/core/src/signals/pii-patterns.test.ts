@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { completeStreetNumbers, dropFunctionWordSpans, dropMalformedSpans, mergePiiSpans, recognizePatterns, refineNameSpansByCase, writerUsesCase } from './pii-patterns.js';
+import { completeStreetNumbers, cutNameSpansAtLineBreaks, dropFunctionWordSpans, dropMalformedSpans, mergePiiSpans, recognizePatterns, refineNameSpansByCase, writerUsesCase } from './pii-patterns.js';
 import type { PiiSpan } from './types.js';
 
 const found = (text: string): [string, string][] => recognizePatterns(text).map((s) => [s.type, text.slice(s.start, s.end)]);
@@ -137,6 +137,33 @@ describe('dropFunctionWordSpans', () => {
   });
 });
 
+
+describe('cutNameSpansAtLineBreaks', () => {
+  it('ends a name at the line break and leaves other types whole', () => {
+    const text = 'Julcsa Kárpáthy\nMhealthcoach\n50668 Kiannonkatu 98\nOULU';
+    const spans: PiiSpan[] = [
+      { type: 'PERSON', start: 0, end: 28, score: 0.9 }, // "Julcsa Kárpáthy\nMhealthcoach"
+      { type: 'STREET_ADDRESS', start: 29, end: 54, score: 0.8 }, // "50668 Kiannonkatu 98\nOULU"
+      { type: 'GPE', start: 49, end: 54, score: 0.7 }, // "\nOULU": nothing before the break
+    ];
+    expect(cutNameSpansAtLineBreaks(spans, text).map((s) => [s.type, text.slice(s.start, s.end), s.score])).toEqual([
+      ['PERSON', 'Julcsa Kárpáthy', 0.9],
+      ['STREET_ADDRESS', '50668 Kiannonkatu 98\nOULU', 0.8],
+    ]);
+  });
+
+  it('never grows a span and never leaves a line break inside a name', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.nat(40), fc.nat(40), (text, a, b) => {
+        const [s, e] = [Math.min(a, b, text.length), Math.min(Math.max(a, b), text.length)];
+        for (const o of cutNameSpansAtLineBreaks([{ type: 'PERSON', start: s, end: e, score: 0.5 }], text)) {
+          expect(o.start === s && o.end <= e).toBe(true);
+          expect(/[\r\n]/.test(text.slice(o.start, o.end))).toBe(false);
+        }
+      }),
+    );
+  });
+});
 
 describe('refineNameSpansByCase', () => {
   const span = (text: string, piece: string, type = 'PERSON'): PiiSpan => {

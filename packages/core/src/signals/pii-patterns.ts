@@ -212,6 +212,25 @@ export function dropFunctionWordSpans(spans: readonly PiiSpan[], text: string): 
   });
 }
 
+/**
+ * Cuts name spans (PERSON, ORGANIZATION, GPE, NRP, TITLE) at their first line break: a name never continues on the
+ * next line, but in signatures and address blocks the model runs a name into the company or city below it
+ * ("Julcsa Kárpáthy⏎Mhealthcoach" → "Julcsa Kárpáthy"). A span with nothing before its first line break is dropped.
+ */
+export function cutNameSpansAtLineBreaks(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const s of spans) {
+    const br = NAME_TYPES.has(s.type) ? text.slice(s.start, s.end).search(/[\r\n]/) : -1;
+    if (br < 0) {
+      out.push(s);
+      continue;
+    }
+    const head = text.slice(s.start, s.start + br).trimEnd();
+    if (/[\p{L}\p{N}]/u.test(head)) out.push({ ...s, end: s.start + head.length });
+  }
+  return out;
+}
+
 /** Name types whose spans the case rules below refine (TITLE is left alone: "dr", "mr." are often lower-case). */
 const CASED_NAME_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
 
