@@ -113,7 +113,8 @@ if os.path.exists(rt_path):
     w("`@semroute/core` refines the model's spans and then merges validated pattern matches into them "
       "(`signals/pii-patterns.ts`, on by default, `piiPatterns: false` turns it off). Refinement: spans that cannot be what they claim "
       "are dropped (punctuation only — markdown bullets, code; a phone number with under 6 digits; an e-mail address without \"@\"), "
-      "as are name-type spans made only of function words (\"no\", \"me\"); name spans (PERSON, ORGANIZATION, GPE, NRP) are fitted "
+      "as are name-type spans made only of function words (\"no\", \"me\"); name spans end at a line break (signature blocks: "
+      "\"Julcsa Kárpáthy⏎Mhealthcoach\" → \"Julcsa Kárpáthy\"); name spans (PERSON, ORGANIZATION, GPE, NRP) are fitted "
       "to the text's capitalisation — the tokenizer is uncased, so the model cannot see that \"Zachary Kemmer keeps\" ends at "
       "\"Kemmer\": lower-case words are trimmed off the edges of a capitalised name, and an all-lower-case name span is dropped when "
       "the writer capitalises elsewhere; a street address the model cut at the house number grows over the capitalised street name "
@@ -157,11 +158,11 @@ rv_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "reva
 if os.path.exists(rv_path):
     rv = json.load(open(rv_path))
     w("**Like for like** — each stage' selected checkpoints on the current validation set (chunk-vote PII decoding):\n")
-    w("| run | step | val domain acc | val jailbreak AUC | val PII F1 | score |\n|---|---|---|---|---|---|")
+    w("| run | step | val domain acc | val jailbreak AUC | val PII F1 | score | note |\n|---|---|---|---|---|---|---|")
     for run, v in rv.items():
         if run.startswith("_"):
             continue
-        w(f"| {run} | {v['step']} | {v['domain_acc']:.4f} | {v['jailbreak_auc']:.4f} | {v['pii_f1']:.4f} | {v['score']:.4f} |")
+        w(f"| {run} | {v['step']} | {v['domain_acc']:.4f} | {v['jailbreak_auc']:.4f} | {v['pii_f1']:.4f} | {v['score']:.4f} | {v.get('note', '')} |")
     w("")
 w("## Quantization choice\n")
 w("Top-label agreement of int8 with the fp32 graph on the ~6,700 evaluation sequences, by which weight matrices are quantized "
@@ -221,7 +222,7 @@ w("- Trained from scratch for a short CPU budget on exam-style data plus synthet
   "80.0%); PII, model alone with every decoded span: presidio held-out templates 0.296 → 0.440; as shipped (post-processing, "
   "default threshold): 0.510 there and 0.667 on chat-style prompts with held-out phrasings, "
   + (f"{rt['presidio_heldout_templates']['model_plus_patterns']['micro']['f1']:.3f} and {rt['chat_heldout_phrasings']['model_plus_patterns']['micro']['f1']:.3f} "
-     "with the 2026-12-02 post-processing rules (case-aware name spans, malformed-span filter, street numbers, phone extensions).\n" if rt else ".\n")
+     "with the 2026-12-02 post-processing rules (case-aware name spans, names cut at line breaks, malformed-span filter, street numbers, phone extensions).\n" if rt else ".\n")
   + "- Latency figures in this card come from the finalize run on a 2-core VM (2026-12-02: AMD EPYC, AVX2 only, no AVX-512/VNNI; "
   "earlier cards: an AVX-512 VNNI host, where int8 is faster).\n")
 open(os.path.join(OUTDIR, "CARD.md"), "w").write("\n".join(L) + "\n")

@@ -3,9 +3,10 @@ from the committed model when the training checkpoints (git-ignored, under work/
 
 Usage: python3 recover_from_onnx.py [--model ../semroute-mini] [--run shipped]
 
-torch.onnx.export keeps named initializers for parameters used as-is (embeddings, norms, head biases) and writes every
-bias-free nn.Linear weight as an anonymous, transposed `onnx::MatMul_N` constant in graph order. The script maps those
-back by walking the graph's MatMul nodes in order and checks the result: torch logits must match ONNX Runtime's on fixed
+Parameters used as they are (embeddings, norms, head output layers) are initializers named `m.<param>`. Linear weights
+are `W.<param>` (transposed) in graphs written by export_onnx.build_graph; graphs from torch.onnx.export (models shipped
+before 2026-12-02's second export) hold them as anonymous `onnx::MatMul_N` constants, mapped back here by walking the
+MatMul nodes in forward order. The result is checked: torch logits must match the reference ONNX outputs on fixed
 inputs (max |diff| <= 1e-4). Training-only parameters (distill_proj, mlm_bias) are not in the graph and keep their init.
 """
 import argparse
@@ -48,21 +49,25 @@ def main():
     for k, v in inits.items():
         if k.startswith("m.") and k[2:] in sd:
             new[k[2:]] = torch.from_numpy(v.copy())
-    # MatMul weight constants in the order the graph consumes them
-    matmul_consts = []
-    for n in g.node:
-        if n.op_type == "MatMul":
-            for inp in n.input:
-                if inp in inits and not inp.startswith("m.") and inp not in matmul_consts:
-                    matmul_consts.append(inp)
-    want = linear_weight_names(model)
-    if len(matmul_consts) != len(want):
-        sys.exit(f"expected {len(want)} MatMul weight constants, found {len(matmul_consts)}: the graph layout changed")
-    for name, const in zip(want, matmul_consts):
-        w = torch.from_numpy(inits[const].T.copy())
+    if any(k.startswith("W.") for k in inits):  # export_onnx.build_graph: named, transposed
+        for k, v in inits.items():
+            if k.startswith("W.") and k[2:] in sd:
+                new[k[2:]] = torch.from_numpy(v.T.copy())
+    else:  # torch.onnx.export: anonymous MatMul weight constants, in the order the graph consumes them
+        matmul_consts = []
+        for n in g.node:
+            if n.op_type == "MatMul":
+                for inp in n.input:
+                    if inp in inits and not inp.startswith("m.") and inp not in matmul_consts:
+                        matmul_consts.append(inp)
+        want = linear_weight_names(model)
+        if len(matmul_consts) != len(want):
+            sys.exit(f"expected {len(want)} MatMul weight constants, found {len(matmul_consts)}: the graph layout changed")
+        for name, const in zip(want, matmul_consts):
+            new[name] = torch.from_numpy(inits[const].T.copy())
+    for name, w in new.items():
         if tuple(w.shape) != tuple(sd[name].shape):
-            sys.exit(f"{const} has shape {tuple(w.shape)} after transpose, {name} needs {tuple(sd[name].shape)}")
-        new[name] = w
+            sys.exit(f"{name}: the graph holds shape {tuple(w.shape)}, the model needs {tuple(sd[name].shape)}")
     missing = [k for k in sd if k not in new]
     if any(not (k.startswith("distill_proj") or k == "mlm_bias") for k in missing):
         sys.exit(f"parameters not recovered: {missing}")
