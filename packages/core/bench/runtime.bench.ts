@@ -2,19 +2,21 @@
  * Classifier runtime benchmark (a script, not a timed test). One run; writes bench/results/runtime-<date>.json
  * and prints a Markdown summary for the README's "Runtime" section.
  *
- *   node --conditions=source --import tsx bench/runtime.bench.ts [--quick] [--no-browser] [--only=node|browser|throughput]
+ *   node --conditions=source --import tsx bench/runtime.bench.ts [--quick] [--no-browser] [--only=node|browser|throughput|naive]
  *
  * Measures on the bundled model (models/semroute-mini, int8 unless noted):
  *   - Node CPU (onnxruntime-node): classify() latency p50/p99 at 16/64/128/512 tokens, 1 and 2 threads
  *     (512 tokens = head+tail window + overlapping PII windows over the whole text), and the raw model forward at S;
  *   - batched throughput (router.route() decisions/s, 1,000 concurrent requests of 64 tokens), 1 and 2 threads;
- *   - a naive baseline on the same model: fp32 file, default session options, one unbatched session.run per
- *     request, as a typical user would write it;
+ *   - naive baselines on the same model, unbatched, one request at a time per call: (a) the issue's definition, a
+ *     transformers.js pipeline() per head (text-classification ×2, token-classification; one single-head copy of the
+ *     fp32 graph per head, as vSR ships one model per task), and (b) a stronger one: the fp32 file, default session
+ *     options, one session.run per request for all heads at once;
  *   - Chromium WASM (Playwright + system Chromium): 1 thread (no isolation) and threaded (COOP/COEP, 2 threads);
  *   - the FLOP floor: model FLOPs at S divided by the CPU's peak fp32 FMA rate.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ import * as ort from 'onnxruntime-node';
 import { Router, createNodeClassifier, defaultConfig, resolveModelLocation } from '@semroute/core/node';
 import { ModelTokenizer } from '../src/runtime/tokenizer.js';
 import { softmaxT } from '../src/runtime/postprocess.js';
+import { writeSingleHeadFolders } from './single-head.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -186,6 +189,38 @@ async function naiveBaseline(): Promise<Record<string, unknown>> {
   return { latency: lat, requestsPerSec: perSec, note: 'fp32 model.onnx, default SessionOptions, one session.run per request, no batching' };
 }
 
+/**
+ * The issue's naive baseline, as a user would write it with transformers.js: a pipeline() per head, awaited one after
+ * the other for each request (fp32 single-head copies of the shipped graph, default session options).
+ */
+async function naivePipelinesBaseline(): Promise<Record<string, unknown>> {
+  const { env, pipeline } = await import('@huggingface/transformers');
+  const root = join(tmpdir(), `semroute-single-heads-${process.pid}`);
+  writeSingleHeadFolders(MODEL, root);
+  env.allowRemoteModels = false;
+  env.localModelPath = root + '/';
+  const options = { dtype: 'fp32', device: 'cpu' } as const;
+  const domain = await pipeline('text-classification', 'domain', options);
+  const jailbreak = await pipeline('text-classification', 'jailbreak', options);
+  const pii = await pipeline('token-classification', 'pii', options);
+  const request = async (text: string): Promise<unknown[]> => [await domain(text), await jailbreak(text), await pii(text)];
+  const lat: Record<string, unknown> = {};
+  for (const n of [64, 128] as const) lat[n] = await timeLoop(() => request(TEXTS[n]), iters(n));
+  const N = quick ? 200 : 1000;
+  const texts = Array.from({ length: N }, (_, i) => `${TEXTS[64].slice(0, -6)} #${i}`);
+  const t0 = performance.now();
+  await Promise.all(texts.map((x) => request(x)));
+  const perSec = r2(N / ((performance.now() - t0) / 1000));
+  await Promise.all([domain.dispose(), jailbreak.dispose(), pii.dispose()]);
+  rmSync(root, { recursive: true, force: true });
+  console.error(`naive transformers.js pipelines: 64 tok p50 ${(lat[64] as { p50: number }).p50} ms; ${perSec} req/s unbatched`);
+  return {
+    latency: lat,
+    requestsPerSec: perSec,
+    note: 'transformers.js pipeline() per head (text-classification domain, text-classification jailbreak, token-classification pii), fp32 single-head copies of model.onnx, awaited in turn per request, no batching',
+  };
+}
+
 // ---- Chromium WASM ----
 const PAGE_BENCH = `async ({ texts, threads, quick }) => {
   const api = globalThis.semroute;
@@ -267,14 +302,14 @@ result.flopFloor = Object.fromEntries(
   }),
 );
 mkdirSync(join(here, 'results'), { recursive: true });
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7); // node | browser
-// --only=browser updates the newest results file (same machine, same model) instead of starting a new one.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7); // node | browser | throughput | naive
+// --only=browser|throughput|naive updates the newest results file (same machine, same model) instead of starting a new one.
 const latest = readdirSync(join(here, 'results')).filter((f) => /^runtime-.*\.json$/.test(f)).sort().at(-1);
 const file =
-  (only === 'browser' || only === 'throughput') && latest
+  (only === 'browser' || only === 'throughput' || only === 'naive') && latest
     ? join(here, 'results', latest)
     : join(here, 'results', `runtime-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}.json`);
-if ((only === 'browser' || only === 'throughput') && latest) {
+if ((only === 'browser' || only === 'throughput' || only === 'naive') && latest) {
   Object.assign(result, { ...JSON.parse(readFileSync(file, 'utf8')), [`${only}Date`]: started.toISOString() });
 }
 const save = (): void => {
@@ -294,8 +329,9 @@ if (only === undefined || only === 'node' || only === 'throughput') {
   };
   save();
 }
-if (only === undefined || only === 'node') {
+if (only === undefined || only === 'node' || only === 'naive') {
   result.naive = await naiveBaseline();
+  result.naivePipelines = await naivePipelinesBaseline();
   save();
 }
 if (only === undefined || only === 'browser') result.browser = noBrowser ? { skipped: '--no-browser' } : await browserBench();
