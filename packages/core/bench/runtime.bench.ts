@@ -168,6 +168,17 @@ async function nodeThroughput(threads: number, inferenceThread = false, inferenc
   return { decisionsPerSec: perSec, requests: N };
 }
 
+/** A baseline's p50/p99 at 64 and 128 tokens, then requests/s for 1,000 concurrent 64-token requests. */
+async function unbatchedLoad(request: (text: string) => Promise<unknown>): Promise<{ lat: Record<string, unknown>; perSec: number }> {
+  const lat: Record<string, unknown> = {};
+  for (const n of [64, 128] as const) lat[n] = await timeLoop(() => request(TEXTS[n]), iters(n));
+  const N = quick ? 200 : 1000;
+  const texts = Array.from({ length: N }, (_, i) => `${TEXTS[64].slice(0, -6)} #${i}`);
+  const t0 = performance.now();
+  await Promise.all(texts.map((x) => request(x)));
+  return { lat, perSec: r2(N / ((performance.now() - t0) / 1000)) };
+}
+
 /** What a typical user writes: fp32 file, default options, tokenizer, one session.run per request, softmax. */
 async function naiveBaseline(): Promise<Record<string, unknown>> {
   const session = await ort.InferenceSession.create(join(MODEL, 'onnx/model.onnx'));
@@ -177,13 +188,7 @@ async function naiveBaseline(): Promise<Record<string, unknown>> {
     const r = await session.run({ input_ids: t(ids), attention_mask: t(ids.map(() => 1)) });
     return Array.from(softmaxT(r.domain_logits!.data as Float32Array));
   };
-  const lat: Record<string, unknown> = {};
-  for (const n of [64, 128] as const) lat[n] = await timeLoop(() => classify(TEXTS[n]), iters(n));
-  const N = quick ? 200 : 1000;
-  const texts = Array.from({ length: N }, (_, i) => `${TEXTS[64].slice(0, -6)} #${i}`);
-  const t0 = performance.now();
-  await Promise.all(texts.map((x) => classify(x)));
-  const perSec = r2(N / ((performance.now() - t0) / 1000));
+  const { lat, perSec } = await unbatchedLoad(classify);
   await session.release();
   console.error(`naive baseline: 64 tok p50 ${(lat[64] as { p50: number }).p50} ms; ${perSec} req/s unbatched`);
   return { latency: lat, requestsPerSec: perSec, note: 'fp32 model.onnx, default SessionOptions, one session.run per request, no batching' };
@@ -204,13 +209,7 @@ async function naivePipelinesBaseline(): Promise<Record<string, unknown>> {
   const jailbreak = await pipeline('text-classification', 'jailbreak', options);
   const pii = await pipeline('token-classification', 'pii', options);
   const request = async (text: string): Promise<unknown[]> => [await domain(text), await jailbreak(text), await pii(text)];
-  const lat: Record<string, unknown> = {};
-  for (const n of [64, 128] as const) lat[n] = await timeLoop(() => request(TEXTS[n]), iters(n));
-  const N = quick ? 200 : 1000;
-  const texts = Array.from({ length: N }, (_, i) => `${TEXTS[64].slice(0, -6)} #${i}`);
-  const t0 = performance.now();
-  await Promise.all(texts.map((x) => request(x)));
-  const perSec = r2(N / ((performance.now() - t0) / 1000));
+  const { lat, perSec } = await unbatchedLoad(request);
   await Promise.all([domain.dispose(), jailbreak.dispose(), pii.dispose()]);
   rmSync(root, { recursive: true, force: true });
   console.error(`naive transformers.js pipelines: 64 tok p50 ${(lat[64] as { p50: number }).p50} ms; ${perSec} req/s unbatched`);
