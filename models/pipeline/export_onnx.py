@@ -1,4 +1,4 @@
-"""Export a checkpoint to ONNX (opset 17, fp32) and write the dynamic-int8 variant with python3-onnx graph edits.
+"""Write a checkpoint as an ONNX graph (opset 17, fp32; build_graph) and its dynamic-int8 variant (quantize_dynamic).
 Usage: python3 export_onnx.py CKPT OUTDIR"""
 import math
 import os
@@ -11,6 +11,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import SemrouteModel
+
 
 def _t(sd, name):
     return sd[name].detach().cpu().numpy().astype(np.float32)

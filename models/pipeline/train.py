@@ -212,6 +212,9 @@ def main():
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--weights", default="domain:0.45,jailbreak:0.2,pii:0.35")
+    ap.add_argument("--context-mask", type=float, default=0.0,
+                    help="PII batches: replace each token outside an entity (tag O) by [MASK] with this probability, so the "
+                         "head cannot lean on memorised carrier phrases (labels unchanged)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -265,6 +268,10 @@ def main():
         r = random.Random(f"{a.seed}-step-{step}")
         task = r.choices(tasks, probs)[0]
         ids, am, y = collate(sampler.next(task), task, device)
+        if task == "pii" and a.context_mask > 0:
+            g = torch.Generator().manual_seed(a.seed * 1_000_003 + step)  # deterministic per step, survives resume
+            hit = (torch.rand(ids.shape, generator=g) < a.context_mask).to(device) & (y == 0)
+            ids = ids.masked_fill(hit, T.MASK)
         lr = a.lr * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / a.steps))))
         for g in opt.param_groups:
             g["lr"] = lr
