@@ -162,7 +162,7 @@ if os.path.exists(rv_path):
     for run, v in rv.items():
         if run.startswith("_"):
             continue
-        w(f"| {run} | {v['step']} | {v['domain_acc']:.4f} | {v['jailbreak_auc']:.4f} | {v['pii_f1']:.4f} | {v['score']:.4f} | {v.get('note', '')} |")
+        w(f"| {run} | {v['step'] if v['step'] is not None else '–'} | {v['domain_acc']:.4f} | {v['jailbreak_auc']:.4f} | {v['pii_f1']:.4f} | {v['score']:.4f} | {v.get('note', '')} |")
     w("")
 w("## Quantization choice\n")
 w("Top-label agreement of int8 with the fp32 graph on the ~6,700 evaluation sequences, by which weight matrices are quantized "
