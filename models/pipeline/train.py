@@ -72,6 +72,23 @@ def collate(items, task, device):
     return ids.to(device), am.to(device), y.to(device)
 
 
+def mlm_batch(seqs, vocab_size, seed, device, rate=0.15):
+    """BERT masking over content tokens (ids > [MASK]): of the chosen 15%, 80% -> [MASK], 10% -> a random token, 10% kept."""
+    L = max(len(x) for x in seqs)
+    ids = torch.zeros(len(seqs), L, dtype=torch.long)
+    am = torch.zeros(len(seqs), L, dtype=torch.long)
+    for i, x in enumerate(seqs):
+        ids[i, :len(x)] = torch.tensor(x); am[i, :len(x)] = 1
+    g = torch.Generator().manual_seed(seed)
+    chosen = (torch.rand(ids.shape, generator=g) < rate) & (ids > T.MASK)
+    labels = torch.where(chosen, ids, torch.full_like(ids, -100))
+    roll = torch.rand(ids.shape, generator=g)
+    ids = torch.where(chosen & (roll < 0.8), torch.full_like(ids, T.MASK), ids)
+    rand_ids = torch.randint(T.MASK + 1, vocab_size, ids.shape, generator=g)
+    ids = torch.where(chosen & (roll >= 0.8) & (roll < 0.9), rand_ids, ids)
+    return ids.to(device), am.to(device), labels.to(device)
+
+
 class Sampler:
     """Per-task epoch shuffling (seeded by epoch) with length bucketing; state = (epoch, pos) per task."""
 
@@ -206,7 +223,8 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--init", default="glove", choices=["glove", "none"])
     ap.add_argument("--init-from", default="", help="start a new run from another run's best.pt weights (a second training stage)")
-    ap.add_argument("--mlm-steps", type=int, default=0)
+    ap.add_argument("--mlm-steps", type=int, default=0,
+                    help="first K steps: masked-LM on all training texts of the three tasks (15%% of tokens; tied embeddings), then multi-task")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt-min", type=float, default=5.0)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -231,6 +249,7 @@ def main():
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
     train = {t: data[(t, "train")] for t in ("domain", "jailbreak", "pii")}
     sampler = Sampler(train, a.bs, a.seed)
+    mlm_pool = [x["ids"] for t in ("domain", "jailbreak", "pii") for x in train[t]]
     step, best, history = 0, -1.0, []
     last = os.path.join(rd, "last.pt")
     if os.path.exists(last):
@@ -266,8 +285,11 @@ def main():
     model.train()
     while step < a.steps and not stop["flag"] and (time.time() - t0) / 60 < a.minutes:
         r = random.Random(f"{a.seed}-step-{step}")
-        task = r.choices(tasks, probs)[0]
-        ids, am, y = collate(sampler.next(task), task, device)
+        task = "mlm" if step < a.mlm_steps else r.choices(tasks, probs)[0]
+        if task == "mlm":
+            ids, am, y = mlm_batch([mlm_pool[r.randrange(len(mlm_pool))] for _ in range(a.bs)], len(tok.vocab), a.seed * 1_000_003 + step, device)
+        else:
+            ids, am, y = collate(sampler.next(task), task, device)
         if task == "pii" and a.context_mask > 0:
             g = torch.Generator().manual_seed(a.seed * 1_000_003 + step)  # deterministic per step, survives resume
             hit = (torch.rand(ids.shape, generator=g) < a.context_mask).to(device) & (y == 0)
@@ -276,7 +298,11 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         dom, jb, pii, pooled, mean, h = model(ids, am)
-        if task == "domain":
+        if task == "mlm":
+            picked = y != -100  # decode only the masked positions (~15%): the 12k-way projection dominates otherwise
+            logits = h[picked] @ model.tok_embeddings.weight.T + model.mlm_bias
+            loss = F.cross_entropy(logits, y[picked])
+        elif task == "domain":
             loss = F.cross_entropy(dom, y, label_smoothing=0.05)
         elif task == "jailbreak":
             loss = F.cross_entropy(jb, y, weight=jb_w)
