@@ -1,7 +1,8 @@
 """Uniform weight average ("model soup") of runs' best checkpoints that share one initialisation, written as a new run.
 Averaging a fine-tune with the weights it started from keeps most of what the fine-tune gained while undoing part of its
 drift on the other tasks (2026-12-02: shipped + context-mask fine-tune, validation PII F1 0.533 -> 0.552, domain 0.733 -> 0.732).
-Usage: python3 average_weights.py OUT_RUN RUN_A RUN_B [RUN_C ...]   (writes work/runs/OUT_RUN/best.pt, then finalize.py --run OUT_RUN)"""
+Usage: python3 average_weights.py OUT_RUN RUN_A RUN_B [RUN_C ...]   (writes work/runs/OUT_RUN/best.pt, then finalize.py --run OUT_RUN)
+A RUN is a run name (its best.pt) or RUN/stepN.pt (a snapshot kept by train.py --snapshots)."""
 import os
 import sys
 
@@ -15,7 +16,7 @@ def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     out, runs = sys.argv[1], sys.argv[2:]
-    cks = [torch.load(os.path.join(WORK, "runs", r, "best.pt"), map_location="cpu") for r in runs]
+    cks = [torch.load(os.path.join(WORK, "runs", r if r.endswith(".pt") else os.path.join(r, "best.pt")), map_location="cpu") for r in runs]
     if any(c["cfg"] != cks[0]["cfg"] for c in cks):
         sys.exit("the runs have different model configurations; only runs fine-tuned from one another can be averaged")
     keys = cks[0]["model"].keys()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command to rebuild semroute-mini deterministically (seeded). Resumable: rerun to continue training from the last checkpoint.
 # Usage (background, as intended):  nohup models/pipeline/build.sh > models/pipeline/work/logs/build.log 2>&1 &
-# Env: RUN / RUN2 / RUN4 (stage 1 / 2 / 4 run names, default main / chat / cm), STEPS / STEPS2 / STEPS4 (cosine horizons, default 5500 / 3500 / 3000), MINUTES (training wall budget for this invocation, default 600),
+# Env: RUN / RUN2 / RUN4 / RUN5 (stage 1 / 2 / 4 / 5 run names, default main / chat / cm / cm5), STEPS / STEPS2 / STEPS4 (cosine horizons, default 5500 / 3500 / 3000), MINUTES (training wall budget for this invocation, default 600),
 #      THREADS (default 1; use 2 on an idle machine), PY (default /usr/bin/python3), SEMROUTE_SHARED (default /work/shared).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +11,7 @@ STEPS=${STEPS:-5500}
 RUN2=${RUN2:-chat}
 STEPS2=${STEPS2:-3500}
 RUN4=${RUN4:-cm}
+RUN5=${RUN5:-cm5}
 STEPS4=${STEPS4:-3000}
 MINUTES=${MINUTES:-600}
 THREADS=${THREADS:-1}   # on a shared/contended 2-core box 1 thread is ~3x faster than 2 (OpenMP barrier stalls)
@@ -31,8 +32,15 @@ echo "[$(date -u +%T)] 3c/6 train stage 4: PII context masking (resumable), then
 $PY train.py --run "$RUN4" --init-from "$RUN2" --steps "$STEPS4" --minutes "$MINUTES" --threads "$THREADS" --lr 2e-4 --eval-every 500 \
   --context-mask 0.3 --weights domain:0.35,jailbreak:0.15,pii:0.5
 $PY average_weights.py "$RUN4-avg" "$RUN2" "$RUN4"
+# Stage 5: from that average, the same settings for 2,000 steps keeping a snapshot at every validation; what ships is the
+# average of the last three snapshots (2026-12-03: chosen on validation over the best single snapshot and over the average
+# with the stage's start).
+echo "[$(date -u +%T)] 3d/6 train stage 5 (resumable), then the average of its last three snapshots"
+$PY train.py --run "$RUN5" --init-from "$RUN4-avg" --steps 2000 --minutes "$MINUTES" --threads "$THREADS" --lr 2e-4 --eval-every 250 \
+  --snapshots --context-mask 0.3 --weights domain:0.35,jailbreak:0.15,pii:0.5
+$PY average_weights.py "$RUN5-swa" "$RUN5/step1500.pt" "$RUN5/step1750.pt" "$RUN5/step2000.pt"
 echo "[$(date -u +%T)] 4/6 variants table";    $PY variants.py
-echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN4-avg" --ckpt best --threads "$THREADS"
+echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN5-swa" --ckpt best --threads "$THREADS"
 echo "[$(date -u +%T)] 5b/6 PII through the shipped runtime (model only, + pattern recognizers)"
 (cd ../.. && pnpm --filter @semroute/core run build) && node eval_runtime_pii.mjs ../semroute-mini work/data/pii.jsonl ../semroute-mini/eval_runtime_pii.json
 echo "[$(date -u +%T)] 6/6 card";              $PY make_card.py

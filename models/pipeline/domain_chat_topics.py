@@ -88,6 +88,11 @@ def _bucket(s, salt):
     return int(hashlib.sha1(f"{salt}:{s}".encode()).hexdigest()[:8], 16) / 2 ** 32
 
 
+def validation_topics():
+    """Topics held out for validation (other generators must not train on them)."""
+    return [t for topics in TOPICS.values() for t in topics if _bucket(t, "topic") < 0.15]
+
+
 def casual_domain_prompts(n_per_topic=14, seed=11):
     """-> list of {text, label, split, form='casual'}; topics hashed 85/15 into train/val."""
     r = random.Random(seed)

@@ -86,7 +86,10 @@ let n = 0;
 for (const [part, ids] of Object.entries(split)) {
   const per = part === 'train' ? PER : Math.max(4, Math.round(PER / 6));
   for (const id of ids) {
-    const tpl = templates[id];
+    // templates.txt writes line breaks inside a template as the two characters `\n`; presidio renders them as real line
+    // breaks (synth_dataset_v2), so must we: left literal, "\nJessica" tokenizes as "n" + "##jessica" and teaches entity
+    // starts in mid-word. Other backslashes (`\,`, `\|`) are literal in presidio's renderings too.
+    const tpl = templates[id]?.replace(/\\n/g, '\n');
     if (!tpl || !tpl.trim()) continue;
     for (let k = 0; k < per; k++) {
       const f = pick(fakers);

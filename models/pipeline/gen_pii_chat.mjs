@@ -2,12 +2,12 @@
 // Carrier phrases per entity type are split by a hash into train/val/test, so validation and the chat test measure
 // generalisation to phrasings never seen in training; values come from @faker-js/faker in many locales and formats
 // (NOT from presidio's FakeNameGenerator rows, which fill presidio's own held-out test sentences).
-// Usage: node gen_pii_chat.mjs <benign-prompts.txt> <out.jsonl> [trainRows]
+// Usage: node gen_pii_chat.mjs <benign-prompts.txt> <out.jsonl> [trainRows] [wide-vocabulary-sentences.txt]
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import * as F from '@faker-js/faker';
 
-const [, , benignPath, outPath, nArg] = process.argv;
+const [, , benignPath, outPath, nArg, widePath] = process.argv;
 const N_TRAIN = Number(nArg || 24000);
 const benign = fs.readFileSync(benignPath, 'utf8').split('\n').map((s) => s.replace(/<noinput>/g, '').trim()).filter((s) => s && s.length < 220);
 
@@ -210,5 +210,87 @@ for (const [split, n] of Object.entries(counts)) {
   const nNeg = Math.round(n * 0.12);
   for (let i = 0; i < nNeg; i++) out.push({ text: pick(NEG)(), spans: [], split, src: 'chat-negative', template_id: -3 });
 }
+// ---- Compositional clauses (train only). Written after every row above, so those rows (and the val/test sets) stay as
+// they were. The fixed carriers above give a few hundred contexts; held-out carriers showed the model extending names over
+// the next word ("Cali Howell hasn't", "called Lily Nolan"). Here an entity meets many verbs, relations and tails on both
+// sides. Any phrase whose two words before or after the slot equal those of a val/test carrier is dropped, so validation
+// still measures unseen contexts.
+const slotContext = (c) => {
+  const [before, after] = c.toLowerCase().split(/\{(?:x|y:\w+)\}/).map((t) => t.split(/\s+/).filter(Boolean));
+  return { before: (before || []).slice(-2).join(' '), after: (after || []).slice(0, 2).join(' ') };
+};
+const heldOut = [...bySplit.val, ...bySplit.test].map(({ c }) => slotContext(c));
+const isHeldOutContext = (c) => { const k = slotContext(c); return heldOut.some((h) => (k.before.includes(' ') && k.before === h.before) || (k.after.includes(' ') && k.after === h.after)); };
+const SUBJECT_VERBS = {
+  PERSON: ["hasn't replied to my email", 'keeps calling me at night', 'said I should apply', 'is coming over tonight', 'just got promoted', 'broke up with me',
+    'sent me this message', 'asked me to review this', "can't make it on friday", 'is allergic to peanuts', 'wants the money back', 'lied to me',
+    'will pick up the kids', 'left the company', 'is in the hospital', 'moved to another team', 'borrowed my laptop', 'invited us to dinner',
+    'never answers the phone', 'signed the lease', 'needs a ride', "didn't show up", 'is my emergency contact', 'won the election', 'wrote this poem',
+    'disagrees with me', 'gave me this advice', 'is my plus one', 'reported the bug', 'forgot my birthday', 'is retiring', 'approved the budget',
+    'stole my idea', 'is pregnant', 'snores loudly', 'has the flu', 'was late again', 'shared the document with me', 'voted against it', 'owes rent'],
+  ORGANIZATION: ['charged me twice', "hasn't refunded me", 'denied my claim', 'just laid off half the team', 'sent me a job offer', 'closed my account',
+    'is hiring engineers', 'changed its privacy policy', 'lost my package', 'raised my premium', 'cancelled my order', 'went bankrupt', 'sponsors the event'],
+  GPE: ['is so hot in july', 'has great food', 'was flooded last week', 'is too expensive for us', 'feels lonely in winter', 'has good schools'],
+};
+const OBJECT_VERBS = {
+  PERSON: ['i need to call', 'remind me to thank', 'write an apology to', "i'm meeting", 'how do I forgive', 'plan a surprise party for', 'what gift should I buy for',
+    'i ran into', 'help me reply to', 'translate this for', 'i keep dreaming about', 'write a cover note introducing', 'can you roast', 'i miss',
+    'say happy anniversary to', 'book a table for me and', 'how do I apologise to', 'draft a contract between us and', 'i want to hire', 'i am worried about',
+    'ask', 'invite', 'email', 'text', 'thank', 'congratulate', 'pay', 'warn', 'call'],
+  ORGANIZATION: ['i want to cancel my subscription with', 'write a review of', 'how do I complain to', "i'm interviewing at", 'my shares in', 'refund request to',
+    'compare the benefits at', 'i owe money to', 'my pension is with'],
+  GPE: ["i'm flying to", 'cheap hotels in', 'a weekend trip to', 'we drove through', 'the train from', 'my cousin studies in', 'taxes in', 'a day trip near'],
+  STREET_ADDRESS: ['meet me at', 'the venue is', 'the Airbnb at', 'my parcel is stuck at', 'the open house at', 'drop the keys off at', 'the noise complaint is about',
+    'i sublet my room at', 'the crash was outside'],
+};
+const RELATIONS = ['sister', 'brother', 'neighbour', 'neighbor', 'roommate', 'ex', 'tutor', 'cousin', 'uncle', 'aunt', 'client', 'colleague', 'teammate',
+  'girlfriend', 'boyfriend', 'partner', 'mom', 'dad', 'grandson', 'nurse', 'lawyer', 'accountant', 'professor', 'student', 'intern', 'babysitter'];
+const POSSESSED = ["birthday is next week", "car broke down", "dog bit my kid", "flight got cancelled", "wedding is in may", "essay needs editing", "phone is off"];
+const TAILS = ['', '', '', ' tomorrow', ' last night', ' at the gym', ' about the rent', ' again', ' on friday', ' this morning', ' after work', ' twice'];
+function augClause(f, spans, text) {
+  const typ = pick(['PERSON', 'PERSON', 'PERSON', 'PERSON', 'ORGANIZATION', 'GPE', 'STREET_ADDRESS']);
+  const forms = [];
+  if (SUBJECT_VERBS[typ]) forms.push(`{X} ${pick(SUBJECT_VERBS[typ])}`);
+  forms.push(`${pick(OBJECT_VERBS[typ])} {X}${pick(TAILS)}`);
+  if (typ === 'PERSON') {
+    forms.push(`my ${pick(RELATIONS)} {X} ${pick(SUBJECT_VERBS.PERSON)}`, `{X}'s ${pick(POSSESSED)}`, `${pick(OBJECT_VERBS.PERSON)} {X} and {Y:PERSON}${pick(TAILS)}`,
+      `${pick(['invite', 'add', 'cc', 'seat together'])} {X}, {Y:PERSON} and {Y:PERSON}`, `{X} ${pick(['told', 'called', 'asked', 'introduced me to'])} {Y:PERSON}`,
+      `i work for {Y:ORGANIZATION} with {X}`, `{X} from {Y:GPE} ${pick(SUBJECT_VERBS.PERSON)}`);
+  }
+  const c = pick(forms);
+  if (isHeldOutContext(c)) return null;
+  return fillClause({ type: typ, c }, f, text, spans);
+}
+const wide = widePath ? fs.readFileSync(widePath, 'utf8').split('\n').filter((t) => t && t.length < 260) : [];
+const N_AUG = Math.round(N_TRAIN / 3);
+let nAug = 0, nHeldOutSkipped = 0;
+while (nAug < N_AUG) {
+  const f = pick(fakers), spans = [];
+  let text = pick(OPENERS);
+  const n = chance(0.6) ? 1 : 2;
+  let ok = true;
+  for (let i = 0; i < n && ok; i++) {
+    if (i > 0) text += pick([', ', '. ', ' and ', '\n', ' - ']);
+    const start = text.length, next = augClause(f, spans, text);
+    if (next == null) { ok = false; break; }
+    text = next;
+    if (i === 0 && chance(0.6)) text = text.slice(0, start) + upperFirst(text.slice(start));
+  }
+  if (!ok) { nHeldOutSkipped++; continue; }
+  text += chance(0.4) ? pick(['. ', ', ', '? ', '\n']) + pick(ASKS) : pick(['', '.', '!', '?', ' lol', ' :(']);
+  // PII-free sentences with a wide vocabulary around the clause, so rare ordinary words are seen labelled O.
+  if (wide.length && chance(0.4)) {
+    if (chance(0.5)) text = `${text} ${pick(wide)}`;
+    else {
+      const prefix = `${pick(wide)} ${pick(['', 'Also, ', 'btw ', 'Anyway '])}`;
+      text = prefix + text;
+      for (const s of spans) { s.start += prefix.length; s.end += prefix.length; }
+    }
+  }
+  if (chance(0.2) && text.toLowerCase().length === text.length) text = text.toLowerCase();
+  out.push({ text, spans: spans.sort((a, b) => a.start - b.start), split: 'train', src: 'chat-compositional', template_id: -4 });
+  nAug++;
+}
+console.error(`gen_pii_chat: ${nAug} compositional train rows (${nHeldOutSkipped} drafts dropped for a held-out context)`);
 fs.writeFileSync(outPath, out.map((r) => JSON.stringify(r)).join('\n') + '\n');
 console.error(`gen_pii_chat: ${out.length} rows; carriers train/val/test ${bySplit.train.length}/${bySplit.val.length}/${bySplit.test.length}`);

@@ -113,6 +113,15 @@ def prepare_domain():
     # Casual chat-style prompts from a hand-written topic lexicon (domain_chat_topics.py; topics split train/val).
     from domain_chat_topics import casual_domain_prompts
     rows.extend(casual_domain_prompts())
+    # Casual prompts about WordNet's topic-domain terms (wordnet_domains.py; train only, validation topics excluded).
+    from domain_chat_topics import validation_topics
+    from wordnet_domains import WN, wordnet_domain_prompts
+    if not os.path.exists(os.path.join(WN, "data.noun")):
+        sys.exit(f"prepare_data: WordNet not found in {WN}: install Debian's wordnet-base (apt-get install -y wordnet-base) "
+                 "or set WORDNET_DIR to a WordNet 3.0 dict folder")
+    wn_rows = wordnet_domain_prompts(exclude=validation_topics(), per_term=1, cap_per_category=1200)
+    rows.extend(wn_rows)
+    stats["domain"]["wordnet_prompts"] = Counter(r["label"] for r in wn_rows)
     for sp in ("train", "val", "test"):
         stats["domain"][sp] = Counter(r["form"] for r in rows if r["split"] == sp)
     return rows
@@ -314,6 +323,14 @@ def prepare_jailbreak(mmlu_rows):
 
 
 # ----------------------------------------------------------------------------------------------- PII
+def pii_free(t):
+    """No digits, @, URLs, and no capitalised word except sentence-initial ones (so no unlabelled names/places/dates)."""
+    if len(t) > 400 or re.search(r"[0-9@#$%]|https?:|www\.", t):
+        return False
+    caps = [m_.start() for m_ in re.finditer(r"\b[A-Z][a-zA-Z]*", t)]
+    return all(p == 0 or re.search(r"[.!?:\n]\s*$", t[:p]) for p in caps)
+
+
 def prepare_pii():
     P = f"{D}/pii/presidio-research"
     synth = json.load(open(f"{P}/synth_dataset_v2.json", encoding="utf-8"))
@@ -334,25 +351,32 @@ def prepare_pii():
         rows.append({"text": x["text"], "spans": x["spans"], "split": x["split"], "src": "faker", "template_id": x["template_id"]})
     # PII-free negatives (all "O"): benign prompts from the JAILBREAK TRAIN split with no digits, no '@', and no capitalised word
     # except sentence-initial ones (so no unlabelled names/places/dates), to stop template over-fitting ("Why" -> PERSON).
-    neg = []
-    for r in JB_TRAIN_BENIGN:
-        t = r["text"].strip()
-        if len(t) > 400 or re.search(r"[0-9@#$%]|https?:|www\.", t):
-            continue
-        caps = [m_.start() for m_ in re.finditer(r"\b[A-Z][a-zA-Z]*", t)]
-        ok = all(p == 0 or re.search(r"[.!?:\n]\s*$", t[:p]) for p in caps)
-        if ok:
-            neg.append(t)
+    neg = [r["text"].strip() for r in JB_TRAIN_BENIGN if pii_free(r["text"].strip())]
     random.Random(17).shuffle(neg)
     for t in neg[:3000]:
         rows.append({"text": t, "spans": [], "split": "train", "src": "pii-free-benign", "template_id": -1})
     stats["pii"]["pii_free_negatives"] = min(3000, len(neg))
+    # More PII-free text with a wide vocabulary (2026-12-03): the 12k-word tokenizer splits rare ordinary words ("sms",
+    # "weird") into pieces as it splits names, and with few such words labelled O the model tagged them as entities.
+    # MMLU-Pro TRAIN stems and WordNet noun glosses that pass the same filter become all-O rows and context for the
+    # compositional chat prompts.
+    from wordnet_domains import noun_glosses
+    wide = [x["question"].strip() for x in jl(f"{D}/mmlu-pro/train.jsonl") if pii_free(x["question"].strip())]
+    random.Random(19).shuffle(wide)
+    glosses = [g for g in noun_glosses() if pii_free(g)]
+    random.Random(29).shuffle(glosses)
+    wide_rows = [(t, "pii-free-mmlu") for t in wide[:2500]] + [(g, "pii-free-wordnet") for g in glosses[:1500]]
+    for t, src in wide_rows:
+        rows.append({"text": t, "spans": [], "split": "train", "src": src, "template_id": -1})
+    stats["pii"]["pii_free_wide_vocabulary"] = len(wide_rows)
+    wide_ctx = os.path.join(OUT, "pii_chat_context_wide.txt")
+    open(wide_ctx, "w", encoding="utf-8").write("\n".join(t.replace("\n", " ") for t in wide[2500:] + glosses[1500:6000]))
     # Chat-style PII prompts (gen_pii_chat.mjs): carrier phrasings split train/val/test, values from faker, PII-free benign
     # prompts (`neg`) as conversational context, plus numeric hard negatives.
     ctx = os.path.join(OUT, "pii_chat_context.txt")
     open(ctx, "w", encoding="utf-8").write("\n".join(t.replace("\n", " ") for t in neg))
     ch = os.path.join(OUT, "pii_chat.jsonl")
-    subprocess.run(["node", os.path.join(HERE, "gen_pii_chat.mjs"), ctx, ch, os.environ.get("PII_CHAT_ROWS", "24000")], check=True)
+    subprocess.run(["node", os.path.join(HERE, "gen_pii_chat.mjs"), ctx, ch, os.environ.get("PII_CHAT_ROWS", "24000"), wide_ctx], check=True)
     for x in jl(ch):
         rows.append(x)
     stats["pii"]["chat_rows"] = Counter(x["split"] for x in jl(ch))

@@ -24,6 +24,7 @@ for run in sys.argv[1:]:
     model = SemrouteModel(ck["cfg"])
     model.load_state_dict(ck["model"])
     v = validate(model, data, torch.device("cpu"))
-    out[run] = dict(v, step=ck["step"])
+    note = out.get(run, {}).get("note")  # a hand-written note (what the run was) survives re-validation
+    out[run] = dict(v, step=ck["step"], **({"note": note} if note else {}))
     print(run, json.dumps(out[run]))
 json.dump(out, open(path, "w"), indent=1)

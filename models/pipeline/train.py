@@ -230,6 +230,7 @@ def main():
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--weights", default="domain:0.45,jailbreak:0.2,pii:0.35")
+    ap.add_argument("--snapshots", action="store_true", help="also keep the weights of every validated step (stepN.pt)")
     ap.add_argument("--context-mask", type=float, default=0.0,
                     help="PII batches: replace each token outside an entity (tag O) by [MASK] with this probability, so the "
                          "head cannot lean on memorised carrier phrases (labels unchanged)")
@@ -325,6 +326,8 @@ def main():
             if v["score"] > best:
                 best = v["score"]
                 torch.save({"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}, os.path.join(rd, "best.pt"))
+            if a.snapshots:  # weights at every validation, for averaging along the trajectory (average_weights.py RUN/step500.pt ...)
+                torch.save({"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}, os.path.join(rd, f"step{step}.pt"))
             save(last); last_ck = time.time()
         elif time.time() - last_ck > a.ckpt_min * 60:
             save(last); last_ck = time.time()
