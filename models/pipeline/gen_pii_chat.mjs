@@ -269,7 +269,7 @@ while (nAug < N_AUG) {
   let text = pick(OPENERS);
   const n = chance(0.6) ? 1 : 2;
   let ok = true;
-  for (let i = 0; i < n && ok; i++) {
+  for (let i = 0; i < n; i++) {
     if (i > 0) text += pick([', ', '. ', ' and ', '\n', ' - ']);
     const start = text.length, next = augClause(f, spans, text);
     if (next == null) { ok = false; break; }

@@ -7,7 +7,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 from collections import Counter, defaultdict
 
 csv.field_size_limit(10**9)
@@ -115,10 +114,7 @@ def prepare_domain():
     rows.extend(casual_domain_prompts())
     # Casual prompts about WordNet's topic-domain terms (wordnet_domains.py; train only, validation topics excluded).
     from domain_chat_topics import validation_topics
-    from wordnet_domains import WN, wordnet_domain_prompts
-    if not os.path.exists(os.path.join(WN, "data.noun")):
-        sys.exit(f"prepare_data: WordNet not found in {WN}: install Debian's wordnet-base (apt-get install -y wordnet-base) "
-                 "or set WORDNET_DIR to a WordNet 3.0 dict folder")
+    from wordnet_domains import wordnet_domain_prompts
     wn_rows = wordnet_domain_prompts(exclude=validation_topics(), per_term=1, cap_per_category=1200)
     rows.extend(wn_rows)
     stats["domain"]["wordnet_prompts"] = Counter(r["label"] for r in wn_rows)
@@ -351,7 +347,7 @@ def prepare_pii():
         rows.append({"text": x["text"], "spans": x["spans"], "split": x["split"], "src": "faker", "template_id": x["template_id"]})
     # PII-free negatives (all "O"): benign prompts from the JAILBREAK TRAIN split with no digits, no '@', and no capitalised word
     # except sentence-initial ones (so no unlabelled names/places/dates), to stop template over-fitting ("Why" -> PERSON).
-    neg = [r["text"].strip() for r in JB_TRAIN_BENIGN if pii_free(r["text"].strip())]
+    neg = [t for t in (r["text"].strip() for r in JB_TRAIN_BENIGN) if pii_free(t)]
     random.Random(17).shuffle(neg)
     for t in neg[:3000]:
         rows.append({"text": t, "spans": [], "split": "train", "src": "pii-free-benign", "template_id": -1})
@@ -361,7 +357,7 @@ def prepare_pii():
     # MMLU-Pro TRAIN stems and WordNet noun glosses that pass the same filter become all-O rows and context for the
     # compositional chat prompts.
     from wordnet_domains import noun_glosses
-    wide = [x["question"].strip() for x in jl(f"{D}/mmlu-pro/train.jsonl") if pii_free(x["question"].strip())]
+    wide = [t for t in (x["question"].strip() for x in jl(f"{D}/mmlu-pro/train.jsonl")) if pii_free(t)]
     random.Random(19).shuffle(wide)
     glosses = [g for g in noun_glosses() if pii_free(g)]
     random.Random(29).shuffle(glosses)

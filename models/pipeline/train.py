@@ -323,11 +323,12 @@ def main():
             v["step"] = step
             history.append(v)
             log("VAL", json.dumps(v))
+            weights = {"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}
             if v["score"] > best:
                 best = v["score"]
-                torch.save({"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}, os.path.join(rd, "best.pt"))
+                torch.save(weights, os.path.join(rd, "best.pt"))
             if a.snapshots:  # weights at every validation, for averaging along the trajectory (average_weights.py RUN/step500.pt ...)
-                torch.save({"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}, os.path.join(rd, f"step{step}.pt"))
+                torch.save(weights, os.path.join(rd, f"step{step}.pt"))
             save(last); last_ck = time.time()
         elif time.time() - last_ck > a.ckpt_min * 60:
             save(last); last_ck = time.time()

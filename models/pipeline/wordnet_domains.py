@@ -6,13 +6,15 @@ were the weakest form on validation. Each WordNet topic domain is mapped to one 
 else by its hypernyms); domains that fit none (mythology, religions, the military) are left out. Members and their
 direct hyponyms become casual prompts (train split only; terms of the validation topic lexicon are excluded so
 validation still measures unseen topics). Deterministic."""
+import functools
 import os
 import random
 import re
+import sys
 
 WN = os.environ.get("WORDNET_DIR", "/usr/share/wordnet")
 
-# Topic-domain names (any lemma of the domain synset, lower-case) -> category. Checked in this order after an exact match.
+# Topic-domain names (any lemma of the domain synset, lower-case) -> category; unlisted domains are looked up by their hypernyms.
 CATEGORY_OF_DOMAIN = {
     "law": "law", "jurisprudence": "law", "criminal law": "law", "civil law": "law", "crime": "law", "legal": "law",
     "chemistry": "chemistry", "biochemistry": "chemistry", "organic chemistry": "chemistry", "chemical science": "chemistry",
@@ -46,31 +48,36 @@ CATEGORY_OF_DOMAIN = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def load_synsets():
+    """Noun synsets of data.noun, in file order: {offset+"n": {words, ptrs, gloss}} (verbs and adjectives gave vague prompts:
+    "what is rough", "define double")."""
+    path = os.path.join(WN, "data.noun")
+    if not os.path.exists(path):
+        sys.exit(f"WordNet not found in {WN}: install Debian's wordnet-base (apt-get install -y wordnet-base) "
+                 "or set WORDNET_DIR to a WordNet 3.0 dict folder")
     syn = {}
-    for pos in ("noun",):  # verbs and adjectives gave vague prompts ("what is rough", "define double")
-        for line in open(os.path.join(WN, f"data.{pos}"), encoding="latin-1"):
-            if line.startswith("  "):
-                continue
-            head, _, gloss = line.partition(" | ")
-            f = head.split()
-            n = int(f[3], 16)
-            words = [re.sub(r"\(\w+\)$", "", f[4 + 2 * i]).replace("_", " ") for i in range(n)]
-            k = 4 + 2 * n
-            ptrs = [(f[k + 1 + 4 * i], f[k + 2 + 4 * i] + f[k + 3 + 4 * i][0]) for i in range(int(f[k]))]
-            syn[f[0] + pos[0]] = {"words": words, "ptrs": ptrs, "gloss": gloss.strip()}
+    for line in open(path, encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        head, _, gloss = line.partition(" | ")
+        f = head.split()
+        n = int(f[3], 16)
+        words = [re.sub(r"\(\w+\)$", "", f[4 + 2 * i]).replace("_", " ") for i in range(n)]
+        k = 4 + 2 * n
+        ptrs = [(f[k + 1 + 4 * i], f[k + 2 + 4 * i] + f[k + 3 + 4 * i][0]) for i in range(int(f[k]))]
+        syn[f[0] + "n"] = {"words": words, "ptrs": ptrs, "gloss": gloss.strip()}
     return syn
 
 
+def first_gloss(synset):
+    """The definition before the first example sentence."""
+    return synset["gloss"].split(";")[0].strip().strip('"')
+
+
 def noun_glosses():
-    """Every noun synset's first gloss sentence (definitions: a wide, PII-poor vocabulary)."""
-    out = []
-    for line in open(os.path.join(WN, "data.noun"), encoding="latin-1"):
-        if not line.startswith("  "):
-            g = line.partition(" | ")[2].split(";")[0].strip().strip('"')
-            if len(g.split()) >= 4:
-                out.append(g)
-    return out
+    """Every noun synset's definition of at least 4 words (a wide, PII-poor vocabulary)."""
+    return [g for g in map(first_gloss, load_synsets().values()) if len(g.split()) >= 4]
 
 
 def noun_sense_counts():
@@ -116,7 +123,7 @@ def wordnet_terms(exclude=()):
     senses = noun_sense_counts()
     out = []
     for k, c in sorted(members.items()):
-        gloss = re.sub(r"^\([^)]*\)\s*", "", syn[k]["gloss"].split(";")[0].strip().strip('"'))
+        gloss = re.sub(r"^\([^)]*\)\s*", "", first_gloss(syn[k]))
         for w in syn[k]["words"][:2]:
             lw = w.lower()
             if len(w) < 4 or any(ch.isdigit() for ch in w) or senses.get(lw, 1) > 2 or any(lw in e or e in lw for e in ex):
