@@ -62,9 +62,12 @@ for (const [variant, file, tol] of [['fp32', 'model.onnx', ref.tolerance.fp32], 
   result.variants[variant] = { file, tolerance: tol, tolerance_per_output: variant === 'int8' ? perOut : {}, max_abs_diff: maxDiff,
     sequence_head_argmax_agreement: `${argmaxAgree}/${argmaxTotal}`, pass, pass_uniform_tolerance: strict };
   if (variant === 'int8' && !writeInt8 && ref.cases[0].onnx_int8) {
-    const rp = Object.values(recDiff).every((v) => v <= (ref.tolerance.int8_vs_recorded ?? 1e-3));
+    // Per-output limits: pii_logits drift more across CPU kernels (see the reference file's tolerance_notes).
+    const recTol = (name) => ref.tolerance.int8_vs_recorded_per_output?.[name] ?? ref.tolerance.int8_vs_recorded ?? 1e-3;
+    const rp = Object.entries(recDiff).every(([k, v]) => v <= recTol(k));
     ok = ok && rp;
-    result.variants[variant].vs_recorded_onnx_int8 = { max_abs_diff: recDiff, tolerance: ref.tolerance.int8_vs_recorded ?? 1e-3, pass: rp };
+    result.variants[variant].vs_recorded_onnx_int8 = { max_abs_diff: recDiff, tolerance: ref.tolerance.int8_vs_recorded ?? 1e-3,
+      tolerance_per_output: ref.tolerance.int8_vs_recorded_per_output ?? {}, pass: rp };
   }
   console.log(variant, JSON.stringify(result.variants[variant]));
 }

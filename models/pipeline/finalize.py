@@ -475,8 +475,8 @@ def main():
     cases.append(("longer_than_local_window", [enc(long_text, 200)]))
     cases.append(("mixed_long_and_short", [enc(long_text, 150), enc(texts[2])]))
     ref = {"description": "Fixed inputs and torch fp32 outputs of the shipped checkpoint. fp32 ONNX must match torch within tolerance.fp32 (max abs diff over real tokens; padded positions of pii_logits are not compared); int8 ONNX within tolerance.int8. onnx_int8 holds the int8 graph's own outputs (onnxruntime-node 1.30, CPU) for regression checks.",
-           "tolerance": {"fp32": 1e-4, "int8": 5e-2, "int8_per_output": {"pii_logits": 0.25}, "int8_vs_recorded": 1e-3},
-           "tolerance_notes": "fp32 graph vs torch_fp32: 1e-4. int8 graph vs torch_fp32: 5e-2, except pii_logits 0.25 (measured max 0.16 on these cases with 7-bit weights: per-tensor dynamic activation quantization; token argmax still agrees, see eval.json agreement). int8 graph vs its own recorded outputs (onnx_int8, onnxruntime-node 1.30 CPU): 1e-3.",
+           "tolerance": {"fp32": 1e-4, "int8": 5e-2, "int8_per_output": {"pii_logits": 0.25}, "int8_vs_recorded": 1e-3, "int8_vs_recorded_per_output": {"pii_logits": 2e-2}},
+           "tolerance_notes": "fp32 graph vs torch_fp32: 1e-4. int8 graph vs torch_fp32: 5e-2, except pii_logits 0.25 (measured max 0.16 on these cases with 7-bit weights: per-tensor dynamic activation quantization; token argmax still agrees, see eval.json agreement). int8 graph vs its own recorded outputs (onnx_int8, onnxruntime-node 1.30 CPU): 1e-3, except pii_logits 2e-2: ORT picks its int8 GEMM kernel by CPU (AVX2, AVX-512 VNNI, ...) and their fp32 rescaling rounds differently, so a per-tensor dynamically quantized activation can land on the neighbouring int8 level (measured 2026-12-03: 6.8e-3 on an AVX-512 VNNI host against outputs recorded on an AVX2 host; sequence heads and pooled within 1.1e-5).",
            "local_window": cfg["window"], "cases": []}
     for name, seqs in cases:
         L = max(len(s) for s in seqs)

@@ -94,24 +94,28 @@ describe('ONNX parity with the pipeline reference logits', () => {
 describe('int8 regression against the pipeline own int8 outputs', () => {
   it('model_quantized.onnx reproduces the recorded onnx_int8 outputs (same ORT build, same padded batches)', async () => {
     const ref = readJson('reference/reference_logits.json');
-    const limit: number = ref.tolerance?.int8_vs_recorded ?? 1e-3;
+    // Per output: pii_logits may drift a little more when this CPU's int8 kernels differ from the recording host's
+    // (the reference file's tolerance_notes say why and by how much).
+    const limit = (name: string): number => ref.tolerance?.int8_vs_recorded_per_output?.[name] ?? ref.tolerance?.int8_vs_recorded ?? 1e-3;
     const cases = (ref.cases as any[]).filter((c) => c.onnx_int8);
     expect(cases.length).toBeGreaterThan(0);
     const session = await ort.InferenceSession.create(join(DIR, 'onnx/model_quantized.onnx'), { intraOpNumThreads: 2, graphOptimizationLevel: 'all' });
-    let worst = 0;
+    const worst: Record<string, number> = { domain_logits: 0, jailbreak_logits: 0, pooled: 0, pii_logits: 0 };
     for (const c of cases) {
       const out = await run(session, c.input_ids, c.attention_mask);
       for (const name of ['domain_logits', 'jailbreak_logits', 'pooled']) {
         const want = (c.onnx_int8[name] as number[][]).flat();
-        want.forEach((w, i) => (worst = Math.max(worst, Math.abs(out[name]!.data[i]! - w))));
+        want.forEach((w, i) => (worst[name] = Math.max(worst[name]!, Math.abs(out[name]!.data[i]! - w))));
       }
       const [B, S, L] = out.pii_logits!.dims as number[];
       for (let b = 0; b < B!; b++)
         for (let t = 0; t < c.lengths[b]; t++)
-          for (let l = 0; l < L!; l++) worst = Math.max(worst, Math.abs(out.pii_logits!.data[(b * S! + t) * L! + l]! - c.onnx_int8.pii_logits[b][t][l]));
+          for (let l = 0; l < L!; l++) {
+            worst.pii_logits = Math.max(worst.pii_logits!, Math.abs(out.pii_logits!.data[(b * S! + t) * L! + l]! - c.onnx_int8.pii_logits[b][t][l]));
+          }
     }
     await session.release();
-    expect(worst).toBeLessThanOrEqual(limit);
+    for (const [name, w] of Object.entries(worst)) expect(w, `${name} max abs diff ${w}`).toBeLessThanOrEqual(limit(name));
   });
 });
 
