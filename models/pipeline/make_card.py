@@ -154,7 +154,7 @@ w("Validation: domain = MMLU-Pro val stems + chat-style rewrites + 150 clinc pro
   "of held-out topics); jailbreak = hash-split val; PII = held-out val templates (+ from stage 2: chat prompts of held-out carrier "
   "phrasings). score = mean of the three. The two stages' rows are therefore on different validation sets; the like-for-like "
   "comparison is below.\n")
-rv_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "revalidated.json")
+rv_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "revalidated.json")
 if os.path.exists(rv_path):
     rv = json.load(open(rv_path))
     w("**Like for like** — each stage' selected checkpoints on the current validation set (chunk-vote PII decoding):\n")
@@ -232,7 +232,7 @@ w("- Trained from scratch for a short CPU budget on exam-style data plus synthet
   "80.0%); PII, model alone with every decoded span: presidio held-out templates 0.296 → 0.440; as shipped (post-processing, "
   "default threshold): 0.510 there and 0.667 on chat-style prompts with held-out phrasings, "
   + (f"{rt['presidio_heldout_templates']['model_plus_patterns']['micro']['f1']:.3f} and {rt['chat_heldout_phrasings']['model_plus_patterns']['micro']['f1']:.3f} "
-     "with the 2026-12-02 post-processing rules (case-aware name spans, names cut at line breaks, malformed-span filter, street numbers, phone extensions).\n" if rt else ".\n")
+     "with the post-processing rules of 2026-12-02 (case-aware name spans, names cut at line breaks, malformed-span filter, street numbers, phone extensions) and 2026-12-03 (`refinePiiSpans`: digit-less addresses retyped as places, honorifics split off as TITLE, relation words and sentence punctuation cut off names, one-line address fragments joined, digit ages only next to an age cue, ZIP codes and phone numbers after a location or phone word, SSNs with the context word after the number; validation 0.674 → 0.739 templates, 0.763 → 0.848 chat; held out 0.588 → 0.618 and 0.781 → 0.802).\n" if rt else ".\n")
   + "- The 2026-12-02 weight average against stage 3 alone, held out: domain stems 78.0% → 77.4%, chat rewrites 73.6% → 73.3%, "
   "vSR short queries 77.1% → 78.6%; PII as shipped 0.545 → 0.559 (templates) and 0.706 → 0.721 (chat); but benign prompts with any "
   "PII span 25.0% → 27.4%: it flags more entity-shaped words (fictional names in role-play prompts, job titles, some noise such as "

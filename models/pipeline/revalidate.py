@@ -1,6 +1,7 @@
 """Re-validate a run's best.pt on the CURRENT validation data (which grows when data sources are added), so runs
 trained on different data versions can be compared like for like.  Usage: python3 revalidate.py RUN [RUN...]
-Writes work/revalidated.json {run: {step, domain_acc, jailbreak_auc, pii_f1, score}}."""
+Writes revalidated.json beside this script {run: {step, domain_acc, jailbreak_auc, pii_f1, score, note}} — committed, so the card's
+like-for-like table survives a fresh machine (the runs under work/ are git-ignored)."""
 import json
 import os
 import sys
@@ -17,7 +18,7 @@ torch.set_num_threads(int(os.environ.get("THREADS", "1")))
 tok = T.load(os.path.join(WORK, "tokenizer", "tokenizer.json"))
 CONT.update({i: t.startswith("##") for t, i in tok.vocab.items()})
 data = load_data(tok)
-path = os.path.join(WORK, "revalidated.json")
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "revalidated.json")
 out = json.load(open(path)) if os.path.exists(path) else {}
 for run in sys.argv[1:]:
     ck = torch.load(os.path.join(WORK, "runs", run, "best.pt"), map_location="cpu")
@@ -27,4 +28,4 @@ for run in sys.argv[1:]:
     note = out.get(run, {}).get("note")  # a hand-written note (what the run was) survives re-validation
     out[run] = dict(v, step=ck["step"], **({"note": note} if note else {}))
     print(run, json.dumps(out[run]))
-json.dump(out, open(path, "w"), indent=1)
+json.dump(out, open(path, "w"), indent=1, ensure_ascii=False)

@@ -56,6 +56,7 @@ export {
   refineNameSpansByCase,
 } from './signals/pii-patterns.js';
 export type { PatternPiiType } from './signals/pii-patterns.js';
+export { refinePiiSpans } from './signals/pii-refine.js';
 export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 // decision

@@ -5,7 +5,8 @@
  */
 import { now, roundMs } from '../clock.js';
 import { ClassifierError } from '../errors.js';
-import { completeStreetNumbers, cutNameSpansAtLineBreaks, dropFunctionWordSpans, dropMalformedSpans, mergePiiSpans, recognizePatterns, refineNameSpansByCase } from '../signals/pii-patterns.js';
+import { mergePiiSpans, recognizePatterns } from '../signals/pii-patterns.js';
+import { refinePiiSpans } from '../signals/pii-refine.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
@@ -27,11 +28,13 @@ export interface EngineOptions {
   /**
    * Rule-based PII post-processing, default true: merge pattern recognizers (e-mail, Luhn-checked cards, mod-97 IBANs,
    * IPs, SSNs, phone numbers with extensions, URLs) into the model's spans (exact where the model is fuzzy at span
-   * edges), after refining the model's spans: drop spans that cannot be what they claim (punctuation only, a phone
-   * number without digits; `dropMalformedSpans`) and name spans made only of function words ("no", "me"), cut name
-   * spans at a line break (`cutNameSpansAtLineBreaks`), fit name
-   * spans to the text's capitalisation ("called Erin Dale keeps" → "Erin Dale"; `refineNameSpansByCase`), and grow a
-   * lone house number over its street name (`completeStreetNumbers`). `false`: the model's own spans.
+   * edges), after refining the model's spans with `refinePiiSpans`: drop spans that cannot be what they claim
+   * (punctuation only, a phone number without digits) and name spans made only of function words ("no", "me"), cut
+   * name spans at a line break, retype digit-less "addresses" as places ("I live in Kyleton"), fit name spans to the
+   * text's capitalisation ("called Erin Dale keeps" → "Erin Dale"), split honorifics off names as TITLE, cut relation
+   * words ("my coworker corrine" → "corrine") and sentence punctuation off names, grow a lone house number over its
+   * street name and join an address's fragments on one line, keep digit ages only next to an age cue ("top 20 songs"
+   * is not an age), and add ZIP codes after a location word ("find doctors in 92019"). `false`: the model's own spans.
    */
   readonly piiPatterns?: boolean;
   /** Micro-batching limits. */
@@ -107,9 +110,7 @@ export class ModelClassifier implements Classifier {
     // Rules that refine the spans of whichever model served PII (shipped or bring-your-own), then pattern matches
     // merged in (see the `piiPatterns` option).
     if (!this.#piiPatterns || !requested.has('pii')) return out;
-    const names = refineNameSpansByCase(dropFunctionWordSpans(dropMalformedSpans(cutNameSpansAtLineBreaks(out.pii, text), text), text), text);
-    const refined = completeStreetNumbers(names, text);
-    return { ...out, pii: mergePiiSpans(refined, recognizePatterns(text)) };
+    return { ...out, pii: mergePiiSpans(refinePiiSpans(out.pii, text), recognizePatterns(text)) };
   }
 
   async #model(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {

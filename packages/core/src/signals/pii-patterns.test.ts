@@ -36,6 +36,7 @@ describe('recognizePatterns', () => {
     expect(found("Here's my SSN: 460-89-9847")).toEqual([['US_SSN', '460-89-9847']]);
     expect(found('my social security number is 460 89 9847')).toEqual([['US_SSN', '460 89 9847']]);
     expect(found('ssn 460899847')).toEqual([['US_SSN', '460899847']]);
+    expect(found('435 41 0508 is my ssn. please draft a reply')).toEqual([['US_SSN', '435 41 0508']]);
     expect(found('order number 460899847')).toEqual([]);
     expect(found('ssn 000-12-3456 or 666-12-3456')).toEqual([]); // never-issued area numbers
   });
@@ -49,8 +50,21 @@ describe('recognizePatterns', () => {
       ['PHONE_NUMBER', '277.810.2580 x0240'],
       ['PHONE_NUMBER', '+44 20 7946 0958 ext. 12'],
     ]);
-    expect(found('call 555-0132 x12345')).toEqual([]);
+    expect(found('ref 555-0132 x12345')).toEqual([]);
     expect(found('what is 12 + 34 - 5 * 6')).toEqual([]);
+  });
+
+  it('finds shorter or unusually grouped numbers only after a phone word', () => {
+    expect(found('call 555-0132 x12345')).toEqual([['PHONE_NUMBER', '555-0132 x12345']]);
+    expect(found('my cell is 531 415 379, thanks')).toEqual([['PHONE_NUMBER', '531 415 379']]);
+    expect(found('office line 07210 700775. sms me')).toEqual([['PHONE_NUMBER', '07210 700775']]);
+    expect(found('Mobile: 03.93.92.16.85')).toEqual([['PHONE_NUMBER', '03.93.92.16.85']]);
+    expect(found('Sms (+62) 805 416 437 when you arrive')).toEqual([['PHONE_NUMBER', '(+62) 805 416 437']]);
+    // a bare "number is" needs a 10-11 digit number, and not one named as another kind of number
+    expect(found("my mom's number is 6126863893")).toEqual([['PHONE_NUMBER', '6126863893']]);
+    expect(found('my account number is 6126863893')).toEqual([]);
+    expect(found('the number is 531 415 379')).toEqual([]);
+    expect(found('I scored 531 415 379 points')).toEqual([]);
   });
 
   it('finds URLs without trailing sentence punctuation', () => {
@@ -79,7 +93,7 @@ describe('recognizePatterns', () => {
   });
 
   it('stays linear on adversarial input (no catastrophic backtracking)', () => {
-    const evil = ['a.'.repeat(50_000), '1 '.repeat(50_000), '1-'.repeat(50_000), 'a:'.repeat(50_000), `${'x'.repeat(60)}@`.repeat(1500), 'DE89 '.repeat(20_000)];
+    const evil = ['a.'.repeat(50_000), '1 '.repeat(50_000), '1-'.repeat(50_000), 'a:'.repeat(50_000), `${'x'.repeat(60)}@`.repeat(1500), 'DE89 '.repeat(20_000), 'call 1 2 '.repeat(12_000), '9'.repeat(100_000), '(1) '.repeat(25_000)];
     for (const text of evil) {
       const t0 = performance.now();
       recognizePatterns(text);

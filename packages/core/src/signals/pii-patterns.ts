@@ -72,6 +72,18 @@ function hasContextBefore(text: string, start: number, re: RegExp, window = 40):
   return re.test(text.slice(Math.max(0, start - window), start));
 }
 
+/** "181123733 is my ssn": the context word may also follow the number closely. */
+function hasContextNear(text: string, start: number, end: number, re: RegExp): boolean {
+  return hasContextBefore(text, start, re) || re.test(text.slice(end, end + 20));
+}
+
+/** Words that announce a phone number ("my cell is", "office line", "Fax:", "sms … when you arrive"). */
+const PHONE_CONTEXT = /(?:phone|cell|mobile|tel|telephone|fax|desk|office line|hotline|whatsapp|call(?: me)?(?: at| on)?|text(?: me)?(?: at| on)?|sms|ring)\b[^\d\n]{0,12}$/i;
+/** "my mom's number is …": a bare "number" is weaker, so it only counts for 10-11 digit numbers. */
+const NUMBER_CONTEXT = /(?:^|[^\w])(?:number|no\.|nr\.?|#)\s*(?:is|:)?\s*$/i;
+/** … unless it is another kind of number ("account number is 1234567890"). */
+const OTHER_NUMBER = /\b(?:account|acct|card|order|tracking|reference|ref|policy|licen[cs]e|passport|routing|invoice|customer|member|serial|case|ticket|confirmation|booking|id|ssn|social|iban|tax)\b/i;
+
 /** Trailing characters that end a sentence rather than a URL. */
 const URL_TRAILING = /[.,;:!?'")\]}>]+$/;
 
@@ -103,7 +115,9 @@ const SSN_BARE = /(?<![\w-])(\d{3}) ?(\d{2}) ?(\d{4})(?![\w-])/g;
 const PHONE_EXT = String.raw` ?(?:x|ext\.?) ?\d{1,6}`;
 const PHONE_EXT_AT_END = new RegExp(PHONE_EXT + '$');
 const PHONE_NANP = new RegExp(String.raw`(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:${PHONE_EXT})?(?![\w-])`, 'g');
-const PHONE_INTL = new RegExp(String.raw`(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:${PHONE_EXT})?(?![\w-])`, 'g');
+const PHONE_INTL = new RegExp(String.raw`(?<![\w+(])(?:\(\+\d{1,3}\)|\+\d{1,3})(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:${PHONE_EXT})?(?![\w-])`, 'g');
+// Any grouping of 7-15 digits ("531 415 379", "07210 700775", "03.93.92.16.85"); kept only after a phone word.
+const PHONE_LOOSE = new RegExp(String.raw`(?<![\w+.-])\(?\d{1,5}\)?(?:[ .-]?\d{1,5}){1,5}(?:${PHONE_EXT})?(?![\w-]|[.-]\d)`, 'g');
 const URL = /(?<![\w@])(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
 
 function ssnPartsOk(a: string, b: string, c: string): boolean {
@@ -148,7 +162,7 @@ export function recognizePatterns(text: string): PiiSpan[] {
     }
   }
   for (const m of matches(SSN_BARE, text)) {
-    if (ssnPartsOk(m[1]!, m[2]!, m[3]!) && hasContextBefore(text, m.index, SSN_CONTEXT)) {
+    if (ssnPartsOk(m[1]!, m[2]!, m[3]!) && hasContextNear(text, m.index, m.index + m[0].length, SSN_CONTEXT)) {
       found.push({ type: 'US_SSN', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT });
     }
   }
@@ -156,6 +170,13 @@ export function recognizePatterns(text: string): PiiSpan[] {
     for (const m of matches(re, text)) {
       const n = digitCount(m[0].replace(PHONE_EXT_AT_END, ''));
       if (n >= 10 && n <= 15) found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+    }
+  }
+  for (const m of matches(PHONE_LOOSE, text)) {
+    const n = digitCount(m[0].replace(PHONE_EXT_AT_END, ''));
+    const before = text.slice(Math.max(0, m.index - 30), m.index);
+    if (n >= 7 && n <= 15 && (PHONE_CONTEXT.test(before) || (n >= 10 && n <= 11 && NUMBER_CONTEXT.test(before) && !OTHER_NUMBER.test(before)))) {
+      found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT - 0.1 });
     }
   }
   for (const m of matches(URL, text)) {

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  addZipCodesInContext,
+  mergeAddressFragments,
+  refinePiiSpans,
+  requireAgeContext,
+  retypeStreetlessAddresses,
+  splitHonorifics,
+  tidyStreetAddresses,
+  trimNamePunctuation,
+  trimRelationWords,
+} from './pii-refine.js';
+import type { PiiSpan } from './types.js';
+
+/** A span over the first occurrence of `piece` in `text`. */
+function at(text: string, piece: string, type: string, score = 0.9, from = 0): PiiSpan {
+  const start = text.indexOf(piece, from);
+  if (start < 0) throw new Error(`${piece} not in ${text}`);
+  return { type, start, end: start + piece.length, score };
+}
+const shown = (text: string, spans: readonly PiiSpan[]): string[] => spans.map((s) => `${s.type}:${text.slice(s.start, s.end)}`);
+
+describe('retypeStreetlessAddresses', () => {
+  it('turns a town tagged as an address into a place name', () => {
+    const t = 'hi, i live in Kyleton. what are my options?';
+    expect(shown(t, retypeStreetlessAddresses([at(t, 'Kyleton', 'STREET_ADDRESS')], t))).toEqual(['GPE:Kyleton']);
+  });
+  it('keeps addresses with a house number or a street word', () => {
+    const t = 'mail it to 343 McDermott Walk or Rue du Bac';
+    const spans = [at(t, '343 McDermott Walk', 'STREET_ADDRESS'), at(t, 'Rue du Bac', 'STREET_ADDRESS')];
+    expect(retypeStreetlessAddresses(spans, t)).toEqual(spans);
+  });
+});
+
+describe('tidyStreetAddresses', () => {
+  it('drops a bare small number', () => {
+    const t = 'Need to see last 10 transaction of card 4351130092557588';
+    expect(tidyStreetAddresses([at(t, '10', 'STREET_ADDRESS')], t)).toEqual([]);
+  });
+  it('cuts lower-case words trailing an address when the writer capitalises', () => {
+    const t = 'The title refers to 1668 Glyn St street in Highveld. It was on this street that Metallica played.';
+    expect(shown(t, tidyStreetAddresses([at(t, '1668 Glyn St street in', 'STREET_ADDRESS')], t))).toEqual(['STREET_ADDRESS:1668 Glyn St']);
+  });
+  it('leaves addresses of writers who type in lower case alone', () => {
+    const t = 'our new office: 96771 myrna path, sylvanfort, la 27451';
+    const s = [at(t, '96771 myrna path, sylvanfort, la 27451', 'STREET_ADDRESS')];
+    expect(tidyStreetAddresses(s, t)).toEqual(s);
+  });
+});
+
+describe('trimNamePunctuation', () => {
+  it('cuts sentence punctuation off names but keeps abbreviation full stops', () => {
+    const t = 'We met in Budapest. I got an offer from Swift, Trantow and Kiehn and from Haag Inc. today.';
+    const out = trimNamePunctuation([at(t, 'Budapest.', 'GPE'), at(t, 'Swift,', 'PERSON'), at(t, 'Haag Inc.', 'ORGANIZATION')], t);
+    expect(shown(t, out)).toEqual(['GPE:Budapest', 'PERSON:Swift', 'ORGANIZATION:Haag Inc.']);
+  });
+  it('leaves other types alone', () => {
+    const t = 'call 555-0100.';
+    const s = [at(t, '555-0100.', 'PHONE_NUMBER')];
+    expect(trimNamePunctuation(s, t)).toEqual(s);
+  });
+});
+
+describe('mergeAddressFragments', () => {
+  it('joins confident fragments of one address on one line', () => {
+    const t = 'the accident happened at 1689 Rue du Faubourg Saint-Honoré Apt. 718, thanks';
+    const out = mergeAddressFragments(
+      [at(t, '1689', 'STREET_ADDRESS', 0.8), at(t, 'Rue du Faubourg Saint-Honoré', 'STREET_ADDRESS', 0.95), at(t, 'Apt. 718', 'STREET_ADDRESS', 0.7)],
+      t,
+    );
+    expect(shown(t, out)).toEqual(['STREET_ADDRESS:1689 Rue du Faubourg Saint-Honoré Apt. 718']);
+    expect(out[0]!.score).toBe(0.7);
+  });
+  it('keeps fragments on different lines, of other types, or below the merge score apart', () => {
+    const t = '4844 Søndergade 52\n Apt. 656 Brønderslev 12 Elm St';
+    const spans = [
+      at(t, '4844 Søndergade 52', 'STREET_ADDRESS'),
+      at(t, 'Apt. 656', 'STREET_ADDRESS'),
+      at(t, 'Brønderslev', 'GPE'),
+      at(t, '12 Elm St', 'STREET_ADDRESS', 0.3),
+    ];
+    expect(mergeAddressFragments(spans, t)).toEqual(spans);
+  });
+});
+
+describe('requireAgeContext', () => {
+  it('drops numbers with no age cue and keeps real ages', () => {
+    const t = 'James listed his top 20 songs. I turn 42 next week, my dad is 70 years old, patient, 46, male';
+    const out = requireAgeContext([at(t, '20', 'AGE'), at(t, '42', 'AGE'), at(t, '70', 'AGE'), at(t, '46', 'AGE')], t);
+    expect(shown(t, out)).toEqual(['AGE:42', 'AGE:70', 'AGE:46']);
+  });
+  it('keeps ages written in words', () => {
+    const t = 'she is forty-two';
+    const s = [at(t, 'forty-two', 'AGE')];
+    expect(requireAgeContext(s, t)).toEqual(s);
+  });
+});
+
+describe('splitHonorifics', () => {
+  it('splits a leading honorific off a name as TITLE and retypes a lone one', () => {
+    const t = 'please help, Dr Skye Darcy Botsford will see you now; position: Mrs.';
+    const out = splitHonorifics([at(t, 'Dr Skye Darcy Botsford', 'PERSON'), at(t, 'Mrs.', 'PERSON')], t);
+    expect(shown(t, out)).toEqual(['TITLE:Dr', 'PERSON:Skye Darcy Botsford', 'TITLE:Mrs.']);
+  });
+});
+
+describe('trimRelationWords', () => {
+  it('cuts relation words off names and drops spans made only of them', () => {
+    const t = 'my coworker corrine keeps taking credit; beneficiary iban below';
+    const out = trimRelationWords([at(t, 'coworker corrine', 'PERSON'), at(t, 'beneficiary', 'PERSON')], t);
+    expect(shown(t, out)).toEqual(['PERSON:corrine']);
+  });
+});
+
+describe('addZipCodesInContext', () => {
+  it('adds a ZIP code after a location word where no span covers it', () => {
+    const t = 'hi, find doctors in 75267-1234 thx; zip: 10001; I have 12345 points; 90210';
+    expect(shown(t, addZipCodesInContext([], t))).toEqual(['ZIP_CODE:75267-1234', 'ZIP_CODE:10001']);
+    const covered = [at(t, 'in 75267-1234', 'STREET_ADDRESS')];
+    expect(shown(t, addZipCodesInContext(covered, t))).toEqual(['STREET_ADDRESS:in 75267-1234', 'ZIP_CODE:10001']);
+  });
+});
+
+describe('refinePiiSpans', () => {
+  it('runs the rules together on a chat prompt', () => {
+    const t = 'hello! I live in Gentofte and Dr Jane Roe will see you at 12 Main St, Springfield Apt. 4. find doctors in 92019';
+    const out = refinePiiSpans(
+      [at(t, 'Gentofte', 'STREET_ADDRESS'), at(t, 'Dr Jane Roe', 'PERSON'), at(t, '12 Main St', 'STREET_ADDRESS'), at(t, 'Springfield Apt. 4', 'STREET_ADDRESS')],
+      t,
+    );
+    expect(shown(t, out)).toEqual(['GPE:Gentofte', 'TITLE:Dr', 'PERSON:Jane Roe', 'STREET_ADDRESS:12 Main St, Springfield Apt. 4', 'ZIP_CODE:92019']);
+  });
+
+  it('stays fast on long adversarial input with many spans', () => {
+    const text = 'find doctors in 12345 at 1 Main St, '.repeat(3000); // ~108k characters
+    const spans: PiiSpan[] = [];
+    for (let i = text.indexOf('1 Main'); i >= 0; i = text.indexOf('1 Main', i + 1)) spans.push({ type: 'STREET_ADDRESS', start: i, end: i + 9, score: 0.9 });
+    const t0 = performance.now();
+    const out = refinePiiSpans(spans, text);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out.filter((s) => s.type === 'ZIP_CODE')).toHaveLength(3000);
+  });
+
+  it('returns sorted, in-bounds, non-empty, non-overlapping spans for any input spans', () => {
+    const types = ['PERSON', 'GPE', 'ORGANIZATION', 'NRP', 'TITLE', 'STREET_ADDRESS', 'AGE', 'ZIP_CODE', 'PHONE_NUMBER'];
+    const arb = fc
+      .tuple(
+        fc.stringMatching(/^[A-Za-z0-9 ,.\n'-]{0,80}$/),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...types), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 8 }),
+      )
+      .map(([text, raw]) => {
+        // Non-overlapping input spans, as every decoder produces.
+        const cuts = [...new Set(raw.flatMap(([a, b]) => [a % (text.length + 1), b % (text.length + 1)]))].sort((x, y) => x - y);
+        const spans: PiiSpan[] = [];
+        for (let i = 0; i + 1 < cuts.length; i += 2) spans.push({ type: raw[i / 2]![2], start: cuts[i]!, end: cuts[i + 1]!, score: raw[i / 2]![3] });
+        return { text, spans };
+      });
+    fc.assert(
+      fc.property(arb, ({ text, spans }) => {
+        const out = refinePiiSpans(spans, text);
+        for (let i = 0; i < out.length; i++) {
+          const s = out[i]!;
+          expect(s.start).toBeGreaterThanOrEqual(0);
+          expect(s.end).toBeLessThanOrEqual(text.length);
+          expect(s.end).toBeGreaterThan(s.start);
+          if (i > 0) expect(s.start).toBeGreaterThanOrEqual(out[i - 1]!.end);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

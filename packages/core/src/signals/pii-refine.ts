@@ -1,0 +1,198 @@
+/**
+ * Rules that tidy the PII model's spans before the pattern matches are merged in, and `refinePiiSpans`, the one place
+ * that runs every rule in order (the classifier calls it for whichever model served PII, shipped or bring-your-own).
+ * Each rule fixes an error class seen on the validation split of models/pipeline's data (2026-12-03): a small uncased
+ * encoder gets the entity right but its edges or type wrong in ways the text itself settles (capitals, digits,
+ * punctuation, the words around a number). Pure, linear in the text, no prompt text leaves a function.
+ * @module
+ */
+import {
+  completeStreetNumbers,
+  cutNameSpansAtLineBreaks,
+  dropFunctionWordSpans,
+  dropMalformedSpans,
+  refineNameSpansByCase,
+  writerUsesCase,
+} from './pii-patterns.js';
+import type { PiiSpan } from './types.js';
+
+/**
+ * Words that make a span an address rather than a place name: street types and unit words in the languages faker and
+ * Presidio write addresses in. A STREET_ADDRESS span with neither one of these nor a digit is a place name.
+ */
+const STREET_WORD =
+  /(?<![\p{L}\p{N}])(?:street|st|road|rd|avenue|ave|av|lane|ln|way|boulevard|blvd|drive|dr|court|ct|place|pl|square|sq|close|crescent|cres|path|walk|rise|row|terrace|parkway|pkwy|highway|hwy|alley|plaza|circle|cir|trail|route|suite|ste|apt|apartment|unit|floor|box|po|corner|rue|via|viale|piazza|calle|avenida|avda|rua|strasse|straße|str|gasse|weg|platz|gade|vej|vei|gatan|vägen|laan|straat|ul|utca|ulica)(?![\p{L}\p{N}])/iu;
+
+/**
+ * "I live in Kyleton": the model tags a bare town or country after a location verb as STREET_ADDRESS. A span with no
+ * digit and no street or unit word becomes GPE (then the name rules below apply to it like to any place name).
+ */
+export function retypeStreetlessAddresses(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.map((s) => {
+    if (s.type !== 'STREET_ADDRESS') return s;
+    const piece = text.slice(s.start, s.end);
+    return /\d/.test(piece) || STREET_WORD.test(piece) ? s : { ...s, type: 'GPE' };
+  });
+}
+
+const startsLower = (word: string): boolean => /^\p{Ll}/u.test(word);
+
+/**
+ * Street addresses: a span that is only a one-to-three digit number ("last 10 transactions") is dropped, and when the
+ * writer capitalises (`writerUsesCase`), lower-case words trailing an address are cut off ("1668 Glyn St street in"
+ * → "1668 Glyn St"); a span left with nothing is dropped.
+ */
+export function tidyStreetAddresses(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  let usesCase: boolean | undefined; // computed once, only when a span needs it
+  return spans.flatMap((s) => {
+    if (s.type !== 'STREET_ADDRESS') return [s];
+    const piece = text.slice(s.start, s.end);
+    if (/^\d{1,3}$/.test(piece)) return [];
+    const words = [...piece.matchAll(/\S+/g)];
+    let last = words.length - 1;
+    if (last < 0 || !startsLower(words[last]![0]) || !(usesCase ??= writerUsesCase(text))) return [s];
+    while (last >= 0 && startsLower(words[last]![0])) last--;
+    return last >= 0 ? [{ ...s, end: s.start + words[last]!.index + words[last]![0].length }] : [];
+  });
+}
+
+/** Name types whose trailing punctuation is sentence punctuation, not part of the name. */
+const PUNCT_TRIMMED_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
+/** A full stop that belongs to the name: after an abbreviation ("Inc.", "Jr.", "St.") or an initial ("J."). */
+const ABBREVIATION_END =
+  /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|st|ave|rd|blvd|apt|dr|mr|mrs|ms|prof|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
+
+/** Cuts sentence punctuation off the end of name spans ("Budapest." → "Budapest", "Swift," → "Swift"). */
+export function trimNamePunctuation(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.map((s) => {
+    if (!PUNCT_TRIMMED_TYPES.has(s.type)) return s;
+    let end = s.end;
+    while (end > s.start + 1) {
+      const c = text[end - 1]!;
+      if (/[,;:!?"')\]]/.test(c) || (c === '.' && !ABBREVIATION_END.test(text.slice(s.start, end)))) end--;
+      else break;
+    }
+    return end === s.end ? s : { ...s, end };
+  });
+}
+
+/**
+ * Fragments are merged only when both reach this score (the shipped model's default PII threshold): joining a
+ * confident fragment to an unsure one would either lift the unsure text over the threshold or sink the confident one.
+ */
+const MERGE_MIN_SCORE = 0.5;
+
+/**
+ * One address, one span: STREET_ADDRESS fragments on the same line separated only by spaces and at most one comma
+ * ("1689" + "Rue du Faubourg Saint-Honoré" + "Apt. 718") become one span with the lower of their scores. Fragments on
+ * different lines stay apart (an address block's lines are often labelled one by one).
+ */
+export function mergeAddressFragments(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    const prev = out[out.length - 1];
+    if (
+      prev !== undefined &&
+      prev.type === 'STREET_ADDRESS' &&
+      s.type === 'STREET_ADDRESS' &&
+      prev.score >= MERGE_MIN_SCORE &&
+      s.score >= MERGE_MIN_SCORE &&
+      /^[ \t]*,?[ \t]*$/.test(text.slice(prev.end, s.start))
+    ) {
+      out[out.length - 1] = { ...prev, end: s.end, score: Math.min(prev.score, s.score) };
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Words before a number that make it an age ("I'm 34", "turned 60", "age: 7", "patient, 46"). */
+const AGE_CUE_BEFORE = /(?:\bage[sd]?\b|\bturn(?:s|ed|ing)?\b|\b(?:i'?m|i am|he'?s|she'?s|is|was|am|are|were|be|at)\b|\bborn\b|\bpatient\b)[\s:,a-z]{0,12}$/i;
+/** Words after it ("34 years old", "46, male", "a 13-year-old", "turn 30 next week"). */
+const AGE_CUE_AFTER = /^[\s-]{0,3}(?:years?|yrs?|y\/?o\b|yo\b|-year|months?|(?:,\s*)?(?:male|female|man|woman|boy|girl|m\b|f\b)|next\b|today\b|this\b)/i;
+
+/**
+ * An AGE span written in digits needs an age cue within a few words ("top 20 songs", "#15" are not ages); ages in
+ * words ("forty-two") are kept as the model tagged them.
+ */
+export function requireAgeContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.filter((s) => {
+    if (s.type !== 'AGE' || /\p{L}/u.test(text.slice(s.start, s.end))) return true;
+    return AGE_CUE_BEFORE.test(text.slice(Math.max(0, s.start - 30), s.start)) || AGE_CUE_AFTER.test(text.slice(s.end, s.end + 20));
+  });
+}
+
+const HONORIFIC = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev|hon|lord|lady|fr|capt|col|gen|sgt|lt)\.?$/i;
+
+/**
+ * Honorifics are TITLE, not part of the name: a PERSON span opening with one is split ("Dr Skye Botsford" → TITLE "Dr"
+ * + PERSON "Skye Botsford"), and a PERSON span that is only an honorific becomes TITLE.
+ */
+export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.flatMap((s): PiiSpan[] => {
+    if (s.type !== 'PERSON') return [s];
+    const piece = text.slice(s.start, s.end);
+    const first = /^(\S+)\s+/.exec(piece);
+    if (first && HONORIFIC.test(first[1]!)) {
+      return [{ ...s, type: 'TITLE', end: s.start + first[1]!.length }, { ...s, start: s.start + first[0].length }];
+    }
+    return [HONORIFIC.test(piece) ? { ...s, type: 'TITLE' } : s];
+  });
+}
+
+/** Words that name a relation or role, never the person ("my coworker corrine", "beneficiary", "hi heaven"). */
+const RELATION_WORDS = new Set(
+  ('coworker co-worker colleague boss manager friend husband wife sister brother mom mum dad mother father son daughter ' +
+    'neighbor neighbour tenant landlord landlady beneficiary uncle aunt cousin partner boyfriend girlfriend fiance fiancé ' +
+    'fiancée teacher student client customer patient grandma grandpa grandmother grandfather nephew niece roommate flatmate ' +
+    'doctor nurse lawyer dentist therapist coach hi hey hello dear dearest')
+    .split(' '),
+);
+
+/** Cuts relation and greeting words off the front of PERSON spans; a span made only of them is dropped. */
+export function trimRelationWords(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.flatMap((s) => {
+    if (s.type !== 'PERSON') return [s];
+    const words = [...text.slice(s.start, s.end).matchAll(/\S+/g)];
+    let first = 0;
+    while (first < words.length && RELATION_WORDS.has(words[first]![0].toLowerCase().replace(/[^\p{L}-]/gu, ''))) first++;
+    if (first === words.length) return [];
+    return [first === 0 ? s : { ...s, start: s.start + words[first]!.index }];
+  });
+}
+
+/** A US ZIP code (5 digits, optional +4) … */
+const ZIP = /(?<![\w-])\d{5}(?:-\d{4})?(?![\w-])/g;
+/** … counts as one after a location word ("find doctors in 92019", "zip: 10001", "near 94110"). */
+const ZIP_CUE = /(?:\bzip(?:\s*code)?|\bpost(?:al)?\s*code|\bpostcode|\bin|\bnear|\baround|\barea)\s*[:#]?\s*$/i;
+/** Score of a ZIP code found by format and context. */
+const ZIP_SCORE = 0.9;
+
+/** Adds ZIP_CODE spans the model missed, where no other span covers the number. */
+export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const added: PiiSpan[] = [];
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let next = 0; // first span that might still overlap a later match (matches come left to right)
+  let reach = 0; // largest end among the spans before `next`
+  for (const m of text.matchAll(ZIP)) {
+    const start = m.index, end = start + m[0].length;
+    while (next < sorted.length && sorted[next]!.start < end) reach = Math.max(reach, sorted[next++]!.end);
+    if (reach > start) continue; // some span starting before this match's end runs into it
+    if (ZIP_CUE.test(text.slice(Math.max(0, start - 20), start))) added.push({ type: 'ZIP_CODE', start, end, score: ZIP_SCORE });
+  }
+  return added.length === 0 ? [...spans] : [...spans, ...added].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Every rule, in order, over a PII model's spans (UTF-16 offsets into `text`): shape and line-break checks first,
+ * then retyping, case rules, edges, addresses, ages and ZIP codes. The pattern recognizers are merged in afterwards
+ * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
+ */
+export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
+  out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
+  out = trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text);
+  out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
+  return addZipCodesInContext(requireAgeContext(out, text), text);
+}
