@@ -39,8 +39,12 @@ echo "[$(date -u +%T)] 3d/6 train stage 5 (resumable), then the average of its l
 $PY train.py --run "$RUN5" --init-from "$RUN4-avg" --steps 2000 --minutes "$MINUTES" --threads "$THREADS" --lr 2e-4 --eval-every 250 \
   --snapshots --context-mask 0.3 --weights domain:0.35,jailbreak:0.15,pii:0.5
 $PY average_weights.py "$RUN5-swa" "$RUN5/step1500.pt" "$RUN5/step1750.pt" "$RUN5/step2000.pt"
+# Stage 6: the domain head's n-gram path (WordPiece unigrams + hashed bigrams, a linear model fitted beside the frozen
+# encoder; epoch and mixing weight chosen on validation), written into the same checkpoint and the same ONNX graph.
+echo "[$(date -u +%T)] 3e/6 n-gram path of the domain head"
+[ -f "work/runs/$RUN5-swa-ng/best.pt" ] || $PY train_ngrams.py --run "$RUN5-swa" --out "$RUN5-swa-ng" --threads "$THREADS"
 echo "[$(date -u +%T)] 4/6 variants table";    $PY variants.py
-echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN5-swa" --ckpt best --threads "$THREADS"
+echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN5-swa-ng" --ckpt best --threads "$THREADS"
 echo "[$(date -u +%T)] 5b/6 PII through the shipped runtime (model only, + pattern recognizers)"
 (cd ../.. && pnpm --filter @semroute/core run build) && node eval_runtime_pii.mjs ../semroute-mini work/data/pii.jsonl ../semroute-mini/eval_runtime_pii.json
 echo "[$(date -u +%T)] 6/6 card";              $PY make_card.py

@@ -121,11 +121,36 @@ def build_graph(sd, cfg):
     count = node("Clip", [node("ReduceSum", [tok_mask, "c.axes1"], "/pool/count", keepdims=0), "c.one"], "/pool/count_min1")
     mean = node("Div", [total, count], "/pool/mean")
     outs = {}
+    ngram = bool(cfg.get("ngram_buckets"))
     for head in ("domain", "jailbreak"):
         d = gelu(linear(mean, f"{head}_head.dense.weight", f"/{head}_head/dense/MatMul"), f"/{head}_head/gelu")
         d = layer_norm(d, f"{head}_head.norm.weight", f"/{head}_head/norm")
+        name = "/domain_head/logits" if head == "domain" and ngram else f"{head}_logits"
         outs[head] = node("Gemm", [d, const(f"m.{head}_head.out.weight", _t(sd, f"{head}_head.out.weight")),
-                                   const(f"m.{head}_head.out.bias", _t(sd, f"{head}_head.out.bias"))], f"{head}_logits", transB=1)
+                                   const(f"m.{head}_head.out.bias", _t(sd, f"{head}_head.out.bias"))], name, transB=1)
+    if ngram:  # model.NgramBag, then log_softmax(encoder) + mix * log_softmax(ngram)
+        valid = node("And", [node("Greater", ["input_ids", const("c.i4", np.array(4, np.int64))], "/ngram/real_token"),
+                             node("Cast", ["attention_mask"], "/ngram/mask_bool", to=TensorProto.BOOL)], "/ngram/valid")
+        c_start0, c_start1 = const("c.slice_from0", np.array([0], np.int64)), const("c.slice_from1", np.array([1], np.int64))
+        c_end_last, c_end_all = const("c.slice_to_last", np.array([-1], np.int64)), const("c.slice_to_end", np.array([2 ** 62], np.int64))
+        left = node("Slice", ["input_ids", c_start0, c_end_last, "c.axes1"], "/ngram/left")
+        right = node("Slice", ["input_ids", c_start1, c_end_all, "c.axes1"], "/ngram/right")
+        mixed = node("Add", [node("Mul", [left, const("c.ngram_prime", np.array(cfg["ngram_prime"], np.int64))], "/ngram/scale"), right], "/ngram/pair")
+        pairs = node("Add", [node("Mod", [mixed, const("c.ngram_span", np.array(cfg["ngram_buckets"] - cfg["vocab_size"], np.int64))], "/ngram/hash"),
+                             const("c.ngram_offset", np.array(cfg["vocab_size"], np.int64))], "/ngram/pair_index")
+        pair_ok = node("And", [node("Slice", [valid, c_start0, c_end_last, "c.axes1"], "/ngram/left_ok"),
+                               node("Slice", [valid, c_start1, c_end_all, "c.axes1"], "/ngram/right_ok")], "/ngram/pair_ok")
+        idx = node("Concat", ["input_ids", pairs], "/ngram/index", axis=1)
+        feat_keep = node("Cast", [node("Concat", [valid, pair_ok], "/ngram/keep_bool", axis=1)], "/ngram/keep", to=TensorProto.FLOAT)
+        rows = node("Gather", [const("m.domain_ngram.table", _t(sd, "domain_ngram.table")), idx], "/ngram/Gather", axis=0)
+        feat_total = node("ReduceSum", [node("Mul", [rows, node("Unsqueeze", [feat_keep, "c.axes2"], "/ngram/keep3")], "/ngram/masked"), "c.axes1"],
+                          "/ngram/sum", keepdims=0)
+        feat_count = node("Clip", [node("ReduceSum", [feat_keep, "c.axes1"], "/ngram/count", keepdims=1), "c.one"], "/ngram/count_min1")
+        ng = node("Add", [node("Div", [feat_total, feat_count], "/ngram/mean"), const("m.domain_ngram.bias", _t(sd, "domain_ngram.bias"))], "/ngram/logits")
+        enc_lp = node("LogSoftmax", [outs["domain"]], "/domain_mix/encoder", axis=-1)
+        ng_lp = node("LogSoftmax", [ng], "/domain_mix/ngram", axis=-1)
+        outs["domain"] = node("Add", [enc_lp, node("Mul", [ng_lp, const("c.ngram_mix", np.array(cfg["ngram_mix"], np.float32))], "/domain_mix/weighted")],
+                              "domain_logits")
     pii = linear(h, "pii_head.1.weight", "/pii_head/pii_head.1/MatMul")
     outs["pii"] = node("Add", [pii, const("m.pii_head.1.bias", _t(sd, "pii_head.1.bias"))], "pii_logits")
     norm = node("Clip", [node("ReduceL2", [mean], "/pooled/norm", axes=[1], keepdims=1), const("c.eps", np.array(1e-6, np.float32))], "/pooled/norm_min")
@@ -155,12 +180,13 @@ def export_fp32(ckpt, path):
 
 
 W_QMAX = 63  # 7-bit symmetric weights, see quantize_dynamic
+HALF_TABLES = ("m.domain_ngram.table",)  # gathered tables stored as fp16 instead of int8 in the int8 graph
 SKIP_NODES = ("/pii_head/", "_head/dense/", "/Wmo/", "/Wo/")  # kept fp32: small heads, attention output and GeGLU down-projection (activation outliers)
 
 
 def quantize_dynamic(src, dst, skip_substrings=SKIP_NODES):
     """MatMul(A, W_const) -> DynamicQuantizeLinear(A) + MatMulInteger(uint8 A, int8 W per-column symmetric) + Cast + Mul(scale).
-    Gather(table_const, ids) -> int8 table with per-row scales.  Small classifier output layers stay fp32."""
+    Gather(table_const, ids) -> int8 table with per-row scales (the n-gram table: fp16).  Small classifier output layers stay fp32."""
     m = onnx.load(src)
     g = m.graph
     inits = {i.name: i for i in g.initializer}
@@ -194,6 +220,18 @@ def quantize_dynamic(src, dst, skip_substrings=SKIP_NODES):
                 helper.make_node("Mul", [b + "_f", b + "_sc"], [n.output[0]], name=b + "_out"),
             ]
             n_q += 1
+        elif n.op_type == "Gather" and n.input[0] in HALF_TABLES:
+            # The n-gram table's log-probabilities are scaled by ngram_mix (~6) in the domain logits: per-row int8 moved
+            # them by up to 0.36, fp16 keeps them within the int8 contract (5e-2) at half the fp32 size.
+            T16 = numpy_helper.to_array(inits[n.input[0]]).astype(np.float16)
+            b = n.name or n.output[0]
+            add_inits.append(numpy_helper.from_array(T16, n.input[0] + "_fp16"))
+            if used_count.get(n.input[0], 0) <= 1:
+                drop_inits.add(n.input[0])
+            new_nodes += [
+                helper.make_node("Gather", [n.input[0] + "_fp16", n.input[1]], [b + "_g16"], axis=0, name=b + "_g16"),
+                helper.make_node("Cast", [b + "_g16"], [n.output[0]], to=TensorProto.FLOAT, name=b + "_gcast"),
+            ]
         elif n.op_type == "Gather" and n.input[0] in inits and numpy_helper.to_array(inits[n.input[0]]).ndim == 2 \
                 and numpy_helper.to_array(inits[n.input[0]]).shape[0] > 1000:
             E = numpy_helper.to_array(inits[n.input[0]]).astype(np.float32)

@@ -79,6 +79,32 @@ class Head(nn.Module):
         return self.out(self.norm(F.gelu(self.dense(x))))
 
 
+class NgramBag(nn.Module):
+    """Bag of WordPiece unigrams and hashed bigrams -> domain logits: a linear fastText-style model that the domain head
+    mixes with the encoder's logits (cfg ngram_buckets / ngram_prime / ngram_mix; train_ngrams.py fits it). Features of a
+    sequence: every real token id > 4 (no [PAD]/[UNK]/[CLS]/[SEP]/[MASK]) as itself, and every pair of adjacent such tokens
+    as vocab + (a * prime + b) mod (buckets - vocab); the logits are the mean of their table rows plus a bias (a text
+    with no features gets the bias). Plain gathers and integer arithmetic, so export_onnx writes it into the same graph."""
+
+    def __init__(self, buckets, vocab, n_out, prime):
+        super().__init__()
+        self.buckets, self.vocab, self.prime = buckets, vocab, prime
+        self.table = nn.Parameter(torch.zeros(buckets, n_out))
+        self.bias = nn.Parameter(torch.zeros(n_out))
+
+    def features(self, input_ids, attention_mask):
+        valid = (input_ids > 4) & (attention_mask > 0)
+        pairs = (input_ids[:, :-1] * self.prime + input_ids[:, 1:]) % (self.buckets - self.vocab) + self.vocab
+        idx = torch.cat([input_ids, pairs], 1)
+        keep = torch.cat([valid, valid[:, :-1] & valid[:, 1:]], 1).to(self.table.dtype)
+        return idx, keep
+
+    def forward(self, input_ids, attention_mask):
+        idx, keep = self.features(input_ids, attention_mask)
+        total = (self.table[idx] * keep.unsqueeze(-1)).sum(1)
+        return total / keep.sum(1, keepdim=True).clamp(min=1.0) + self.bias
+
+
 class SemrouteModel(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -94,6 +120,8 @@ class SemrouteModel(nn.Module):
         self.distill_proj = nn.Linear(H, cfg.get("teacher_dim", 512), bias=False)  # training only (not exported)
         self.mlm_bias = nn.Parameter(torch.zeros(cfg["vocab_size"]))  # training only: tied-embedding MLM decoder bias
         self.apply(self._init)
+        # optional n-gram path of the domain head (added after training by train_ngrams.py; zero-initialised)
+        self.domain_ngram = NgramBag(cfg["ngram_buckets"], cfg["vocab_size"], cfg["n_domain"], cfg["ngram_prime"]) if cfg.get("ngram_buckets") else None
 
     def _init(self, m):
         if isinstance(m, nn.Linear):
@@ -125,6 +153,8 @@ class SemrouteModel(nn.Module):
         m = attention_mask.to(h.dtype).unsqueeze(-1)
         mean = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
         dom = self.domain_head(mean)
+        if self.domain_ngram is not None:  # log-linear mix: log p_encoder + mix * log p_ngram
+            dom = F.log_softmax(dom, -1) + self.cfg["ngram_mix"] * F.log_softmax(self.domain_ngram(input_ids, attention_mask), -1)
         jb = self.jailbreak_head(mean)
         pii = self.pii_head(h)
         pooled = mean / mean.norm(dim=-1, keepdim=True).clamp(min=1e-6)

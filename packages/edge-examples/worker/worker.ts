@@ -4,7 +4,7 @@
  *
  * - ORT's `.wasm` is imported as a module (Workers cannot compile WebAssembly from bytes at run time); wrangler
  *   and workerd hand it over as a compiled WebAssembly.Module.
- * - The model (8.8 MB int8) is not bundled: it comes from the `ASSETS` static-assets binding (wrangler.toml), or from
+ * - The model (10.7 MB int8) is not bundled: it comes from the `ASSETS` static-assets binding (wrangler.toml), or from
  *   `MODEL_URL` (an R2 public bucket, any HTTPS origin) when set.
  * - The router is built on the first request and reused by every later request the isolate serves.
  */
