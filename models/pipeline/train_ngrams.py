@@ -82,7 +82,9 @@ def main():
     y_val = np.array([x["y"] for x in val])
 
     ck = torch.load(os.path.join(WORK, "runs", a.run, "best.pt"), map_location="cpu")
-    cfg = dict(ck["cfg"])
+    # a checkpoint that already has an n-gram path (e.g. recovered from the shipped graph) is refitted from its encoder
+    cfg = {k: v for k, v in ck["cfg"].items() if not k.startswith("ngram_")}
+    encoder_sd = {k: v for k, v in ck["model"].items() if not k.startswith("domain_ngram.")}
     if a.buckets <= cfg["vocab_size"]:
         sys.exit(f"--buckets {a.buckets} must exceed the vocabulary ({cfg['vocab_size']}): unigrams take the first rows")
     bag = NgramBag(a.buckets, cfg["vocab_size"], cfg["n_domain"], PRIME)
@@ -111,7 +113,7 @@ def main():
     ng_val = bag_logits(bag, val)
 
     model = SemrouteModel(cfg)
-    model.load_state_dict(ck["model"])
+    model.load_state_dict(encoder_sd)
     enc_val = np.stack(predict(model, val, "domain", torch.device("cpu")))
     enc_acc = float((enc_val.argmax(1) == y_val).mean())
     grid = [float(w) for w in a.mix_grid.split(",")]
@@ -123,7 +125,7 @@ def main():
     cfg.update(ngram_buckets=a.buckets, ngram_prime=PRIME, ngram_mix=mix)
     full = SemrouteModel(cfg)
     sd = full.state_dict()
-    sd.update(ck["model"])
+    sd.update(encoder_sd)
     sd.update({f"domain_ngram.{k}": v for k, v in bag.state_dict().items()})
     full.load_state_dict(sd)
     v = validate(full, data, torch.device("cpu"))
