@@ -10,7 +10,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import SemrouteModel
+from model import SemrouteModel, TokenNgram
 
 
 def _t(sd, name):
@@ -152,7 +152,28 @@ def build_graph(sd, cfg):
         outs["domain"] = node("Add", [enc_lp, node("Mul", [ng_lp, const("c.ngram_mix", np.array(cfg["ngram_mix"], np.float32))], "/domain_mix/weighted")],
                               "domain_logits")
     pii = linear(h, "pii_head.1.weight", "/pii_head/pii_head.1/MatMul")
-    outs["pii"] = node("Add", [pii, const("m.pii_head.1.bias", _t(sd, "pii_head.1.bias"))], "pii_logits")
+    pii_ngram = bool(cfg.get("pii_ngram_buckets"))
+    outs["pii"] = node("Add", [pii, const("m.pii_head.1.bias", _t(sd, "pii_head.1.bias"))], "/pii_head/logits" if pii_ngram else "pii_logits")
+    if pii_ngram:  # model.TokenNgram, then log_softmax(encoder) + mix * log_softmax(n-gram), per token
+        nb = const("c.pii_ngram_buckets", np.array(cfg["pii_ngram_buckets"], np.int64))
+        head0 = node("Slice", ["input_ids", const("c.pii_from0", np.array([0], np.int64)), const("c.pii_to1", np.array([1], np.int64)), "c.axes1"], "/pii_ngram/first_col")
+        zero = node("Mul", [head0, const("c.pii_i0", np.array(0, np.int64))], "/pii_ngram/zeros")
+        cls_col = node("Add", [zero, const("c.pii_cls", np.array(2, np.int64))], "/pii_ngram/cls")
+        sep_col = node("Add", [zero, const("c.pii_sep", np.array(3, np.int64))], "/pii_ngram/sep")
+        before = node("Slice", ["input_ids", "c.pii_from0", const("c.pii_to_last", np.array([-1], np.int64)), "c.axes1"], "/pii_ngram/before")
+        after = node("Slice", ["input_ids", const("c.pii_from1", np.array([1], np.int64)), const("c.pii_to_end", np.array([2 ** 62], np.int64)), "c.axes1"], "/pii_ngram/after")
+        prev = node("Concat", [cls_col, before], "/pii_ngram/prev", axis=1)
+        nxt = node("Concat", [after, sep_col], "/pii_ngram/next", axis=1)
+        uni = node("Mod", ["input_ids", nb], "/pii_ngram/uni_index")
+        pidx = node("Mod", [node("Add", [node("Mul", [prev, const("c.pii_p_prev", np.array(TokenNgram.P_PREV, np.int64))], "/pii_ngram/prev_scale"), "input_ids"], "/pii_ngram/prev_pair"), nb], "/pii_ngram/prev_index")
+        nidx = node("Mod", [node("Add", [node("Mul", ["input_ids", const("c.pii_p_next", np.array(TokenNgram.P_NEXT, np.int64))], "/pii_ngram/next_scale"), nxt], "/pii_ngram/next_pair"), nb], "/pii_ngram/next_index")
+        rows = [node("Gather", [const(f"m.pii_ngram.{t}", _t(sd, f"pii_ngram.{t}")), ix], f"/pii_ngram/{t}/Gather", axis=0)
+                for t, ix in (("unigram", uni), ("with_prev", pidx), ("with_next", nidx))]
+        ng = node("Add", [node("Add", [node("Add", [rows[0], rows[1]], "/pii_ngram/sum01"), rows[2]], "/pii_ngram/sum"),
+                          const("m.pii_ngram.bias", _t(sd, "pii_ngram.bias"))], "/pii_ngram/logits")
+        outs["pii"] = node("Add", [node("LogSoftmax", [outs["pii"]], "/pii_mix/encoder", axis=-1),
+                                   node("Mul", [node("LogSoftmax", [ng], "/pii_mix/ngram", axis=-1),
+                                                const("c.pii_ngram_mix", np.array(cfg["pii_ngram_mix"], np.float32))], "/pii_mix/weighted")], "pii_logits")
     norm = node("Clip", [node("ReduceL2", [mean], "/pooled/norm", axes=[1], keepdims=1), const("c.eps", np.array(1e-6, np.float32))], "/pooled/norm_min")
     node("Div", [mean, norm], "pooled")
 

@@ -322,6 +322,8 @@ def main():
     }
     if cfg.get("ngram_buckets"):  # the domain head's n-gram path (model.NgramBag), part of the graph
         config["domain_ngram"] = {"buckets": cfg["ngram_buckets"], "prime": cfg["ngram_prime"], "mix": cfg["ngram_mix"]}
+    if cfg.get("pii_ngram_buckets"):  # the PII head's per-token n-gram path (model.TokenNgram), part of the graph
+        config["pii_ngram"] = {"buckets": cfg["pii_ngram_buckets"], "mix": cfg["pii_ngram_mix"]}
     json.dump(config, open(os.path.join(OUTDIR, "config.json"), "w"), indent=1)
     heads = {
         "format_version": 1,
@@ -385,7 +387,7 @@ def main():
     def get(variant, k):
         return [results[variant][j] for j, (kk, _) in enumerate(where) if kk == k]
 
-    ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), **({"composition": ck["composition"]} if "composition" in ck else {}), **({"ngram": ck["ngram"]} if "ngram" in ck else {}), "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
+    ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), **({"composition": ck["composition"]} if "composition" in ck else {}), **{k: ck[k] for k in ("ngram", "pii_ngram") if k in ck}, "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
                     "val_at_checkpoint": ck.get("val"), "config": cfg},
           "calibration": {"fit_on": "validation split", "temperature": {"domain": t_dom, "jailbreak": t_jb, "pii": t_pii},
                           "domain_confidence_map_knots": len(cmap_dom["x"]), "jailbreak_threshold": jb_thr},

@@ -105,6 +105,31 @@ class NgramBag(nn.Module):
         return total / keep.sum(1, keepdim=True).clamp(min=1.0) + self.bias
 
 
+class TokenNgram(nn.Module):
+    """Per-token linear model over hashed n-grams -> PII logits, mixed with the encoder's token logits (cfg
+    pii_ngram_buckets / pii_ngram_mix; train_ngrams.py --head pii fits it). Each token t reads three rows: its own id,
+    the pair (previous id, t) and the pair (t, next id), each hashed into `buckets` rows of its own table (the token
+    before the first is [CLS] = 2, the one after the last is [SEP] = 3); the logits are their sum plus a bias."""
+
+    P_PREV, P_NEXT = 1000003, 1000033
+
+    def __init__(self, buckets, n_out):
+        super().__init__()
+        self.buckets = buckets
+        self.unigram = nn.Parameter(torch.zeros(buckets, n_out))
+        self.with_prev = nn.Parameter(torch.zeros(buckets, n_out))
+        self.with_next = nn.Parameter(torch.zeros(buckets, n_out))
+        self.bias = nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, input_ids):
+        first = torch.full_like(input_ids[:, :1], 2)
+        last = torch.full_like(input_ids[:, :1], 3)
+        prev = torch.cat([first, input_ids[:, :-1]], 1)
+        nxt = torch.cat([input_ids[:, 1:], last], 1)
+        return (self.unigram[input_ids % self.buckets] + self.with_prev[(prev * self.P_PREV + input_ids) % self.buckets]
+                + self.with_next[(input_ids * self.P_NEXT + nxt) % self.buckets] + self.bias)
+
+
 class SemrouteModel(nn.Module):
     def __init__(self, cfg):
         super().__init__()
@@ -122,6 +147,7 @@ class SemrouteModel(nn.Module):
         self.apply(self._init)
         # optional n-gram path of the domain head (added after training by train_ngrams.py; zero-initialised)
         self.domain_ngram = NgramBag(cfg["ngram_buckets"], cfg["vocab_size"], cfg["n_domain"], cfg["ngram_prime"]) if cfg.get("ngram_buckets") else None
+        self.pii_ngram = TokenNgram(cfg["pii_ngram_buckets"], cfg["n_pii"]) if cfg.get("pii_ngram_buckets") else None
 
     def _init(self, m):
         if isinstance(m, nn.Linear):
@@ -157,6 +183,8 @@ class SemrouteModel(nn.Module):
             dom = F.log_softmax(dom, -1) + self.cfg["ngram_mix"] * F.log_softmax(self.domain_ngram(input_ids, attention_mask), -1)
         jb = self.jailbreak_head(mean)
         pii = self.pii_head(h)
+        if self.pii_ngram is not None:  # log-linear mix per token, as for the domain head
+            pii = F.log_softmax(pii, -1) + self.cfg["pii_ngram_mix"] * F.log_softmax(self.pii_ngram(input_ids), -1)
         pooled = mean / mean.norm(dim=-1, keepdim=True).clamp(min=1e-6)
         return dom, jb, pii, pooled, mean, h
 

@@ -262,10 +262,10 @@ def main():
         log(f"resumed {a.run} at step {step} (best {best:.4f})")
     elif a.init_from:
         src = torch.load(os.path.join(WORK, "runs", a.init_from, "best.pt"), map_location=device)
-        # the domain head's n-gram path (train_ngrams.py) is not trained here: it is refitted after the encoder changes
-        encoder = {k: v for k, v in src["model"].items() if not k.startswith("domain_ngram.")}
+        # the heads' n-gram paths (train_ngrams.py) are not trained here: they are refitted after the encoder changes
+        encoder = {k: v for k, v in src["model"].items() if not k.startswith(("domain_ngram.", "pii_ngram."))}
         model.load_state_dict(encoder)
-        log(f"initialised from run {a.init_from} step {src['step']}" + (" (its n-gram path left out)" if len(encoder) < len(src["model"]) else ""))
+        log(f"initialised from run {a.init_from} step {src['step']}" + (" (its n-gram paths left out)" if len(encoder) < len(src["model"]) else ""))
         json.dump({"args": vars(a), "cfg": cfg, "init_from": {"run": a.init_from, "step": src["step"]}},
                   open(os.path.join(rd, "config.json"), "w"), indent=1)
     else:
