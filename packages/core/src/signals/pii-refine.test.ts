@@ -5,6 +5,7 @@ import {
   mergeAddressFragments,
   refinePiiSpans,
   requireAgeContext,
+  retypeDemonyms,
   retypeStreetlessAddresses,
   splitHonorifics,
   tidyStreetAddresses,
@@ -38,6 +39,10 @@ describe('tidyStreetAddresses', () => {
     const t = 'Need to see last 10 transaction of card 4351130092557588';
     expect(tidyStreetAddresses([at(t, '10', 'STREET_ADDRESS')], t)).toEqual([]);
   });
+  it('cuts trailing commas off an address', () => {
+    const t = 'Our new office: 79 Moore Rise, Upper Ziemannton, beneficiary IBAN below';
+    expect(shown(t, tidyStreetAddresses([at(t, '79 Moore Rise, Upper Ziemannton,', 'STREET_ADDRESS')], t))).toEqual(['STREET_ADDRESS:79 Moore Rise, Upper Ziemannton']);
+  });
   it('cuts lower-case words trailing an address when the writer capitalises', () => {
     const t = 'The title refers to 1668 Glyn St street in Highveld. It was on this street that Metallica played.';
     expect(shown(t, tidyStreetAddresses([at(t, '1668 Glyn St street in', 'STREET_ADDRESS')], t))).toEqual(['STREET_ADDRESS:1668 Glyn St']);
@@ -46,6 +51,14 @@ describe('tidyStreetAddresses', () => {
     const t = 'our new office: 96771 myrna path, sylvanfort, la 27451';
     const s = [at(t, '96771 myrna path, sylvanfort, la 27451', 'STREET_ADDRESS')];
     expect(tidyStreetAddresses(s, t)).toEqual(s);
+  });
+});
+
+describe('retypeDemonyms', () => {
+  it('turns a nationality tagged as a person or organization into NRP', () => {
+    const t = 'my husband is Kenyan and my bank is German; Kenya Airways is fine';
+    const out = retypeDemonyms([at(t, 'Kenyan', 'PERSON'), at(t, 'German', 'ORGANIZATION'), at(t, 'Kenya Airways', 'ORGANIZATION')], t);
+    expect(shown(t, out)).toEqual(['NRP:Kenyan', 'NRP:German', 'ORGANIZATION:Kenya Airways']);
   });
 });
 

@@ -38,21 +38,50 @@ export function retypeStreetlessAddresses(spans: readonly PiiSpan[], text: strin
 const startsLower = (word: string): boolean => /^\p{Ll}/u.test(word);
 
 /**
- * Street addresses: a span that is only a one-to-three digit number ("last 10 transactions") is dropped, and when the
- * writer capitalises (`writerUsesCase`), lower-case words trailing an address are cut off ("1668 Glyn St street in"
+ * Street addresses: trailing commas and the like are cut off, a span that is only a one-to-three digit number ("last 10
+ * transactions") is dropped, and when the writer capitalises (`writerUsesCase`), lower-case words trailing an address are cut off ("1668 Glyn St street in"
  * → "1668 Glyn St"); a span left with nothing is dropped.
  */
 export function tidyStreetAddresses(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   let usesCase: boolean | undefined; // computed once, only when a span needs it
   return spans.flatMap((s) => {
     if (s.type !== 'STREET_ADDRESS') return [s];
-    const piece = text.slice(s.start, s.end);
+    let end = s.end;
+    while (end > s.start + 1 && /[\s,;:!?]/.test(text[end - 1]!)) end--; // "79 Moore Rise, Upper Ziemannton," ends before the comma
+    const piece = text.slice(s.start, end);
     if (/^\d{1,3}$/.test(piece)) return [];
     const words = [...piece.matchAll(/\S+/g)];
     let last = words.length - 1;
-    if (last < 0 || !startsLower(words[last]![0]) || !(usesCase ??= writerUsesCase(text))) return [s];
+    if (last < 0 || !startsLower(words[last]![0]) || !(usesCase ??= writerUsesCase(text))) return [end === s.end ? s : { ...s, end }];
     while (last >= 0 && startsLower(words[last]![0])) last--;
     return last >= 0 ? [{ ...s, end: s.start + words[last]!.index + words[last]![0].length }] : [];
+  });
+}
+
+/** Nationalities, regions and religions as adjectives: NRP (Presidio's nationality / religious / political group). */
+const DEMONYMS = new Set(
+  ('afghan albanian algerian american andorran angolan argentine argentinian armenian australian austrian azerbaijani azeri ' +
+    'bahamian bahraini bangladeshi barbadian belarusian belgian belizean belizian beninese bhutanese bolivian bosnian botswanan ' +
+    'brazilian british bruneian bulgarian burkinabe burmese burundian cambodian cameroonian canadian chadian chilean chinese ' +
+    'colombian congolese costa rican croatian cuban cypriot czech danish djiboutian dominican dutch ecuadorian egyptian emirati ' +
+    'english eritrean estonian ethiopian fijian filipino finnish french gabonese gambian georgian german ghanaian greek grenadian ' +
+    'guatemalan guinean guyanese haitian honduran hungarian icelandic indian indonesian iranian iraqi irish israeli italian ivorian ' +
+    'jamaican japanese jordanian kazakh kazakhstani kenyan korean kosovar kuwaiti kyrgyz lao laotian latvian lebanese liberian ' +
+    'libyan lithuanian luxembourgish macedonian malagasy malawian malaysian maldivian malian maltese mauritanian mauritian mexican ' +
+    'moldovan monegasque mongolian montenegrin moroccan mozambican namibian nepalese nepali nicaraguan nigerian nigerien norwegian ' +
+    'omani pakistani palestinian panamanian paraguayan persian peruvian polish portuguese qatari romanian russian rwandan salvadoran ' +
+    'samoan saudi scottish senegalese serbian singaporean slovak slovakian slovenian somali spanish sri lankan sudanese surinamese ' +
+    'swazi swedish swiss syrian taiwanese tajik tanzanian thai togolese tongan trinidadian tunisian turkish turkmen ugandan ' +
+    'ukrainian uruguayan uzbek venezuelan vietnamese welsh yemeni zambian zimbabwean african asian european latino latina latinx ' +
+    'hispanic arab jewish muslim christian catholic protestant hindu buddhist sikh')
+    .split(' '),
+);
+
+/** "my husband is Kenyan": a one-word name span that is a nationality or religion adjective is NRP, not a person or place. */
+export function retypeDemonyms(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.map((s) => {
+    if (s.type !== 'PERSON' && s.type !== 'ORGANIZATION' && s.type !== 'GPE') return s;
+    return DEMONYMS.has(text.slice(s.start, s.end).toLowerCase().replace(/[^\p{L}]/gu, '')) ? { ...s, type: 'NRP' } : s;
   });
 }
 
@@ -192,6 +221,7 @@ export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): P
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
+  out = retypeDemonyms(out, text);
   out = trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
