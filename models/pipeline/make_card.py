@@ -244,7 +244,7 @@ w("- Trained from scratch for a short CPU budget on exam-style data plus synthet
   "vSR short queries 77.1% → 78.6%; PII as shipped 0.545 → 0.559 (templates) and 0.706 → 0.721 (chat); but benign prompts with any "
   "PII span 25.0% → 27.4%: it flags more entity-shaped words (fictional names in role-play prompts, job titles, some noise such as "
   "\"scene\" as a street address).\n"
-  + "- Latency figures in this card come from the finalize run on a 2-core VM (2026-12-02: AMD EPYC, AVX2 only, no AVX-512/VNNI; "
-  "earlier cards: an AVX-512 VNNI host, where int8 is faster).\n")
+  + "- Latency figures in this card come from the finalize run on a 2-core VM (2026-12-03: AMD EPYC with AVX-512 VNNI, where int8 "
+  "is faster; the 2026-12-02 card: AVX2 only).\n")
 open(os.path.join(OUTDIR, "CARD.md"), "w").write("\n".join(L) + "\n")
 print("wrote CARD.md")
