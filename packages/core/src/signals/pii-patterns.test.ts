@@ -111,6 +111,11 @@ describe('mergePiiSpans', () => {
     expect(merged).toEqual([span('PERSON', 0, 4), span('PHONE_NUMBER', 11, 25, 0.9)]);
   });
 
+  it('replaces a longer model span of the same type (the pattern is exact)', () => {
+    // model: DOMAIN_NAME "https://www.example.com and"; pattern: the URL alone
+    expect(mergePiiSpans([span('DOMAIN_NAME', 4, 31)], [span('DOMAIN_NAME', 4, 27, 0.9)])).toEqual([span('DOMAIN_NAME', 4, 27, 0.9)]);
+  });
+
   it('keeps a longer street address that contains a number pattern', () => {
     const merged = mergePiiSpans([span('STREET_ADDRESS', 0, 40)], [span('PHONE_NUMBER', 5, 17, 0.9)]);
     expect(merged).toEqual([span('STREET_ADDRESS', 0, 40)]);

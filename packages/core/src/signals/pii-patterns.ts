@@ -195,13 +195,15 @@ const CONTAINERS = new Set(['STREET_ADDRESS', 'DOMAIN_NAME']);
 
 /**
  * Merges pattern matches into model spans. A pattern match replaces every model span it overlaps (it is exact where
- * the model is fuzzy at the edges), except when a longer model span of a containing type (STREET_ADDRESS,
- * DOMAIN_NAME) covers it entirely. Output is sorted by start; spans never overlap if the inputs didn't.
+ * the model is fuzzy at the edges), except when a longer model span of another, containing type (a STREET_ADDRESS or
+ * DOMAIN_NAME holding a house number or an IP) covers it entirely; a longer span of the same type ("https://x.com and")
+ * is replaced. Output is sorted by start; spans never overlap if the inputs didn't.
  */
 export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiSpan[]): PiiSpan[] {
   if (patterns.length === 0) return [...model];
   const accepted = patterns.filter(
-    (p) => !model.some((m) => CONTAINERS.has(m.type) && m.start <= p.start && p.end <= m.end && m.end - m.start > p.end - p.start),
+    (p) =>
+      !model.some((m) => CONTAINERS.has(m.type) && m.type !== p.type && m.start <= p.start && p.end <= m.end && m.end - m.start > p.end - p.start),
   );
   const out = model.filter((m) => !accepted.some((p) => p.start < m.end && m.start < p.end));
   out.push(...accepted);

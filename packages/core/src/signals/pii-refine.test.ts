@@ -68,6 +68,10 @@ describe('trimNamePunctuation', () => {
     const out = trimNamePunctuation([at(t, 'Budapest.', 'GPE'), at(t, 'Swift,', 'PERSON'), at(t, 'Haag Inc.', 'ORGANIZATION')], t);
     expect(shown(t, out)).toEqual(['GPE:Budapest', 'PERSON:Swift', 'ORGANIZATION:Haag Inc.']);
   });
+  it('cuts punctuation off the front of a name span', () => {
+    const t = 'They marched west, conquering Gaul';
+    expect(shown(t, trimNamePunctuation([at(t, ', conquering Gaul', 'GPE')], t))).toEqual(['GPE:conquering Gaul']);
+  });
   it('leaves other types alone', () => {
     const t = 'call 555-0100.';
     const s = [at(t, '555-0100.', 'PHONE_NUMBER')];
@@ -102,6 +106,10 @@ describe('requireAgeContext', () => {
     const t = 'James listed his top 20 songs. I turn 42 next week, my dad is 70 years old, patient, 46, male';
     const out = requireAgeContext([at(t, '20', 'AGE'), at(t, '42', 'AGE'), at(t, '70', 'AGE'), at(t, '46', 'AGE')], t);
     expect(shown(t, out)).toEqual(['AGE:42', 'AGE:70', 'AGE:46']);
+  });
+  it('drops digit spans with letters but no cue, keeps decades', () => {
+    const t = 'prices rose 10percent; a woman in her 20s';
+    expect(shown(t, requireAgeContext([at(t, '10percent', 'AGE'), at(t, '20s', 'AGE')], t))).toEqual(['AGE:20s']);
   });
   it('keeps ages written in words', () => {
     const t = 'she is forty-two';

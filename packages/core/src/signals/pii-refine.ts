@@ -91,17 +91,19 @@ const PUNCT_TRIMMED_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
 const ABBREVIATION_END =
   /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|st|ave|rd|blvd|apt|dr|mr|mrs|ms|prof|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
 
-/** Cuts sentence punctuation off the end of name spans ("Budapest." → "Budapest", "Swift," → "Swift"). */
+/** Cuts sentence punctuation off the edges of name spans ("Budapest." → "Budapest", "Swift," → "Swift", ", Paris" → "Paris"). */
 export function trimNamePunctuation(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.map((s) => {
     if (!PUNCT_TRIMMED_TYPES.has(s.type)) return s;
+    let start = s.start;
+    while (start < s.end - 1 && /[\s,;:.!?"'(\[]/.test(text[start]!)) start++;
     let end = s.end;
-    while (end > s.start + 1) {
+    while (end > start + 1) {
       const c = text[end - 1]!;
-      if (/[,;:!?"')\]]/.test(c) || (c === '.' && !ABBREVIATION_END.test(text.slice(s.start, end)))) end--;
+      if (/[,;:!?"')\]]/.test(c) || (c === '.' && !ABBREVIATION_END.test(text.slice(start, end)))) end--;
       else break;
     }
-    return end === s.end ? s : { ...s, end };
+    return start === s.start && end === s.end ? s : { ...s, start, end };
   });
 }
 
@@ -142,12 +144,13 @@ const AGE_CUE_BEFORE = /(?:\bage[sd]?\b|\bturn(?:s|ed|ing)?\b|\b(?:i'?m|i am|he'
 const AGE_CUE_AFTER = /^[\s-]{0,3}(?:years?|yrs?|y\/?o\b|yo\b|-year|months?|(?:,\s*)?(?:male|female|man|woman|boy|girl|m\b|f\b)|next\b|today\b|this\b)/i;
 
 /**
- * An AGE span written in digits needs an age cue within a few words ("top 20 songs", "#15" are not ages); ages in
- * words ("forty-two") are kept as the model tagged them.
+ * An AGE span with digits needs an age cue within a few words ("top 20 songs", "#15", "10percent" are not ages);
+ * decades ("in her 20s") and ages in words ("forty-two") are kept as the model tagged them.
  */
 export function requireAgeContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.filter((s) => {
-    if (s.type !== 'AGE' || /\p{L}/u.test(text.slice(s.start, s.end))) return true;
+    const piece = text.slice(s.start, s.end);
+    if (s.type !== 'AGE' || !/\d/.test(piece) || /^\d0'?s$/.test(piece) || /year|yr|y\/?o/i.test(piece)) return true;
     return AGE_CUE_BEFORE.test(text.slice(Math.max(0, s.start - 30), s.start)) || AGE_CUE_AFTER.test(text.slice(s.end, s.end + 20));
   });
 }
