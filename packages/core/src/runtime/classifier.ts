@@ -33,9 +33,9 @@ export interface EngineOptions {
    * name spans at a line break, retype digit-less "addresses" as places ("I live in Kyleton"), fit name spans to the
    * text's capitalisation ("called Erin Dale keeps" → "Erin Dale"), split honorifics off names as TITLE, cut relation
    * words ("my coworker corrine" → "corrine") and sentence punctuation off names, retype nationality adjectives as NRP,
-   * grow a lone house number over its
-   * street name and join an address's fragments on one line, keep digit ages only next to an age cue ("top 20 songs"
-   * is not an age), and add ZIP codes after a location word ("find doctors in 92019"). `false`: the model's own spans.
+   * grow a lone house number over its street name and join an address's fragments on one line, keep digit ages only
+   * next to an age cue ("top 20 songs" is not an age), and add ZIP codes after a location word ("find doctors in
+   * 92019"). `false`: the model's own spans.
    */
   readonly piiPatterns?: boolean;
   /** Micro-batching limits. */

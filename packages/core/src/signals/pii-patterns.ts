@@ -255,7 +255,7 @@ export function cutNameSpansAtLineBreaks(spans: readonly PiiSpan[], text: string
 }
 
 /** Name types whose spans the case rules below refine (TITLE is left alone: "dr", "mr." are often lower-case). */
-const CASED_NAME_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
+export const CASED_NAME_TYPES: ReadonlySet<string> = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
 
 /** Case of a word's first letter: 'upper', 'lower', or null for words with no cased letter (digits, CJK, punctuation). */
 function initialCase(word: string): 'upper' | 'lower' | null {

@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  CASED_NAME_TYPES,
   completeStreetNumbers,
   cutNameSpansAtLineBreaks,
   dropFunctionWordSpans,
@@ -80,21 +81,22 @@ const DEMONYMS = new Set(
 /** "my husband is Kenyan": a one-word name span that is a nationality or religion adjective is NRP, not a person or place. */
 export function retypeDemonyms(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.map((s) => {
-    if (s.type !== 'PERSON' && s.type !== 'ORGANIZATION' && s.type !== 'GPE') return s;
+    if (!CASED_NAME_TYPES.has(s.type)) return s;
     return DEMONYMS.has(text.slice(s.start, s.end).toLowerCase().replace(/[^\p{L}]/gu, '')) ? { ...s, type: 'NRP' } : s;
   });
 }
 
-/** Name types whose trailing punctuation is sentence punctuation, not part of the name. */
-const PUNCT_TRIMMED_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP']);
 /** A full stop that belongs to the name: after an abbreviation ("Inc.", "Jr.", "St.") or an initial ("J."). */
 const ABBREVIATION_END =
   /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|st|ave|rd|blvd|apt|dr|mr|mrs|ms|prof|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
 
-/** Cuts sentence punctuation off the edges of name spans ("Budapest." → "Budapest", "Swift," → "Swift", ", Paris" → "Paris"). */
+/**
+ * Cuts sentence punctuation off the edges of the cased name types' spans (`CASED_NAME_TYPES`: "Budapest." → "Budapest",
+ * "Swift," → "Swift", ", Paris" → "Paris").
+ */
 export function trimNamePunctuation(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.map((s) => {
-    if (!PUNCT_TRIMMED_TYPES.has(s.type)) return s;
+    if (!CASED_NAME_TYPES.has(s.type)) return s;
     let start = s.start;
     while (start < s.end - 1 && /[\s,;:.!?"'(\[]/.test(text[start]!)) start++;
     let end = s.end;
