@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORK = os.path.join(HERE, "work")
+WORK = os.environ.get("SR_WORK") or os.path.join(HERE, "work")  # SR_WORK: a second work dir for a side experiment
 ROOT = os.path.dirname(HERE)  # models/
 OUTDIR = os.path.join(ROOT, "semroute-mini")
 

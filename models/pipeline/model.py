@@ -8,6 +8,30 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+CASE_CLASSES = ("no capitals", "capitalised word start", "all capitals", "capitals inside a word")
+
+
+def case_class(token):
+    """Case class of a WordPiece token (index into CASE_CLASSES)."""
+    cont = token.startswith("##")
+    cased = [c for c in (token[2:] if cont else token) if c.lower() != c.upper()]
+    if not any(c.isupper() for c in cased):
+        return 0
+    if len(cased) > 1 and all(c.isupper() for c in cased):
+        return 2
+    return 1 if not cont and cased[0].isupper() else 3
+
+
+def fold_case_embedding(state, cfg):
+    """Weights without the training-only case embedding: its rows are added into tok_embeddings (same outputs)."""
+    if "case_emb.weight" not in state:
+        return state, cfg
+    state = dict(state)
+    emb = state["tok_embeddings.weight"] + state.pop("case_emb.weight")[state.pop("case_class")]
+    state["tok_embeddings.weight"] = emb
+    return state, {k: v for k, v in cfg.items() if k != "case_embedding"}
+
+
 class LN(nn.Module):
     """LayerNorm without bias (ModernBERT); exported as LayerNormalization with a zero bias constant."""
 
@@ -136,6 +160,12 @@ class SemrouteModel(nn.Module):
         self.cfg = cfg
         H = cfg["hidden"]
         self.tok_embeddings = nn.Embedding(cfg["vocab_size"], H)
+        # training only (cfg case_embedding, cased vocabularies): every token's row plus one row per case class
+        # (case_classes), shared by all tokens of that class, so "capitalised" means the same for rare tokens as for
+        # frequent ones; fold_case_embedding() adds it into tok_embeddings before anything is saved for later stages.
+        if cfg.get("case_embedding"):
+            self.case_emb = nn.Embedding(len(CASE_CLASSES), H)  # zeroed below, after self.apply(self._init)
+            self.register_buffer("case_class", torch.zeros(cfg["vocab_size"], dtype=torch.long))
         self.emb_norm = LN(H)
         self.layers = nn.ModuleList([Layer(cfg, i) for i in range(cfg["layers"])])
         self.final_norm = LN(H)
@@ -145,6 +175,8 @@ class SemrouteModel(nn.Module):
         self.distill_proj = nn.Linear(H, cfg.get("teacher_dim", 512), bias=False)  # training only (not exported)
         self.mlm_bias = nn.Parameter(torch.zeros(cfg["vocab_size"]))  # training only: tied-embedding MLM decoder bias
         self.apply(self._init)
+        if hasattr(self, "case_emb"):
+            nn.init.zeros_(self.case_emb.weight)
         # optional n-gram path of the domain head (added after training by train_ngrams.py; zero-initialised)
         self.domain_ngram = NgramBag(cfg["ngram_buckets"], cfg["vocab_size"], cfg["n_domain"], cfg["ngram_prime"]) if cfg.get("ngram_buckets") else None
         self.pii_ngram = TokenNgram(cfg["pii_ngram_buckets"], cfg["n_pii"]) if cfg.get("pii_ngram_buckets") else None
@@ -159,7 +191,10 @@ class SemrouteModel(nn.Module):
 
     def encode(self, input_ids, attention_mask):
         S = input_ids.shape[1]
-        x = self.emb_norm(self.tok_embeddings(input_ids))
+        e = self.tok_embeddings(input_ids)
+        if hasattr(self, "case_emb"):
+            e = e + self.case_emb(self.case_class[input_ids])
+        x = self.emb_norm(e)
         x = F.dropout(x, self.cfg.get("dropout", 0.0), self.training)
         hd = self.cfg["hidden"] // self.cfg["heads"]
         cos_g, sin_g = rope_cache(S, hd, self.cfg["rope_global"], x.device)

@@ -56,8 +56,9 @@ def _final_sigma(s, i):
     return "\u03c2" if before and not after else "\u03c3"
 
 
-def normalize(text):
-    """Returns (normalized string, list mapping each normalized char -> original char index)."""
+def normalize(text, lowercase=True):
+    """Returns (normalized string, list mapping each normalized char -> original char index). Accents are stripped either
+    way; `lowercase=False` is the cased tokenizer (BertNormalizer lowercase false, strip_accents true)."""
     chars, align = [], []
     for i, c in enumerate(text):
         cp = ord(c)
@@ -73,7 +74,7 @@ def normalize(text):
     # lowercase (transformers.js order: lowercase, then strip accents); per char, with Unicode's Final_Sigma context rule
     chars2, align2 = [], []
     for i, (c, a) in enumerate(zip(s1, align)):
-        lc = _final_sigma(s1, i) if c == "\u03a3" else c.lower()
+        lc = c if not lowercase else _final_sigma(s1, i) if c == "\u03a3" else c.lower()
         chars2 += list(lc); align2 += [a] * len(lc)
     out, out_al = [], []
     for c, a in zip(chars2, align2):
@@ -105,8 +106,9 @@ def pretokenize(norm):
 
 
 class WordPiece:
-    def __init__(self, vocab):
+    def __init__(self, vocab, lowercase=True):
         self.vocab = vocab if isinstance(vocab, dict) else {t: i for i, t in enumerate(vocab)}
+        self.lowercase = lowercase
         self.inv = {i: t for t, i in self.vocab.items()}
 
     def word_pieces(self, w):
@@ -144,7 +146,7 @@ class WordPiece:
         return ids, offs
 
     def _encode_segment(self, full, a, b, ids, offs):
-        norm, al = normalize(full[a:b])
+        norm, al = normalize(full[a:b], self.lowercase)
         al = [x + a for x in al]
         for w, ws, we in pretokenize(norm):
             pieces = self.word_pieces(w)
@@ -155,12 +157,12 @@ class WordPiece:
                 ids.append(tid); offs.append((al[ws + s], al[ws + e - 1] + 1))
 
 
-def build_vocab(texts, size=12000, min_word_freq=3):
+def build_vocab(texts, size=12000, min_word_freq=3, lowercase=True):
     """Deterministic WordPiece-style vocab: specials, all chars (+## forms) seen >= 2 times, frequent whole words,
     then frequent word-initial prefixes and ## suffix pieces, scored by (freq * (len-1))."""
     wc = collections.Counter()
     for t in texts:
-        norm, _ = normalize(t)
+        norm, _ = normalize(t, lowercase)
         for w, _, _ in pretokenize(norm):
             wc[w] += 1
     cc = collections.Counter()
@@ -202,7 +204,7 @@ def build_vocab(texts, size=12000, min_word_freq=3):
     return vocab, wc
 
 
-def hf_tokenizer_json(vocab, model_max_length=8192):
+def hf_tokenizer_json(vocab, model_max_length=8192, lowercase=True):
     return {
         "version": "1.0",
         "truncation": None,
@@ -212,7 +214,7 @@ def hf_tokenizer_json(vocab, model_max_length=8192):
             for i, t in enumerate(SPECIALS)
         ],
         "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True, "strip_accents": True,
-                       "lowercase": True},
+                       "lowercase": lowercase},
         "pre_tokenizer": {"type": "BertPreTokenizer"},
         "post_processor": {
             "type": "TemplateProcessing",
@@ -229,11 +231,12 @@ def hf_tokenizer_json(vocab, model_max_length=8192):
     }
 
 
-def hf_tokenizer_config(max_len):
-    return {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "strip_accents": True, "tokenize_chinese_chars": True,
+def hf_tokenizer_config(max_len, lowercase=True):
+    return {"tokenizer_class": "BertTokenizer", "do_lower_case": lowercase, "strip_accents": True, "tokenize_chinese_chars": True,
             "model_max_length": max_len, "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]",
             "unk_token": "[UNK]", "mask_token": "[MASK]", "clean_up_tokenization_spaces": True}
 
 
 def load(path):
-    return WordPiece(json.load(open(path, encoding="utf-8"))["model"]["vocab"])
+    tj = json.load(open(path, encoding="utf-8"))
+    return WordPiece(tj["model"]["vocab"], lowercase=tj["normalizer"].get("lowercase", True) is not False)

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sr_tokenizer as T
 from common import DOMAINS, MAX_LEN, PII_LABELS, WORK, bio_labels, decode_spans_chunk_vote, jl, sha
-from model import SemrouteModel
+from model import SemrouteModel, case_class, fold_case_embedding
 
 MODEL_CFG = dict(hidden=256, layers=4, heads=4, intermediate=512, global_every=3, window=64, rope_global=160000.0,
                  rope_local=10000.0, dropout=0.1, n_domain=14, n_jailbreak=2, n_pii=len(PII_LABELS), teacher_dim=512)
@@ -230,6 +230,8 @@ def main():
     ap.add_argument("--eval-every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--weights", default="domain:0.45,jailbreak:0.2,pii:0.35")
+    ap.add_argument("--case-embedding", action="store_true",
+                    help="cased vocabularies: learn one shared embedding row per case class beside the token rows (folded into the token rows in every saved best/step checkpoint)")
     ap.add_argument("--snapshots", action="store_true", help="also keep the weights of every validated step (stepN.pt)")
     ap.add_argument("--context-mask", type=float, default=0.0,
                     help="PII batches: replace each token outside an entity (tag O) by [MASK] with this probability, so the "
@@ -242,9 +244,11 @@ def main():
     tok = T.load(os.path.join(WORK, "tokenizer", "tokenizer.json"))
     CONT.update({i: t_.startswith("##") for t_, i in tok.vocab.items()})
     data = load_data(tok)
-    cfg = dict(MODEL_CFG, vocab_size=len(tok.vocab))
+    cfg = dict(MODEL_CFG, vocab_size=len(tok.vocab), **({"case_embedding": True} if a.case_embedding else {}))
     model = SemrouteModel(cfg).to(device)
-    no_decay = lambda n: n.endswith("bias") or "norm" in n or "tok_embeddings" in n
+    if a.case_embedding:
+        model.case_class.copy_(torch.tensor([case_class(t_) for t_, _ in sorted(tok.vocab.items(), key=lambda kv: kv[1])]))
+    no_decay = lambda n: n.endswith("bias") or "norm" in n or "tok_embeddings" in n or "case_emb" in n
     params = [{"params": [p for n, p in model.named_parameters() if not no_decay(n)], "weight_decay": 0.01},
               {"params": [p for n, p in model.named_parameters() if no_decay(n)], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(params, lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
@@ -264,6 +268,9 @@ def main():
         src = torch.load(os.path.join(WORK, "runs", a.init_from, "best.pt"), map_location=device)
         # the heads' n-gram paths (train_ngrams.py) are not trained here: they are refitted after the encoder changes
         encoder = {k: v for k, v in src["model"].items() if not k.startswith(("domain_ngram.", "pii_ngram."))}
+        for k, v in model.state_dict().items():  # a case embedding new in this stage starts at zero (saved weights never hold one)
+            if k.startswith("case_"):
+                encoder.setdefault(k, v)
         model.load_state_dict(encoder)
         log(f"initialised from run {a.init_from} step {src['step']}" + (" (its n-gram paths left out)" if len(encoder) < len(src["model"]) else ""))
         json.dump({"args": vars(a), "cfg": cfg, "init_from": {"run": a.init_from, "step": src["step"]}},
@@ -325,7 +332,8 @@ def main():
             v["step"] = step
             history.append(v)
             log("VAL", json.dumps(v))
-            weights = {"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}
+            state, plain_cfg = fold_case_embedding(model.state_dict(), cfg)
+            weights = {"model": state, "step": step, "val": v, "cfg": plain_cfg}
             if v["score"] > best:
                 best = v["score"]
                 torch.save(weights, os.path.join(rd, "best.pt"))
@@ -338,7 +346,8 @@ def main():
     save(last)
     if not stop["flag"] and not os.path.exists(os.path.join(rd, "best.pt")):
         v = validate(model, data, device); v["step"] = step; history.append(v)
-        torch.save({"model": model.state_dict(), "step": step, "val": v, "cfg": cfg}, os.path.join(rd, "best.pt"))
+        state, plain_cfg = fold_case_embedding(model.state_dict(), cfg)
+        torch.save({"model": state, "step": step, "val": v, "cfg": plain_cfg}, os.path.join(rd, "best.pt"))
         save(last)
     log(f"stopped at step {step}; best {best:.4f}")
     if step < a.steps:
