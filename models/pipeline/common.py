@@ -62,6 +62,41 @@ def word_level(label_ids, cont):
     return out
 
 
+def viterbi_word_labels(logits, offsets, cont, temperature=1.0):
+    """heads.json `decoding: "viterbi_chunk_vote_bio"`: token labels whose word-start tokens (not a ## continuation,
+    non-empty offsets; the first token always counts as a start) carry the most probable VALID BIO sequence under
+    log softmax(logits / temperature) (I-<type> only right after B-/I-<type>, never first) instead of each token's
+    argmax; other tokens keep their argmax (word_level() overrides continuation pieces). Feed the result to
+    decode_spans_chunk_vote. Same rule as packages/core postprocess.ts viterbiWordLabels."""
+    x = np.asarray(logits, dtype=np.float64) / temperature
+    x = x - x.max(1, keepdims=True)
+    lp = x - np.log(np.exp(x).sum(1, keepdims=True))
+    labels = lp.argmax(1)
+    steps = [k for k in range(len(offsets)) if not (cont[k] and k > 0) and offsets[k][0] != offsets[k][1]]
+    if not steps:
+        return labels
+    L = lp.shape[1]
+    is_i = np.array([j > 0 and (j - 1) % 2 == 1 for j in range(L)])
+    allowed = np.ones((L, L), bool)  # allowed[from, to]
+    for j in np.nonzero(is_i)[0]:
+        allowed[:, j] = False
+        allowed[j - 1, j] = allowed[j, j] = True
+    trans = np.where(allowed, 0.0, -np.inf)
+    score = np.where(is_i, -np.inf, lp[steps[0]])
+    back = []
+    for k in steps[1:]:
+        tot = score[:, None] + trans
+        back.append(tot.argmax(0))
+        score = tot.max(0) + lp[k]
+    path = [int(score.argmax())]
+    for b in reversed(back):
+        path.append(int(b[path[-1]]))
+    labels = labels.copy()
+    for k, lab in zip(steps, reversed(path)):
+        labels[k] = lab
+    return labels
+
+
 def decode_spans_chunk_vote(label_ids, offsets, text, cont):
     """Chunk-vote BIO (heads.json `decoding: "chunk_vote_bio"`). Labels are first made word-level. Tokens are grouped
     into chunks: maximal runs of tokens with no whitespace between them ("192.168.0.1", "216-43-0705", "Uruguay.").

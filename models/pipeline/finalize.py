@@ -15,7 +15,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sr_tokenizer as T
-from common import (DOMAINS, HERE, JB_LABELS, MAX_LEN, OUTDIR, PII_LABELS, PII_TYPES, WORK, decode_spans_chunk_vote, jl, softmax)
+from common import (DOMAINS, HERE, JB_LABELS, MAX_LEN, OUTDIR, PII_LABELS, PII_TYPES, WORK, decode_spans_chunk_vote, jl, softmax, viterbi_word_labels)
 from export_onnx import export_fp32, quantize_dynamic
 from model import SemrouteModel
 from train import auc, load_data
@@ -182,10 +182,16 @@ def tpr_at_fpr(s, y, fpr):
 CONT = None
 
 
-def pii_eval(items, logits):
+def pii_spans(x, lg, temperature):
+    """Spans the shipped decoding gives (heads.json `decoding: "viterbi_chunk_vote_bio"`), code-point offsets."""
+    cont = [CONT[i] for i in x["ids"]]
+    return decode_spans_chunk_vote(viterbi_word_labels(lg, x["offs"], cont, temperature), x["offs"], x["text"], cont)
+
+
+def pii_eval(items, logits, temperature=1.0):
     per = {t: [0, 0, 0] for t in PII_TYPES}
     for x, lg in zip(items, logits):
-        pred = set(decode_spans_chunk_vote(np.asarray(lg).argmax(-1), x["offs"], x["text"], [CONT[i] for i in x["ids"]]))
+        pred = set(pii_spans(x, lg, temperature))
         gold = set(tuple(s) for s in x["spans"])
         for s in pred & gold:
             per[s[0]][0] += 1
@@ -340,8 +346,8 @@ def main():
             {"name": "pii", "output": "pii_logits", "type": "token_classification", "scheme": "BIO", "labels": PII_LABELS,
              "entity_types": PII_TYPES, "temperature": round(t_pii, 4), "default_threshold": 0.5,
              "label_index": "0 = O; B-<TYPE_k> = 1 + 2k, I-<TYPE_k> = 2 + 2k, k = index in entity_types",
-             "decoding": "chunk_vote_bio",
-             "notes": "per token: argmax of softmax(logits / temperature). Word level: a continuation sub-token (vocab piece starting with '##') takes the label of the token before it, turned into I-<type> (O stays O). Chunk vote: tokens with no whitespace between them form a chunk; a chunk with non-O tokens gives one span from its first to its last non-O token, typed by majority vote of those tokens (tie: first type seen); it continues the previous chunk's span when the types match, the previous span reached its chunk's end, this one starts at its chunk's first token and that token is I-. Span char range from tokenizer offsets; span score = min prob of its word-start tokens of the winning type; drop spans below default_threshold"},
+             "decoding": "viterbi_chunk_vote_bio",
+             "notes": "per token: p = softmax(logits / temperature). Word-start tokens (not a '##' piece, non-empty offsets) take the most probable label sequence that is valid BIO (I-<type> only right after B-<type> or I-<type>, never first; Viterbi over log p), not each token's argmax. Word level: a continuation sub-token (vocab piece starting with '##') takes the label of the token before it, turned into I-<type> (O stays O). Chunk vote: tokens with no whitespace between them form a chunk; a chunk with non-O tokens gives one span from its first to its last non-O token, typed by majority vote of those tokens (tie: first type seen); it continues the previous chunk's span when the types match, the previous span reached its chunk's end, this one starts at its chunk's first token and that token is I-. Span char range from tokenizer offsets; span score = min prob of its word-start tokens of the winning type; drop spans below default_threshold"},
             {"name": "pooled", "output": "pooled", "type": "embedding", "dim": cfg["hidden"],
              "notes": "L2-normalised masked mean of the final hidden states; cosine = dot product"},
         ],
@@ -426,11 +432,11 @@ def main():
         E["jailbreak_vsr_testcases"] = {"n": int(len(vs)), "n_expected_blocked": int(vy.sum()),
                                         "accuracy_at_default_threshold": round(float(((vs >= jb_thr) == vy).mean()), 4)}
         pl = [o["pii"] for o in get(variant, "pii_test")]
-        E["pii_test"] = pii_eval(sets["pii_test"], pl)
+        E["pii_test"] = pii_eval(sets["pii_test"], pl, t_pii)
         e, tacc = pii_token_ece(sets["pii_test"], pl, t_pii)
         E["pii_test"]["token_ece"] = round(e, 4); E["pii_test"]["token_accuracy"] = round(tacc, 4)
         if sets["pii_chat_test"]:
-            E["pii_chat_test"] = pii_eval(sets["pii_chat_test"], [o["pii"] for o in get(variant, "pii_chat_test")])
+            E["pii_chat_test"] = pii_eval(sets["pii_chat_test"], [o["pii"] for o in get(variant, "pii_chat_test")], t_pii)
             E["pii_chat_test"]["n"] = len(sets["pii_chat_test"])
         ev[variant] = E
     # oracle: gold spans -> BIO -> decode (upper bound given tokenization)
@@ -521,8 +527,8 @@ def main():
                            pred_fp32=JB_LABELS[int(sa >= jb_thr)], pred_int8=JB_LABELS[int(sb >= jb_thr)])
             else:
                 row.update(head="pii", text=x["text"], expected=[list(s) for s in x["spans"]],
-                           pred_fp32=[list(s) for s in decode_spans_chunk_vote(results["torch_fp32"][j]["pii"].argmax(-1), x["offs"], x["text"], [CONT[i] for i in x["ids"]])],
-                           pred_int8=[list(s) for s in decode_spans_chunk_vote(results["onnx_int8"][j]["pii"].argmax(-1), x["offs"], x["text"], [CONT[i] for i in x["ids"]])],
+                           pred_fp32=[list(s) for s in pii_spans(x, results["torch_fp32"][j]["pii"], t_pii)],
+                           pred_int8=[list(s) for s in pii_spans(x, results["onnx_int8"][j]["pii"], t_pii)],
                            offsets=[list(o) for o in x["offs"]])
             smoke.append(row)
     with open(os.path.join(OUTDIR, "reference", "smoke_eval.jsonl"), "w", encoding="utf-8") as f:

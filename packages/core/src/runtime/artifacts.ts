@@ -40,6 +40,8 @@ export interface ModelSpec {
     readonly wordLevel: boolean;
     /** `chunk_vote_bio`: one span per whitespace-free chunk, typed by majority vote (postprocess.ts decodePiiChunkVote). */
     readonly chunkVote: boolean;
+    /** `viterbi_chunk_vote_bio`: chunk vote over the most probable valid BIO sequence (postprocess.ts viterbiWordLabels). */
+    readonly viterbi: boolean;
   };
   /** Longest sequence (tokens incl. specials) the model was trained on. */
   readonly maxLength: number;
@@ -151,8 +153,9 @@ export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
       threshold: thr(hp, 'pii'),
       tokenThreshold: num(hp?.token_threshold),
       spanThreshold: num(hp?.span_threshold),
-      wordLevel: hp?.decoding === 'word_level_bio' || hp?.decoding === 'chunk_vote_bio',
-      chunkVote: hp?.decoding === 'chunk_vote_bio',
+      wordLevel: hp?.decoding === 'word_level_bio' || hp?.decoding === 'chunk_vote_bio' || hp?.decoding === 'viterbi_chunk_vote_bio',
+      chunkVote: hp?.decoding === 'chunk_vote_bio' || hp?.decoding === 'viterbi_chunk_vote_bio',
+      viterbi: hp?.decoding === 'viterbi_chunk_vote_bio',
     }),
     maxLength,
     raw: Object.freeze({ config, heads }),

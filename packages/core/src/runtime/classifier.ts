@@ -229,6 +229,7 @@ export class ModelClassifier implements Classifier {
       spanThreshold: this.spec.pii.spanThreshold,
       ...(this.spec.pii.wordLevel ? { continuation: this.#tok.continuationMask(enc.ids) } : {}),
       ...(this.spec.pii.chunkVote ? { chunkVote: true } : {}),
+      ...(this.spec.pii.viterbi ? { viterbi: true } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyConfidenceMap, decodePii, l2normalize, parseBioLabels, softmaxT } from './postprocess.js';
+import { applyConfidenceMap, decodePii, l2normalize, parseBioLabels, softmaxT, viterbiWordLabels } from './postprocess.js';
 
 describe('postprocess', () => {
   it('applies the temperature before softmax', () => {
@@ -76,6 +76,71 @@ describe('postprocess', () => {
     lab.forEach((l, t) => (logits[t * 3 + l] = 10));
     const spans = decodePii(logits, Int32Array.from(offs), 4, text, { labels, temperature: 1, continuation: new Uint8Array(4), chunkVote: true });
     expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['Ann', 'Bob', 'Cy']);
+  });
+});
+
+describe('Viterbi word labels (decoding "viterbi_chunk_vote_bio")', () => {
+  const labels = parseBioLabels(['O', 'B-PERSON', 'I-PERSON', 'B-GPE', 'I-GPE']);
+  const L = labels.length;
+  const logitsOf = (rows: number[][]): Float32Array => Float32Array.from(rows.flat());
+
+  it('keeps a name whole when one uncertain token would cut it ("Didier" O, "Chilpéric" I-PERSON by argmax)', () => {
+    const text = 'Mr Didier Dumas will see you';
+    const offs = Int32Array.from([0, 2, 3, 9, 10, 15, 16, 20, 21, 24, 25, 28]);
+    // argmax: Mr O, Didier O (0.55 vs B 0.4), Dumas I-PERSON, rest O: argmax decoding starts the name at "Dumas"
+    const rows = [[5, 0, 0, 0, 0], [1.2, 1, -3, -3, -3], [-2, 0.5, 3, -3, -3], [5, 0, 0, 0, 0], [5, 0, 0, 0, 0], [5, 0, 0, 0, 0]];
+    const argmax = decodePii(logitsOf(rows), offs, 6, text, { labels, temperature: 1, continuation: new Uint8Array(6), chunkVote: true });
+    expect(argmax.map((s) => text.slice(s.start, s.end))).toEqual(['Dumas']);
+    const spans = decodePii(logitsOf(rows), offs, 6, text, { labels, temperature: 1, continuation: new Uint8Array(6), chunkVote: true, viterbi: true });
+    expect(spans.map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([['PERSON', 'Didier Dumas']]);
+    // the score is the lowest probability of the labels chosen, so a forced label can sink a span below a threshold
+    expect(spans[0]!.score).toBeLessThan(0.5);
+  });
+
+  it('drops a stray I- whose best valid reading is O', () => {
+    const text = 'the forms are here';
+    const offs = Int32Array.from([0, 3, 4, 9, 10, 13, 14, 18]);
+    const rows = [[5, 0, 0, 0, 0], [1, -1, 1.5, -3, -3], [5, 0, 0, 0, 0], [5, 0, 0, 0, 0]];
+    const spans = decodePii(logitsOf(rows), offs, 4, text, { labels, temperature: 1, continuation: new Uint8Array(4), chunkVote: true, viterbi: true });
+    expect(spans).toEqual([]);
+  });
+
+  it('is the best valid BIO sequence: never worse than any other (exhaustive check on short inputs)', () => {
+    const isValid = (seq: number[]): boolean =>
+      seq.every((j, i) => labels[j]!.tag !== 'I' || (i > 0 && labels[seq[i - 1]!]!.tag !== 'O' && labels[seq[i - 1]!]!.type === labels[j]!.type));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.double({ min: -6, max: 6, noNaN: true }), { minLength: L, maxLength: L }), { minLength: 1, maxLength: 4 }),
+        fc.double({ min: 0.5, max: 3, noNaN: true }),
+        (rows, temperature) => {
+          const n = rows.length;
+          const offs = Int32Array.from(rows.flatMap((_, t) => [2 * t, 2 * t + 1]));
+          const logits = logitsOf(rows);
+          const got = [...viterbiWordLabels(logits, offs, n, { labels, temperature })];
+          expect(isValid(got)).toBe(true);
+          const logp = rows.map((r) => [...softmaxT(r, temperature)].map(Math.log));
+          const total = (seq: number[]): number => seq.reduce((a, j, t) => a + logp[t]![j]!, 0);
+          let best = -Infinity;
+          const walk = (seq: number[]): void => {
+            if (seq.length === n) {
+              if (isValid(seq)) best = Math.max(best, total(seq));
+              return;
+            }
+            for (let j = 0; j < L; j++) walk([...seq, j]);
+          };
+          walk([]);
+          expect(total(got)).toBeGreaterThanOrEqual(best - 1e-9);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('labels only word-start tokens that cover text (continuation pieces and empty tokens stay -1)', () => {
+    const offs = Int32Array.from([0, 3, 3, 5, 6, 6, 7, 9]);
+    const cont = Uint8Array.from([0, 1, 0, 0]);
+    const got = viterbiWordLabels(new Float32Array(4 * L), offs, 4, { labels, temperature: 1, continuation: cont });
+    expect([...got].map((x) => x >= 0)).toEqual([true, false, false, true]);
   });
 });
 

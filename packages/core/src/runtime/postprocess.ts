@@ -102,6 +102,12 @@ export interface PiiDecodeOptions {
    * last non-O token, typed by majority vote. See {@link decodePiiChunkVote}.
    */
   readonly chunkVote?: boolean;
+  /**
+   * With `chunkVote` (heads.json `decoding: "viterbi_chunk_vote_bio"`): the word-start tokens' labels are the most
+   * probable label sequence that is valid BIO (an I-<type> only after B-/I- of the same type, never first) instead of
+   * each token's own argmax. See {@link viterbiWordLabels}.
+   */
+  readonly viterbi?: boolean;
 }
 
 /**
@@ -205,6 +211,59 @@ function onlySpace(text: string, from: number, to: number): boolean {
 }
 
 /**
+ * Constrained Viterbi over the word-start tokens (content tokens that do not continue a word and cover text): the label
+ * sequence with the highest sum of log softmax(logits / temperature) among those that are valid BIO (I-<type> only
+ * right after B-<type> or I-<type>, never first). Per-token argmax starts a new span at every I- that follows O, so
+ * one uncertain token ("Didier" O, "Chilpéric" I-PERSON) cuts a name or leaves a stray fragment; here the sequence
+ * decides. Returns a label per content token (only word-start tokens are set; the others are -1). Same rule as the
+ * pipeline's `viterbi_word_labels` (models/pipeline/common.py).
+ */
+export function viterbiWordLabels(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, o: PiiDecodeOptions): Int32Array {
+  const L = o.labels.length;
+  const out = new Int32Array(nTokens).fill(-1);
+  const steps: number[] = [];
+  for (let t = 0; t < nTokens; t++) if (!(o.continuation?.[t] && t > 0) && offsets[2 * t + 1]! > offsets[2 * t]!) steps.push(t);
+  if (steps.length === 0) return out;
+  const isI = o.labels.map((l) => l.tag === 'I');
+  // an I-<type> may follow only B-<type> / I-<type>: its allowed predecessors, by label index
+  const iFrom = o.labels.map((l) => (l.tag === 'I' ? o.labels.flatMap((m, k) => (m.tag !== 'O' && m.type === l.type ? [k] : [])) : []));
+  const logp = new Float64Array(L);
+  const probs = new Float64Array(L);
+  const logProbs = (t: number): Float64Array => {
+    softmaxT(tokenLogits, o.temperature, t * L, L, probs);
+    for (let k = 0; k < L; k++) logp[k] = Math.log(Math.max(probs[k]!, 1e-300));
+    return logp;
+  };
+  let score = new Float64Array(L);
+  let next = new Float64Array(L);
+  const back = new Int32Array(steps.length * L);
+  logProbs(steps[0]!);
+  for (let k = 0; k < L; k++) score[k] = isI[k] ? -Infinity : logp[k]!;
+  for (let i = 1; i < steps.length; i++) {
+    logProbs(steps[i]!);
+    let bestAny = 0; // best predecessor of any label (O and B- may follow anything)
+    for (let k = 1; k < L; k++) if (score[k]! > score[bestAny]!) bestAny = k;
+    for (let j = 0; j < L; j++) {
+      let from = bestAny;
+      if (isI[j]) {
+        from = -1;
+        for (const k of iFrom[j]!) if (from < 0 || score[k]! > score[from]!) from = k;
+      }
+      next[j] = (from < 0 ? -Infinity : score[from]!) + logp[j]!;
+      back[i * L + j] = from < 0 ? 0 : from;
+    }
+    [score, next] = [next, score];
+  }
+  let cur = 0;
+  for (let k = 1; k < L; k++) if (score[k]! > score[cur]!) cur = k;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    out[steps[i]!] = cur;
+    cur = back[i * L + cur]!;
+  }
+  return out;
+}
+
+/**
  * Chunk-vote BIO decoding, the rule of the training pipeline's `decode_spans_chunk_vote` (models/pipeline/common.py):
  * labels are made word-level first (a `##` piece takes its word's label as I-); tokens with no whitespace between
  * them form a chunk; a chunk with non-O tokens gives one span from its first to its last non-O token, typed by the
@@ -215,12 +274,19 @@ function onlySpace(text: string, from: number, to: number): boolean {
  */
 export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
   const probs = new Float64Array(o.labels.length);
+  const chosen = o.viterbi ? viterbiWordLabels(tokenLogits, offsets, nTokens, o) : null;
   // Per content token with a non-empty range: word-level label, and its probability (NaN for continuation pieces).
   const toks: { s: number; e: number; label: number; p: number }[] = [];
   let prevLabel = 0;
   for (let t = 0; t < nTokens; t++) {
     const s = offsets[2 * t]!;
     const e = offsets[2 * t + 1]!;
+    if (chosen && !(o.continuation?.[t] && t > 0) && e > s) {
+      softmaxT(tokenLogits, o.temperature, t * o.labels.length, o.labels.length, probs);
+      prevLabel = chosen[t]!;
+      toks.push({ s, e, label: prevLabel, p: probs[prevLabel]! });
+      continue;
+    }
     if (o.continuation?.[t] && t > 0) {
       const prev = o.labels[prevLabel]!;
       // B-x / I-x → I-x; O stays O (as word_level() in the pipeline)

@@ -243,7 +243,7 @@ describe('smoke evaluation on the pipeline sample', () => {
 });
 
 /**
- * Chunk-vote decoding through the runtime's own decodePii (models/pipeline/common.py decode_spans_chunk_vote is the
+ * Chunk-vote decoding (Viterbi word labels when heads.json says so) through the runtime's own decodePii (models/pipeline/common.py decode_spans_chunk_vote is the
  * reference): content tokens only, the pipeline's code-point offsets turned into UTF-16 and the spans back.
  */
 function chunkVoteSpans(logits: Float32Array, L: number, offsets: [number, number][], text: string, spec: ReturnType<typeof parseModelSpec>, cont: Uint8Array): [string, number, number][] {
@@ -261,6 +261,7 @@ function chunkVoteSpans(logits: Float32Array, L: number, offsets: [number, numbe
     temperature: spec.pii.temperature,
     continuation: cont.subarray(1, n + 1),
     chunkVote: true,
+    viterbi: spec.pii.viterbi,
   });
   const cp = (u: number): number => u16.indexOf(u);
   return spans.map((x) => [x.type, cp(x.start), cp(x.end)]);
