@@ -344,7 +344,11 @@ def main():
              "positive_label": "jailbreak", "temperature": round(t_jb, 4), "default_threshold": round(jb_thr, 4),
              "notes": "score = softmax(logits / temperature)[1]; flag when score >= default_threshold (chosen for ~1% FPR on validation benign prompts)"},
             {"name": "pii", "output": "pii_logits", "type": "token_classification", "scheme": "BIO", "labels": PII_LABELS,
-             "entity_types": PII_TYPES, "temperature": round(t_pii, 4), "default_threshold": 0.5,
+             "entity_types": PII_TYPES, "temperature": round(t_pii, 4),
+             # chosen on validation with the Viterbi decoding (2026-12-03): at 0.4 no more benign prompts get a span than
+             # with argmax decoding at 0.5 (22.6% vs 22.5%), and exact-span F1 as shipped is higher (templates 0.747 ->
+             # 0.757, chat 0.857 -> 0.873); eval_runtime_pii.mjs applies it
+             "default_threshold": 0.4,
              "label_index": "0 = O; B-<TYPE_k> = 1 + 2k, I-<TYPE_k> = 2 + 2k, k = index in entity_types",
              "decoding": "viterbi_chunk_vote_bio",
              "notes": "per token: p = softmax(logits / temperature). Word-start tokens (not a '##' piece, non-empty offsets) take the most probable label sequence that is valid BIO (I-<type> only right after B-<type> or I-<type>, never first; Viterbi over log p), not each token's argmax. Word level: a continuation sub-token (vocab piece starting with '##') takes the label of the token before it, turned into I-<type> (O stays O). Chunk vote: tokens with no whitespace between them form a chunk; a chunk with non-O tokens gives one span from its first to its last non-O token, typed by majority vote of those tokens (tie: first type seen); it continues the previous chunk's span when the types match, the previous span reached its chunk's end, this one starts at its chunk's first token and that token is I-. Span char range from tokenizer offsets; span score = min prob of its word-start tokens of the winning type; drop spans below default_threshold"},

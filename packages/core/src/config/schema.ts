@@ -229,7 +229,7 @@ const PromptGuardSchema = z.strictObject({ enabled: z.boolean().default(false), 
 const ClassifierSchema = z.strictObject({
   // 0.4: the shipped model's calibrated domain confidence (heads.json default_threshold); see config/default.yaml.
   domain: z.strictObject({ threshold: prob.default(0.4), fallback_category: name.default('other') }).prefault({}),
-  pii: z.strictObject({ threshold: prob.default(0.5) }).prefault({}),
+  pii: z.strictObject({ threshold: prob.default(0.4) }).prefault({}), // = the shipped model's heads.json pii default_threshold
 });
 
 export const GlobalSchema = z.strictObject({

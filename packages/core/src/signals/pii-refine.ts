@@ -113,7 +113,7 @@ export function trimNamePunctuation(spans: readonly PiiSpan[], text: string): Pi
  * Fragments are merged only when both reach this score (the shipped model's default PII threshold): joining a
  * confident fragment to an unsure one would either lift the unsure text over the threshold or sink the confident one.
  */
-const MERGE_MIN_SCORE = 0.5;
+const MERGE_MIN_SCORE = 0.4;
 
 /**
  * One address, one span: STREET_ADDRESS fragments on the same line separated only by spaces and at most one comma
