@@ -9,6 +9,7 @@ import {
   retypeStreetlessAddresses,
   splitHonorifics,
   tidyStreetAddresses,
+  titlesBeforeNames,
   trimNamePunctuation,
   trimRelationWords,
 } from './pii-refine.js';
@@ -21,6 +22,7 @@ function at(text: string, piece: string, type: string, score = 0.9, from = 0): P
   return { type, start, end: start + piece.length, score };
 }
 const shown = (text: string, spans: readonly PiiSpan[]): string[] => spans.map((s) => `${s.type}:${text.slice(s.start, s.end)}`);
+const text = (t: string, s: PiiSpan): string => t.slice(s.start, s.end);
 
 describe('retypeStreetlessAddresses', () => {
   it('turns a town tagged as an address into a place name', () => {
@@ -123,6 +125,43 @@ describe('splitHonorifics', () => {
     const t = 'please help, Dr Skye Darcy Botsford will see you now; position: Mrs.';
     const out = splitHonorifics([at(t, 'Dr Skye Darcy Botsford', 'PERSON'), at(t, 'Mrs.', 'PERSON')], t);
     expect(shown(t, out)).toEqual(['TITLE:Dr', 'PERSON:Skye Darcy Botsford', 'TITLE:Mrs.']);
+  });
+});
+
+describe('titlesBeforeNames', () => {
+  it('makes an honorific in front of a name a TITLE and vouches for the PERSON after it', () => {
+    const t = 'um Office line 953. Mr. Didier Chilpéric Dumas will see you now.';
+    const out = titlesBeforeNames([at(t, 'Didier Chilpéric Dumas', 'PERSON', 0.26)], t);
+    expect(shown(t, out)).toEqual(['TITLE:Mr.', 'PERSON:Didier Chilpéric Dumas']);
+    expect(out.map((s) => s.score)).toEqual([0.9, 0.9]);
+    // a weak TITLE span of the model's is raised, not duplicated
+    const weak = titlesBeforeNames([at(t, 'Mr.', 'TITLE', 0.08), at(t, 'Didier Chilpéric Dumas', 'PERSON', 0.7)], t);
+    expect(weak.map((s) => [text(t, s), s.score])).toEqual([['Mr.', 0.9], ['Didier Chilpéric Dumas', 0.9]]);
+  });
+
+  it('finds the capitalised name after an honorific when the writer capitalises, without its full stop', () => {
+    const t = 'Hi there, please ask Prof. Zulauf. Then call Dr. J. R. Smith about it.';
+    expect(shown(t, titlesBeforeNames([], t))).toEqual(['TITLE:Prof.', 'PERSON:Zulauf', 'TITLE:Dr.', 'PERSON:J. R. Smith']);
+  });
+
+  it('stays linear on text made of honorifics', () => {
+    const t = 'Hi Mr A and Dr B, '.repeat(6000); // ~108k characters, 12,000 honorifics
+    const t0 = performance.now();
+    const out = titlesBeforeNames([], t);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out).toHaveLength(24000);
+  });
+
+  it('needs a PERSON span after the honorific in lower-case text, and leaves honorifics inside other spans alone', () => {
+    const t = 'hi, mr kraig will see you now';
+    expect(titlesBeforeNames([], t)).toEqual([]);
+    expect(shown(t, titlesBeforeNames([at(t, 'kraig', 'PERSON', 0.6)], t))).toEqual(['TITLE:mr', 'PERSON:kraig']);
+    const a = 'Ship it to 12 Elm Dr Springfield please, Mr Smith knows.';
+    expect(shown(a, titlesBeforeNames([at(a, '12 Elm Dr Springfield', 'STREET_ADDRESS')], a))).toEqual([
+      'STREET_ADDRESS:12 Elm Dr Springfield',
+      'TITLE:Mr',
+      'PERSON:Smith',
+    ]);
   });
 });
 

@@ -175,6 +175,68 @@ export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpa
   });
 }
 
+/** An honorific as a word of its own ("Mr.", "dr", "Prof") followed by the next word. */
+const HONORIFIC_BEFORE_WORD = /(?<![\p{L}\p{N}.])(mr|mrs|ms|miss|mx|dr|prof)(\.?)[ \t]+(?=(\p{L}))/giu;
+/** Score of a TITLE, and lowest score of the PERSON after it, where an honorific stands in front of a name. */
+const HONORIFIC_SCORE = 0.9;
+
+/**
+ * End of the capitalised words from `from` on ("Didier Chilpéric Dumas will" → after "Dumas"): initials ("J.") go on,
+ * a word with a full stop ends the run without the stop ("Zulauf. Then" → after "Zulauf").
+ */
+function capitalisedRunEnd(text: string, from: number): number {
+  const word = /(\p{Lu}[\p{L}'’-]*)(\.?)(?=[ \t]|$|[,;:!?)])/uy;
+  let end = from;
+  for (let at = from; ; ) {
+    word.lastIndex = at;
+    const m = word.exec(text);
+    if (!m) return end;
+    end = at + m[1]!.length;
+    if (m[2] && m[1]!.length > 1) return end; // "Zulauf." ends a sentence
+    if (m[2]) end++; // an initial keeps its full stop
+    at = end;
+    while (at < text.length && (text[at] === ' ' || text[at] === '\t')) at++;
+    if (at === end) return end;
+  }
+}
+
+/**
+ * "Mr. Didier Dumas", "Dr pilar montoya", "Prof. Zulauf": an honorific right in front of a name is a TITLE (Presidio's
+ * convention) and what follows it is a person, however unsure the model was of either. A name follows when a PERSON
+ * span starts at the next word, or, when the writer capitalises (`writerUsesCase`), when the next word is capitalised
+ * (then its run of capitalised words becomes the PERSON if no span covers it). The honorific's own TITLE span (added
+ * if the model has none) and that PERSON span get at least HONORIFIC_SCORE. Honorifics inside another span ("12 Elm
+ * Dr") are left alone.
+ */
+export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start); // non-overlapping, as the decoders give them
+  const added: PiiSpan[] = [];
+  let usesCase: boolean | undefined;
+  let k = 0; // first span that ends after the current honorific starts (matches come left to right)
+  for (const m of text.matchAll(HONORIFIC_BEFORE_WORD)) {
+    const start = m.index;
+    const end = start + m[1]!.length + m[2]!.length;
+    const next = start + m[0].length;
+    if (added.length > 0 && added[added.length - 1]!.end > start) continue; // inside a name found just before
+    while (k < sorted.length && sorted[k]!.end <= start) k++;
+    const own = k < sorted.length && sorted[k]!.start < end ? k : -1; // a span over (part of) the honorific
+    if (own >= 0 && !(sorted[own]!.type === 'TITLE' && sorted[own]!.start === start && sorted[own]!.end <= end + 1)) continue;
+    const after = own >= 0 ? own + 1 : k; // first span that can reach the next word
+    let person = after < sorted.length && sorted[after]!.type === 'PERSON' && sorted[after]!.start === next ? after : -1;
+    if (person < 0) {
+      if (!/\p{Lu}/u.test(m[3]!) || !(usesCase ??= writerUsesCase(text))) continue;
+      const stop = capitalisedRunEnd(text, next);
+      if (stop <= next || (after < sorted.length && sorted[after]!.start < stop)) continue;
+      added.push({ type: 'PERSON', start: next, end: stop, score: HONORIFIC_SCORE });
+    } else {
+      sorted[person] = { ...sorted[person]!, score: Math.max(sorted[person]!.score, HONORIFIC_SCORE) };
+    }
+    if (own >= 0) sorted[own] = { ...sorted[own]!, score: Math.max(sorted[own]!.score, HONORIFIC_SCORE) };
+    else added.push({ type: 'TITLE', start, end, score: HONORIFIC_SCORE });
+  }
+  return added.length === 0 ? sorted : [...sorted, ...added].sort((a, b) => a.start - b.start);
+}
+
 /** Words that name a relation or role, never the person ("my coworker corrine", "beneficiary", "hi heaven"). */
 const RELATION_WORDS = new Set(
   ('coworker co-worker colleague boss manager friend husband wife sister brother mom mum dad mother father son daughter ' +
@@ -227,7 +289,7 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
   out = retypeDemonyms(out, text);
-  out = trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text);
+  out = titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
 }
