@@ -5,6 +5,7 @@ import {
   mergeAddressFragments,
   refinePiiSpans,
   requireAgeContext,
+  retypeCompanyNames,
   retypeDemonyms,
   retypeStreetlessAddresses,
   splitHonorifics,
@@ -61,6 +62,26 @@ describe('retypeDemonyms', () => {
     const t = 'my husband is Kenyan and my bank is German; Kenya Airways is fine';
     const out = retypeDemonyms([at(t, 'Kenyan', 'PERSON'), at(t, 'German', 'ORGANIZATION'), at(t, 'Kenya Airways', 'ORGANIZATION')], t);
     expect(shown(t, out)).toEqual(['NRP:Kenyan', 'NRP:German', 'ORGANIZATION:Kenya Airways']);
+  });
+});
+
+describe('retypeCompanyNames', () => {
+  it('makes a name ending in a legal form or institution word an organization, growing over a form that follows', () => {
+    const t = 'My contract with Gunnarsson Gruppen ends soon; I applied to Pettersson AB and Wyman Bank.';
+    const out = retypeCompanyNames([at(t, 'Gunnarsson Gruppen', 'PERSON'), at(t, 'Pettersson', 'PERSON'), at(t, 'Wyman', 'GPE')], t);
+    expect(shown(t, out)).toEqual(['ORGANIZATION:Gunnarsson Gruppen', 'ORGANIZATION:Pettersson AB', 'ORGANIZATION:Wyman Bank.']);
+    // the full stop of the sentence goes in the punctuation trim that runs after it
+    expect(shown(t, trimNamePunctuation(out, t))).toEqual(['ORGANIZATION:Gunnarsson Gruppen', 'ORGANIZATION:Pettersson AB', 'ORGANIZATION:Wyman Bank']);
+  });
+
+  it('does not read short everyday words as legal forms, or take a word another span holds', () => {
+    const t = 'i want to add ms. frieda vandervort as a beneficiary';
+    expect(shown(t, retypeCompanyNames([at(t, 'frieda vandervort', 'PERSON')], t))).toEqual(['PERSON:frieda vandervort']);
+    const u = 'Ask Anna Bank Holdings';
+    expect(shown(u, retypeCompanyNames([at(u, 'Anna', 'PERSON'), at(u, 'Bank Holdings', 'ORGANIZATION')], u))).toEqual([
+      'PERSON:Anna',
+      'ORGANIZATION:Bank Holdings',
+    ]);
   });
 });
 

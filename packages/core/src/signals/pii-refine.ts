@@ -237,6 +237,33 @@ export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiS
   return added.length === 0 ? sorted : [...sorted, ...added].sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Company legal forms and institution words, as the last word of a name ("Pettersson AB", "Haag Inc", "Wyman Bank",
+ * "Pásztor és Orosz Bt."): such a name is an organisation.
+ */
+const COMPANY_WORD =
+  /^(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|plc|gmbh|ag|kg|ab|as|a\/s|asa|aps|ba|oy|oyj|sa|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|bv|b\.v|nv|n\.v|tbk|bt|kft|zrt|nyrt|s\.r\.o|a\.s|ltda|group|gruppen|gruppe|holding|holdings|bank|hospital|university|insurance|clinic|pharmacy|partners|associates|foundation|institute|college)\.?$/i;
+
+/**
+ * "My contract with Gunnarsson Gruppen", "I applied to fossum hagen ba": a PERSON or GPE span whose last word is a
+ * company legal form or an institution word (`COMPANY_WORD`) is an ORGANIZATION; when that word directly follows the
+ * span ("Pettersson" + " AB"), the span grows over it first. Runs before the punctuation trim.
+ */
+export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  // short forms are also everyday words ("as", "co", "ba"): they count written with a capital or a full stop only
+  const isCompanyWord = (w: string): boolean => COMPANY_WORD.test(w) && (w.replace(/\W/g, '').length > 3 || w !== w.toLowerCase());
+  return spans.map((s, i) => {
+    if (s.type !== 'PERSON' && s.type !== 'GPE') return s;
+    const last = /(\S+)$/.exec(text.slice(s.start, s.end));
+    if (last && isCompanyWord(last[1]!)) return { ...s, type: 'ORGANIZATION' };
+    const next = /^[ \t]+([^\s,;:!?]+)/.exec(text.slice(s.end, s.end + 24));
+    if (!next || !isCompanyWord(next[1]!)) return s;
+    const end = s.end + next[0].length; // a sentence's full stop is cut later (trimNamePunctuation), "Inc." keeps its own
+    const following = spans[i + 1];
+    return following && following.start < end ? s : { ...s, type: 'ORGANIZATION', end };
+  });
+}
+
 /** Words that name a relation or role, never the person ("my coworker corrine", "beneficiary", "hi heaven"). */
 const RELATION_WORDS = new Set(
   ('coworker co-worker colleague boss manager friend husband wife sister brother mom mum dad mother father son daughter ' +
@@ -288,7 +315,7 @@ export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): P
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
-  out = retypeDemonyms(out, text);
+  out = retypeCompanyNames(retypeDemonyms(out, text), text);
   out = titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
