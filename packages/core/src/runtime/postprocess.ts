@@ -210,46 +210,69 @@ function onlySpace(text: string, from: number, to: number): boolean {
   return true;
 }
 
+const transitionsByLabels = new WeakMap<readonly BioLabel[], { isI: boolean[]; iFrom: number[][] }>();
+
+/** Per label: is it an I- label, and which labels may come right before it (an I-<type>: only B-/I-<type>). */
+function bioTransitions(labels: readonly BioLabel[]): { isI: boolean[]; iFrom: number[][] } {
+  let t = transitionsByLabels.get(labels);
+  if (!t) {
+    t = {
+      isI: labels.map((l) => l.tag === 'I'),
+      iFrom: labels.map((l) => (l.tag === 'I' ? labels.flatMap((m, k) => (m.tag !== 'O' && m.type === l.type ? [k] : [])) : [])),
+    };
+    transitionsByLabels.set(labels, t);
+  }
+  return t;
+}
+
 /**
  * Constrained Viterbi over the word-start tokens (content tokens that do not continue a word and cover text): the label
  * sequence with the highest sum of log softmax(logits / temperature) among those that are valid BIO (I-<type> only
  * right after B-<type> or I-<type>, never first). Per-token argmax starts a new span at every I- that follows O, so
  * one uncertain token ("Didier" O, "Chilpéric" I-PERSON) cuts a name or leaves a stray fragment; here the sequence
- * decides. Returns a label per content token (only word-start tokens are set; the others are -1). Same rule as the
- * pipeline's `viterbi_word_labels` (models/pipeline/common.py).
+ * decides. Returns a label per content token (only word-start tokens are set; the others are -1) and, in
+ * `chosenProb`, the probability of each chosen label. Same rule as the pipeline's `viterbi_word_labels`
+ * (models/pipeline/common.py). Linear in the tokens: O(n · labels).
  */
-export function viterbiWordLabels(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, o: PiiDecodeOptions): Int32Array {
+export function viterbiWordLabels(
+  tokenLogits: Float32Array,
+  offsets: Int32Array,
+  nTokens: number,
+  o: PiiDecodeOptions,
+  chosenProb?: Float64Array,
+): Int32Array {
   const L = o.labels.length;
   const out = new Int32Array(nTokens).fill(-1);
   const steps: number[] = [];
   for (let t = 0; t < nTokens; t++) if (!(o.continuation?.[t] && t > 0) && offsets[2 * t + 1]! > offsets[2 * t]!) steps.push(t);
   if (steps.length === 0) return out;
-  const isI = o.labels.map((l) => l.tag === 'I');
-  // an I-<type> may follow only B-<type> / I-<type>: its allowed predecessors, by label index
-  const iFrom = o.labels.map((l) => (l.tag === 'I' ? o.labels.flatMap((m, k) => (m.tag !== 'O' && m.type === l.type ? [k] : [])) : []));
-  const logp = new Float64Array(L);
-  const probs = new Float64Array(L);
-  const logProbs = (t: number): Float64Array => {
-    softmaxT(tokenLogits, o.temperature, t * L, L, probs);
-    for (let k = 0; k < L; k++) logp[k] = Math.log(Math.max(probs[k]!, 1e-300));
-    return logp;
-  };
+  const { isI, iFrom } = bioTransitions(o.labels);
+  const temperature = o.temperature > 0 ? o.temperature : 1;
+  const logp = new Float64Array(steps.length * L); // log softmax(logits / temperature) of every step
+  for (let i = 0; i < steps.length; i++) {
+    const from = steps[i]! * L, at = i * L;
+    let max = -Infinity;
+    for (let k = 0; k < L; k++) max = Math.max(max, (logp[at + k] = tokenLogits[from + k]! / temperature));
+    let sum = 0;
+    for (let k = 0; k < L; k++) sum += Math.exp(logp[at + k]! - max);
+    const lse = max + Math.log(sum);
+    for (let k = 0; k < L; k++) logp[at + k] = logp[at + k]! - lse;
+  }
   let score = new Float64Array(L);
   let next = new Float64Array(L);
   const back = new Int32Array(steps.length * L);
-  logProbs(steps[0]!);
   for (let k = 0; k < L; k++) score[k] = isI[k] ? -Infinity : logp[k]!;
   for (let i = 1; i < steps.length; i++) {
-    logProbs(steps[i]!);
     let bestAny = 0; // best predecessor of any label (O and B- may follow anything)
     for (let k = 1; k < L; k++) if (score[k]! > score[bestAny]!) bestAny = k;
     for (let j = 0; j < L; j++) {
       let from = bestAny;
       if (isI[j]) {
         from = -1;
-        for (const k of iFrom[j]!) if (from < 0 || score[k]! > score[from]!) from = k;
+        const preds = iFrom[j]!;
+        for (let q = 0; q < preds.length; q++) if (from < 0 || score[preds[q]!]! > score[from]!) from = preds[q]!;
       }
-      next[j] = (from < 0 ? -Infinity : score[from]!) + logp[j]!;
+      next[j] = (from < 0 ? -Infinity : score[from]!) + logp[i * L + j]!;
       back[i * L + j] = from < 0 ? 0 : from;
     }
     [score, next] = [next, score];
@@ -258,6 +281,7 @@ export function viterbiWordLabels(tokenLogits: Float32Array, offsets: Int32Array
   for (let k = 1; k < L; k++) if (score[k]! > score[cur]!) cur = k;
   for (let i = steps.length - 1; i >= 0; i--) {
     out[steps[i]!] = cur;
+    if (chosenProb) chosenProb[steps[i]!] = Math.exp(logp[i * L + cur]!);
     cur = back[i * L + cur]!;
   }
   return out;
@@ -274,7 +298,8 @@ export function viterbiWordLabels(tokenLogits: Float32Array, offsets: Int32Array
  */
 export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
   const probs = new Float64Array(o.labels.length);
-  const chosen = o.viterbi ? viterbiWordLabels(tokenLogits, offsets, nTokens, o) : null;
+  const chosenProb = o.viterbi ? new Float64Array(nTokens) : null;
+  const chosen = chosenProb ? viterbiWordLabels(tokenLogits, offsets, nTokens, o, chosenProb) : null;
   // Per content token with a non-empty range: word-level label, and its probability (NaN for continuation pieces).
   const toks: { s: number; e: number; label: number; p: number }[] = [];
   let prevLabel = 0;
@@ -282,9 +307,8 @@ export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Arra
     const s = offsets[2 * t]!;
     const e = offsets[2 * t + 1]!;
     if (chosen && !(o.continuation?.[t] && t > 0) && e > s) {
-      softmaxT(tokenLogits, o.temperature, t * o.labels.length, o.labels.length, probs);
       prevLabel = chosen[t]!;
-      toks.push({ s, e, label: prevLabel, p: probs[prevLabel]! });
+      toks.push({ s, e, label: prevLabel, p: chosenProb![t]! });
       continue;
     }
     if (o.continuation?.[t] && t > 0) {
