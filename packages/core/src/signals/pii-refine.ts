@@ -264,6 +264,64 @@ export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): Pii
   });
 }
 
+/** Words right before a place people live in, come from or travel to ("I live in", "grew up in", "visiting"). */
+const PLACE_CUE =
+  /(?:\b(?:live[sd]?|living|grew up|born|raised|reside[sd]?|residing|based)\s+in|\b(?:moved|moving|relocat(?:e|ed|ing)|flying|flew|travel(?:l)?ing|trip)\s+to|\bvisiting)\s+$/i;
+/** Lowest score of a place found after a residence or travel cue. */
+const PLACE_SCORE = 0.9;
+/** Capitalised words that follow a place cue without being places. */
+const NOT_A_PLACE = new Set(
+  ('january february march april may june july august september october november december monday tuesday wednesday ' +
+    'thursday friday saturday sunday spring summer autumn fall winter the a an my our his her their this that mr mrs ms dr prof')
+    .split(' '),
+);
+/** Lower-case words inside a place name ("Texcoco de Mora", "Stratford upon Avon"). */
+const PLACE_JOINER = /^(?:de|del|della|di|da|do|dos|das|du|la|le|les|el|van|von|der|den|en|sur|upon|on|am|an|im|y|e)$/;
+
+/**
+ * "My sister lives in Bolivia", "I'm visiting Port Lamar": the name right after a residence or travel cue (`PLACE_CUE`)
+ * is a place. A PERSON, ORGANIZATION or digit-less STREET_ADDRESS span there becomes GPE, and that span (or a GPE
+ * the model was unsure of) gets at least PLACE_SCORE; when no span starts there and the writer capitalises, the
+ * capitalised words there (with joiners like "de") become the GPE. Months, days and honorifics are not places.
+ */
+export function placesAfterCues(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const added: PiiSpan[] = [];
+  let usesCase: boolean | undefined;
+  let k = 0;
+  for (const m of text.matchAll(/\S+/g)) {
+    const start = m.index;
+    while (k < sorted.length && sorted[k]!.end <= start) k++;
+    const span = k < sorted.length && sorted[k]!.start === start ? sorted[k]! : undefined;
+    if (k < sorted.length && sorted[k]!.start < start) continue; // inside a span
+    if (added.length > 0 && added[added.length - 1]!.end > start) continue;
+    if (!PLACE_CUE.test(text.slice(Math.max(0, start - 24), start))) continue;
+    const first = m[0].replace(/[^\p{L}'’-]/gu, '');
+    if (NOT_A_PLACE.has(first.toLowerCase())) continue;
+    if (span) {
+      const piece = text.slice(span.start, span.end);
+      const retype = span.type === 'PERSON' || span.type === 'ORGANIZATION' || (span.type === 'STREET_ADDRESS' && !/\d/.test(piece));
+      if (retype || span.type === 'GPE') sorted[k] = { ...span, type: 'GPE', score: Math.max(span.score, PLACE_SCORE) };
+      continue;
+    }
+    if (!/^\p{Lu}/u.test(first) || !(usesCase ??= writerUsesCase(text))) continue;
+    // capitalised words, with joiners between them, up to the first other word or punctuation
+    let end = start;
+    const words = /(\S+?)([,.;:!?)]*)(?=\s|$)/gy;
+    words.lastIndex = start;
+    for (let w = words.exec(text); w; w = words.exec(text)) {
+      const word = w[1]!;
+      const capital = /^\p{Lu}/u.test(word);
+      if (!capital && !PLACE_JOINER.test(word)) break;
+      if (capital) end = w.index + word.length;
+      if (w[2] || text[words.lastIndex] === '\n') break;
+      while (words.lastIndex < text.length && (text[words.lastIndex] === ' ' || text[words.lastIndex] === '\t')) words.lastIndex++;
+    }
+    if (end > start && !(k < sorted.length && sorted[k]!.start < end)) added.push({ type: 'GPE', start, end, score: PLACE_SCORE });
+  }
+  return added.length === 0 ? sorted : [...sorted, ...added].sort((a, b) => a.start - b.start);
+}
+
 /** Words that name a relation or role, never the person ("my coworker corrine", "beneficiary", "hi heaven"). */
 const RELATION_WORDS = new Set(
   ('coworker co-worker colleague boss manager friend husband wife sister brother mom mum dad mother father son daughter ' +
@@ -316,7 +374,7 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
   out = retypeCompanyNames(retypeDemonyms(out, text), text);
-  out = titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text);
+  out = placesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
 }
