@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addZipCodesInContext,
   mergeAddressFragments,
-  placesAfterCues,
+  namesAfterCues,
   refinePiiSpans,
   requireAgeContext,
   retypeCompanyNames,
@@ -187,31 +187,37 @@ describe('titlesBeforeNames', () => {
   });
 });
 
-describe('placesAfterCues', () => {
+describe('namesAfterCues', () => {
   it('makes the name after a residence or travel cue a place, vouching for it', () => {
     const t = 'My sister lives in Bolivia, help me fill in this form';
-    const out = placesAfterCues([at(t, 'Bolivia', 'PERSON', 0.6)], t);
+    const out = namesAfterCues([at(t, 'Bolivia', 'PERSON', 0.6)], t);
     expect(shown(t, out)).toEqual(['GPE:Bolivia']);
     expect(out[0]!.score).toBe(0.9);
   });
 
   it('finds an untagged capitalised place, joiners included, when the writer capitalises', () => {
     const t = "Hello! I'm visiting Port Lamar in june. I grew up in Texcoco de Mora, then moved to Berlin.";
-    expect(shown(t, placesAfterCues([], t))).toEqual(['GPE:Port Lamar', 'GPE:Texcoco de Mora', 'GPE:Berlin']);
+    expect(shown(t, namesAfterCues([], t))).toEqual(['GPE:Port Lamar', 'GPE:Texcoco de Mora', 'GPE:Berlin']);
+  });
+
+  it('reads the name after an employment or banking cue as an organization', () => {
+    const t = 'I got an offer from Gunnarsson Gruppen and my bank is Bank of America. I work at Initech.';
+    const out = namesAfterCues([at(t, 'Gunnarsson Gruppen', 'PERSON', 0.7)], t);
+    expect(shown(t, out)).toEqual(['ORGANIZATION:Gunnarsson Gruppen', 'ORGANIZATION:Bank of America', 'ORGANIZATION:Initech']);
   });
 
   it('leaves months, honorifics, lower-case writers and street addresses alone', () => {
     const t = 'I was born in March and moving to Dr Smith next door.';
-    expect(placesAfterCues([], t)).toEqual([]);
-    expect(placesAfterCues([], 'i live in fear of spiders')).toEqual([]);
+    expect(namesAfterCues([], t)).toEqual([]);
+    expect(namesAfterCues([], 'i live in fear of spiders')).toEqual([]);
     const a = 'I live in 12 Main St, Springfield.';
-    expect(shown(a, placesAfterCues([at(a, '12 Main St, Springfield', 'STREET_ADDRESS')], a))).toEqual(['STREET_ADDRESS:12 Main St, Springfield']);
+    expect(shown(a, namesAfterCues([at(a, '12 Main St, Springfield', 'STREET_ADDRESS')], a))).toEqual(['STREET_ADDRESS:12 Main St, Springfield']);
   });
 
   it('stays linear on long input', () => {
     const t = 'We live in Oslo and moved to Bergen. '.repeat(3000); // ~111k characters
     const t0 = performance.now();
-    expect(placesAfterCues([], t)).toHaveLength(6000);
+    expect(namesAfterCues([], t)).toHaveLength(6000);
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

@@ -264,27 +264,44 @@ export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): Pii
   });
 }
 
-/** Words right before a place people live in, come from or travel to ("I live in", "grew up in", "visiting"). */
-const PLACE_CUE =
-  /(?:\b(?:live[sd]?|living|grew up|born|raised|reside[sd]?|residing|based)\s+in|\b(?:moved|moving|relocat(?:e|ed|ing)|flying|flew|travel(?:l)?ing|trip)\s+to|\bvisiting)\s+$/i;
-/** Lowest score of a place found after a residence or travel cue. */
-const PLACE_SCORE = 0.9;
-/** Capitalised words that follow a place cue without being places. */
-const NOT_A_PLACE = new Set(
+/** Lowest score of a name found after a cue that says what it is. */
+const CUED_NAME_SCORE = 0.9;
+/** Capitalised words that follow a cue without being names. */
+const NOT_A_NAME = new Set(
   ('january february march april may june july august september october november december monday tuesday wednesday ' +
     'thursday friday saturday sunday spring summer autumn fall winter the a an my our his her their this that mr mrs ms dr prof')
     .split(' '),
 );
-/** Lower-case words inside a place name ("Texcoco de Mora", "Stratford upon Avon"). */
-const PLACE_JOINER = /^(?:de|del|della|di|da|do|dos|das|du|la|le|les|el|van|von|der|den|en|sur|upon|on|am|an|im|y|e)$/;
 
 /**
- * "My sister lives in Bolivia", "I'm visiting Port Lamar": the name right after a residence or travel cue (`PLACE_CUE`)
- * is a place. A PERSON, ORGANIZATION or digit-less STREET_ADDRESS span there becomes GPE, and that span (or a GPE
- * the model was unsure of) gets at least PLACE_SCORE; when no span starts there and the writer capitalises, the
- * capitalised words there (with joiners like "de") become the GPE. Months, days and honorifics are not places.
+ * Words right before a name that say what kind of name it is: a place people live in, come from or travel to ("I
+ * live in", "grew up in", "visiting"), or an organisation people work for or deal with ("I work at", "an offer from",
+ * "my bank is"). `from`: the span types the model gives such a name that are read as `type` there; `joiner`: lower-case
+ * words inside such a name ("Texcoco de Mora", "Bank of America").
  */
-export function placesAfterCues(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+const NAME_CUES: readonly { cue: RegExp; type: string; from: ReadonlySet<string>; joiner: RegExp }[] = [
+  {
+    cue: /(?:\b(?:live[sd]?|living|grew up|born|raised|reside[sd]?|residing|based)\s+in|\b(?:moved|moving|relocat(?:e|ed|ing)|flying|flew|travel(?:l)?ing|trip)\s+to|\bvisiting)\s+$/i,
+    type: 'GPE',
+    from: new Set(['PERSON', 'ORGANIZATION', 'STREET_ADDRESS']),
+    joiner: /^(?:de|del|della|di|da|do|dos|das|du|la|le|les|el|van|von|der|den|en|sur|upon|on|am|an|im|y|e)$/,
+  },
+  {
+    cue: /(?:\bwork(?:s|ed|ing)?\s+at|\bemployed\s+(?:at|by)|\bhired\s+by|\binterned\s+at|\bapplied\s+(?:to|at)|\boffer\s+from|\bmy\s+(?:employer|bank|insurer|insurance\s+company)\s+is|\bbank\s+with|\bcustomer\s+of)\s+$/i,
+    type: 'ORGANIZATION',
+    from: new Set(['PERSON', 'GPE']),
+    joiner: /^(?:of|and|&|de|del|di|du|la|le|van|von|der|und|et|y|e)$/,
+  },
+];
+
+/**
+ * "My sister lives in Bolivia", "I'm visiting Port Lamar", "I got an offer from Gunnarsson Gruppen": the name right
+ * after a cue in `NAME_CUES` is of the cue's type. A span there of one of the cue's `from` types (a STREET_ADDRESS only
+ * without digits) takes that type, and it or a span already of that type gets at least CUED_NAME_SCORE; when no span
+ * starts there and the writer capitalises, the capitalised words there (with the cue's joiners) become one. Months,
+ * days, articles and honorifics are not names. Linear: one pass over the words and the sorted spans.
+ */
+export function namesAfterCues(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   const added: PiiSpan[] = [];
   let usesCase: boolean | undefined;
@@ -292,32 +309,33 @@ export function placesAfterCues(spans: readonly PiiSpan[], text: string): PiiSpa
   for (const m of text.matchAll(/\S+/g)) {
     const start = m.index;
     while (k < sorted.length && sorted[k]!.end <= start) k++;
-    const span = k < sorted.length && sorted[k]!.start === start ? sorted[k]! : undefined;
     if (k < sorted.length && sorted[k]!.start < start) continue; // inside a span
     if (added.length > 0 && added[added.length - 1]!.end > start) continue;
-    if (!PLACE_CUE.test(text.slice(Math.max(0, start - 24), start))) continue;
+    const before = text.slice(Math.max(0, start - 32), start);
+    const rule = NAME_CUES.find((r) => r.cue.test(before));
+    if (!rule) continue;
     const first = m[0].replace(/[^\p{L}'’-]/gu, '');
-    if (NOT_A_PLACE.has(first.toLowerCase())) continue;
+    if (NOT_A_NAME.has(first.toLowerCase())) continue;
+    const span = k < sorted.length && sorted[k]!.start === start ? sorted[k]! : undefined;
     if (span) {
-      const piece = text.slice(span.start, span.end);
-      const retype = span.type === 'PERSON' || span.type === 'ORGANIZATION' || (span.type === 'STREET_ADDRESS' && !/\d/.test(piece));
-      if (retype || span.type === 'GPE') sorted[k] = { ...span, type: 'GPE', score: Math.max(span.score, PLACE_SCORE) };
+      const convertible = rule.from.has(span.type) && !(span.type === 'STREET_ADDRESS' && /\d/.test(text.slice(span.start, span.end)));
+      if (convertible || span.type === rule.type) sorted[k] = { ...span, type: rule.type, score: Math.max(span.score, CUED_NAME_SCORE) };
       continue;
     }
     if (!/^\p{Lu}/u.test(first) || !(usesCase ??= writerUsesCase(text))) continue;
-    // capitalised words, with joiners between them, up to the first other word or punctuation
+    // capitalised words, with the cue's joiners between them, up to the first other word or punctuation
     let end = start;
     const words = /(\S+?)([,.;:!?)]*)(?=\s|$)/gy;
     words.lastIndex = start;
     for (let w = words.exec(text); w; w = words.exec(text)) {
       const word = w[1]!;
       const capital = /^\p{Lu}/u.test(word);
-      if (!capital && !PLACE_JOINER.test(word)) break;
+      if (!capital && !rule.joiner.test(word)) break;
       if (capital) end = w.index + word.length;
       if (w[2] || text[words.lastIndex] === '\n') break;
       while (words.lastIndex < text.length && (text[words.lastIndex] === ' ' || text[words.lastIndex] === '\t')) words.lastIndex++;
     }
-    if (end > start && !(k < sorted.length && sorted[k]!.start < end)) added.push({ type: 'GPE', start, end, score: PLACE_SCORE });
+    if (end > start && !(k < sorted.length && sorted[k]!.start < end)) added.push({ type: rule.type, start, end, score: CUED_NAME_SCORE });
   }
   return added.length === 0 ? sorted : [...sorted, ...added].sort((a, b) => a.start - b.start);
 }
@@ -374,7 +392,7 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
   out = retypeCompanyNames(retypeDemonyms(out, text), text);
-  out = placesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
+  out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
 }
