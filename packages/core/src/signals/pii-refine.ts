@@ -222,7 +222,7 @@ export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiS
     const own = k < sorted.length && sorted[k]!.start < end ? k : -1; // a span over (part of) the honorific
     if (own >= 0 && !(sorted[own]!.type === 'TITLE' && sorted[own]!.start === start && sorted[own]!.end <= end + 1)) continue;
     const after = own >= 0 ? own + 1 : k; // first span that can reach the next word
-    let person = after < sorted.length && sorted[after]!.type === 'PERSON' && sorted[after]!.start === next ? after : -1;
+    const person = after < sorted.length && sorted[after]!.type === 'PERSON' && sorted[after]!.start === next ? after : -1;
     if (person < 0) {
       if (!/\p{Lu}/u.test(m[3]!) || !(usesCase ??= writerUsesCase(text))) continue;
       const stop = capitalisedRunEnd(text, next);
