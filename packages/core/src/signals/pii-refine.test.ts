@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  addDemonymsInContext,
   addZipCodesInContext,
   mergeAddressFragments,
   namesAfterCues,
@@ -83,6 +84,15 @@ describe('retypeCompanyNames', () => {
       'PERSON:Anna',
       'ORGANIZATION:Bank Holdings',
     ]);
+  });
+});
+
+describe('addDemonymsInContext', () => {
+  it('adds a nationality said of a person, not a language or a word another span holds', () => {
+    const t = "being Egyptian in america; my husband is Filipino and I'm half korean. Translate this to Spanish.";
+    expect(shown(t, addDemonymsInContext([], t))).toEqual(['NRP:Egyptian', 'NRP:Filipino', 'NRP:korean']);
+    const covered = [at(t, 'Egyptian in america', 'GPE')];
+    expect(shown(t, addDemonymsInContext(covered, t))).toEqual(['GPE:Egyptian in america', 'NRP:Filipino', 'NRP:korean']);
   });
 });
 

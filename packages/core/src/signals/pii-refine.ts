@@ -86,6 +86,31 @@ export function retypeDemonyms(spans: readonly PiiSpan[], text: string): PiiSpan
   });
 }
 
+/** Words before a nationality or religion said of a person ("I'm", "she is", "being", "as an", "half", "my"). */
+const DEMONYM_CUE = /(?:\b(?:am|is|are|was|were|being|half|my|our|his|her|their)|'m|'re|\bas\s+an?)\s+$/i;
+/** Score of a nationality or religion found by its word and the words before it. */
+const DEMONYM_SCORE = 0.9;
+
+/**
+ * "being Egyptian in america", "my husband is Filipino", "my Polish grandparents": a nationality or religion word
+ * (`DEMONYMS`) said of a person becomes an NRP span where no span covers it. Said of a person means right after
+ * `DEMONYM_CUE`; "translate this to Spanish" (a language) stays untouched. Multi-word entries ("sri lankan") are not
+ * looked for here.
+ */
+export function addDemonymsInContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const added: PiiSpan[] = [];
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let k = 0;
+  for (const m of text.matchAll(/\p{L}+/gu)) {
+    const start = m.index, end = start + m[0].length;
+    if (!DEMONYMS.has(m[0].toLowerCase())) continue;
+    while (k < sorted.length && sorted[k]!.end <= start) k++;
+    if (k < sorted.length && sorted[k]!.start < end) continue; // a span already covers it
+    if (DEMONYM_CUE.test(text.slice(Math.max(0, start - 12), start))) added.push({ type: 'NRP', start, end, score: DEMONYM_SCORE });
+  }
+  return added.length === 0 ? sorted : [...sorted, ...added].sort((a, b) => a.start - b.start);
+}
+
 /** A full stop that belongs to the name: after an abbreviation ("Inc.", "Jr.", "St.") or an initial ("J."). */
 const ABBREVIATION_END =
   /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|st|ave|rd|blvd|apt|dr|mr|mrs|ms|prof|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
@@ -391,7 +416,7 @@ export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): P
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
-  out = retypeCompanyNames(retypeDemonyms(out, text), text);
+  out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(out, text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
