@@ -158,6 +158,13 @@ describe('splitHonorifics', () => {
     const out = splitHonorifics([at(t, 'Dr Skye Darcy Botsford', 'PERSON'), at(t, 'Mrs.', 'PERSON')], t);
     expect(shown(t, out)).toEqual(['TITLE:Dr', 'PERSON:Skye Darcy Botsford', 'TITLE:Mrs.']);
   });
+
+  it('ends a name span before a trailing honorific', () => {
+    const t = 'my bank is Little, Emard and Ullrich and Ms. Anthony Silva will see you now';
+    const out = splitHonorifics([at(t, 'Little, Emard and Ullrich and Ms.', 'ORGANIZATION')], t);
+    expect(shown(t, out)).toEqual(['ORGANIZATION:Little, Emard and Ullrich']);
+    expect(shown(t, refinePiiSpans(out, t))).toEqual(['ORGANIZATION:Little, Emard and Ullrich', 'TITLE:Ms.', 'PERSON:Anthony Silva']);
+  });
 });
 
 describe('titlesBeforeNames', () => {

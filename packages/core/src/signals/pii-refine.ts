@@ -186,10 +186,14 @@ const HONORIFIC = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev|hon|lord|lady|fr|c
 
 /**
  * Honorifics are TITLE, not part of the name: a PERSON span opening with one is split ("Dr Skye Botsford" → TITLE "Dr"
- * + PERSON "Skye Botsford"), and a PERSON span that is only an honorific becomes TITLE.
+ * + PERSON "Skye Botsford"), a PERSON span that is only an honorific becomes TITLE, and a name span that ends in one
+ * ends before it ("King - Nolan and Ms." → "King - Nolan"; titlesBeforeNames then finds the honorific).
  */
 export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.flatMap((s): PiiSpan[] => {
+    // an honorific starts a name, it never ends one: "Little, Emard and Ullrich and Ms." ends before "and Ms."
+    const tail = CASED_NAME_TYPES.has(s.type) ? /(?:\s*(?:,|and|&))?\s+(\S+)$/.exec(text.slice(s.start, s.end)) : null;
+    if (tail && HONORIFIC.test(tail[1]!) && tail.index > 0) return splitHonorifics([{ ...s, end: s.start + tail.index }], text);
     if (s.type !== 'PERSON') return [s];
     const piece = text.slice(s.start, s.end);
     const first = /^(\S+)\s+/.exec(piece);
