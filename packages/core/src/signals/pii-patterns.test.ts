@@ -72,6 +72,12 @@ describe('recognizePatterns', () => {
     expect(found('see www.example.org, thanks')).toEqual([['DOMAIN_NAME', 'www.example.org']]);
   });
 
+  it('finds bare domains with a common top-level domain, not file names, frameworks or e-mail hosts', () => {
+    expect(found('check out rural-disk.net today, or Example.co.uk.')).toEqual([['DOMAIN_NAME', 'rural-disk.net'], ['DOMAIN_NAME', 'Example.co.uk']]);
+    expect(found('run main.py and notes.md with ASP.NET; e.g. this')).toEqual([]);
+    expect(found('mail a.b@gmail.com')).toEqual([['EMAIL_ADDRESS', 'a.b@gmail.com']]);
+  });
+
   it('keeps the validated match when matches overlap', () => {
     const spans = recognizePatterns('pay 4111-1111-1111-1111 now');
     expect(spans.map((s) => s.type)).toEqual(['CREDIT_CARD']);

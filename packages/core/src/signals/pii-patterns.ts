@@ -119,6 +119,13 @@ const PHONE_INTL = new RegExp(String.raw`(?<![\w+(])(?:\(\+\d{1,3}\)|\+\d{1,3})(
 // Any grouping of 7-15 digits ("531 415 379", "07210 700775", "03.93.92.16.85"); kept only after a phone word.
 const PHONE_LOOSE = new RegExp(String.raw`(?<![\w+.-])\(?\d{1,5}\)?(?:[ .-]?\d{1,5}){1,5}(?:${PHONE_EXT})?(?![\w-]|[.-]\d)`, 'g');
 const URL = /(?<![\w@])(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
+/**
+ * A bare domain ("check out rural-disk.net"): dot-separated labels ending in a common top-level domain written in lower
+ * case ("ASP.NET" and file names like "main.py" or "notes.md" are not domains), not part of an e-mail address or a
+ * longer dotted name.
+ */
+const BARE_DOMAIN =
+  /(?<![\w@.\/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:com|net|org|info|biz|name|us|uk|de|fr|es|it|nl|se|no|dk|fi|pl|cz|hu|ro|pt|br|mx|ca|au|in|id|vn|tr|ua|eu|io|co|dev|app|ai|edu|gov|me|tv|online|site|shop|store|xyz|tech|blog|news|club|pro)(?![\w@-]|\.[A-Za-z0-9])/g;
 
 function ssnPartsOk(a: string, b: string, c: string): boolean {
   return a !== '000' && a !== '666' && a[0] !== '9' && b !== '00' && c !== '0000';
@@ -183,6 +190,7 @@ export function recognizePatterns(text: string): PiiSpan[] {
     const s = m[0].replace(URL_TRAILING, '');
     if (/[A-Za-z0-9]\.[A-Za-z]{2,}/.test(s)) found.push({ type: 'DOMAIN_NAME', start: m.index, end: m.index + s.length, score: FORMAT_ONLY });
   }
+  for (const m of matches(BARE_DOMAIN, text)) found.push({ type: 'DOMAIN_NAME', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY - 0.05 });
   // Among overlapping pattern matches keep the validated / longer one (a card number is not also a phone number).
   found.sort((x, y) => y.score - x.score || y.end - y.start - (x.end - x.start) || x.start - y.start);
   const kept: Found[] = [];
