@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addDemonymsInContext,
+  addHouseNumbers,
   addZipCodesInContext,
   mergeAddressFragments,
   namesAfterCues,
@@ -56,6 +57,21 @@ describe('tidyStreetAddresses', () => {
     const t = 'our new office: 96771 myrna path, sylvanfort, la 27451';
     const s = [at(t, '96771 myrna path, sylvanfort, la 27451', 'STREET_ADDRESS')];
     expect(tidyStreetAddresses(s, t)).toEqual(s);
+  });
+});
+
+describe('addHouseNumbers', () => {
+  it('grows an address back over its house number, taking in a span that is just the number', () => {
+    const t = 'mail it to 9 Boulevard Vaneau 2 please; the accident happened at 387 Schimmel Hollow Suite 213, thanks';
+    const out = addHouseNumbers([at(t, 'Boulevard Vaneau 2', 'STREET_ADDRESS'), at(t, '387', 'STREET_ADDRESS', 0.96), at(t, 'Schimmel Hollow Suite 213', 'STREET_ADDRESS', 0.61)], t);
+    expect(shown(t, out)).toEqual(['STREET_ADDRESS:9 Boulevard Vaneau 2', 'STREET_ADDRESS:387 Schimmel Hollow Suite 213']);
+    expect(out[1]!.score).toBe(0.61);
+  });
+
+  it('leaves numbers across a line break, inside other tokens or held by other spans alone', () => {
+    const t = 'William Hughes\n20789\nAllika 46 and version 2.5 Elm Street';
+    const spans = [at(t, '20789', 'STREET_ADDRESS'), at(t, 'Allika 46', 'STREET_ADDRESS'), at(t, 'Elm Street', 'STREET_ADDRESS')];
+    expect(shown(t, addHouseNumbers(spans, t))).toEqual(['STREET_ADDRESS:20789', 'STREET_ADDRESS:Allika 46', 'STREET_ADDRESS:Elm Street']);
   });
 });
 

@@ -59,6 +59,32 @@ export function tidyStreetAddresses(spans: readonly PiiSpan[], text: string): Pi
   });
 }
 
+/**
+ * "9 Boulevard Vaneau 2", "387 Schimmel Hollow Suite 213": the model often starts an address after its house number,
+ * or tags the number as an address of its own. A STREET_ADDRESS span that starts with a letter grows back over a number
+ * right before it (1-6 digits, maybe a letter: "85A"; only spaces between) — taking in a STREET_ADDRESS span that is
+ * just that number (the lower score is kept), or the bare number when no span holds it.
+ */
+export function addHouseNumbers(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    const prev = out[out.length - 1];
+    if (s.type !== 'STREET_ADDRESS' || !/^\p{L}/u.test(text.slice(s.start, s.start + 1))) {
+      out.push(s);
+      continue;
+    }
+    if (prev?.type === 'STREET_ADDRESS' && /^\d{1,6}[A-Za-z]?$/.test(text.slice(prev.start, prev.end)) && /^[ \t]+$/.test(text.slice(prev.end, s.start))) {
+      out[out.length - 1] = { ...s, start: prev.start, score: Math.min(prev.score, s.score) };
+      continue;
+    }
+    const before = text.slice(Math.max(0, s.start - 12), s.start);
+    const number = /(?<![\p{L}\p{N}.,:/-])\d{1,6}[A-Za-z]?[ \t]+$/u.exec(before);
+    const start = number ? s.start - (before.length - number.index) : s.start;
+    out.push(prev && prev.end > start ? s : { ...s, start });
+  }
+  return out;
+}
+
 /** Nationalities, regions and religions as adjectives: NRP (Presidio's nationality / religious / political group). */
 const DEMONYMS = new Set(
   ('afghan albanian algerian american andorran angolan argentine argentinian armenian australian austrian azerbaijani azeri ' +
@@ -422,6 +448,6 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
   out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(out, text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
-  out = mergeAddressFragments(tidyStreetAddresses(completeStreetNumbers(out, text), text), text);
+  out = mergeAddressFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
 }
