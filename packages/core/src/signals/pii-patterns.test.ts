@@ -117,6 +117,12 @@ describe('mergePiiSpans', () => {
     expect(merged).toEqual([span('PERSON', 0, 4), span('PHONE_NUMBER', 11, 25, 0.9)]);
   });
 
+  it('lets only a confident address or URL shield a match inside it', () => {
+    // "sms 214-219-8348" tagged as an address with 0.17: the phone number wins; at 0.8 the address keeps its number
+    expect(mergePiiSpans([span('STREET_ADDRESS', 4, 20, 0.17)], [span('PHONE_NUMBER', 8, 20, 0.9)])).toEqual([span('PHONE_NUMBER', 8, 20, 0.9)]);
+    expect(mergePiiSpans([span('STREET_ADDRESS', 4, 20, 0.8)], [span('PHONE_NUMBER', 8, 20, 0.9)])).toEqual([span('STREET_ADDRESS', 4, 20, 0.8)]);
+  });
+
   it('replaces a longer model span of the same type (the pattern is exact)', () => {
     // model: DOMAIN_NAME "https://www.example.com and"; pattern: the URL alone
     expect(mergePiiSpans([span('DOMAIN_NAME', 4, 31)], [span('DOMAIN_NAME', 4, 27, 0.9)])).toEqual([span('DOMAIN_NAME', 4, 27, 0.9)]);

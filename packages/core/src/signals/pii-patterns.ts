@@ -200,18 +200,31 @@ export function recognizePatterns(text: string): PiiSpan[] {
 
 /** Model span types that may legitimately contain a pattern match (a house number, a URL holding an IP). */
 const CONTAINERS = new Set(['STREET_ADDRESS', 'DOMAIN_NAME']);
+/**
+ * A container span shields the matches inside it only from this score up (the shipped model's default PII
+ * threshold): an unsure "address" such as "sms 214-219-8348" (0.17) must not swallow a validated phone number.
+ */
+const CONTAINER_MIN_SCORE = 0.4;
 
 /**
  * Merges pattern matches into model spans. A pattern match replaces every model span it overlaps (it is exact where
  * the model is fuzzy at the edges), except when a longer model span of another, containing type (a STREET_ADDRESS or
- * DOMAIN_NAME holding a house number or an IP) covers it entirely; a longer span of the same type ("https://x.com and")
- * is replaced. Output is sorted by start; spans never overlap if the inputs didn't.
+ * DOMAIN_NAME holding a house number or an IP) with a score of at least CONTAINER_MIN_SCORE covers it entirely; a
+ * longer span of the same type ("https://x.com and") is replaced. Output is sorted by start; spans never overlap if the inputs didn't.
  */
 export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiSpan[]): PiiSpan[] {
   if (patterns.length === 0) return [...model];
   const accepted = patterns.filter(
     (p) =>
-      !model.some((m) => CONTAINERS.has(m.type) && m.type !== p.type && m.start <= p.start && p.end <= m.end && m.end - m.start > p.end - p.start),
+      !model.some(
+        (m) =>
+          CONTAINERS.has(m.type) &&
+          m.score >= CONTAINER_MIN_SCORE &&
+          m.type !== p.type &&
+          m.start <= p.start &&
+          p.end <= m.end &&
+          m.end - m.start > p.end - p.start,
+      ),
   );
   const out = model.filter((m) => !accepted.some((p) => p.start < m.end && m.start < p.end));
   out.push(...accepted);
