@@ -4,6 +4,7 @@ import {
   addDemonymsInContext,
   addHouseNumbers,
   addZipCodesInContext,
+  cutNamesAtSentenceEnds,
   mergeAddressFragments,
   namesAfterCues,
   refinePiiSpans,
@@ -109,6 +110,17 @@ describe('addDemonymsInContext', () => {
     expect(shown(t, addDemonymsInContext([], t))).toEqual(['NRP:Egyptian', 'NRP:Filipino', 'NRP:korean']);
     const covered = [at(t, 'Egyptian in america', 'GPE')];
     expect(shown(t, addDemonymsInContext(covered, t))).toEqual(['GPE:Egyptian in america', 'NRP:Filipino', 'NRP:korean']);
+  });
+});
+
+describe('cutNamesAtSentenceEnds', () => {
+  it('ends a name at the end of its sentence but not at an abbreviation or an initial', () => {
+    const t = 'My husband is Filipino. Name three whales. Ask Dhr. Tristan van Ginneken or J. R. Smith Jr. today.';
+    const out = cutNamesAtSentenceEnds(
+      [at(t, 'Filipino. Name', 'PERSON'), at(t, 'Dhr. Tristan van Ginneken', 'PERSON'), at(t, 'J. R. Smith Jr. today', 'PERSON')],
+      t,
+    );
+    expect(shown(t, out)).toEqual(['PERSON:Filipino', 'PERSON:Dhr. Tristan van Ginneken', 'PERSON:J. R. Smith Jr. today']);
   });
 });
 

@@ -139,7 +139,24 @@ export function addDemonymsInContext(spans: readonly PiiSpan[], text: string): P
 
 /** A full stop that belongs to the name: after an abbreviation ("Inc.", "Jr.", "St.") or an initial ("J."). */
 const ABBREVIATION_END =
-  /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|st|ave|rd|blvd|apt|dr|mr|mrs|ms|prof|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
+  /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|sra|srta|st|sta|sto|ave|rd|blvd|apt|dr|mr|mrs|ms|mme|mlle|prof|dhr|mevr|hr|fr|sig|sgt|capt|col|gen|lt|rev|hon|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
+
+/**
+ * A name does not run on into the next sentence ("my husband is Filipino. Name three whales" tagged "Filipino. Name"):
+ * a span of the cased name types ends at a full stop, "!" or "?" followed by a space, unless the word before a full
+ * stop is an abbreviation or an initial (`ABBREVIATION_END`: "Dr.", "Inc.", "J.").
+ */
+export function cutNamesAtSentenceEnds(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.map((s) => {
+    if (!CASED_NAME_TYPES.has(s.type)) return s;
+    const piece = text.slice(s.start, s.end);
+    for (const m of piece.matchAll(/[.!?](?=\s)/g)) {
+      if (m[0] === '.' && ABBREVIATION_END.test(piece.slice(0, m.index + 1))) continue;
+      return m.index > 0 ? { ...s, end: s.start + m.index } : s;
+    }
+    return s;
+  });
+}
 
 /**
  * Cuts sentence punctuation off the edges of the cased name types' spans (`CASED_NAME_TYPES`: "Budapest." → "Budapest",
@@ -446,7 +463,7 @@ export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): P
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
-  out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(out, text), text), text);
+  out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
   out = mergeAddressFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
