@@ -122,6 +122,12 @@ describe('cutNamesAtSentenceEnds', () => {
     );
     expect(shown(t, out)).toEqual(['PERSON:Filipino', 'PERSON:Dhr. Tristan van Ginneken', 'PERSON:J. R. Smith Jr. today']);
   });
+
+  it('ends a name before an auxiliary verb', () => {
+    const t = 'hi, mr kraig will see you now; is it weird that Ann Lee hasn\'t texted back';
+    const out = cutNamesAtSentenceEnds([at(t, 'kraig will see', 'PERSON'), at(t, "Ann Lee hasn't", 'PERSON')], t);
+    expect(shown(t, out)).toEqual(['PERSON:kraig', 'PERSON:Ann Lee']);
+  });
 });
 
 describe('trimNamePunctuation', () => {

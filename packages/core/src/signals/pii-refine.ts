@@ -142,14 +142,18 @@ const ABBREVIATION_END =
   /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|sra|srta|st|sta|sto|ave|rd|blvd|apt|dr|mr|mrs|ms|mme|mlle|prof|dhr|mevr|hr|fr|sig|sgt|capt|col|gen|lt|rev|hon|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
 
 /**
- * A name does not run on into the next sentence ("my husband is Filipino. Name three whales" tagged "Filipino. Name"):
- * a span of the cased name types ends at a full stop, "!" or "?" followed by a space, unless the word before a full
- * stop is an abbreviation or an initial (`ABBREVIATION_END`: "Dr.", "Inc.", "J.").
+ * A name does not run on into the next sentence ("my husband is Filipino. Name three whales" tagged "Filipino. Name")
+ * or into its predicate ("kraig will see you"): a span of the cased name types ends before an auxiliary verb ("will",
+ * "is", "hasn't", ...) and at a full stop, "!" or "?" followed by a space, unless the word before a full stop is an
+ * abbreviation or an initial (`ABBREVIATION_END`: "Dr.", "Inc.", "J.").
  */
 export function cutNamesAtSentenceEnds(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.map((s) => {
     if (!CASED_NAME_TYPES.has(s.type)) return s;
     const piece = text.slice(s.start, s.end);
+    // an auxiliary verb after a name starts the predicate ("mr kraig will see you" → "kraig")
+    const verb = /\s(?:will|would|can|could|should|shall|must|might|is|are|was|were|has|have|had|does|did)(?:n['’]t)?(?=\s|$)/i.exec(piece);
+    if (verb) return cutNamesAtSentenceEnds([{ ...s, end: s.start + verb.index }], text)[0]!;
     for (const m of piece.matchAll(/[.!?](?=\s)/g)) {
       if (m[0] === '.' && ABBREVIATION_END.test(piece.slice(0, m.index + 1))) continue;
       return m.index > 0 ? { ...s, end: s.start + m.index } : s;
