@@ -137,7 +137,7 @@ if os.path.exists(rt_path):
       "person (\"being Egyptian\", \"my husband is Filipino\", \"half korean\") is NRP where the model found nothing (held out NRP "
       "0.566 → 0.643 on chat); an address the model started after its house number grows back over it (\"387\" + \"Schimmel "
       "Hollow Suite 213\"; held out 0.634 → 0.636 templates); a name does not run on past the end of its sentence "
-      "or into its predicate (\"kraig will see\" → \"kraig\") (\"Filipino. Name\" → \"Filipino\"; abbreviations such as \"Dhr.\", \"Jr.\" and initials excepted; held out chat 0.842 → "
+      "(\"Filipino. Name\" → \"Filipino\") or into its predicate (\"kraig will see\" → \"kraig\"; abbreviations such as \"Dhr.\", \"Jr.\" and initials excepted; held out chat 0.842 → "
       "0.844). Patterns: e-mail; Luhn-checked card numbers; mod-97 IBANs; IPv4/IPv6; SSNs — dashed, or bare next to an SSN "
       "context word; phone numbers with extensions; URLs; bare domains with a common top-level domain in lower case (2026-12-03: held out chat DOMAIN_NAME 0.843 → 1.000). The rules were developed on the validation split. "
       "Figures from `eval_runtime_pii.json` (`node models/pipeline/eval_runtime_pii.mjs`): the int8 model through the Node "
