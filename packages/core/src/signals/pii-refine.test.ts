@@ -5,7 +5,7 @@ import {
   addHouseNumbers,
   addZipCodesInContext,
   cutNamesAtSentenceEnds,
-  mergeAddressFragments,
+  mergeFragments,
   namesAfterCues,
   refinePiiSpans,
   requireAgeContext,
@@ -147,10 +147,10 @@ describe('trimNamePunctuation', () => {
   });
 });
 
-describe('mergeAddressFragments', () => {
+describe('mergeFragments', () => {
   it('joins confident fragments of one address on one line', () => {
     const t = 'the accident happened at 1689 Rue du Faubourg Saint-Honoré Apt. 718, thanks';
-    const out = mergeAddressFragments(
+    const out = mergeFragments(
       [at(t, '1689', 'STREET_ADDRESS', 0.8), at(t, 'Rue du Faubourg Saint-Honoré', 'STREET_ADDRESS', 0.95), at(t, 'Apt. 718', 'STREET_ADDRESS', 0.7)],
       t,
     );
@@ -165,7 +165,13 @@ describe('mergeAddressFragments', () => {
       at(t, 'Brønderslev', 'GPE'),
       at(t, '12 Elm St', 'STREET_ADDRESS', 0.3),
     ];
-    expect(mergeAddressFragments(spans, t)).toEqual(spans);
+    expect(mergeFragments(spans, t)).toEqual(spans);
+  });
+  it('joins two confident PERSON spans with one space between them into one name', () => {
+    const t = 'hi heaven hermiston, and Ann, Bob';
+    const out = mergeFragments([at(t, 'heaven', 'PERSON', 0.6), at(t, 'hermiston', 'PERSON', 0.5), at(t, 'Ann', 'PERSON'), at(t, 'Bob', 'PERSON')], t);
+    expect(shown(t, out)).toEqual(['PERSON:heaven hermiston', 'PERSON:Ann', 'PERSON:Bob']);
+    expect(out[0]!.score).toBe(0.5);
   });
 });
 

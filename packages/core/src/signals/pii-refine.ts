@@ -190,19 +190,20 @@ const MERGE_MIN_SCORE = 0.4;
 /**
  * One address, one span: STREET_ADDRESS fragments on the same line separated only by spaces and at most one comma
  * ("1689" + "Rue du Faubourg Saint-Honoré" + "Apt. 718") become one span with the lower of their scores. Fragments on
- * different lines stay apart (an address block's lines are often labelled one by one).
+ * different lines stay apart (an address block's lines are often labelled one by one). Likewise two PERSON spans with
+ * a single space between them are one name ("heaven" + "hermiston").
  */
-export function mergeAddressFragments(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+export function mergeFragments(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   const out: PiiSpan[] = [];
   for (const s of [...spans].sort((a, b) => a.start - b.start)) {
     const prev = out[out.length - 1];
+    const gap = prev === undefined ? '' : text.slice(prev.end, s.start);
     if (
       prev !== undefined &&
-      prev.type === 'STREET_ADDRESS' &&
-      s.type === 'STREET_ADDRESS' &&
+      prev.type === s.type &&
       prev.score >= MERGE_MIN_SCORE &&
       s.score >= MERGE_MIN_SCORE &&
-      /^[ \t]*,?[ \t]*$/.test(text.slice(prev.end, s.start))
+      ((s.type === 'STREET_ADDRESS' && /^[ \t]*,?[ \t]*$/.test(gap)) || (s.type === 'PERSON' && gap === ' '))
     ) {
       out[out.length - 1] = { ...prev, end: s.end, score: Math.min(prev.score, s.score) };
     } else {
@@ -469,6 +470,6 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
   out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
-  out = mergeAddressFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
+  out = mergeFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
   return addZipCodesInContext(requireAgeContext(out, text), text);
 }
