@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import {
   addDemonymsInContext,
   addHouseNumbers,
@@ -342,6 +343,40 @@ describe('refinePiiSpans', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('refinePiiSpans with pattern matches, on cue-heavy text', () => {
+  // words that trigger the cue, honorific, company, house-number, sentence-end and pattern rules
+  const words = ['Mr.', 'dr', 'Prof', 'lives in', 'I work at', 'visiting', 'Bank', 'AB', 'Inc.', 'Egyptian', 'being', 'will', 'is', 'Ann', 'Lee',
+    '387', 'Elm', 'St', 'x.com', 'rural-disk.net', '.', ',', 'and', 'Ms.', 'J.', 'Boulevard', '9', '\n', 'of', 'de', 'May', 'sms', '214-219-8348', 'the', 'a'];
+  const types = ['PERSON', 'GPE', 'ORGANIZATION', 'NRP', 'TITLE', 'STREET_ADDRESS', 'AGE', 'ZIP_CODE', 'PHONE_NUMBER', 'DOMAIN_NAME'];
+
+  it('keeps spans sorted, in bounds, non-empty and non-overlapping for any input spans', () => {
+    const arb = fc
+      .tuple(
+        fc.array(fc.constantFrom(...words), { maxLength: 30 }).map((w) => w.join(' ')),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...types), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 10 }),
+      )
+      .map(([text, raw]) => {
+        const cuts = [...new Set(raw.flatMap(([a, b]) => [a % (text.length + 1), b % (text.length + 1)]))].sort((x, y) => x - y);
+        const spans: PiiSpan[] = [];
+        for (let i = 0; i + 1 < cuts.length; i += 2) spans.push({ type: raw[i / 2]![2], start: cuts[i]!, end: cuts[i + 1]!, score: raw[i / 2]![3] });
+        return { text, spans };
+      });
+    fc.assert(
+      fc.property(arb, ({ text, spans }) => {
+        const out = mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text));
+        for (let i = 0; i < out.length; i++) {
+          const s = out[i]!;
+          expect(s.start).toBeGreaterThanOrEqual(0);
+          expect(s.end).toBeLessThanOrEqual(text.length);
+          expect(s.end).toBeGreaterThan(s.start);
+          if (i > 0) expect(s.start).toBeGreaterThanOrEqual(out[i - 1]!.end);
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });

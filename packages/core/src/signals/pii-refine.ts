@@ -153,10 +153,10 @@ export function cutNamesAtSentenceEnds(spans: readonly PiiSpan[], text: string):
     const piece = text.slice(s.start, s.end);
     // an auxiliary verb after a name starts the predicate ("mr kraig will see you" → "kraig")
     const verb = /\s(?:will|would|can|could|should|shall|must|might|is|are|was|were|has|have|had|does|did)(?:n['’]t)?(?=\s|$)/i.exec(piece);
-    if (verb) return cutNamesAtSentenceEnds([{ ...s, end: s.start + verb.index }], text)[0]!;
+    if (verb && piece.slice(0, verb.index).trim()) return cutNamesAtSentenceEnds([{ ...s, end: s.start + verb.index }], text)[0]!;
     for (const m of piece.matchAll(/[.!?](?=\s)/g)) {
       if (m[0] === '.' && ABBREVIATION_END.test(piece.slice(0, m.index + 1))) continue;
-      return m.index > 0 ? { ...s, end: s.start + m.index } : s;
+      return piece.slice(0, m.index).trim() ? { ...s, end: s.start + m.index } : s;
     }
     return s;
   });
@@ -245,10 +245,10 @@ export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpa
     if (s.type !== 'PERSON') return [s];
     const piece = text.slice(s.start, s.end);
     const first = /^(\S+)\s+/.exec(piece);
-    if (first && HONORIFIC.test(first[1]!)) {
+    if (first && HONORIFIC.test(first[1]!) && first[0].length < piece.length) {
       return [{ ...s, type: 'TITLE', end: s.start + first[1]!.length }, { ...s, start: s.start + first[0].length }];
     }
-    return [HONORIFIC.test(piece) ? { ...s, type: 'TITLE' } : s];
+    return [HONORIFIC.test(piece.trim()) ? { ...s, type: 'TITLE' } : s];
   });
 }
 
@@ -288,13 +288,14 @@ function capitalisedRunEnd(text: string, from: number): number {
 export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start); // non-overlapping, as the decoders give them
   const added: PiiSpan[] = [];
+  let addedEnd = 0; // end of the last text an added span took
   let usesCase: boolean | undefined;
   let k = 0; // first span that ends after the current honorific starts (matches come left to right)
   for (const m of text.matchAll(HONORIFIC_BEFORE_WORD)) {
     const start = m.index;
     const end = start + m[1]!.length + m[2]!.length;
     const next = start + m[0].length;
-    if (added.length > 0 && added[added.length - 1]!.end > start) continue; // inside a name found just before
+    if (addedEnd > start) continue; // inside a name found just before
     while (k < sorted.length && sorted[k]!.end <= start) k++;
     const own = k < sorted.length && sorted[k]!.start < end ? k : -1; // a span over (part of) the honorific
     if (own >= 0 && !(sorted[own]!.type === 'TITLE' && sorted[own]!.start === start && sorted[own]!.end <= end + 1)) continue;
@@ -305,11 +306,15 @@ export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiS
       const stop = capitalisedRunEnd(text, next);
       if (stop <= next || (after < sorted.length && sorted[after]!.start < stop)) continue;
       added.push({ type: 'PERSON', start: next, end: stop, score: HONORIFIC_SCORE });
+      addedEnd = stop;
     } else {
       sorted[person] = { ...sorted[person]!, score: Math.max(sorted[person]!.score, HONORIFIC_SCORE) };
     }
     if (own >= 0) sorted[own] = { ...sorted[own]!, score: Math.max(sorted[own]!.score, HONORIFIC_SCORE) };
-    else added.push({ type: 'TITLE', start, end, score: HONORIFIC_SCORE });
+    else {
+      added.push({ type: 'TITLE', start, end, score: HONORIFIC_SCORE });
+      addedEnd = Math.max(addedEnd, end);
+    }
   }
   return added.length === 0 ? sorted : [...sorted, ...added].sort((a, b) => a.start - b.start);
 }
