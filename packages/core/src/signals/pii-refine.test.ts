@@ -319,28 +319,9 @@ describe('refinePiiSpans', () => {
 
   it('returns sorted, in-bounds, non-empty, non-overlapping spans for any input spans', () => {
     const types = ['PERSON', 'GPE', 'ORGANIZATION', 'NRP', 'TITLE', 'STREET_ADDRESS', 'AGE', 'ZIP_CODE', 'PHONE_NUMBER'];
-    const arb = fc
-      .tuple(
-        fc.stringMatching(/^[A-Za-z0-9 ,.\n'-]{0,80}$/),
-        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...types), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 8 }),
-      )
-      .map(([text, raw]) => {
-        // Non-overlapping input spans, as every decoder produces.
-        const cuts = [...new Set(raw.flatMap(([a, b]) => [a % (text.length + 1), b % (text.length + 1)]))].sort((x, y) => x - y);
-        const spans: PiiSpan[] = [];
-        for (let i = 0; i + 1 < cuts.length; i += 2) spans.push({ type: raw[i / 2]![2], start: cuts[i]!, end: cuts[i + 1]!, score: raw[i / 2]![3] });
-        return { text, spans };
-      });
     fc.assert(
-      fc.property(arb, ({ text, spans }) => {
-        const out = refinePiiSpans(spans, text);
-        for (let i = 0; i < out.length; i++) {
-          const s = out[i]!;
-          expect(s.start).toBeGreaterThanOrEqual(0);
-          expect(s.end).toBeLessThanOrEqual(text.length);
-          expect(s.end).toBeGreaterThan(s.start);
-          if (i > 0) expect(s.start).toBeGreaterThanOrEqual(out[i - 1]!.end);
-        }
+      fc.property(textWithSpans(fc.stringMatching(/^[A-Za-z0-9 ,.\n'-]{0,80}$/), types, 8), ({ text, spans }) => {
+        expectWellFormed(refinePiiSpans(spans, text), text);
       }),
       { numRuns: 300 },
     );
@@ -354,29 +335,35 @@ describe('refinePiiSpans with pattern matches, on cue-heavy text', () => {
   const types = ['PERSON', 'GPE', 'ORGANIZATION', 'NRP', 'TITLE', 'STREET_ADDRESS', 'AGE', 'ZIP_CODE', 'PHONE_NUMBER', 'DOMAIN_NAME'];
 
   it('keeps spans sorted, in bounds, non-empty and non-overlapping for any input spans', () => {
-    const arb = fc
-      .tuple(
-        fc.array(fc.constantFrom(...words), { maxLength: 30 }).map((w) => w.join(' ')),
-        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...types), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 10 }),
-      )
-      .map(([text, raw]) => {
-        const cuts = [...new Set(raw.flatMap(([a, b]) => [a % (text.length + 1), b % (text.length + 1)]))].sort((x, y) => x - y);
-        const spans: PiiSpan[] = [];
-        for (let i = 0; i + 1 < cuts.length; i += 2) spans.push({ type: raw[i / 2]![2], start: cuts[i]!, end: cuts[i + 1]!, score: raw[i / 2]![3] });
-        return { text, spans };
-      });
+    const texts = fc.array(fc.constantFrom(...words), { maxLength: 30 }).map((w) => w.join(' '));
     fc.assert(
-      fc.property(arb, ({ text, spans }) => {
-        const out = mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text));
-        for (let i = 0; i < out.length; i++) {
-          const s = out[i]!;
-          expect(s.start).toBeGreaterThanOrEqual(0);
-          expect(s.end).toBeLessThanOrEqual(text.length);
-          expect(s.end).toBeGreaterThan(s.start);
-          if (i > 0) expect(s.start).toBeGreaterThanOrEqual(out[i - 1]!.end);
-        }
+      fc.property(textWithSpans(texts, types, 10), ({ text, spans }) => {
+        expectWellFormed(mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text)), text);
       }),
       { numRuns: 1000 },
     );
   });
 });
+
+/** A text and non-overlapping spans over it, as every decoder produces them. */
+function textWithSpans(text: fc.Arbitrary<string>, types: string[], maxSpans: number): fc.Arbitrary<{ text: string; spans: PiiSpan[] }> {
+  return fc
+    .tuple(text, fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom(...types), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: maxSpans }))
+    .map(([t, raw]) => {
+      const cuts = [...new Set(raw.flatMap(([a, b]) => [a % (t.length + 1), b % (t.length + 1)]))].sort((x, y) => x - y);
+      const spans: PiiSpan[] = [];
+      for (let i = 0; i + 1 < cuts.length; i += 2) spans.push({ type: raw[i / 2]![2], start: cuts[i]!, end: cuts[i + 1]!, score: raw[i / 2]![3] });
+      return { text: t, spans };
+    });
+}
+
+/** Sorted, in bounds, non-empty, non-overlapping. */
+function expectWellFormed(out: readonly PiiSpan[], text: string): void {
+  for (let i = 0; i < out.length; i++) {
+    const s = out[i]!;
+    expect(s.start).toBeGreaterThanOrEqual(0);
+    expect(s.end).toBeLessThanOrEqual(text.length);
+    expect(s.end).toBeGreaterThan(s.start);
+    if (i > 0) expect(s.start).toBeGreaterThanOrEqual(out[i - 1]!.end);
+  }
+}
