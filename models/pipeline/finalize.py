@@ -142,8 +142,10 @@ def apply_confidence_map(p, cmap):
     # the top class keeps at least half of its raw lead over the rescaled runner-up (no exact ties between runtimes)
     den = 1 - top + second
     new = np.where(den > 0, np.maximum(new, ((top - second) * (1 - top) / 2 + second) / np.where(den > 0, den, 1)), new)
-    q = p * ((1 - new) / np.maximum(1 - top, 1e-12))[:, None]
-    q[np.arange(len(p)), k] = new
+    rest = p.sum(1, where=np.arange(p.shape[1])[None, :] != k[:, None])  # the others' total (not 1 - top: cancellation near 1)
+    safe = np.where(rest > 0, rest, 1.0)
+    q = np.where((rest > 0)[:, None], p * ((1 - new) / safe)[:, None], ((1 - new) / max(p.shape[1] - 1, 1))[:, None])
+    q[np.arange(len(p)), k] = new  # (rest underflowed to 0: the others share 1 - new evenly)
     return q
 
 

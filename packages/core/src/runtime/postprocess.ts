@@ -54,8 +54,11 @@ export function applyConfidenceMap(p: Float64Array, map: ConfidenceMap): Float64
   let s = 0;
   for (let i = 0; i < p.length; i++) if (i !== k && p[i]! > s) s = p[i]!;
   if (1 - t + s > 0) c = Math.max(c, ((t - s) * (1 - t) / 2 + s) / (1 - t + s));
-  const scale = (1 - c) / Math.max(1 - t, 1e-12);
-  for (let i = 0; i < p.length; i++) p[i] = i === k ? c : p[i]! * scale;
+  // the others' total, summed rather than taken as 1 - t: near t = 1 that difference keeps only a few digits
+  let rest = 0;
+  for (let i = 0; i < p.length; i++) if (i !== k) rest += p[i]!;
+  // (all of it underflowed to 0: the others share 1 - c evenly)
+  for (let i = 0; i < p.length; i++) p[i] = i === k ? c : rest > 0 ? (p[i]! * (1 - c)) / rest : (1 - c) / (p.length - 1);
   return p;
 }
 
