@@ -108,7 +108,7 @@ export interface PiiDecodeOptions {
   /**
    * With `chunkVote` (heads.json `decoding: "viterbi_chunk_vote_bio"`): the word-start tokens' labels are the most
    * probable label sequence that is valid BIO (an I-<type> only after B-/I- of the same type, never first) instead of
-   * each token's own argmax. See {@link viterbiWordLabels}.
+   * each token's own argmax; `tokenThreshold` does not apply to those tokens. See {@link viterbiWordLabels}.
    */
   readonly viterbi?: boolean;
 }

@@ -201,15 +201,17 @@ export function recognizePatterns(text: string): PiiSpan[] {
 /** Model span types that may legitimately contain a pattern match (a house number, a URL holding an IP). */
 const CONTAINERS = new Set(['STREET_ADDRESS', 'DOMAIN_NAME']);
 /**
- * A container span shields the matches inside it only from this score up (the shipped model's default PII
- * threshold): an unsure "address" such as "sms 214-219-8348" (0.17) must not swallow a validated phone number.
+ * The shipped model's default PII threshold (heads.json pii default_threshold). The span rules that weigh model spans
+ * against each other use it: below it a span is noise the Router drops anyway, so it must neither shield a pattern
+ * match inside it (an unsure "address" such as "sms 214-219-8348" at 0.17 must not swallow a validated phone number)
+ * nor be joined to a confident fragment (pii-refine's mergeFragments).
  */
-const CONTAINER_MIN_SCORE = 0.4;
+export const CONFIDENT_SPAN_SCORE = 0.4;
 
 /**
  * Merges pattern matches into model spans. A pattern match replaces every model span it overlaps (it is exact where
  * the model is fuzzy at the edges), except when a longer model span of another, containing type (a STREET_ADDRESS or
- * DOMAIN_NAME holding a house number or an IP) with a score of at least CONTAINER_MIN_SCORE covers it entirely; a
+ * DOMAIN_NAME holding a house number or an IP) with a score of at least CONFIDENT_SPAN_SCORE covers it entirely; a
  * longer span of the same type ("https://x.com and") is replaced. Output is sorted by start; spans never overlap if the inputs didn't.
  */
 export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiSpan[]): PiiSpan[] {
@@ -219,7 +221,7 @@ export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiS
       !model.some(
         (m) =>
           CONTAINERS.has(m.type) &&
-          m.score >= CONTAINER_MIN_SCORE &&
+          m.score >= CONFIDENT_SPAN_SCORE &&
           m.type !== p.type &&
           m.start <= p.start &&
           p.end <= m.end &&

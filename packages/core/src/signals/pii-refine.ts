@@ -8,6 +8,7 @@
  */
 import {
   CASED_NAME_TYPES,
+  CONFIDENT_SPAN_SCORE,
   completeStreetNumbers,
   cutNameSpansAtLineBreaks,
   dropFunctionWordSpans,
@@ -182,16 +183,12 @@ export function trimNamePunctuation(spans: readonly PiiSpan[], text: string): Pi
 }
 
 /**
- * Fragments are merged only when both reach this score (the shipped model's default PII threshold): joining a
- * confident fragment to an unsure one would either lift the unsure text over the threshold or sink the confident one.
- */
-const MERGE_MIN_SCORE = 0.4;
-
-/**
  * One address, one span: STREET_ADDRESS fragments on the same line separated only by spaces and at most one comma
  * ("1689" + "Rue du Faubourg Saint-Honoré" + "Apt. 718") become one span with the lower of their scores. Fragments on
  * different lines stay apart (an address block's lines are often labelled one by one). Likewise two PERSON spans with
- * a single space between them are one name ("heaven" + "hermiston").
+ * a single space between them are one name ("heaven" + "hermiston"). Only fragments that both reach
+ * `CONFIDENT_SPAN_SCORE` join: a confident fragment joined to an unsure one would either lift the unsure text over the
+ * threshold or sink the confident one.
  */
 export function mergeFragments(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   const out: PiiSpan[] = [];
@@ -201,8 +198,8 @@ export function mergeFragments(spans: readonly PiiSpan[], text: string): PiiSpan
     if (
       prev !== undefined &&
       prev.type === s.type &&
-      prev.score >= MERGE_MIN_SCORE &&
-      s.score >= MERGE_MIN_SCORE &&
+      prev.score >= CONFIDENT_SPAN_SCORE &&
+      s.score >= CONFIDENT_SPAN_SCORE &&
       ((s.type === 'STREET_ADDRESS' && /^[ \t]*,?[ \t]*$/.test(gap)) || (s.type === 'PERSON' && gap === ' '))
     ) {
       out[out.length - 1] = { ...prev, end: s.end, score: Math.min(prev.score, s.score) };
