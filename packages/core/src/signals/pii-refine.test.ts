@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import {
   addDemonymsInContext,
+  addAgesInContext,
+  addExplicitDates,
   addHouseNumbers,
   addZipCodesInContext,
   cutNamesAtSentenceEnds,
@@ -294,6 +296,36 @@ describe('addZipCodesInContext', () => {
     expect(shown(t, addZipCodesInContext([], t))).toEqual(['ZIP_CODE:75267-1234', 'ZIP_CODE:10001']);
     const covered = [at(t, 'in 75267-1234', 'STREET_ADDRESS')];
     expect(shown(t, addZipCodesInContext(covered, t))).toEqual(['STREET_ADDRESS:in 75267-1234', 'ZIP_CODE:10001']);
+  });
+});
+
+describe('addAgesInContext', () => {
+  it('adds a number the words say is an age, where no span covers it', () => {
+    const t = 'my son is 7 years old, a 13-year-old girl, 45 yo male, 80 y/o, aged 34, age: 9, my grandpa is turning 101 next week';
+    expect(shown(t, addAgesInContext([], t))).toEqual(['AGE:7', 'AGE:13', 'AGE:45', 'AGE:80', 'AGE:34', 'AGE:9', 'AGE:101']);
+    const covered = [at(t, 'aged 34', 'DATE_TIME')];
+    expect(shown(t, addAgesInContext(covered, t))).not.toContain('AGE:34');
+  });
+  it('leaves numbers that are not ages alone', () => {
+    const t = "I'm 34 minutes away; turn 90 degrees; turned 45 pages; in 2 years; version 3.10 years old; 250 years old; 1,000 yo; 12:30; aged 18-30";
+    expect(shown(t, addAgesInContext([], t))).toEqual([]);
+  });
+});
+
+describe('addExplicitDates', () => {
+  it('adds dates written out in full where no span covers them', () => {
+    const t = 'signed 2024-05-17, born 03/14/1962 or 7/8/90, expires 12.09.2027, meet Sept 9th, on Mar 4, born 5 March 2019, due March 5th, 2019, May 5';
+    expect(shown(t, addExplicitDates([], t))).toEqual([
+      'DATE_TIME:2024-05-17', 'DATE_TIME:03/14/1962', 'DATE_TIME:7/8/90', 'DATE_TIME:12.09.2027', 'DATE_TIME:Sept 9th', 'DATE_TIME:Mar 4',
+      'DATE_TIME:5 March 2019', 'DATE_TIME:March 5th, 2019', 'DATE_TIME:May 5',
+    ]);
+    const covered = [at(t, 'on Mar 4', 'DATE_TIME')];
+    expect(shown(t, addExplicitDates(covered, t))).toContain('DATE_TIME:on Mar 4');
+    expect(shown(t, addExplicitDates(covered, t))).not.toContain('DATE_TIME:Mar 4');
+  });
+  it('leaves fractions, versions, bare months and the verb "may" alone', () => {
+    const t = 'add 3/4 cup; python 3.10.12; v1.2.2019; in March 2019; you may 5 times; call 2024-13-45';
+    expect(shown(t, addExplicitDates([], t))).toEqual([]);
   });
 });
 

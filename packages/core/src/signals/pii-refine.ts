@@ -447,24 +447,86 @@ const ZIP_CUE = /(?:\bzip(?:\s*code)?|\bpost(?:al)?\s*code|\bpostcode|\bin|\bnea
 /** Score of a ZIP code found by format and context. */
 const ZIP_SCORE = 0.9;
 
-/** Adds ZIP_CODE spans the model missed, where no other span covers the number. */
-export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+/**
+ * Adds the spans `found` returns for matches of `re` (a global regex) that no existing span overlaps: the rules that
+ * recover what the model missed (ZIP codes, ages, dates) never cut into or duplicate a model span. Linear: matches
+ * come left to right, so one pass over the sorted spans finds every overlap.
+ */
+function addWhereUncovered(spans: readonly PiiSpan[], text: string, re: RegExp, found: (m: RegExpMatchArray & { index: number }) => PiiSpan | null): PiiSpan[] {
   const added: PiiSpan[] = [];
   const sorted = [...spans].sort((a, b) => a.start - b.start);
-  let next = 0; // first span that might still overlap a later match (matches come left to right)
+  let next = 0; // first span that might still overlap a later match
   let reach = 0; // largest end among the spans before `next`
-  for (const m of text.matchAll(ZIP)) {
+  for (const m of text.matchAll(re)) {
     const start = m.index, end = start + m[0].length;
     while (next < sorted.length && sorted[next]!.start < end) reach = Math.max(reach, sorted[next++]!.end);
     if (reach > start) continue; // some span starting before this match's end runs into it
-    if (ZIP_CUE.test(text.slice(Math.max(0, start - 20), start))) added.push({ type: 'ZIP_CODE', start, end, score: ZIP_SCORE });
+    const span = found(m);
+    if (span !== null) added.push(span);
   }
   return added.length === 0 ? [...spans] : [...spans, ...added].sort((a, b) => a.start - b.start);
 }
 
+/** Adds ZIP_CODE spans the model missed, where no other span covers the number. */
+export function addZipCodesInContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return addWhereUncovered(spans, text, ZIP, (m) => {
+    const start = m.index, end = start + m[0].length;
+    return ZIP_CUE.test(text.slice(Math.max(0, start - 20), start)) ? { type: 'ZIP_CODE', start, end, score: ZIP_SCORE } : null;
+  });
+}
+
+/** A number that can be a person's age, in digits (0-130) … */
+const AGE_NUMBER = /(?<![\w.,:/–-])(?:1[0-2]\d|130|\d{1,2})(?![\w]|[.,:/–-]\d)/g; // not in a range ("aged 18-30")
+/** … said as an age: "34 years old", "a 7-year-old", "16 yrs old", "45 yo", "80 y/o" … */
+const AGE_UNIT_AFTER = /^(?:[ -]?(?:years?|yrs?)[ -]?old\b|-years?-old\b|[ -]?(?:yo|y\/o|y\.o\.)(?![\w/]))/i;
+/** … or "aged 34", "age: 7", "ages 5", "turned 60", "turning 40" (not "turn 90 degrees"). */
+const AGE_WORD_BEFORE = /(?:\bage[sd]?|\bturn(?:s|ed|ing)?)\s*[:=]?\s*$/i;
+const NOT_AN_AGE_AFTER = /^\s*(?:°|%|degrees?\b|percent\b|pages?\b|times\b|minutes?\b|seconds?\b|hours?\b|days?\b|miles?\b|km\b|mph\b|points?\b|dollars?\b|euros?\b|left\b|right\b)/i;
+/** Score of an age found by an unambiguous age expression. */
+const AGE_SCORE = 0.9;
+
+/**
+ * Adds AGE spans the model missed where the words say the number is an age ("my son is 7 years old", "45 yo, male",
+ * "my grandpa is turning 80"), where no other span covers the number. The span is the number, as in Presidio's data.
+ * Weaker cues ("I'm 34") are left to the model: "I'm 34 minutes away" is not an age.
+ */
+export function addAgesInContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return addWhereUncovered(spans, text, AGE_NUMBER, (m) => {
+    const start = m.index, end = start + m[0].length;
+    const after = text.slice(end, end + 16);
+    const said = AGE_UNIT_AFTER.test(after) || (AGE_WORD_BEFORE.test(text.slice(Math.max(0, start - 16), start)) && !NOT_AN_AGE_AFTER.test(after));
+    return said ? { type: 'AGE', start, end, score: AGE_SCORE } : null;
+  });
+}
+
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
+const DAY = String.raw`(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?`;
+const YEAR = String.raw`(?:1[89]\d\d|20\d\d)`;
+/**
+ * Dates written out in full: ISO "2024-05-17", "03/14/1962" or "7/8/90" (a year is required, so "3/4 cup" is not one),
+ * "12.09.2027" (four-digit year: "3.10.12" is a version), "March 5", "Sept 9th", "5 March 2019", "March 5th, 2019".
+ */
+const EXPLICIT_DATE = new RegExp(
+  String.raw`(?<![\w./-])(?:${YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])` +
+    String.raw`|(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/(?:${YEAR}|\d\d)` +
+    String.raw`|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|[12]\d|3[01])\.${YEAR}` +
+    String.raw`|${MONTH} ${DAY}(?:,? ${YEAR})?|(?:0?[1-9]|[12]\d|3[01]) ${MONTH},? ${YEAR})(?![\w/-]|[.:]\d)`,
+  'gi',
+);
+/** Score of a date found by its written form. */
+const DATE_SCORE = 0.85;
+
+/** Adds DATE_TIME spans for dates written out in full that the model missed, where no other span covers them. */
+export function addExplicitDates(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return addWhereUncovered(spans, text, EXPLICIT_DATE, (m) =>
+    // "you may 5 times": a lower-case "may" needs an ordinal or a year
+    /^may \d{1,2}$/.test(m[0]) ? null : { type: 'DATE_TIME', start: m.index, end: m.index + m[0].length, score: DATE_SCORE },
+  );
+}
+
 /**
  * Every rule, in order, over a PII model's spans (UTF-16 offsets into `text`): shape and line-break checks first,
- * then retyping, case rules, edges, addresses, ages and ZIP codes. The pattern recognizers are merged in afterwards
+ * then retyping, case rules, edges, addresses, ages (checked, then added where said), ZIP codes and written-out dates. The pattern recognizers are merged in afterwards
  * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
  */
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
@@ -473,5 +535,5 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
   out = mergeFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
-  return addZipCodesInContext(requireAgeContext(out, text), text);
+  return addExplicitDates(addZipCodesInContext(addAgesInContext(requireAgeContext(out, text), text), text), text);
 }
