@@ -20,6 +20,17 @@ describe('recognizePatterns', () => {
     expect(found('scores 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1')).toEqual([]); // not grouped like a card
   });
 
+  it("finds driver's licence numbers after a licence word, not other codes", () => {
+    expect(found("my driver's license number is D1234567 and it expired")).toEqual([['US_DRIVER_LICENSE', 'D1234567']]);
+    expect(found('dl# hh571704, DL 730015471; license no. A123456789012')).toEqual([
+      ['US_DRIVER_LICENSE', 'hh571704'],
+      ['US_DRIVER_LICENSE', '730015471'],
+      ['US_DRIVER_LICENSE', 'A123456789012'],
+    ]);
+    expect(found('my license B7654321 was suspended')).toEqual([['US_DRIVER_LICENSE', 'B7654321']]);
+    expect(found('order 7300154 shipped; license key ABCD1234567; licensed in 2019; model X1234567')).toEqual([]);
+  });
+
   it('checks IBANs with mod-97 and stops at the end of the number', () => {
     expect(found('transfer to DE89 3704 0044 0532 0130 00 please')).toEqual([['IBAN_CODE', 'DE89 3704 0044 0532 0130 00']]);
     expect(found('IBAN: GB82WEST12345698765432. I need it today')).toEqual([['IBAN_CODE', 'GB82WEST12345698765432']]);

@@ -8,7 +8,7 @@
 import type { PiiSpan } from './types.js';
 
 /** Entity types the recognizers can emit (Presidio names, as in the model's `entity_types`). */
-export const PATTERN_PII_TYPES = Object.freeze(['EMAIL_ADDRESS', 'CREDIT_CARD', 'IBAN_CODE', 'IP_ADDRESS', 'US_SSN', 'PHONE_NUMBER', 'DOMAIN_NAME'] as const);
+export const PATTERN_PII_TYPES = Object.freeze(['EMAIL_ADDRESS', 'CREDIT_CARD', 'IBAN_CODE', 'IP_ADDRESS', 'US_SSN', 'PHONE_NUMBER', 'DOMAIN_NAME', 'US_DRIVER_LICENSE'] as const);
 export type PatternPiiType = (typeof PATTERN_PII_TYPES)[number];
 
 /** Score of a checksum-validated match (credit card, IBAN) and of a format-only match. */
@@ -84,6 +84,12 @@ const NUMBER_CONTEXT = /(?:^|[^\w])(?:number|no\.|nr\.?|#)\s*(?:is|:)?\s*$/i;
 /** … unless it is another kind of number ("account number is 1234567890"). */
 const OTHER_NUMBER = /\b(?:account|acct|card|order|tracking|reference|ref|policy|licen[cs]e|passport|routing|invoice|customer|member|serial|case|ticket|confirmation|booking|id|ssn|social|iban|tax)\b/i;
 
+/**
+ * Words right before a number that make it a driver's licence number ("driver's license: D1234567", "DL# 730015471",
+ * "license no. A12345678", "my license B7654321 expired"); not "license key …" or "licensed in 2019".
+ */
+const LICENSE_CONTEXT = /(?:\bdriver'?s?\s+licen[cs]e(?:\s+(?:number|no\.?|#))?|\bdriving\s+licen[cs]e(?:\s+(?:number|no\.?|#))?|\blicen[cs]e\s*(?:number|no\.?|#)|\bd\.?l\.?\s*(?:#|number|no\.?)?|\blicen[cs]e)\s*(?:is|was|:)?\s*[:#]?\s*$/i;
+
 /** Trailing characters that end a sentence rather than a URL. */
 const URL_TRAILING = /[.,;:!?'")\]}>]+$/;
 
@@ -118,6 +124,8 @@ const PHONE_NANP = new RegExp(String.raw`(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?
 const PHONE_INTL = new RegExp(String.raw`(?<![\w+(])(?:\(\+\d{1,3}\)|\+\d{1,3})(?:[ .-]?\(?\d{1,5}\)?){2,6}(?:${PHONE_EXT})?(?![\w-])`, 'g');
 // Any grouping of 7-15 digits ("531 415 379", "07210 700775", "03.93.92.16.85"); kept only after a phone word.
 const PHONE_LOOSE = new RegExp(String.raw`(?<![\w+.-])\(?\d{1,5}\)?(?:[ .-]?\d{1,5}){1,5}(?:${PHONE_EXT})?(?![\w-]|[.-]\d)`, 'g');
+// US licence numbers: 1-2 letters then 5-13 digits, or 7-13 digits (state formats vary; the context word decides).
+const LICENSE = /(?<![\w@.#-])(?:[A-Za-z]{1,2}\d{5,13}|\d{7,13})(?![\w@-]|\.\w)/g;
 const URL = /(?<![\w@])(?:https?:\/\/|www\.)[^\s<>"'`]{2,2048}/gi;
 /**
  * A bare domain ("check out rural-disk.net"): dot-separated labels ending in a common top-level domain written in lower
@@ -184,6 +192,11 @@ export function recognizePatterns(text: string): PiiSpan[] {
     const before = text.slice(Math.max(0, m.index - 30), m.index);
     if (n >= 7 && n <= 15 && (PHONE_CONTEXT.test(before) || (n >= 10 && n <= 11 && NUMBER_CONTEXT.test(before) && !OTHER_NUMBER.test(before)))) {
       found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT - 0.1 });
+    }
+  }
+  for (const m of matches(LICENSE, text)) {
+    if (LICENSE_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) {
+      found.push({ type: 'US_DRIVER_LICENSE', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT });
     }
   }
   for (const m of matches(URL, text)) {
