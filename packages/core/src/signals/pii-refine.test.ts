@@ -7,6 +7,8 @@ import {
   addExplicitDates,
   addHouseNumbers,
   addZipCodesInContext,
+  CASE_EVIDENCE,
+  capitalisedNamesGainScore,
   cutNamesAtSentenceEnds,
   mergeFragments,
   namesAfterCues,
@@ -309,6 +311,25 @@ describe('addAgesInContext', () => {
   it('leaves numbers that are not ages alone', () => {
     const t = "I'm 34 minutes away; turn 90 degrees; turned 45 pages; in 2 years; version 3.10 years old; 250 years old; 1,000 yo; 12:30; aged 18-30";
     expect(shown(t, addAgesInContext([], t))).toEqual([]);
+  });
+});
+
+describe('capitalisedNamesGainScore', () => {
+  const scoreOf = (t: string, piece: string, type = 'PERSON', score = 0.32): number =>
+    capitalisedNamesGainScore([at(t, piece, type, score)], t)[0]!.score;
+  it('raises a capitalised mid-sentence name', () => {
+    expect(scoreOf('My coworker Sandra keeps taking credit for my work.', 'Sandra')).toBeCloseTo(0.32 + CASE_EVIDENCE);
+    expect(scoreOf('I want to add Henrik P. Kvarme as a beneficiary.', 'Henrik P. Kvarme')).toBeCloseTo(0.32 + CASE_EVIDENCE);
+    expect(scoreOf('Is it weird that Kling hasn\'t texted back?', 'Kling', 'PERSON', 0.95)).toBe(1);
+  });
+  it('leaves sentence openers, lower-case words, acronyms, text in capitals and other types alone', () => {
+    expect(scoreOf('Sandra keeps taking credit. Why?', 'Sandra')).toBe(0.32);
+    expect(scoreOf('Hi there. Why is it so slow?', 'Why')).toBe(0.32);
+    expect(scoreOf('My coworker sandra keeps taking Credit.', 'sandra')).toBe(0.32);
+    expect(scoreOf('Read the FAQ before you ask Support.', 'FAQ')).toBe(0.32);
+    expect(scoreOf('I work at Acme in Paris.', 'Acme', 'ORGANIZATION')).toBe(0.32);
+    expect(scoreOf('MY COWORKER SANDRA KEEPS TAKING CREDIT', 'SANDRA')).toBe(0.32);
+    expect(scoreOf('my coworker Sandra keeps taking credit', 'Sandra')).toBeCloseTo(0.32 + CASE_EVIDENCE); // capitalised on purpose
   });
 });
 

@@ -440,6 +440,30 @@ export function trimRelationWords(spans: readonly PiiSpan[], text: string): PiiS
   });
 }
 
+/** Score a PERSON span gains from being capitalised mid-sentence (`capitalisedNamesGainScore`). */
+export const CASE_EVIDENCE = 0.1;
+
+/**
+ * The uncased model cannot see capitals; the text can. A PERSON span whose every word starts with a capital letter
+ * (with some lower-case letters: not an acronym, not text typed in capitals) and that does not open a sentence ("my
+ * coworker Sandra keeps …", "add Laila Hansen as a beneficiary") was capitalised on purpose, as names are: it gains
+ * `CASE_EVIDENCE` score, so the model's unsure names (0.3-0.4 in unseen phrasings) pass the default threshold.
+ * Lower-case spans and sentence-initial words ("Why", "Draft"), capitalised anyway, are left as they are.
+ */
+export function capitalisedNamesGainScore(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  return spans.map((s) => {
+    if (s.type !== 'PERSON' || s.score >= 1) return s;
+    const words = text.slice(s.start, s.end).split(/\s+/).filter(Boolean);
+    // capitalised words ("Laila") and initials ("P."), with some lower-case letter (not an acronym such as "FAQ")
+    const capitalised = (w: string): boolean => /^["'(]*\p{Lu}/u.test(w) && (/\p{Ll}/u.test(w) || /^\p{Lu}\.?$/u.test(w));
+    if (!words.every(capitalised) || !words.some((w) => /\p{Ll}/u.test(w))) return s;
+    let i = s.start - 1;
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+    if (i < 0 || '.!?:\n"'.includes(text[i]!)) return s; // opens a sentence: capitalised anyway
+    return { ...s, score: Math.min(1, s.score + CASE_EVIDENCE) };
+  });
+}
+
 /** A US ZIP code (5 digits, optional +4) … */
 const ZIP = /(?<![\w-])\d{5}(?:-\d{4})?(?![\w-])/g;
 /** … counts as one after a location word ("find doctors in 92019", "zip: 10001", "near 94110"). */
@@ -526,7 +550,8 @@ export function addExplicitDates(spans: readonly PiiSpan[], text: string): PiiSp
 
 /**
  * Every rule, in order, over a PII model's spans (UTF-16 offsets into `text`): shape and line-break checks first,
- * then retyping, case rules, edges, addresses, ages (checked, then added where said), ZIP codes and written-out dates. The pattern recognizers are merged in afterwards
+ * then retyping, case rules (capitalised names in cased text gain score), edges, addresses, ages (checked, then added
+ * where said), ZIP codes and written-out dates. The pattern recognizers are merged in afterwards
  * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
  */
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
@@ -534,6 +559,7 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
   out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
+  out = capitalisedNamesGainScore(out, text);
   out = mergeFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
   return addExplicitDates(addZipCodesInContext(addAgesInContext(requireAgeContext(out, text), text), text), text);
 }
