@@ -221,6 +221,12 @@ describe('refineNameSpansByCase', () => {
     expect(out.every((s) => s.score === 0.9)).toBe(true);
   });
 
+  it('does not leave a lone dash at the edge of a trimmed name', () => {
+    const text = 'hi, My bank is Considine - Kohler - position: Mrs.';
+    const out = refineNameSpansByCase([span(text, 'Considine - Kohler - position', 'ORGANIZATION')], text);
+    expect(words(out, text)).toEqual(['Considine - Kohler']);
+  });
+
   it('keeps lower-case particles inside a name and leaves other types alone', () => {
     const text = 'Ask Ludwig van Beethoven at 5319 rua giovanna street';
     const spans = [span(text, 'Ludwig van Beethoven'), span(text, '5319 rua giovanna street', 'STREET_ADDRESS')];

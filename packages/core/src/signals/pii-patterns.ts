@@ -321,7 +321,8 @@ export function writerUsesCase(text: string): boolean {
 /**
  * Case-aware refinement of name spans (PERSON, ORGANIZATION, GPE, NRP). The shipped tokenizer is uncased, so the
  * model cannot see that "Zachary Kemmer keeps" ends at "Kemmer"; the text can. In a span that holds a capitalised
- * word, lower-case words at its edges are trimmed off ("called Erin Dale" → "Erin Dale"); a span with no capitalised
+ * word, lower-case words (and lone punctuation such as " - ") at its edges are trimmed off ("called Erin Dale" → "Erin
+ * Dale", "Considine - Kohler - position" → "Considine - Kohler"); a span with no capitalised
  * word is dropped when the writer otherwise capitalises (`writerUsesCase`), since they would have capitalised a name.
  * Texts typed all in lower case keep their spans. Other entity types are untouched; scores are kept.
  */
@@ -337,12 +338,14 @@ export function refineNameSpansByCase(spans: readonly PiiSpan[], text: string): 
       start: s.start + m.index,
       end: s.start + m.index + m[0].length,
       case: initialCase(m[0]),
+      // a lone dash or ampersand left at an edge once a lower-case word is cut ("Considine - Kohler - position")
+      edgeOnly: !/[\p{L}\p{N}]/u.test(m[0]),
     }));
     if (words.some((w) => w.case === 'upper')) {
       let a = 0;
       let b = words.length - 1;
-      while (words[a]!.case === 'lower') a++;
-      while (words[b]!.case === 'lower') b--;
+      while (words[a]!.case === 'lower' || words[a]!.edgeOnly) a++;
+      while (words[b]!.case === 'lower' || words[b]!.edgeOnly) b--;
       out.push({ ...s, start: words[a]!.start, end: words[b]!.end });
     } else if (!(words.length > 0 && words.every((w) => w.case === 'lower') && (usesCase ??= writerUsesCase(text)))) {
       out.push(s);

@@ -314,6 +314,14 @@ describe('addAgesInContext', () => {
   });
 });
 
+describe('refinePiiSpans line breaks', () => {
+  it('ends a digit-less "address" retyped as a place at its line', () => {
+    const t = 'um i live in ladislau do descoberto\nsms +44 41 3445 2605 when you arrive';
+    const out = refinePiiSpans([at(t, 'ladislau do descoberto\nsms', 'STREET_ADDRESS', 0.7)], t);
+    expect(shown(t, out)).toEqual(['GPE:ladislau do descoberto']);
+  });
+});
+
 describe('capitalisedNamesGainScore', () => {
   const scoreOf = (t: string, piece: string, type = 'PERSON', score = 0.32): number =>
     capitalisedNamesGainScore([at(t, piece, type, score)], t)[0]!.score;

@@ -555,8 +555,9 @@ export function addExplicitDates(spans: readonly PiiSpan[], text: string): PiiSp
  * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
  */
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  let out = dropMalformedSpans(cutNameSpansAtLineBreaks(spans, text), text);
-  out = refineNameSpansByCase(dropFunctionWordSpans(retypeStreetlessAddresses(out, text), text), text);
+  // a digit-less "address" is a place, and a place ends at its line, as every name does
+  let out = dropMalformedSpans(cutNameSpansAtLineBreaks(retypeStreetlessAddresses(spans, text), text), text);
+  out = refineNameSpansByCase(dropFunctionWordSpans(out, text), text);
   out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
   out = capitalisedNamesGainScore(out, text);
