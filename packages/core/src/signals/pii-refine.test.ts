@@ -330,8 +330,9 @@ describe('capitalisedNamesGainScore', () => {
     expect(scoreOf('I want to add Henrik P. Kvarme as a beneficiary.', 'Henrik P. Kvarme')).toBeCloseTo(0.32 + CASE_EVIDENCE);
     expect(scoreOf('Is it weird that Kling hasn\'t texted back?', 'Kling', 'PERSON', 0.95)).toBe(1);
   });
-  it('leaves sentence openers, lower-case words, acronyms, text in capitals and other types alone', () => {
+  it('leaves single-word sentence openers, lower-case words, acronyms, text in capitals and other types alone', () => {
     expect(scoreOf('Sandra keeps taking credit. Why?', 'Sandra')).toBe(0.32);
+    expect(scoreOf('Hi. Stephanie Cormier keeps taking credit.', 'Stephanie Cormier')).toBeCloseTo(0.32 + CASE_EVIDENCE);
     expect(scoreOf('Hi there. Why is it so slow?', 'Why')).toBe(0.32);
     expect(scoreOf('My coworker sandra keeps taking Credit.', 'sandra')).toBe(0.32);
     expect(scoreOf('Read the FAQ before you ask Support.', 'FAQ')).toBe(0.32);

@@ -446,9 +446,10 @@ export const CASE_EVIDENCE = 0.1;
 /**
  * The uncased model cannot see capitals; the text can. A PERSON span whose every word starts with a capital letter
  * (with some lower-case letters: not an acronym, not text typed in capitals) and that does not open a sentence ("my
- * coworker Sandra keeps …", "add Laila Hansen as a beneficiary") was capitalised on purpose, as names are: it gains
- * `CASE_EVIDENCE` score, so the model's unsure names (0.3-0.4 in unseen phrasings) pass the default threshold.
- * Lower-case spans and sentence-initial words ("Why", "Draft"), capitalised anyway, are left as they are.
+ * coworker Sandra keeps …", "add Laila Hansen as a beneficiary"; at a sentence's start, two or more such words:
+ * "Stephanie Cormier keeps …") was capitalised on purpose, as names are: it gains `CASE_EVIDENCE` score, so the model's
+ * unsure names (0.3-0.4 in unseen phrasings) pass the default threshold. Lower-case spans and single sentence-initial
+ * words ("Why", "Draft"), capitalised anyway, are left as they are.
  */
 export function capitalisedNamesGainScore(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.map((s) => {
@@ -459,7 +460,8 @@ export function capitalisedNamesGainScore(spans: readonly PiiSpan[], text: strin
     if (!words.every(capitalised) || !words.some((w) => /\p{Ll}/u.test(w))) return s;
     let i = s.start - 1;
     while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
-    if (i < 0 || '.!?:\n"'.includes(text[i]!)) return s; // opens a sentence: capitalised anyway
+    // a sentence opener is capitalised anyway; a second capitalised word still says "name" ("Stephanie Cormier keeps …")
+    if ((i < 0 || '.!?:\n"'.includes(text[i]!)) && words.length < 2) return s;
     return { ...s, score: Math.min(1, s.score + CASE_EVIDENCE) };
   });
 }
