@@ -247,8 +247,8 @@ export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiS
 }
 
 /** Entity types that are names: a span of them made only of function words ("no", "me", "here") is never one. */
-const NAME_TYPES = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP', 'TITLE']);
-const FUNCTION_WORDS = new Set(
+export const NAME_TYPES: ReadonlySet<string> = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP', 'TITLE']);
+export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
   ('a an the i me my mine myself you your yours he him his she her hers it its we us our ours they them their theirs this that ' +
     'these those no not nor yes yeah yep ok okay please thanks thank hi hello hey here there where when what who whom whose why how ' +
     'which and or but if so as at by for from in into of off on onto to with without about above below under is are was were be been ' +

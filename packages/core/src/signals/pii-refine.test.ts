@@ -10,6 +10,7 @@ import {
   CASE_EVIDENCE,
   capitalisedNamesGainScore,
   cutNamesAtSentenceEnds,
+  jobTitlesBeforeNames,
   mergeFragments,
   namesAfterCues,
   refinePiiSpans,
@@ -311,6 +312,26 @@ describe('addAgesInContext', () => {
   it('leaves numbers that are not ages alone', () => {
     const t = "I'm 34 minutes away; turn 90 degrees; turned 45 pages; in 2 years; version 3.10 years old; 250 years old; 1,000 yo; 12:30; aged 18-30";
     expect(shown(t, addAgesInContext([], t))).toEqual([]);
+  });
+});
+
+describe('jobTitlesBeforeNames', () => {
+  it('splits a job title in front of a name the model read as one span', () => {
+    const t = 'hi, Dynamic Marketing Technician Malik will see you now. Our Chief Financial Officer Jane Doe approved it.';
+    const out = jobTitlesBeforeNames(
+      [at(t, 'Dynamic Marketing Technician Malik will see', 'TITLE', 0.26), at(t, 'Jane Doe', 'ORGANIZATION', 0.19)],
+      t,
+    );
+    expect(shown(t, out)).toEqual(['TITLE:Dynamic Marketing Technician', 'PERSON:Malik', 'TITLE:Chief Financial Officer', 'PERSON:Jane Doe']);
+    expect(out.every((s) => s.score >= 0.9)).toBe(true);
+  });
+  it('leaves Title Case prose, unflagged text and other span types alone', () => {
+    const t = 'Act as a Senior Python Developer Reviewing Code; hiring a Software Engineer In Berlin; ask Support Engineer Bob';
+    const spans = [at(t, 'Developer Reviewing', 'PERSON', 0.2), at(t, 'Engineer In Berlin', 'GPE', 0.3)];
+    expect(jobTitlesBeforeNames(spans, t)).toEqual(spans);
+    const dated = 'the Project Manager May 5 deadline';
+    const date = [at(dated, 'May 5', 'DATE_TIME', 0.3)];
+    expect(jobTitlesBeforeNames(date, dated)).toEqual(date);
   });
 });
 

@@ -13,6 +13,8 @@ import {
   cutNameSpansAtLineBreaks,
   dropFunctionWordSpans,
   dropMalformedSpans,
+  FUNCTION_WORDS,
+  NAME_TYPES,
   refineNameSpansByCase,
   writerUsesCase,
 } from './pii-patterns.js';
@@ -272,6 +274,49 @@ function capitalisedRunEnd(text: string, from: number): number {
     while (at < text.length && (text[at] === ' ' || text[at] === '\t')) at++;
     if (at === end) return end;
   }
+}
+
+/** Head nouns of job titles ("Senior Accountability *Engineer*", "Chief Financial *Officer*"), capitalised. */
+const JOB_NOUNS =
+  'Engineer Manager Officer Director Specialist Coordinator Administrator Architect Analyst Designer Planner Technician ' +
+  'Developer Producer Consultant Assistant Facilitator Agent Representative Strategist Executive Associate Liaison ' +
+  'Supervisor Orchestrator Accountant Attorney Lawyer Nurse Teacher Professor Physician Surgeon Therapist Pharmacist ' +
+  'Clerk Secretary President Chairman Chairwoman Chair Founder Editor Reporter Inspector Detective Sergeant Captain ' +
+  'Lieutenant Senator Governor Mayor Judge Commissioner Superintendent Principal Dean Counsel Advisor Adviser Auditor';
+/** Up to three capitalised words ending in a job noun, then a space and a capital: a title in front of a name. */
+const JOB_TITLE_BEFORE_NAME = new RegExp(
+  String.raw`(?<![\p{L}\p{N}'’-])((?:\p{Lu}[\p{L}'’-]*[ \t]+){0,3}(?:${JOB_NOUNS.split(' ').join('|')}))[ \t]+(?=\p{Lu})`,
+  'gu',
+);
+const JOB_NOUN = new RegExp(String.raw`^(?:${JOB_NOUNS.split(' ').join('|')})$`, 'i');
+
+/**
+ * "Senior Accountability Engineer Even C. Strand will see you now", "our Chief Financial Officer Jane Doe": capitalised
+ * words ending in a job noun, right before a run of capitalised words (at most four, none a job noun), are a TITLE
+ * followed by a PERSON. The model, which cannot see case, reads such runs as one long span of some name type, or as
+ * pieces; where it found such a span there, TITLE and PERSON get HONORIFIC_SCORE and replace the name-type spans they
+ * overlap. Where it found nothing, or a span of another type (an address, a date) or a confident one, the text stays
+ * as the model had it.
+ */
+export function jobTitlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  let out = [...spans];
+  for (const m of text.matchAll(JOB_TITLE_BEFORE_NAME)) {
+    // a capitalised function word opening the run ("Our Chief Financial Officer") is not part of the title
+    const lead = /^(?:(?:The|Our|My|Your|His|Her|Their|A|An|And|Or|With|For|To|From|By|At|In|On|Of|Hi|Hello|Dear)[ \t]+)+/u.exec(m[1]!);
+    const start = m.index + (lead ? lead[0].length : 0), titleEnd = m.index + m[1]!.length, next = m.index + m[0].length;
+    const stop = capitalisedRunEnd(text, next);
+    const name = text.slice(next, stop).split(/\s+/).filter(Boolean);
+    if (stop <= next || name.length > 4 || name.some((w) => JOB_NOUN.test(w.replace(/\.$/, '')))) continue;
+    // "… Engineer In Berlin", "… Developer Reviewing Code": a name does not start with a function word or a gerund
+    if (FUNCTION_WORDS.has(name[0]!.toLowerCase()) || /\p{L}{3}ing$/u.test(name[0]!)) continue;
+    const overlapping = out.filter((s) => s.start < stop && start < s.end);
+    // the model saw a name there (of some type, however unsure); Title Case prose ("Senior Python Developer Reviewing
+    // Code") it leaves alone, and so does this rule
+    if (overlapping.length === 0 || overlapping.some((s) => !NAME_TYPES.has(s.type) || s.score >= HONORIFIC_SCORE)) continue;
+    out = out.filter((s) => !overlapping.includes(s));
+    out.push({ type: 'TITLE', start, end: titleEnd, score: HONORIFIC_SCORE }, { type: 'PERSON', start: next, end: stop, score: HONORIFIC_SCORE });
+  }
+  return out.length === spans.length && out.every((s, i) => s === spans[i]) ? out : out.sort((a, b) => a.start - b.start);
 }
 
 /**
@@ -562,6 +607,7 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   out = refineNameSpansByCase(dropFunctionWordSpans(out, text), text);
   out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
   out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
+  out = jobTitlesBeforeNames(out, text);
   out = capitalisedNamesGainScore(out, text);
   out = mergeFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
   return addExplicitDates(addZipCodesInContext(addAgesInContext(requireAgeContext(out, text), text), text), text);
