@@ -414,8 +414,9 @@ describe('refinePiiSpans', () => {
 describe('refinePiiSpans with pattern matches, on cue-heavy text', () => {
   // words that trigger the cue, honorific, company, house-number, sentence-end and pattern rules
   const words = ['Mr.', 'dr', 'Prof', 'lives in', 'I work at', 'visiting', 'Bank', 'AB', 'Inc.', 'Egyptian', 'being', 'will', 'is', 'Ann', 'Lee',
-    '387', 'Elm', 'St', 'x.com', 'rural-disk.net', '.', ',', 'and', 'Ms.', 'J.', 'Boulevard', '9', '\n', 'of', 'de', 'May', 'sms', '214-219-8348', 'the', 'a'];
-  const types = ['PERSON', 'GPE', 'ORGANIZATION', 'NRP', 'TITLE', 'STREET_ADDRESS', 'AGE', 'ZIP_CODE', 'PHONE_NUMBER', 'DOMAIN_NAME'];
+    '387', 'Elm', 'St', 'x.com', 'rural-disk.net', '.', ',', 'and', 'Ms.', 'J.', 'Boulevard', '9', '\n', 'of', 'de', 'May', 'sms', '214-219-8348', 'the', 'a',
+    'years old', 'aged', 'turning', '34', '2024-05-17', 'Sept', '5th', 'DL#', 'license', 'D1234567', 'Chief', 'Officer', 'Engineer', 'Stephanie', '-'];
+  const types = ['PERSON', 'GPE', 'ORGANIZATION', 'NRP', 'TITLE', 'STREET_ADDRESS', 'AGE', 'ZIP_CODE', 'PHONE_NUMBER', 'DOMAIN_NAME', 'DATE_TIME', 'US_DRIVER_LICENSE'];
 
   it('keeps spans sorted, in bounds, non-empty and non-overlapping for any input spans', () => {
     const texts = fc.array(fc.constantFrom(...words), { maxLength: 30 }).map((w) => w.join(' '));
