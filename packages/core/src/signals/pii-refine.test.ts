@@ -325,6 +325,15 @@ describe('jobTitlesBeforeNames', () => {
     expect(shown(t, out)).toEqual(['TITLE:Dynamic Marketing Technician', 'PERSON:Malik', 'TITLE:Chief Financial Officer', 'PERSON:Jane Doe']);
     expect(out.every((s) => s.score >= 0.9)).toBe(true);
   });
+  it('stays fast on long input full of titles and spans', () => {
+    const text = 'Senior Engineer Bob Lee met Chief Officer Ann Roe. '.repeat(2000); // ~102k characters
+    const spans: PiiSpan[] = [];
+    for (let i = text.indexOf('Bob'); i >= 0; i = text.indexOf('Bob', i + 1)) spans.push({ type: 'PERSON', start: i - 16, end: i + 7, score: 0.3 });
+    const t0 = performance.now();
+    const out = jobTitlesBeforeNames(spans, text);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(out.filter((s) => s.type === 'TITLE')).toHaveLength(2000);
+  });
   it('leaves Title Case prose, unflagged text and other span types alone', () => {
     const t = 'Act as a Senior Python Developer Reviewing Code; hiring a Software Engineer In Berlin; ask Support Engineer Bob';
     const spans = [at(t, 'Developer Reviewing', 'PERSON', 0.2), at(t, 'Engineer In Berlin', 'GPE', 0.3)];

@@ -299,7 +299,10 @@ const JOB_NOUN = new RegExp(String.raw`^(?:${JOB_NOUNS.split(' ').join('|')})$`,
  * as the model had it.
  */
 export function jobTitlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  let out = [...spans];
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const replaced = new Set<number>();
+  const added: PiiSpan[] = [];
+  let k = 0; // first span that ends after the current match starts (matches come left to right)
   for (const m of text.matchAll(JOB_TITLE_BEFORE_NAME)) {
     // a capitalised function word opening the run ("Our Chief Financial Officer") is not part of the title
     const lead = /^(?:(?:The|Our|My|Your|His|Her|Their|A|An|And|Or|With|For|To|From|By|At|In|On|Of|Hi|Hello|Dear)[ \t]+)+/u.exec(m[1]!);
@@ -309,14 +312,18 @@ export function jobTitlesBeforeNames(spans: readonly PiiSpan[], text: string): P
     if (stop <= next || name.length > 4 || name.some((w) => JOB_NOUN.test(w.replace(/\.$/, '')))) continue;
     // "… Engineer In Berlin", "… Developer Reviewing Code": a name does not start with a function word or a gerund
     if (FUNCTION_WORDS.has(name[0]!.toLowerCase()) || /\p{L}{3}ing$/u.test(name[0]!)) continue;
-    const overlapping = out.filter((s) => s.start < stop && start < s.end);
+    while (k < sorted.length && sorted[k]!.end <= start) k++;
+    const overlapping: number[] = [];
+    for (let j = k; j < sorted.length && sorted[j]!.start < stop; j++) if (!replaced.has(j)) overlapping.push(j);
     // the model saw a name there (of some type, however unsure); Title Case prose ("Senior Python Developer Reviewing
     // Code") it leaves alone, and so does this rule
-    if (overlapping.length === 0 || overlapping.some((s) => !NAME_TYPES.has(s.type) || s.score >= HONORIFIC_SCORE)) continue;
-    out = out.filter((s) => !overlapping.includes(s));
-    out.push({ type: 'TITLE', start, end: titleEnd, score: HONORIFIC_SCORE }, { type: 'PERSON', start: next, end: stop, score: HONORIFIC_SCORE });
+    const ok = (j: number): boolean => NAME_TYPES.has(sorted[j]!.type) && sorted[j]!.score < HONORIFIC_SCORE;
+    if (overlapping.length === 0 || !overlapping.every(ok)) continue;
+    for (const j of overlapping) replaced.add(j);
+    added.push({ type: 'TITLE', start, end: titleEnd, score: HONORIFIC_SCORE }, { type: 'PERSON', start: next, end: stop, score: HONORIFIC_SCORE });
   }
-  return out.length === spans.length && out.every((s, i) => s === spans[i]) ? out : out.sort((a, b) => a.start - b.start);
+  if (added.length === 0) return sorted;
+  return [...sorted.filter((_, j) => !replaced.has(j)), ...added].sort((a, b) => a.start - b.start);
 }
 
 /**
@@ -597,8 +604,8 @@ export function addExplicitDates(spans: readonly PiiSpan[], text: string): PiiSp
 
 /**
  * Every rule, in order, over a PII model's spans (UTF-16 offsets into `text`): shape and line-break checks first,
- * then retyping, case rules (capitalised names in cased text gain score), edges, addresses, ages (checked, then added
- * where said), ZIP codes and written-out dates. The pattern recognizers are merged in afterwards
+ * then retyping, case rules, edges, honorifics and job titles before names, cue words, capitalised names (they gain
+ * score), addresses, ages (checked, then added where said), ZIP codes and written-out dates. The pattern recognizers are merged in afterwards
  * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
  */
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
