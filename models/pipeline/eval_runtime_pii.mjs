@@ -27,6 +27,31 @@ const sets = {
   presidio_heldout_templates: rows.filter((r) => !r.src.startsWith('chat-')),
   chat_heldout_phrasings: rows.filter((r) => r.src.startsWith('chat-')),
 };
+
+/**
+ * Hand-written prompts (handwritten/pii_chat_handwritten.txt: spans marked [[TYPE|text]], '#' lines are comments),
+ * parsed into UTF-16 offsets. Reported with the held-out test figures only: SPLIT=val never shows them, so no rule is
+ * developed against them.
+ */
+function parseMarkedPrompts(source) {
+  return source.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((line, i) => {
+    let text = '';
+    const spans = [];
+    let last = 0;
+    for (const m of line.matchAll(/\[\[([A-Z_]+)\|([^\]]+)\]\]/g)) {
+      text += line.slice(last, m.index);
+      spans.push({ type: m[1], start: text.length, end: text.length + m[2].length });
+      text += m[2];
+      last = m.index + m[0].length;
+    }
+    text += line.slice(last);
+    if (/\[\[|\]\]/.test(text)) throw new Error(`handwritten prompt ${i + 1}: unbalanced [[TYPE|text]] marker in "${line}"`);
+    return { text, spans, utf16: true };
+  });
+}
+const handwrittenPath = path.join(here, 'handwritten', 'pii_chat_handwritten.txt');
+if (split === 'test' && fs.existsSync(handwrittenPath)) sets.handwritten_chat_prompts = parseMarkedPrompts(fs.readFileSync(handwrittenPath, 'utf8'));
+
 /** Python offsets count code points; JS strings count UTF-16 units. */
 function toUtf16(text, spans) {
   const cps = Array.from(text);
@@ -40,7 +65,7 @@ function score(items, preds) {
   let TP = 0, FP = 0, FN = 0;
   const bump = (t, k) => { per[t] ??= { tp: 0, fp: 0, fn: 0 }; per[t][k]++; };
   items.forEach((r, i) => {
-    const gold = new Set(toUtf16(r.text, r.spans).map((s) => `${s.type}|${s.start}|${s.end}`));
+    const gold = new Set((r.utf16 ? r.spans : toUtf16(r.text, r.spans)).map((s) => `${s.type}|${s.start}|${s.end}`));
     const pred = new Set(preds[i].map((s) => `${s.type}|${s.start}|${s.end}`));
     for (const p of pred) { if (gold.has(p)) { TP++; bump(p.split('|')[0], 'tp'); } else { FP++; bump(p.split('|')[0], 'fp'); } }
     for (const g of gold) if (!pred.has(g)) { FN++; bump(g.split('|')[0], 'fn'); }

@@ -60,7 +60,8 @@ rt_path = os.path.join(OUTDIR, "eval_runtime_pii.json")
 if os.path.exists(rt_path):
     rt_all = json.load(open(rt_path))
     rt, rt_thr = rt_all["sets"], rt_all.get("span_score_threshold", 0)
-    for name, label in (("presidio_heldout_templates", "held-out templates"), ("chat_heldout_phrasings", "chat-style")):
+    for name, label in (("presidio_heldout_templates", "held-out templates"), ("chat_heldout_phrasings", "chat-style"),
+                        ("handwritten_chat_prompts", f"hand-written chat prompts (n={rt.get('handwritten_chat_prompts', {}).get('n')}, `pipeline/handwritten/`, never used to develop anything)")):
         if name in rt:
             a, b = rt[name]["model_only"]["micro"], rt[name]["model_plus_patterns"]["micro"]
             w(f"| PII F1 as shipped (`@semroute/core/node`, int8, spans with score ≥ {rt_thr}), {label}: model only → **+ rule-based post-processing** (default) | {a['f1']:.3f} → **{b['f1']:.4f}** (P {b['precision']:.3f} / R {b['recall']:.3f}) | F1 ≥ 0.85 | F1 0.237 |")
@@ -144,7 +145,7 @@ if os.path.exists(rt_path):
       "runtime, spans with a score at or above the default threshold (heads.json, = the default config's "
       "`global.classifier.pii.threshold`, which the Router applies), exact character spans. The Python figures above count "
       "every decoded span:\n")
-    names = [n for n in ("presidio_heldout_templates", "chat_heldout_phrasings") if n in rt]
+    names = [n for n in ("presidio_heldout_templates", "chat_heldout_phrasings", "handwritten_chat_prompts") if n in rt]
     w("| type | " + " | ".join(f"{n}: support / F1 model → + post-processing" for n in names) + " |\n|---|" + "---|" * len(names))
     types = sorted({t for n in names for v in ("model_only", "model_plus_patterns") for t in rt[n][v]["per_type"]})
     for t in types:
