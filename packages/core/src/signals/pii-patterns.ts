@@ -195,7 +195,7 @@ export function recognizePatterns(text: string): PiiSpan[] {
     }
   }
   for (const m of matches(LICENSE, text)) {
-    if (LICENSE_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) {
+    if (hasContextBefore(text, m.index, LICENSE_CONTEXT)) {
       found.push({ type: 'US_DRIVER_LICENSE', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT });
     }
   }
@@ -305,15 +305,20 @@ function initialCase(word: string): 'upper' | 'lower' | null {
 const PRONOUN_I = /^["'(\[]*I(?:['’]\p{L}+)?[^\p{L}\p{N}]*$/u;
 
 /**
- * Whether the writer capitalises: some word other than the pronoun "I" starts with a capital letter mid-sentence
- * (not at the start of the text, not right after `.`, `!`, `?`, `:`, a quote or a line break).
+ * Whether a word starting at `at` opens a sentence, where a capital says nothing: at the start of the text, or after
+ * `.`, `!`, `?`, `:`, a quote or a line break (with only spaces between).
  */
+export function opensSentence(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && text[i] !== '\n' && /\s/.test(text[i]!)) i--;
+  return i < 0 || '.!?:\n"'.includes(text[i]!);
+}
+
+/** Whether the writer capitalises: some word other than the pronoun "I" starts with a capital letter mid-sentence. */
 export function writerUsesCase(text: string): boolean {
   for (const m of text.matchAll(/\S+/g)) {
-    if (m.index === 0 || PRONOUN_I.test(m[0]) || initialCase(m[0]) !== 'upper') continue;
-    let i = m.index - 1;
-    while (i >= 0 && text[i] !== '\n' && /\s/.test(text[i]!)) i--;
-    if (i >= 0 && !'.!?:\n"'.includes(text[i]!)) return true;
+    if (PRONOUN_I.test(m[0]) || initialCase(m[0]) !== 'upper') continue;
+    if (!opensSentence(text, m.index)) return true;
   }
   return false;
 }

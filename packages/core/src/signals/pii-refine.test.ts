@@ -362,6 +362,7 @@ describe('capitalisedNamesGainScore', () => {
   });
   it('leaves single-word sentence openers, lower-case words, acronyms, text in capitals and other types alone', () => {
     expect(scoreOf('Sandra keeps taking credit. Why?', 'Sandra')).toBe(0.32);
+    expect(scoreOf('Thanks.\r\nSandra keeps calling.', 'Sandra')).toBe(0.32); // a Windows line break opens a line too
     expect(scoreOf('Hi. Stephanie Cormier keeps taking credit.', 'Stephanie Cormier')).toBeCloseTo(0.32 + CASE_EVIDENCE);
     expect(scoreOf('Hi there. Why is it so slow?', 'Why')).toBe(0.32);
     expect(scoreOf('My coworker sandra keeps taking Credit.', 'sandra')).toBe(0.32);

@@ -15,6 +15,7 @@ import {
   dropMalformedSpans,
   FUNCTION_WORDS,
   NAME_TYPES,
+  opensSentence,
   refineNameSpansByCase,
   writerUsesCase,
 } from './pii-patterns.js';
@@ -284,11 +285,12 @@ const JOB_NOUNS =
   'Clerk Secretary President Chairman Chairwoman Chair Founder Editor Reporter Inspector Detective Sergeant Captain ' +
   'Lieutenant Senator Governor Mayor Judge Commissioner Superintendent Principal Dean Counsel Advisor Adviser Auditor';
 /** Up to three capitalised words ending in a job noun, then a space and a capital: a title in front of a name. */
+const JOB_NOUN_ALTERNATIVES = JOB_NOUNS.split(' ').join('|');
 const JOB_TITLE_BEFORE_NAME = new RegExp(
-  String.raw`(?<![\p{L}\p{N}'’-])((?:\p{Lu}[\p{L}'’-]*[ \t]+){0,3}(?:${JOB_NOUNS.split(' ').join('|')}))[ \t]+(?=\p{Lu})`,
+  String.raw`(?<![\p{L}\p{N}'’-])((?:\p{Lu}[\p{L}'’-]*[ \t]+){0,3}(?:${JOB_NOUN_ALTERNATIVES}))[ \t]+(?=\p{Lu})`,
   'gu',
 );
-const JOB_NOUN = new RegExp(String.raw`^(?:${JOB_NOUNS.split(' ').join('|')})$`, 'i');
+const JOB_NOUN = new RegExp(String.raw`^(?:${JOB_NOUN_ALTERNATIVES})$`, 'i');
 
 /**
  * "Senior Accountability Engineer Even C. Strand will see you now", "our Chief Financial Officer Jane Doe": capitalised
@@ -495,6 +497,9 @@ export function trimRelationWords(spans: readonly PiiSpan[], text: string): PiiS
 /** Score a PERSON span gains from being capitalised mid-sentence (`capitalisedNamesGainScore`). */
 export const CASE_EVIDENCE = 0.1;
 
+/** A capitalised word ("Laila") or an initial ("P."). */
+const capitalisedOrInitial = (w: string): boolean => /^["'(]*\p{Lu}/u.test(w) && (/\p{Ll}/u.test(w) || /^\p{Lu}\.?$/u.test(w));
+
 /**
  * The uncased model cannot see capitals; the text can. A PERSON span whose every word starts with a capital letter
  * (with some lower-case letters: not an acronym, not text typed in capitals) and that does not open a sentence ("my
@@ -508,12 +513,9 @@ export function capitalisedNamesGainScore(spans: readonly PiiSpan[], text: strin
     if (s.type !== 'PERSON' || s.score >= 1) return s;
     const words = text.slice(s.start, s.end).split(/\s+/).filter(Boolean);
     // capitalised words ("Laila") and initials ("P."), with some lower-case letter (not an acronym such as "FAQ")
-    const capitalised = (w: string): boolean => /^["'(]*\p{Lu}/u.test(w) && (/\p{Ll}/u.test(w) || /^\p{Lu}\.?$/u.test(w));
-    if (!words.every(capitalised) || !words.some((w) => /\p{Ll}/u.test(w))) return s;
-    let i = s.start - 1;
-    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+    if (!words.every(capitalisedOrInitial) || !words.some((w) => /\p{Ll}/u.test(w))) return s;
     // a sentence opener is capitalised anyway; a second capitalised word still says "name" ("Stephanie Cormier keeps …")
-    if ((i < 0 || '.!?:\n"'.includes(text[i]!)) && words.length < 2) return s;
+    if (words.length < 2 && opensSentence(text, s.start)) return s;
     return { ...s, score: Math.min(1, s.score + CASE_EVIDENCE) };
   });
 }
