@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS, type ServerSettings, type TrustClientHints } from './
 
 export interface ServeOptions {
   configPath?: string;
+  /** Interface for HTTP and gRPC (default: `server.host` of the config, else `127.0.0.1`). */
   host?: string;
   port?: number | undefined;
   /** null disables the gRPC server. */
@@ -99,9 +100,11 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
   if (opts.grpcPort !== null) {
     extProc = await startExtProc({ host, metrics, trustClientHints: eff.trustClientHints, port: eff.grpcPort, bindHost: eff.host, log: app.fastify.log });
   }
-  const url = `http://${eff.host === '0.0.0.0' ? '127.0.0.1' : eff.host}:${port}`;
+  // A wildcard bind is reached on loopback; an IPv6 literal needs brackets in a URL.
+  const urlHost = eff.host === '0.0.0.0' ? '127.0.0.1' : eff.host === '::' ? '[::1]' : eff.host.includes(':') ? `[${eff.host}]` : eff.host;
+  const url = `http://${urlHost}:${port}`;
   app.fastify.log.info(
-    { http: url, grpc: extProc?.port, mock: mock?.url, config: host.configPath ?? '(bundled default)', static: staticDir },
+    { http: url, host: eff.host, grpc: extProc?.port, mock: mock?.url, config: host.configPath ?? '(bundled default)', static: staticDir },
     'semroute listening',
   );
 

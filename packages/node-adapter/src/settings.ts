@@ -14,6 +14,11 @@ export type { TrustClientHints };
 export const TRUST_CLIENT_HINTS: readonly TrustClientHints[] = Object.freeze(['none', 'routing']);
 
 export interface ServerSettings {
+  /**
+   * Interface the HTTP proxy and the ext_proc gRPC server listen on. Default loopback (`127.0.0.1`): a router on a
+   * laptop is not open to its network. Containers set `0.0.0.0` (the Docker image via `SEMROUTE_HOST`, the
+   * Kubernetes ConfigMap via `server.host`).
+   */
   host: string;
   port: number;
   grpcPort: number;
@@ -38,7 +43,7 @@ export interface ServerSettings {
 }
 
 export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
-  host: '0.0.0.0',
+  host: '127.0.0.1',
   port: 8801,
   grpcPort: 50051,
   bodyLimit: DEFAULT_BODY_LIMIT,

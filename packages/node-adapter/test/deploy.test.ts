@@ -23,6 +23,15 @@ describe('deploy/', () => {
     expect(dep.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(r.server.shutdownGraceMs!);
   });
 
+  it('the image and the manifests listen on every interface explicitly (semroute itself defaults to 127.0.0.1)', () => {
+    expect(deploy('Dockerfile')).toMatch(/^\s*SEMROUTE_HOST=0\.0\.0\.0\b/m);
+    const cm = parse(deploy('k8s/configmap.yaml'));
+    const r = loadConfigText(cm.data['config.yaml'], 'config.yaml');
+    expect(r.ok && r.server.host).toBe('0.0.0.0');
+    const env = parse(deploy('k8s/deployment.yaml')).spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    expect(env.find((e) => e.name === 'SEMROUTE_HOST')?.value).toBe('0.0.0.0');
+  });
+
   it('envoy.yaml sends request headers + buffered bodies to semroute on :50051 and routes on x-selected-model', () => {
     const env = parse(deploy('envoy/envoy.yaml'));
     const hcm = env.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;

@@ -15,7 +15,7 @@ import { TRUST_CLIENT_HINTS, type TrustClientHints } from '../settings.js';
 const USAGE = `semroute — semantic router for LLM traffic
 
 Usage:
-  semroute serve [--config FILE] [--port 8801] [--grpc-port 50051] [--host 0.0.0.0]
+  semroute serve [--config FILE] [--port 8801] [--grpc-port 50051] [--host 127.0.0.1]
                  [--mock-port 8802] [--no-mock] [--no-grpc] [--model DIR] [--backend auto|cpu|cuda]
                  [--threads N] [--inference-threads N] [--no-classifier] [--require-model] [--trust-client-hints none|routing]
                  [--static DIR] [--no-watch] [--log-level info] [--debug-log]
@@ -31,8 +31,9 @@ Usage:
   semroute tune --results DIR --out tuned.yaml [--objective accuracy|balanced|cost] [--lambda X] [--max-tokens-per-query N]
 
 With no --config, serve uses the bundled default config and starts the built-in mock backend on
-127.0.0.1:8802, so it works on a machine with no LLM. Environment: SEMROUTE_CONFIG, SEMROUTE_PORT,
-SEMROUTE_GRPC_PORT, SEMROUTE_MODEL. \`semroute eval --help\` and \`semroute tune --help\` list every option.`;
+127.0.0.1:8802, so it works on a machine with no LLM. HTTP and gRPC listen on 127.0.0.1 (this machine only)
+unless --host, SEMROUTE_HOST or the config's server.host says otherwise (--host 0.0.0.0: every interface, as in a
+container). Environment: SEMROUTE_CONFIG, SEMROUTE_HOST, SEMROUTE_PORT, SEMROUTE_GRPC_PORT, SEMROUTE_MODEL. \`semroute eval --help\` and \`semroute tune --help\` list every option.`;
 
 class UsageError extends Error {}
 
@@ -88,9 +89,11 @@ async function cmdServe(argv: string[]): Promise<void> {
   const device = v.backend ?? v.device;
   if (device !== undefined && !['auto', 'cpu', 'cuda'].includes(device)) throw new UsageError('--backend must be one of: auto, cpu, cuda');
   const configPath = v.config ?? process.env.SEMROUTE_CONFIG;
+  const host = v.host ?? process.env.SEMROUTE_HOST;
+  if (host !== undefined && !host.trim()) throw new UsageError('--host (or SEMROUTE_HOST) must name an interface, e.g. 127.0.0.1 or 0.0.0.0');
   await serve({
     ...(configPath ? { configPath } : {}),
-    ...(v.host ? { host: v.host } : {}),
+    ...(host ? { host } : {}),
     port: num(v.port ?? process.env.SEMROUTE_PORT, 'port'),
     grpcPort: v['no-grpc'] ? null : num(v['grpc-port'] ?? process.env.SEMROUTE_GRPC_PORT, 'grpc-port'),
     mock: v['no-mock'] ? false : v.mock || !configPath,

@@ -237,6 +237,12 @@ export interface ExtProcServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** `host:port`, with an IPv6 literal in brackets (`[::1]:50051`) as gRPC's target syntax wants. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Listens on `bindHost` (default loopback `127.0.0.1`; `0.0.0.0` for every interface). */
 export async function startExtProc(opts: ExtProcOptions & { port: number; bindHost?: string }): Promise<ExtProcServer> {
   const service = loadExtProcService();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
@@ -244,7 +250,7 @@ export async function startExtProc(opts: ExtProcOptions & { port: number; bindHo
     Process: (call: grpc.ServerDuplexStream<ProcessingRequest, unknown>) => processStream(call, opts),
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${opts.bindHost ?? '0.0.0.0'}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(hostPort(opts.bindHost ?? '127.0.0.1', opts.port), grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
   });
   return {
     port,
