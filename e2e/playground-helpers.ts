@@ -83,7 +83,7 @@ export interface ParityCase {
 /**
  * Held-out prompts from the runtime engineer's parity set (e2e/fixtures/parity-prompts.json: MMLU-Pro test split,
  * PII, jailbreak, benign, unicode, long and multi-turn), each with the decision Node makes for it, computed here
- * in-process with @semroute/core/node exactly as e2e/parity/node-reference.ts does.
+ * in-process with @semroute/node-adapter exactly as e2e/parity/node-reference.ts does.
  */
 export async function parityCases(opts: { perKind?: number; dtype?: 'int8' | 'fp32'; kinds?: string[] } = {}): Promise<ParityCase[]> {
   const perKind = opts.perKind ?? 8;
@@ -98,7 +98,7 @@ export async function parityCases(opts: { perKind?: number; dtype?: 'int8' | 'fp
     seen.set(p.kind, n + 1);
     picked.push(p);
   }
-  const core = (await import('@semroute/core/node')) as unknown as {
+  const core = (await import('@semroute/node-adapter')) as unknown as {
     Router: new (o: { config: unknown; classifier: unknown }) => {
       route(req: unknown): Promise<{ decision: { decision: string; model: string; use_reasoning: boolean } }>;
     };

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Router, createNodeClassifier, defaultConfig } from '@semroute/core/node';
+import { Router, createNodeClassifier, defaultConfig } from '@semroute/node-adapter';
 import { MODEL_DIR, ROOT } from './server.js';
 import { type ParityPrompt, type ParityResult, parityRecord } from './shared.js';
 

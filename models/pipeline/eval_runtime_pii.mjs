@@ -3,14 +3,14 @@
 // model's default threshold (heads.json pii default_threshold = the default config's global.classifier.pii.threshold,
 // which the Router applies). Python's eval (finalize.py) measures the raw model (every decoded span); this measures
 // the product.
-// Usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>   (needs `pnpm -r run build` for packages/core/dist)
+// Usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>   (needs `pnpm -r run build` for packages/node-adapter/dist)
 // SPLIT=val evaluates the validation split instead of the held-out test split (for developing post-processing rules).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { createNodeClassifier } = await import(path.join(here, '..', '..', 'packages', 'core', 'dist', 'node.js'));
+const { createNodeClassifier } = await import(path.join(here, '..', '..', 'packages', 'node-adapter', 'dist', 'node.js'));
 const [, , modelDir, dataPath, outPath] = process.argv;
 if (!modelDir || !dataPath || !outPath) {
   console.error('usage: node eval_runtime_pii.mjs <model dir> <pii.jsonl> <out.json>');

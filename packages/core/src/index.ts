@@ -1,7 +1,7 @@
 /**
  * @semroute/core: the pure, runtime-agnostic semantic router core: config, signals, decision, selection,
  * OpenAI request rewriting. No runtime imports; the ONNX classifier lives behind the `Classifier` interface
- * (`@semroute/core/node`, `@semroute/core/browser`).
+ * (`@semroute/core/browser`, `@semroute/core/edge`; on Node, `@semroute/node-adapter`).
  * @module
  */
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_YAML, Router, createNodeClassifier, loadConfigOrThrow } from '@semroute/core/node';
+import { DEFAULT_CONFIG_YAML, Router, createNodeClassifier, loadConfigOrThrow } from '@semroute/node-adapter';
 import { classificationRecord, type ClassificationRecord } from '@semroute/core/http';
 import { serve, startMockBackend, type MockBackend, type RunningServer } from '@semroute/node-adapter';
 import { type Built, EDGE_RUNTIMES, MODEL_DIR, ROOT, type RunningRuntime, build, configFor, runtimeBinary, startRuntime } from './harness.js';

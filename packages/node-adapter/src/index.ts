@@ -1,8 +1,10 @@
 /**
- * @semroute/node-adapter — semroute on servers: the OpenAI-compatible routing proxy, the Envoy ext_proc server,
- * the mock backend and the CLI. Re-exports only.
+ * @semroute/node-adapter — semroute on servers: the Node runtime (`createRouter` on onnxruntime-node, CUDA → CPU,
+ * with everything from `@semroute/core`), the OpenAI-compatible routing proxy, the Envoy ext_proc server, the mock
+ * backend and the CLI. Re-exports only.
  * @module
  */
+export * from './node.js';
 export { serve } from './serve.js';
 export type { ServeOptions, RunningServer } from './serve.js';
 export { createApp } from './server/app.js';

@@ -53,13 +53,13 @@ export interface RouterHostOptions {
   /** Classifier model directory; undefined → the runtime's bundled default. */
   model?: string;
   /**
-   * `auto` (default): load the ONNX model through `@semroute/core/node` in the background; `none`: keyword/context
+   * `auto` (default): load the ONNX model through the Node runtime (`runtime/node.ts`) in the background; `none`: keyword/context
    * signals only (ready at once); a Classifier instance is used as is; a function is awaited as the loader.
    */
   classifier?: 'auto' | 'none' | Classifier | (() => Promise<Classifier>);
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
-  /** ONNX sessions in worker threads, each with `threads` intra-op threads (see @semroute/core/node `inferenceThreads`). */
+  /** ONNX sessions in worker threads, each with `threads` intra-op threads (see `NodeClassifierOptions.inferenceThreads`). */
   inferenceThreads?: number;
   /** If the model fails to load: stay not-ready (true) or serve keyword-only (false, default). */
   requireModel?: boolean;
@@ -121,7 +121,7 @@ export class RouterHost {
     try {
       const classifier = loader
         ? await loader()
-        : await import('@semroute/core/node').then((m) =>
+        : await import('./runtime/node.js').then((m) =>
             m.createNodeClassifier({
               ...(this.opts.model ? { model: this.opts.model } : {}),
               ...(this.opts.device ? { backend: this.opts.device } : {}),

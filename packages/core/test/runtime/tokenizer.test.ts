@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveModelLocation } from '@semroute/core/node';
 import { ModelTokenizer } from '../../src/runtime/tokenizer.js';
 
-const loc = resolveModelLocation(undefined);
-const DIR = loc.kind === 'dir' ? loc.path : '';
+// The shipped model (or $SEMROUTE_MODEL_DIR, as the Node runtime reads it).
+const DIR = process.env.SEMROUTE_MODEL_DIR ?? fileURLToPath(new URL('../../../../models/semroute-mini/', import.meta.url));
 const readJson = (f: string): unknown => JSON.parse(readFileSync(join(DIR, f), 'utf8'));
 const tok = new ModelTokenizer(readJson('tokenizer.json'), readJson('tokenizer_config.json'));
 const both = (text: string): [unknown, unknown] => {

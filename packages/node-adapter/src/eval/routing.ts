@@ -39,16 +39,16 @@ export function oracleDecider(config: RouterConfig): Decider {
   return (q, request) => decide(config, oracleSignals(q), request);
 }
 
-/** Decide as the production router does: core `Router.route()` with the bundled classifier (`@semroute/core/node`). */
+/** Decide as the production router does: core `Router.route()` with the bundled classifier (the Node runtime, `runtime/node.ts`). */
 export async function modelDecider(config: RouterConfig, modelDir?: string): Promise<{ decider: Decider; backend: string; dispose: () => Promise<void> }> {
   let mod: { createRouter?: (o: Record<string, unknown>) => Promise<{ route(r: unknown): Promise<{ decision: Decision }>; dispose(): Promise<void>; backend: string }> };
   try {
-    const spec = '@semroute/core/node'; // resolved at run time: only router mode with the real classifier needs ONNX Runtime
-    mod = (await import(spec)) as typeof mod;
+    // Loaded at run time: only router mode with the real classifier needs ONNX Runtime.
+    mod = (await import('../runtime/node.js')) as unknown as typeof mod;
   } catch (err) {
     throw new EvalConfigError(`the bundled classifier could not be loaded (${(err as Error).message.split('\n')[0]}); use --classifier oracle to route by the dataset's labels`);
   }
-  if (typeof mod.createRouter !== 'function') throw new EvalConfigError('@semroute/core/node exports no createRouter; use --classifier oracle');
+  if (typeof mod.createRouter !== 'function') throw new EvalConfigError('the Node runtime exports no createRouter; use --classifier oracle');
   let router: Awaited<ReturnType<NonNullable<typeof mod.createRouter>>>;
   try {
     router = await mod.createRouter({ config, ...(modelDir ? { model: modelDir } : {}), logger: { warn: () => undefined, log: () => undefined, info: () => undefined } });

@@ -9,10 +9,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { ClassifierError } from '../errors.js';
-import { GRAPH } from './artifacts.js';
-import type { BatchOutputs } from './batcher.js';
-import type { DisposableRunner } from './classifier.js';
+import { ClassifierError } from '@semroute/core';
+import { type BatchOutputs, type DisposableRunner, GRAPH } from '@semroute/core/runtime-kit';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -3,7 +3,7 @@
  * output each, with its own label list and a label map), which must reproduce the shipped heads exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeClassifier, createNodeClassifier, resolveModelLocation } from '@semroute/core/node';
+import { type NodeClassifier, createNodeClassifier, resolveModelLocation } from '@semroute/node-adapter';
 
 const loc = resolveModelLocation(undefined);
 const DIR = loc.kind === 'dir' ? loc.path : '';

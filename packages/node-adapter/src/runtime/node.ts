@@ -10,26 +10,35 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { ClassifierError } from '../errors.js';
-import type { Router } from '../router.js';
-import { type ConfigInput, routerWith } from './create-router.js';
-import { GRAPH, type ModelSpec, fetchOk, parseModelSpec } from './artifacts.js';
-import type { BatchOutputs } from './batcher.js';
+import { ClassifierError, type Router } from '@semroute/core';
 import {
   type BackendChoice,
+  type BatchOutputs,
+  type ByoHeadName,
+  ByoHead,
+  type ByoIo,
+  type ConfigInput,
   DEFAULT_DTYPE,
+  type DisposableRunner,
+  type EngineOptions,
   type ExecutionTarget,
+  GRAPH,
   MODEL_FILES,
+  ModelClassifier,
   type ModelDtype,
+  type ModelSpec,
+  ModelTokenizer,
+  type ProgressCallback,
   backendCandidates,
   backendLabel,
+  fetchOk,
   parseBackendChoice,
   parseDtype,
-} from './backends.js';
-import { type DisposableRunner, type EngineOptions, ModelClassifier } from './classifier.js';
-import { type ByoHeadName, ByoHead, type ByoIo, runByoSession, validateOverrides } from './byo.js';
-import type { ProgressCallback } from './progress.js';
-import { ModelTokenizer } from './tokenizer.js';
+  parseModelSpec,
+  routerWith,
+  runByoSession,
+  validateOverrides,
+} from '@semroute/core/runtime-kit';
 import { threadRunner } from './node-thread.js';
 
 export interface NodeClassifierOptions extends EngineOptions {

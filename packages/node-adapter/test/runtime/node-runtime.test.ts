@@ -2,7 +2,7 @@
  * Integration tests of the Node runtime on the real bundled model (models/semroute-mini, or $SEMROUTE_MODEL_DIR).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CUDA_INSTALLED, ClassifierError, type ClassifierSignals, type NodeClassifier, createNodeClassifier, createRouter } from '@semroute/core/node';
+import { CUDA_INSTALLED, ClassifierError, type ClassifierSignals, type NodeClassifier, createNodeClassifier, createRouter } from '@semroute/node-adapter';
 
 let clf: NodeClassifier;
 
@@ -59,7 +59,7 @@ describe('Node runtime on the bundled model', () => {
     }
   });
 
-  it('createRouter from @semroute/core/node routes a chat request end-to-end', async () => {
+  it('createRouter from @semroute/node-adapter routes a chat request end-to-end', async () => {
     const router = await createRouter({ threads: 1 });
     try {
       const r = await router.route({ model: 'auto', messages: [{ role: 'user', content: 'Solve 3x + 5 = 20 for x.' }] });

@@ -1,8 +1,9 @@
 /**
- * Classifier runtime benchmark (a script, not a timed test). One run; writes bench/results/runtime-<date>.json
+ * Classifier runtime benchmark (a script, not a timed test). One run; writes packages/core/bench/results/runtime-<date>.json
+ * (next to the earlier runs that packages/core/README.md cites)
  * and prints a Markdown summary for the README's "Runtime" section.
  *
- *   node --conditions=source --import tsx bench/runtime.bench.ts [--quick] [--no-browser] [--only=node|browser|throughput|naive]
+ *   cd packages/node-adapter && node --conditions=source --import tsx bench/runtime.bench.ts [--quick] [--no-browser] [--only=node|browser|throughput|naive]
  *
  * Measures on the bundled model (models/semroute-mini, int8 unless noted):
  *   - Node CPU (onnxruntime-node): classify() latency p50/p99 at 16/64/128/512 tokens, 1 and 2 threads
@@ -21,9 +22,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { Router, createNodeClassifier, defaultConfig, resolveModelLocation } from '@semroute/core/node';
-import { ModelTokenizer } from '../src/runtime/tokenizer.js';
-import { softmaxT } from '../src/runtime/postprocess.js';
+import { Router, createNodeClassifier, defaultConfig, resolveModelLocation } from '@semroute/node-adapter';
+import { ModelTokenizer } from '../../core/src/runtime/tokenizer.js';
+import { softmaxT } from '../../core/src/runtime/postprocess.js';
 import { writeSingleHeadFolders } from './single-head.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -307,14 +308,15 @@ result.flopFloor = Object.fromEntries(
     return [n, { mflops: r2(total / 1e6), ms1Thread: r2((total / (peak1 * 1e9)) * 1e3), ms2Threads: r2((total / (2 * peak1 * 1e9)) * 1e3) }];
   }),
 );
-mkdirSync(join(here, 'results'), { recursive: true });
+const resultsDir = join(here, '..', '..', 'core', 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7); // node | browser | throughput | naive
 // --only=browser|throughput|naive updates the newest results file (same machine, same model) instead of starting a new one.
-const latest = readdirSync(join(here, 'results')).filter((f) => /^runtime-.*\.json$/.test(f)).sort().at(-1);
+const latest = readdirSync(resultsDir).filter((f) => /^runtime-.*\.json$/.test(f)).sort().at(-1);
 const file =
   (only === 'browser' || only === 'throughput' || only === 'naive') && latest
-    ? join(here, 'results', latest)
-    : join(here, 'results', `runtime-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}.json`);
+    ? join(resultsDir, latest)
+    : join(resultsDir, `runtime-${started.toISOString().slice(0, 16).replace(/[:T]/g, '-')}.json`);
 if ((only === 'browser' || only === 'throughput' || only === 'naive') && latest) {
   Object.assign(result, { ...JSON.parse(readFileSync(file, 'utf8')), [`${only}Date`]: started.toISOString() });
 }

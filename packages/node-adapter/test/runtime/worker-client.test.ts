@@ -1,13 +1,13 @@
 /**
- * The browser main-thread client (WorkerClassifier) against an in-process "worker": a MessageChannel endpoint
+ * The browser main-thread client (core's WorkerClassifier) against an in-process "worker": a MessageChannel endpoint
  * running the real worker API over the Node runtime. Covers crash recovery (restart + one retry, or a clear
  * error), init failure, and dispose, without a browser. The real-browser versions live in e2e/parity.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { expose } from 'comlink';
-import { createNodeClassifier } from '@semroute/core/node';
-import { WorkerClassifier, type WorkerLike, resolveModelBase } from '../../src/runtime/browser.js';
-import { createWorkerApi } from '../../src/runtime/worker-api.js';
+import { createNodeClassifier } from '@semroute/node-adapter';
+import { WorkerClassifier, type WorkerLike, resolveModelBase } from '../../../core/src/runtime/browser.js';
+import { createWorkerApi } from '../../../core/src/runtime/worker-api.js';
 
 /** A Worker look-alike: comlink talks over a MessageChannel; `crash()` fires an 'error' event like a real crash. */
 class FakeWorker extends EventTarget implements WorkerLike {

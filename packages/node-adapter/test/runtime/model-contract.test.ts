@@ -11,10 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type NodeClassifier, createNodeClassifier, resolveModelLocation } from '@semroute/core/node';
-import { parseModelSpec } from '../../src/runtime/artifacts.js';
-import { decodePii, softmaxT } from '../../src/runtime/postprocess.js';
-import { ModelTokenizer } from '../../src/runtime/tokenizer.js';
+import { type NodeClassifier, createNodeClassifier, resolveModelLocation } from '@semroute/node-adapter';
+import { parseModelSpec } from '../../../core/src/runtime/artifacts.js';
+import { decodePii, softmaxT } from '../../../core/src/runtime/postprocess.js';
+import { ModelTokenizer } from '../../../core/src/runtime/tokenizer.js';
 
 const loc = resolveModelLocation(undefined);
 const DIR = loc.kind === 'dir' ? loc.path : '';

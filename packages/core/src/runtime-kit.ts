@@ -1,0 +1,33 @@
+/**
+ * `@semroute/core/runtime-kit`: the building blocks a runtime package assembles a classifier from: the model
+ * contract (files, graph outputs, head spec), backend choice and fallback order, the tokenizer, the shared
+ * {@link ModelClassifier} engine (windows, micro-batching, post-processing) and custom ("bring your own") heads.
+ *
+ * The browser and edge runtimes inside `@semroute/core` and the Node runtime in `@semroute/node-adapter` are built
+ * from exactly these. Applications use `createRouter` from one of those entry points instead.
+ * @module
+ */
+export { GRAPH, MODEL_JSON_FILES, fetchOk, parseModelSpec } from './runtime/artifacts.js';
+export type { HeadSpec, ModelSpec } from './runtime/artifacts.js';
+export {
+  BACKEND_CHOICES,
+  DEFAULT_DTYPE,
+  MODEL_DTYPES,
+  MODEL_FILES,
+  backendCandidates,
+  backendLabel,
+  parseBackendChoice,
+  parseDtype,
+} from './runtime/backends.js';
+export type { BackendChoice, ExecutionTarget, ModelDtype, TargetCapabilities } from './runtime/backends.js';
+export type { BatchOutputs, BatchRunner, BatcherOptions } from './runtime/batcher.js';
+export { ModelClassifier } from './runtime/classifier.js';
+export type { DisposableRunner, EngineOptions } from './runtime/classifier.js';
+export { BYO_HEADS, ByoHead, runByoSession, validateOverrides } from './runtime/byo.js';
+export type { ByoHeadName, ByoIo, HeadModelOptions, HeadOverrides } from './runtime/byo.js';
+export { routerWith } from './runtime/create-router.js';
+export type { ConfigInput } from './runtime/create-router.js';
+export type { LoadPhase, LoadProgress, ProgressCallback } from './runtime/progress.js';
+export { ModelTokenizer } from './runtime/tokenizer.js';
+export { DEFAULT_WINDOWS } from './runtime/windows.js';
+export type { WindowOptions } from './runtime/windows.js';
