@@ -51,6 +51,15 @@ describe('Router', () => {
     expect(clf.calls[0]!.texts).toEqual(['Solve the equation 3x + 7 = 22']);
   });
 
+  it('route({heads}) asks the classifier for those heads only; bad heads are a clear error', async () => {
+    const clf = new FakeClassifier();
+    const router = new Router({ config: defaultConfig(), classifier: clf });
+    const r = await router.route(chat('Solve the equation 3x + 7 = 22'), { heads: ['domain', 'domain'] });
+    expect(clf.calls[0]!.heads).toEqual(['domain']);
+    expect(r.decision.decision).toBe('math_decision');
+    await expect(router.route(chat('x'), { heads: ['nope' as 'domain'] })).rejects.toThrow(/route\(\) heads must be a list of: domain, jailbreak, pii, pooled/);
+  });
+
   it('without a classifier routes on keywords / context; category falls back', async () => {
     const config = loadConfigOrThrow({
       providers: { defaults: { default_model: 'a' }, models: [{ name: 'a' }, { name: 'b' }] },

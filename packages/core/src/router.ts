@@ -47,6 +47,12 @@ export interface RouteOptions {
    * not run); jailbreak and PII heads always run, so the hint can never bypass a guard.
    */
   trustClientHints?: TrustClientHints;
+  /**
+   * Classifier heads to run (default: those the config needs). The decision is then made on those heads' signals
+   * alone, e.g. `['domain']` for a category-only answer; heads left out contribute nothing (no jailbreak score, no
+   * PII spans), so leaving out `jailbreak` or `pii` also leaves out their guards.
+   */
+  heads?: readonly Head[];
 }
 
 /** Options of {@link Router.classify}. */
@@ -103,6 +109,14 @@ function headsFor(config: RouterConfig): Head[] {
   return heads;
 }
 
+/** Validates a `heads` option (undefined = the config's heads). */
+function checkHeads(want: readonly Head[] | undefined, where: string): readonly Head[] | undefined {
+  if (want !== undefined && (!Array.isArray(want) || !want.every((h) => ALL_HEADS.includes(h)))) {
+    throw new SemrouteError(`${where} heads must be a list of: ${ALL_HEADS.join(', ')}`, { code: 'REQUEST_INVALID' });
+  }
+  return want;
+}
+
 function ensureConfig(config: RouterConfig): RouterConfig {
   if (config && typeof config === 'object' && Object.isFrozen(config)) return config;
   // Not produced by parseConfig: validate it (throws ConfigError, never half-applies).
@@ -147,6 +161,7 @@ export class Router {
     const config = this.#config;
     const t0 = now();
     const req = validateChatRequest(request);
+    const wantHeads = checkHeads(opts.heads, 'route()');
     const debug = headerFlag(opts.headers, HEADERS.DEBUG);
     const notes: string[] = [];
     const skipRequested = headerFlag(opts.headers, HEADERS.SKIP_PROCESSING);
@@ -172,7 +187,7 @@ export class Router {
     let cls: ClassifierSignals | undefined;
     let exemplars: ExemplarEmbeddings | undefined;
     if (this.#classifier && text.length > 0) {
-      const all = this.#headsFor(config);
+      const all = wantHeads ? [...new Set(wantHeads)] : this.#headsFor(config);
       // A trusted hint replaces the domain head only: jailbreak, PII and pooled (exemplars) always run.
       const heads = useHint ? all.filter((h) => h !== 'domain') : all;
       if (heads.length) cls = await this.#classifyOne(text, heads);
@@ -238,10 +253,7 @@ export class Router {
     const config = this.#config;
     const texts = Array.isArray(input) ? input : [input];
     if (!texts.every((t) => typeof t === 'string')) throw new SemrouteError('classify() takes a string or an array of strings', { code: 'REQUEST_INVALID' });
-    const want = opts?.heads;
-    if (want !== undefined && (!Array.isArray(want) || !want.every((h) => ALL_HEADS.includes(h)))) {
-      throw new SemrouteError(`classify() heads must be a list of: ${ALL_HEADS.join(', ')}`, { code: 'REQUEST_INVALID' });
-    }
+    const want = checkHeads(opts?.heads, 'classify()');
     let outs: (ClassifierSignals | undefined)[] = texts.map(() => undefined);
     let exemplars: ExemplarEmbeddings | undefined;
     if (this.#classifier && texts.length && (want === undefined || want.length > 0)) {

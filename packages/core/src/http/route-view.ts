@@ -5,14 +5,12 @@
  * @module
  */
 import type { RouterConfig } from '../config/schema.js';
-import { decide } from '../decision/engine.js';
 import { retargetDecision } from '../decision/retarget.js';
 import type { Decision } from '../decision/types.js';
 import { rewrite } from '../openai/rewrite.js';
-import { type ChatCompletionRequest, validateChatRequest } from '../openai/types.js';
+import type { ChatCompletionRequest } from '../openai/types.js';
 import type { RouteResult, Router } from '../router.js';
 import type { TrustClientHints } from '../client-hint.js';
-import { extractClassifiedText } from '../signals/extract.js';
 import type { Signals } from '../signals/types.js';
 import { HttpError } from './errors.js';
 import { type LazyPlan, type UpstreamPlan, backendsOf, responseHeadersOf } from './upstream.js';
@@ -155,8 +153,12 @@ export function parseClassifyRequest(body: unknown, kind: string | undefined): C
 
 /** One classification record (the `semroute classify` line format). */
 export interface ClassificationRecord {
+  /** The domain category routing uses: the classifier's top category, or `fallback_category` when its score is below the domain threshold (or there are no scores). */
   category?: string;
+  /** The classifier's probability for its top category (also when that fell below the threshold). */
   confidence?: number;
+  /** Only when the fallback applied: the classifier's top category, whose `confidence` was below the threshold. */
+  topCategory?: string;
   categoryScores?: Record<string, number>;
   jailbreak?: { score: number | null; flagged: boolean };
   pii?: { type: string; start: number; end: number; score: number }[];
@@ -184,22 +186,12 @@ export async function classificationRecord(
   const request = typeof input === 'string' ? { model: 'auto', messages: [{ role: 'user', content: input }] } : { model: 'auto', ...input };
   const r4 = opts.raw ? keep : round;
   const t0 = performance.now();
-  // With `heads`, only those heads run (Router.classify passes them to the classifier); the decision fields are then
-  // the core's decide() over those signals alone. Without, the full route().
-  let d: Decision;
-  let s: Signals;
-  let backend: string;
-  if (heads) {
-    const req = validateChatRequest(request);
-    s = await router.classify(extractClassifiedText(req, router.config).text, { heads });
-    d = decide(router.config, s, req);
-    backend = router.backend;
-  } else {
-    const result: RouteResult = await router.route(request);
-    d = result.decision;
-    s = result.signals;
-    backend = result.backend;
-  }
+  // One code path with the chat route: the same route() (with `heads`, only those heads run and the decision is
+  // made on their signals alone), so the category reported here is the one a chat request with this prompt routes on.
+  const result: RouteResult = await router.route(request, heads ? { heads } : {});
+  const d: Decision = result.decision;
+  const s: Signals = result.signals;
+  const backend = result.backend;
   const latencyMs = round(performance.now() - t0, 2);
   const want = (h: Head) => !heads || heads.includes(h);
   const scores: Record<string, number> = {};
@@ -207,8 +199,11 @@ export async function classificationRecord(
   const rec: ClassificationRecord = {
     ...(want('domain')
       ? {
-          category: d.trace.category.top ?? d.trace.category.effective,
+          // The category after the low-confidence fallback (what routing uses); the classifier's own top pick
+          // is kept as `topCategory` when it fell below `global.classifier.domain.threshold`.
+          category: d.trace.category.effective,
           confidence: r4(d.trace.category.topScore ?? d.confidence),
+          ...(d.trace.category.reason === 'below_threshold' && d.trace.category.top !== undefined ? { topCategory: d.trace.category.top } : {}),
           categoryScores: scores,
         }
       : {}),
