@@ -17,3 +17,20 @@ describe('README "Decision core" worked example', () => {
     expect(section).toContain('Output:\n\n```text\n' + out + '```');
   });
 });
+
+describe('parity wording in the READMEs', () => {
+  // Cross-runtime parity is tested as: identical decisions on the parity prompts, logits within a tolerance. Scores
+  // are not bit-identical, so a near-tie can be decided differently: no README may promise more than that.
+  const root = new URL('../../../', import.meta.url);
+  const files = ['README.md', 'deploy/README.md', 'packages/core/README.md', 'packages/node-adapter/README.md', 'packages/web-demo/README.md', 'packages/edge-examples/README.md'];
+  it.each(files)('%s does not claim that runtimes decide identically', (f) => {
+    const text = readFileSync(new URL(f, root), 'utf8').replace(/\s+/g, ' ');
+    expect(text).not.toMatch(/decides? identically|the same decisions(?! as Node on)|always decide the same/i);
+  });
+  it('the root README states what the parity tests check', () => {
+    const text = readFileSync(new URL('README.md', root), 'utf8').replace(/\s+/g, ' ');
+    expect(text).toMatch(/identical decisions on the parity set/);
+    expect(text).toMatch(/logits within a tolerance/);
+    expect(text).toMatch(/nearly tied can be decided differently/);
+  });
+});

@@ -55,6 +55,40 @@ function io(): Captured & { io: { out: (s: string) => void; err: (s: string) => 
   const c = { out: '', err: '' } as Captured;
   return Object.assign(c, { io: { out: (s: string) => void (c.out += s), err: (s: string) => void (c.err += s) } });
 }
+/**
+ * A simulated run cannot be mistaken for a real model's: stdout (a heading and every figure line), summary.json
+ * (`simulated: true` + profile), the report's title, banner and every table / figure caption; the paper's figures
+ * only inside the separate "what the paper measured" box.
+ */
+function expectSimulatedEverywhere(stdout: string, outDir: string, profileName: string): void {
+  expect(stdout).toMatch(new RegExp(`^SIMULATED RUN: .*profile "${profileName}"`, 'm'));
+  const figureLines = stdout.split('\n').filter((l) => / accuracy |pp \(McNemar/.test(l));
+  expect(figureLines.length).toBeGreaterThan(0);
+  for (const l of figureLines) expect(l).toMatch(/\[simulated\]$/);
+  expect(stdout).toMatch(/report: .*report\.html \(simulated\)/);
+  const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
+  expect(summary.simulated).toBe(true);
+  expect(summary.simulated_profile).toBe(profileName);
+  expect(Object.keys(summary)[0]).toBe('simulated');
+  const html = readFileSync(join(outDir, 'report.html'), 'utf8');
+  expect(html).toMatch(new RegExp(`<title>SIMULATED model \\(profile ${profileName}\\)`));
+  expect(html).toMatch(/<h1>SIMULATED model/);
+  expect(html).toMatch(/<p class="sim"><b>Simulated run\.<\/b> No real model answered/);
+  const [measured, paper] = html.split('<aside class="paper">') as [string, string];
+  expect(paper).toBeDefined();
+  const tables = measured.match(/<table>.*?<\/caption>/gs) ?? [];
+  expect(tables.length).toBe((measured.match(/<table>/g) ?? []).length);
+  expect(tables.length).toBeGreaterThanOrEqual(5);
+  for (const t of tables) expect(t).toMatch(/^<table><caption><b class="simtag">SIMULATED<\/b> \(profile /);
+  const figcaptions = measured.match(/<figcaption>.*?<\/figcaption>/gs) ?? [];
+  expect(figcaptions.length).toBe(4);
+  for (const f of figcaptions) expect(f).toMatch(/^<figcaption>(<b class="simtag">SIMULATED<\/b>|SIMULATED) \(profile /);
+  // The paper's figures never sit beside a (simulated) result.
+  expect(measured).not.toMatch(/10\.24|47\.1|48\.5|58\.57/);
+  expect(paper).toMatch(/What the paper measured \(not this run\)/);
+  expect(paper).toMatch(/\+10\.24 pp/);
+}
+
 const readJsonl = (f: string) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as EvalRecord);
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -114,6 +148,7 @@ describe('semroute eval + tune end to end (simulated model over loopback)', () =
     expect(html).toMatch(/<svg/);
     expect(html).not.toMatch(/<script|src="http|href="http/);
     expect(c.out).toMatch(/router vs direct-on: /);
+    expectSimulatedEverywhere(c.out, out1, 'test-gaps');
   }, 120_000);
 
   it('resumes: a second run sends nothing and keeps one line per item', async () => {
@@ -181,6 +216,42 @@ describe('failure handling', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
+  it('a run against a real endpoint is not marked simulated, and the paper box stays separate', async () => {
+    // An OpenAI-compatible server that is not semroute's simulated model (its /models reads like vLLM's); the answers
+    // come from the simulated handler, which eval cannot see.
+    const sim = await startSimulatedModel(profile, { questions, timeScale: 0 });
+    const server = createServer(async (req, res) => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [{ id: 'sim/test', object: 'model', owned_by: 'vllm' }] }));
+        return;
+      }
+      const parts: Buffer[] = [];
+      for await (const ch of req) parts.push(ch as Buffer);
+      await sim.handler.respond(JSON.parse(Buffer.concat(parts).toString('utf8')), res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const out = join(dir, 'real');
+    const c = io();
+    try {
+      const args = ['--endpoint', `http://127.0.0.1:${port}/v1`, '--model', 'sim/test', '--family', 'qwen3', '--dataset', datasetFile, '--modes', 'direct-off,direct-on', '--limit', '40', '--out', out, '--quiet'];
+      expect(await runEvalCommand(args, c.io)).toBe(0);
+    } finally {
+      server.close();
+      await sim.close();
+    }
+    expect(c.out + c.err).not.toMatch(/simulated/i);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    expect(summary.simulated).toBe(false);
+    expect(summary.simulated_profile).toBeNull();
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<title>semroute eval report<\/title>/);
+    const [measured, paper] = html.split('<aside class="paper">') as [string, string];
+    expect(measured).not.toMatch(/SIMULATED|10\.24/);
+    expect(paper).toMatch(/\+10\.24 pp/);
+  }, 60_000);
+
   it('a server refusing every request (wrong model) aborts after a few, with its message', async () => {
     const server = createServer((req, res) => {
       req.resume();
@@ -242,6 +313,9 @@ describe('failure handling', () => {
       expect(okRecords.some((r) => r.attempts > 1)).toBe(true);
       const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { modes: { errors: number; tokens_estimated: number; n: number }[] };
       expect(summary.modes.reduce((s, m) => s + m.errors, 0)).toBe(failed.length);
+      // --endpoint pointing at the simulated model: recognised from its /models answer, and marked as simulated.
+      expect(c.err).toMatch(/is semroute's simulated model \(profile "test-gaps"\)/);
+      expect((summary as unknown as { simulated: boolean }).simulated).toBe(true);
       expect(summary.modes.every((m) => m.tokens_estimated === m.n)).toBe(true);
 
       // Healthy server: only the failed items are sent again.

@@ -170,6 +170,7 @@ async function doEval(v: EvalValues, io: Required<CommandIO>, forcedModes?: stri
     let endpoint = v.endpoint;
     let model = v.model;
     let family = v.family;
+    let simulatedProfile: string | undefined;
     if (v.simulate !== undefined) {
       if (endpoint) throw new UsageError('give either --endpoint or --simulate, not both');
       const profile = loadProfile(v.simulate);
@@ -179,6 +180,7 @@ async function doEval(v: EvalValues, io: Required<CommandIO>, forcedModes?: stri
       // The simulated server reads the reasoning switch of the family under test.
       sim = await startSimulatedModel(profile, { questions: dataset.questions, seed: num(v.seed, 'seed', { int: true }) ?? 0, timeScale, family });
       endpoint = sim.url;
+      simulatedProfile = profile.name;
       io.err(`simulated model "${profile.name}" (a plausible reading of the paper's charts, not its data) at ${endpoint}, time scale ${timeScale}\n`);
     }
     if (!endpoint) throw new UsageError('--endpoint URL is required (or --simulate for the built-in simulated model)');
@@ -236,17 +238,22 @@ async function doEval(v: EvalValues, io: Required<CommandIO>, forcedModes?: stri
         ...(sim ? { backoffMs: 20 } : {}),
         quiet: !!v.quiet,
         extraBody,
-        meta: { modes: modes.join(','), config: configPath ?? '(built-in default)', classifier: modes.includes('router') ? classifierLabel : null, simulated: sim ? v.simulate : null },
+        meta: { modes: modes.join(','), config: configPath ?? '(built-in default)', classifier: modes.includes('router') ? classifierLabel : null },
+        ...(simulatedProfile !== undefined ? { simulatedProfile } : {}),
         prediction,
         log: (l) => io.err(`${l}\n`),
       });
+      // A simulated run says so on every line of the summary, so no line can be quoted as a real model's result.
+      const sims = res.simulatedProfile;
+      const tag = sims !== undefined ? '  [simulated]' : '';
+      if (sims !== undefined) io.out(`SIMULATED RUN: semroute's simulated model (profile "${sims}") answered, not a real model; every figure below is simulated.\n`);
       for (const m of res.summary.modes) {
-        io.out(`${m.mode.padEnd(16)} accuracy ${(m.accuracy * 100).toFixed(2)}%  latency ${m.mean_latency_s.toFixed(2)} s  tokens ${m.mean_tokens.toFixed(1)}  n=${m.n}${m.errors ? `  errors=${m.errors}` : ''}${m.extraction_failures ? `  unextracted=${m.extraction_failures}` : ''}${m.tokens_estimated ? `  tokens-estimated=${m.tokens_estimated}` : ''}\n`);
+        io.out(`${m.mode.padEnd(16)} accuracy ${(m.accuracy * 100).toFixed(2)}%  latency ${m.mean_latency_s.toFixed(2)} s  tokens ${m.mean_tokens.toFixed(1)}  n=${m.n}${m.errors ? `  errors=${m.errors}` : ''}${m.extraction_failures ? `  unextracted=${m.extraction_failures}` : ''}${m.tokens_estimated ? `  tokens-estimated=${m.tokens_estimated}` : ''}${tag}\n`);
       }
       for (const c of res.summary.comparisons) {
-        io.out(`${c.mode} vs ${c.baseline}: ${c.delta_accuracy_pp >= 0 ? '+' : ''}${c.delta_accuracy_pp.toFixed(2)} pp (McNemar p=${c.mcnemar.p.toPrecision(2)}), latency ${c.latency_change_pct.toFixed(1)}%, tokens ${c.tokens_change_pct.toFixed(1)}%\n`);
+        io.out(`${c.mode} vs ${c.baseline}: ${c.delta_accuracy_pp >= 0 ? '+' : ''}${c.delta_accuracy_pp.toFixed(2)} pp (McNemar p=${c.mcnemar.p.toPrecision(2)}), latency ${c.latency_change_pct.toFixed(1)}%, tokens ${c.tokens_change_pct.toFixed(1)}%${tag}\n`);
       }
-      io.out(`report: ${join(resolve(outDir), 'report.html')}\n`);
+      io.out(`report: ${join(resolve(outDir), 'report.html')}${sims !== undefined ? ' (simulated)' : ''}\n`);
       if (res.aborted) {
         io.err(`error: ${res.aborted}. Re-run the same command to resume.\n`);
         return { outDir, exitCode: 3 };
@@ -279,8 +286,9 @@ export async function runEvalCommand(argv: string[], ioIn: CommandIO = {}): Prom
   }
 }
 
-function printTune(r: TuneResult, out: (s: string) => void): void {
+function printTune(r: TuneResult, out: (s: string) => void, simulatedProfile: string | undefined): void {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  if (simulatedProfile !== undefined) out(`SIMULATED RESULTS: measured on semroute's simulated model (profile "${simulatedProfile}"), not a real model; the policy and predictions below are simulated.\n`);
   out(`category            default        tuned          reason\n`);
   for (const c of r.choices) {
     const d = c.default.setting.use_reasoning ? `on${c.default.setting.effort ? `:${c.default.setting.effort}` : ''}` : 'off';
@@ -291,7 +299,7 @@ function printTune(r: TuneResult, out: (s: string) => void): void {
   const d = r.predicted.default;
   const row = (a: string, b: string, c: string, e: string) => out(`  ${a.padEnd(36)} ${b.padEnd(24)} ${c.padEnd(14)} ${e}\n`);
   out('\n');
-  row('predicted (routing by true category)', 'accuracy', 'tokens/query', 'latency/query');
+  row(`predicted (routing by true category)${simulatedProfile !== undefined ? ', simulated' : ''}`, 'accuracy', 'tokens/query', 'latency/query');
   row('base policy', pct(d.accuracy), d.mean_tokens.toFixed(0), `${d.mean_latency_s.toFixed(2)} s`);
   row('tuned policy', `${pct(t.accuracy)} [${pct(t.accuracy_ci.lo)}, ${pct(t.accuracy_ci.hi)}]`, t.mean_tokens.toFixed(0), `${t.mean_latency_s.toFixed(2)} s`);
   const dpp = (t.accuracy - d.accuracy) * 100;
@@ -348,18 +356,22 @@ export async function runTuneCommand(argv: string[], ioIn: CommandIO = {}): Prom
       ...(confidence !== undefined ? { confidence } : {}),
       ...(minSamples !== undefined ? { minSamples } : {}),
     });
+    const simulatedProfile = runs.map((r) => r.simulated).find((x): x is string => typeof x === 'string' && x.length > 0);
     const endpoint = typeof lastRun.endpoint === 'string' && !lastRun.simulated ? lastRun.endpoint : undefined;
     const text = writeTunedConfig(result, {
       ...(baseText !== undefined ? { baseText } : {}),
       ...(configPath ? { baseName: configPath } : {}),
       ...(!v['keep-models'] && model ? { model: { name: model, family, ...(endpoint ? { endpoint } : {}) } } : {}),
-      header: [`measured: ${resultsFile} (${records.filter((r) => r.status === 'ok').length} answers; model ${model ?? '?'}, dataset ${String(lastRun.dataset ?? '?')})`, `base config: ${configPath ?? 'built-in default'}`],
+      header: [
+        `measured: ${resultsFile} (${records.filter((r) => r.status === 'ok').length} answers; ${simulatedProfile !== undefined ? `SIMULATED model, profile ${simulatedProfile}, standing in for` : 'model'} ${model ?? '?'}, dataset ${String(lastRun.dataset ?? '?')})`,
+        `base config: ${configPath ?? 'built-in default'}`,
+      ],
     });
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, text);
     const sidecar = `${outFile.replace(/\.(ya?ml|json)$/i, '')}.tune.json`;
     writeFileSync(sidecar, `${JSON.stringify({ config: outFile, results: resultsFile, ...result }, null, 2)}\n`);
-    printTune(result, io.out);
+    printTune(result, io.out, simulatedProfile);
     io.out(`\nwrote ${outFile} (and ${sidecar})\nmeasure it: semroute eval --modes router --config ${outFile} ...\n`);
     return result.budget.met ? 0 : 1;
   } catch (err) {

@@ -47,6 +47,8 @@ export class ProfileError extends Error {
 
 /** Folder of the profiles shipped with the package. */
 export const PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../profiles');
+/** `owned_by` prefix of the simulated model's `/models` entries (then the profile name): how eval recognises one behind --endpoint. */
+export const SIMULATED_OWNER_PREFIX = 'semroute-sim:';
 /** The profile shipped by default: a plausible reading of the paper's charts, not its data. */
 export const DEFAULT_PROFILE = 'qwen3-30b-a3b-paper';
 

@@ -1,7 +1,9 @@
 /**
  * report.html: one self-contained page (inline CSS and SVG, no scripts, opens offline) with the paper's Table 1 per
  * mode, paired significance, per-category accuracy / token / latency bars (its figures 2–5), the accuracy-vs-tokens
- * trade-off and, when a tuned policy was measured, predicted vs measured.
+ * trade-off and, when a tuned policy was measured, predicted vs measured. The paper's own figures appear only in a
+ * separate "what the paper measured" box. A run against the simulated model says so in the title, a banner, and the
+ * caption of every table and figure, so no part of the page can be mistaken for a real model's measurement.
  * @module
  */
 import type { Summary } from './summary.js';
@@ -18,7 +20,17 @@ export interface ReportMeta {
   readonly seed?: number;
   readonly prediction?: PredictionInfo | null;
   readonly title?: string;
+  /** Profile name when the results come from semroute's simulated model (`semroute eval --simulate`). */
+  readonly simulatedProfile?: string | null;
 }
+
+/** The paper's Table 1 ("When to Reason: Semantic Router for vLLM"): shown only in its own box, never beside a result. */
+export const PAPER_TABLE_1 = {
+  setup: 'Qwen/Qwen3-30B-A3B on vLLM v0.10.1 (tensor parallel 4, NVIDIA L4), MMLU-Pro, 14 categories',
+  router: { accuracy: '58.57%', latency_s: '13.09', tokens: '887.5' },
+  direct: { accuracy: '48.33%', latency_s: '24.76', tokens: '1,722.1' },
+  change: { accuracy: '+10.24 pp (p < 0.01)', latency: '−47.1%', tokens: '−48.5%' },
+} as const;
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
@@ -78,8 +90,8 @@ interface Point {
   readonly hollow?: boolean;
 }
 
-/** Scatter of accuracy (y) against mean tokens (x), one labelled point per mode. */
-export function tradeoffPlot(points: readonly Point[]): string {
+/** Scatter of accuracy (y) against mean tokens (x), one labelled point per mode; `captionPrefix` is HTML. */
+export function tradeoffPlot(points: readonly Point[], captionPrefix = ''): string {
   const W = 640;
   const H = 380;
   const m = { l: 60, r: 20, t: 20, b: 50 };
@@ -106,13 +118,19 @@ export function tradeoffPlot(points: readonly Point[]): string {
   });
   parts.push(`<text x="${(W / 2).toFixed(0)}" y="${H - 10}" font-size="12" text-anchor="middle">mean completion tokens per query</text>`);
   parts.push(`<text x="14" y="${(H / 2).toFixed(0)}" font-size="12" text-anchor="middle" transform="rotate(-90 14 ${(H / 2).toFixed(0)})">accuracy</text>`);
-  return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" role="img" aria-label="accuracy vs tokens">${parts.join('')}<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#333"/><line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#333"/></svg><figcaption>Accuracy vs tokens: each mode is a point (95% Wilson interval); hollow = predicted by <code>semroute tune</code>. Up and to the left is better.</figcaption></figure>`;
+  return `<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" role="img" aria-label="accuracy vs tokens">${parts.join('')}<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#333"/><line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#333"/></svg><figcaption>${captionPrefix}Accuracy vs tokens: each mode is a point (95% Wilson interval); hollow = predicted by <code>semroute tune</code>. Up and to the left is better.</figcaption></figure>`;
 }
 
 export function renderReport(s: Summary, meta: ReportMeta = {}): string {
   const modes = s.modes.map((m) => m.mode);
   const cats = Object.keys(s.categories);
   const run = meta.run ?? {};
+  const sim = meta.simulatedProfile ?? null;
+  // Every table and figure caption starts with this on a simulated run (plain text for SVG titles, HTML for captions).
+  const simText = sim !== null ? `SIMULATED (profile ${sim}) — ` : '';
+  const simHtml = sim !== null ? `<b class="simtag">SIMULATED</b> (profile ${escapeHtml(sim)}) — ` : '';
+  const caption = (text: string) => `<caption>${simHtml}${text}</caption>`;
+  const title = meta.title ?? (sim !== null ? `SIMULATED model (profile ${sim}) — semroute eval report, not a real model's measurements` : 'semroute eval report');
   const rows = s.modes
     .map((m) => `<tr><td>${escapeHtml(m.mode)}${m.mode === s.baseline ? ' <small>(baseline)</small>' : ''}</td><td>${pct(m.accuracy)} <small>[${pct(m.accuracy_ci.lo, 1)}, ${pct(m.accuracy_ci.hi, 1)}]</small></td><td>${fix(m.mean_latency_s)}</td><td>${fix(m.mean_ttft_s)}</td><td>${fix(m.mean_tokens, 1)}</td><td>${fix(m.mean_reasoning_tokens, 1)}</td><td>${m.n}</td><td>${pct(m.reasoning_rate, 0)}</td></tr>`)
     .join('');
@@ -123,11 +141,11 @@ export function renderReport(s: Summary, meta: ReportMeta = {}): string {
     .map((m) => `<tr><td>${escapeHtml(m.mode)}</td><td>${m.errors}</td><td>${m.extraction_failures}</td><td>${m.extraction_fallbacks}</td><td>${m.truncated}</td><td>${m.tokens_estimated}</td></tr>`)
     .join('');
   const cell = (c: string, m: string) => s.categories[c]?.[m];
-  const accChart = groupedBars('Accuracy by category and mode (cf. the paper’s figures 2–3)', cats, modes.map((m) => ({ name: m, values: cats.map((c) => cell(c, m)?.accuracy ?? null) })), (v) => `${(v * 100).toFixed(0)}%`, 1);
-  const tokChart = groupedBars('Mean completion tokens by category and mode (cf. figure 4)', cats, modes.map((m) => ({ name: m, values: cats.map((c) => cell(c, m)?.mean_tokens ?? null) })), (v) => v.toFixed(0));
+  const accChart = groupedBars(simText + 'Accuracy by category and mode (cf. the paper’s figures 2–3)', cats, modes.map((m) => ({ name: m, values: cats.map((c) => cell(c, m)?.accuracy ?? null) })), (v) => `${(v * 100).toFixed(0)}%`, 1);
+  const tokChart = groupedBars(simText + 'Mean completion tokens by category and mode (cf. figure 4)', cats, modes.map((m) => ({ name: m, values: cats.map((c) => cell(c, m)?.mean_tokens ?? null) })), (v) => v.toFixed(0));
   const latMax = Math.max(0, ...s.modes.map((m) => (Number.isFinite(m.mean_latency_s) ? m.mean_latency_s : 0)));
   const latDigits = latMax < 0.1 ? 3 : latMax < 2 ? 2 : 1;
-  const latChart = groupedBars('Mean latency (s) by category and mode (cf. figure 5)', cats, modes.map((m) => ({ name: m, values: cats.map((c) => cell(c, m)?.mean_latency_s ?? null) })), (v) => v.toFixed(latDigits));
+  const latChart = groupedBars(simText + 'Mean latency (s) by category and mode (cf. figure 5)', cats, modes.map((m) => ({ name: m, values: cats.map((c) => cell(c, m)?.mean_latency_s ?? null) })), (v) => v.toFixed(latDigits));
   const points: Point[] = s.modes.filter((m) => m.n > 0).map((m) => ({ name: m.mode, x: m.mean_tokens, y: m.accuracy, yLo: m.accuracy_ci.lo, yHi: m.accuracy_ci.hi }));
   const pred = meta.prediction;
   if (pred) points.push({ name: 'predicted (tune)', x: pred.tuned.mean_tokens, y: pred.tuned.accuracy, yLo: pred.tuned.accuracy_ci.lo, yHi: pred.tuned.accuracy_ci.hi, hollow: true });
@@ -135,36 +153,50 @@ export function renderReport(s: Summary, meta: ReportMeta = {}): string {
   if (pred) {
     const router = s.modes.find((m) => m.mode === 'router');
     predHtml = `<h2>Predicted vs measured</h2><p>Prediction written by <code>semroute tune</code>${pred.config ? ` for <code>${escapeHtml(pred.config)}</code>` : ''}; it assumes every question is routed to its true category, so routing errors show up as the gap.</p>
-<table><tr><th></th><th>Accuracy</th><th>Mean latency (s)</th><th>Mean tokens</th></tr>
+<table>${caption('Predicted by tune vs measured in this run')}<tr><th></th><th>Accuracy</th><th>Mean latency (s)</th><th>Mean tokens</th></tr>
 <tr><td>predicted</td><td>${pct(pred.tuned.accuracy)} <small>[${pct(pred.tuned.accuracy_ci.lo, 1)}, ${pct(pred.tuned.accuracy_ci.hi, 1)}]</small></td><td>${fix(pred.tuned.mean_latency_s)}</td><td>${fix(pred.tuned.mean_tokens, 1)}</td></tr>
 ${router ? `<tr><td>measured (router)</td><td>${pct(router.accuracy)} <small>[${pct(router.accuracy_ci.lo, 1)}, ${pct(router.accuracy_ci.hi, 1)}]</small></td><td>${fix(router.mean_latency_s)}</td><td>${fix(router.mean_tokens, 1)}</td></tr>` : '<tr><td colspan="4">no router-mode results in this run</td></tr>'}
 </table>`;
   }
   const routing = s.routing.length
-    ? `<h2>Routing</h2><table><tr><th>mode</th><th>n</th><th>routed category = true category</th><th>decisions</th></tr>${s.routing.map((r) => `<tr><td>${escapeHtml(r.mode)}</td><td>${r.n}</td><td>${pct(r.category_accuracy, 1)}</td><td>${escapeHtml(Object.entries(r.decisions).map(([k, v]) => `${k}: ${v}`).join(', '))}</td></tr>`).join('')}</table>`
+    ? `<h2>Routing</h2><table>${caption('Routing: routed category against the dataset label')}<tr><th>mode</th><th>n</th><th>routed category = true category</th><th>decisions</th></tr>${s.routing.map((r) => `<tr><td>${escapeHtml(r.mode)}</td><td>${r.n}</td><td>${pct(r.category_accuracy, 1)}</td><td>${escapeHtml(Object.entries(r.decisions).map(([k, v]) => `${k}: ${v}`).join(', '))}</td></tr>`).join('')}</table>`
     : '';
   const catRows = cats
     .map((c) => `<tr><td>${escapeHtml(c)}</td>${modes.map((m) => { const x = cell(c, m); return x ? `<td>${pct(x.accuracy, 1)} <small>(n=${x.n})</small></td><td>${fix(x.mean_tokens, 0)}</td>` : '<td>–</td><td>–</td>'; }).join('')}</tr>`)
     .join('');
   const runRows = Object.entries(run).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object').map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('');
+  const runModel = sim !== null
+    ? `<p class="sim"><b>Simulated run.</b> No real model answered: every answer, token count and latency on this page comes from semroute's simulated model (profile <b>${escapeHtml(sim)}</b>, a plausible reading of the paper's charts, not its data), served on loopback at <code>${escapeHtml(run.endpoint ?? '?')}</code> and standing in for <b>${escapeHtml(run.model ?? '?')}</b>. Use it to try the tooling; measure a real model with <code>--endpoint</code>.</p>`
+    : `<p class="note">Model <b>${escapeHtml(run.model ?? '?')}</b> at <code>${escapeHtml(run.endpoint ?? '?')}</code>.`;
+  const p = PAPER_TABLE_1;
+  const paperBox = `<aside class="paper"><h2>What the paper measured (not this run)</h2>
+<p>"When to Reason: Semantic Router for vLLM" reports, for ${escapeHtml(p.setup)}, its router against sending every question to vLLM directly. These are the paper's figures, not measured here${sim !== null ? ', and the simulated model above only imitates its per-category charts' : ''}.</p>
+<table><caption>The paper's Table 1 (quoted, not measured by this run)</caption><tr><th>Method</th><th>Avg. accuracy</th><th>Avg. latency (s)</th><th>Avg. tokens</th></tr>
+<tr><td>Semantic Router</td><td>${p.router.accuracy}</td><td>${p.router.latency_s}</td><td>${p.router.tokens}</td></tr>
+<tr><td>Direct vLLM</td><td>${p.direct.accuracy}</td><td>${p.direct.latency_s}</td><td>${p.direct.tokens}</td></tr>
+<tr><td>Change</td><td>${escapeHtml(p.change.accuracy)}</td><td>${p.change.latency}</td><td>${p.change.tokens}</td></tr></table></aside>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(meta.title ?? 'semroute eval report')}</title>
+<title>${escapeHtml(title)}</title>
 <style>body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px auto;max-width:1040px;color:#222;padding:0 12px}
 table{border-collapse:collapse;margin:8px 0 18px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}th:first-child,td:first-child{text-align:left}
-th{background:#f4f4f4}small{color:#666}figure{margin:12px 0 24px}figcaption{color:#555;font-size:13px}code{background:#f4f4f4;padding:0 3px}.note{color:#555}</style></head>
-<body><h1>${escapeHtml(meta.title ?? 'semroute eval report')}</h1>
-<p class="note">Model <b>${escapeHtml(run.model ?? '?')}</b> at <code>${escapeHtml(run.endpoint ?? '?')}</code>, dataset <b>${escapeHtml(run.dataset ?? '?')}</b>. Tokens are completion tokens (reasoning included) from the server's <code>usage</code>; items whose counts had to be estimated are counted below.</p>
+caption{text-align:left;font-size:13px;color:#555;padding:2px 0}
+th{background:#f4f4f4}small{color:#666}figure{margin:12px 0 24px}figcaption{color:#555;font-size:13px}code{background:#f4f4f4;padding:0 3px}.note{color:#555}
+.sim{background:#fff3cd;border:2px solid #d39e00;padding:8px 12px}.simtag{color:#8a5a00}
+.paper{border:2px dashed #888;background:#f7f7f7;padding:4px 16px;margin:28px 0}</style></head>
+<body><h1>${escapeHtml(title)}</h1>
+${runModel}${sim !== null ? '<p class="note">' : ' '}Dataset <b>${escapeHtml(run.dataset ?? '?')}</b>. Tokens are completion tokens (reasoning included) from the server's <code>usage</code>; items whose counts had to be estimated are counted below.</p>
 <h2>Table 1 — accuracy, latency and tokens per mode</h2>
-<table><tr><th>Mode</th><th>Avg. accuracy [95% CI]</th><th>Avg. latency (s)</th><th>Avg. TTFT (s)</th><th>Avg. tokens</th><th>Avg. reasoning tokens</th><th>n</th><th>reasoning on</th></tr>${rows}</table>
-${cmpRows ? `<h3>Against ${escapeHtml(s.baseline)} (paired on questions answered in both)</h3><table><tr><th>Comparison</th><th>Δ accuracy [95% bootstrap CI]</th><th>McNemar exact</th><th>Δ latency [CI]</th><th>Δ tokens [CI]</th><th>pairs</th></tr>${cmpRows}</table><p class="note">The paper reports +10.24 pp accuracy, −47.1% latency, −48.5% tokens for its router against direct vLLM (Qwen3-30B-A3B, p &lt; 0.01).</p>` : ''}
+<table>${caption('Accuracy, latency and tokens per mode')}<tr><th>Mode</th><th>Avg. accuracy [95% CI]</th><th>Avg. latency (s)</th><th>Avg. TTFT (s)</th><th>Avg. tokens</th><th>Avg. reasoning tokens</th><th>n</th><th>reasoning on</th></tr>${rows}</table>
+${cmpRows ? `<h3>Against ${escapeHtml(s.baseline)} (paired on questions answered in both)</h3><table>${caption(`Paired comparisons against ${escapeHtml(s.baseline)}`)}<tr><th>Comparison</th><th>Δ accuracy [95% bootstrap CI]</th><th>McNemar exact</th><th>Δ latency [CI]</th><th>Δ tokens [CI]</th><th>pairs</th></tr>${cmpRows}</table>` : ''}
 ${predHtml}
-<h2>Trade-off</h2>${tradeoffPlot(points)}
+<h2>Trade-off</h2>${tradeoffPlot(points, simHtml)}
 <h2>Per category</h2>${accChart}${tokChart}${latChart}
-<table><tr><th>category</th>${modes.map((m) => `<th>${escapeHtml(m)} acc.</th><th>tokens</th>`).join('')}</tr>${catRows}</table>
+<table>${caption('Accuracy and mean tokens per category and mode')}<tr><th>category</th>${modes.map((m) => `<th>${escapeHtml(m)} acc.</th><th>tokens</th>`).join('')}</tr>${catRows}</table>
 ${routing}
-<h2>Data quality</h2><table><tr><th>mode</th><th>failed requests</th><th>no extractable answer (counted wrong)</th><th>answer from last-letter fallback</th><th>truncated (length)</th><th>tokens estimated (no usage)</th></tr>${quality}</table>
-<h2>Run</h2><table>${runRows}</table>
+<h2>Data quality</h2><table>${caption('Data quality per mode')}<tr><th>mode</th><th>failed requests</th><th>no extractable answer (counted wrong)</th><th>answer from last-letter fallback</th><th>truncated (length)</th><th>tokens estimated (no usage)</th></tr>${quality}</table>
+<h2>Run</h2><table>${caption('Run settings')}${runRows}</table>
+${paperBox}
 </body></html>
 `;
 }

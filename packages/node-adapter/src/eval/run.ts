@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { sendChat, EvalRequestError, type ChatResult } from './client.js';
 import { buildPrompt, extractAnswer, type McQuestion } from './dataset.js';
+import { SIMULATED_OWNER_PREFIX } from './profile.js';
 import { Progress } from './progress.js';
 import { readResults, REPORT_FILE, RESULTS_FILE, SUMMARY_FILE, type EvalRecord } from './records.js';
 import { renderReport, type PredictionInfo, type ReportMeta } from './report.js';
@@ -50,6 +51,11 @@ export interface EvalRunOptions {
   readonly extraBody?: Readonly<Record<string, unknown>>;
   /** Recorded in summary.json / the report. */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * Name of the simulated-model profile when the endpoint is semroute's simulated model (`--simulate`): then
+   * summary.json says `"simulated": true` and the report's title, tables and figures say so.
+   */
+  readonly simulatedProfile?: string;
   /** Predicted policy figures (from `semroute tune`) shown next to the router mode's measurement. */
   readonly prediction?: PredictionInfo | null;
   readonly log?: (line: string) => void;
@@ -62,6 +68,8 @@ export interface EvalRunResult {
   readonly skipped: number;
   readonly failed: number;
   readonly aborted?: string;
+  /** The simulated-model profile behind these results (this run's or an earlier one's in the same folder), if any. */
+  readonly simulatedProfile?: string;
 }
 
 /** Abort the run when this many requests in a row fail to reach the endpoint. */
@@ -146,21 +154,39 @@ function errorRecord(q: McQuestion, mode: string, model: string, prep: PreparedR
 }
 
 /** Check the endpoint answers HTTP at all (any status) before sending hundreds of requests. */
-export async function preflight(endpoint: string, apiKey?: string): Promise<void> {
+/**
+ * Checks that the endpoint answers before sending work. Resolves to the profile name when the endpoint is semroute's
+ * simulated model (its `/models` entries are `owned_by: "semroute-sim:PROFILE"`), else undefined.
+ */
+export async function preflight(endpoint: string, apiKey?: string): Promise<string | undefined> {
   const base = endpoint.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
+  let text: string;
   try {
     const res = await fetch(`${base}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(15_000) });
-    await res.arrayBuffer().catch(() => undefined);
+    text = await res.text().catch(() => '');
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     throw new EvalRequestError(`cannot reach endpoint ${endpoint}: ${e.cause?.code ?? e.cause?.message ?? e.message}. Is the server running, and is the URL the OpenAI base (e.g. http://localhost:8000/v1)?`, 'network');
   }
+  try {
+    const data = (JSON.parse(text) as { data?: unknown }).data;
+    if (!Array.isArray(data)) return undefined;
+    for (const m of data) {
+      const owner = (m as { owned_by?: unknown } | null)?.owned_by;
+      if (typeof owner === 'string' && owner.startsWith(SIMULATED_OWNER_PREFIX)) return owner.slice(SIMULATED_OWNER_PREFIX.length) || 'unnamed';
+    }
+  } catch {
+    // Not JSON (or not a model list): a server that answers at all is fine here.
+  }
+  return undefined;
 }
 
 /** Write summary.json and report.html for the records in `outDir`. */
 export function writeReports(outDir: string, records: readonly EvalRecord[], meta: ReportMeta): Summary {
   const summary = summarize(records, { seed: meta.seed ?? 1 });
-  const full = { ...summary, run: meta.run ?? {}, prediction: meta.prediction ?? null, generated_at: new Date().toISOString() };
+  // `simulated` first: whoever opens summary.json sees at once whether a real model answered.
+  const simulated = meta.simulatedProfile ?? null;
+  const full = { simulated: simulated !== null, simulated_profile: simulated, ...summary, run: meta.run ?? {}, prediction: meta.prediction ?? null, generated_at: new Date().toISOString() };
   writeFileSync(join(outDir, SUMMARY_FILE), `${JSON.stringify(full, null, 2)}\n`);
   writeFileSync(join(outDir, REPORT_FILE), renderReport(summary, meta));
   return summary;
@@ -172,15 +198,11 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   mkdirSync(opts.outDir, { recursive: true });
   const resultsFile = join(opts.outDir, RESULTS_FILE);
   const runFile = join(opts.outDir, 'run.json');
-  const run = { endpoint: opts.endpoint, model: opts.model, family: opts.family, dataset: opts.datasetName, seed, limit: opts.limit ?? null, stream: opts.stream ?? true, token_estimator: TOKEN_ESTIMATOR, ...opts.meta };
-  if (existsSync(runFile)) {
-    const prev = JSON.parse(readFileSync(runFile, 'utf8')) as { runs?: { model?: string; dataset?: string }[] };
-    const last = prev.runs?.[prev.runs.length - 1];
-    if (last && (last.model !== opts.model || last.dataset !== opts.datasetName)) {
-      throw new Error(`${opts.outDir} holds results for model ${last.model} on ${last.dataset}; use another --out for ${opts.model} on ${opts.datasetName}`);
-    }
-    writeFileSync(runFile, `${JSON.stringify({ runs: [...(prev.runs ?? []), { ...run, started_at: new Date().toISOString() }] }, null, 2)}\n`);
-  } else writeFileSync(runFile, `${JSON.stringify({ runs: [{ ...run, started_at: new Date().toISOString() }] }, null, 2)}\n`);
+  const prev = existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as { runs?: Record<string, unknown>[] }) : { runs: [] };
+  const last = prev.runs?.[prev.runs.length - 1];
+  if (last && (last.model !== opts.model || last.dataset !== opts.datasetName)) {
+    throw new Error(`${opts.outDir} holds results for model ${String(last.model)} on ${String(last.dataset)}; use another --out for ${opts.model} on ${opts.datasetName}`);
+  }
 
   const { records: existing, badLines } = readResults(resultsFile);
   if (badLines) log(`warning: ignored ${badLines} unreadable line(s) in ${resultsFile}`);
@@ -192,10 +214,23 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   const skipped = questions.length * opts.modes.length - queue.length;
   if (skipped) log(`resuming: ${skipped} of ${questions.length * opts.modes.length} items already done in ${resultsFile}`);
 
+  // Simulated when eval started the simulated model itself, when the endpoint turns out to be one (`semroute
+  // mock-backend --simulate` behind --endpoint), or when an earlier run in this folder was: its results stay in.
+  let simulatedProfile = opts.simulatedProfile;
+  if (queue.length) {
+    const detected = await preflight(opts.endpoint, opts.apiKey);
+    if (simulatedProfile === undefined && detected !== undefined) {
+      simulatedProfile = detected;
+      log(`note: ${opts.endpoint} is semroute's simulated model (profile "${detected}"), not a real model; the results are marked simulated`);
+    }
+  }
+  const run = { endpoint: opts.endpoint, model: opts.model, family: opts.family, dataset: opts.datasetName, seed, limit: opts.limit ?? null, stream: opts.stream ?? true, token_estimator: TOKEN_ESTIMATOR, ...opts.meta, simulated: simulatedProfile ?? null };
+  simulatedProfile ??= prev.runs?.map((r) => r.simulated).find((x): x is string => typeof x === 'string' && x.length > 0);
+  writeFileSync(runFile, `${JSON.stringify({ runs: [...(prev.runs ?? []), { ...run, started_at: new Date().toISOString() }] }, null, 2)}\n`);
+
   let failed = 0;
   let aborted: string | undefined;
   if (queue.length) {
-    await preflight(opts.endpoint, opts.apiKey);
     const progress = new Progress({ total: queue.length, quiet: opts.quiet ?? false, label: 'semroute eval' });
     const gate = { pauseUntil: 0 };
     let consecutiveNetwork = 0;
@@ -250,7 +285,7 @@ export async function runEval(opts: EvalRunOptions): Promise<EvalRunResult> {
   // Compact: one line per item, the latest.
   const { records } = readResults(resultsFile);
   writeFileSync(resultsFile, records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  const summary = writeReports(opts.outDir, records, { run, seed, prediction: opts.prediction ?? null });
-  return { summary, records, attempted: queue.length, skipped, failed, ...(aborted ? { aborted } : {}) };
+  const summary = writeReports(opts.outDir, records, { run, seed, prediction: opts.prediction ?? null, ...(simulatedProfile !== undefined ? { simulatedProfile } : {}) });
+  return { summary, records, attempted: queue.length, skipped, failed, ...(aborted ? { aborted } : {}), ...(simulatedProfile !== undefined ? { simulatedProfile } : {}) };
 }
 

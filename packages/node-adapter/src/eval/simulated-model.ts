@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LETTERS, loadDataset, questionFromPrompt, type McQuestion } from './dataset.js';
-import { expectedFigures, type SimProfile } from './profile.js';
+import { SIMULATED_OWNER_PREFIX, expectedFigures, type SimProfile } from './profile.js';
 import { hashNormal, hashUniform } from './rng.js';
 import { normalCdf } from './stats.js';
 import { estimatePromptTokens } from './tokens.js';
@@ -295,7 +295,7 @@ export function createSimulatedModelHandler(profile: SimProfile, opts: Simulated
   const handler = (async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
     if (req.method === 'GET' && (url === '/v1/models' || url === '/models')) {
-      sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created: 0, owned_by: `semroute-sim:${profile.name}` }] });
+      sendJson(res, 200, { object: 'list', data: [{ id: profile.model, object: 'model', created: 0, owned_by: `${SIMULATED_OWNER_PREFIX}${profile.name}` }] });
       return;
     }
     if (req.method === 'GET' && url === '/health') {
