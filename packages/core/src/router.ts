@@ -68,7 +68,11 @@ export interface RouteTimings {
   classifyMs: number;
   /** Parts of `classifyMs`, measured by the runtime where the model runs; absent when no classifier ran or it doesn't report them. */
   tokenizeMs?: number;
+  /** Waiting for a batch slot (micro-batching window, or another batch still running). */
+  queueMs?: number;
   inferMs?: number;
+  /** Calibration and PII span decoding. */
+  postprocessMs?: number;
   decideMs: number;
   totalMs: number;
 }
@@ -227,7 +231,9 @@ export class Router {
     const timings: RouteTimings = { extractMs: roundMs(t1 - t0), classifyMs: roundMs(t2 - t1), decideMs: roundMs(t3 - t2), totalMs: roundMs(t4 - t0) };
     if (cls?.timings) {
       timings.tokenizeMs = cls.timings.tokenizeMs;
+      timings.queueMs = cls.timings.queueMs;
       timings.inferMs = cls.timings.inferMs;
+      timings.postprocessMs = cls.timings.postprocessMs;
     }
     if (debug) {
       result.headers[HEADERS.BACKEND] = this.backend;

@@ -35,6 +35,8 @@ export interface MockEcho {
   system?: string;
   messages: number;
   authorization?: boolean;
+  /** The W3C trace context the request came with, if any. */
+  traceparent?: string;
 }
 
 export interface MockBackend {
@@ -108,6 +110,7 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
     if ('reasoning_effort' in body) echo.reasoning_effort = body.reasoning_effort;
     if ('reasoning' in body) echo.reasoning = body.reasoning;
     if (sys && typeof sys.content === 'string') echo.system = sys.content;
+    if (typeof req.headers.traceparent === 'string') echo.traceparent = req.headers.traceparent;
     received.push(echo);
 
     let finished = false;
@@ -155,6 +158,11 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
       res.write(chunk({ content: `${i === 0 ? '' : ' '}${content.split(' ')[i % 5] ?? 'x'}` }, null));
     }
     res.write(chunk({}, 'stop'));
+    // As OpenAI: with stream_options.include_usage, a last chunk with no choices carries the usage.
+    const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+    if (streamOptions?.include_usage === true) {
+      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: 1, completion_tokens: n, total_tokens: 1 + n } })}\n\n`);
+    }
     finished = true;
     res.end('data: [DONE]\n\n');
   };

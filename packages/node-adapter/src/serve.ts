@@ -12,6 +12,7 @@ import { RouterHost, type Logger } from './router-host.js';
 import { createApp, type SemrouteApp } from './server/app.js';
 import { defaultStaticDir } from './server/static.js';
 import { DEFAULT_SETTINGS, type ServerSettings, type TrustClientHints } from './settings.js';
+import { startTracing, type Tracing } from './telemetry/tracing.js';
 
 export interface ServeOptions {
   configPath?: string;
@@ -47,6 +48,8 @@ export interface RunningServer {
   readonly port: number;
   readonly extProc: ExtProcServer | undefined;
   readonly mock: MockBackend | undefined;
+  /** OpenTelemetry traces, when the OTEL_* environment turned them on. */
+  readonly tracing: Tracing | undefined;
   /** Graceful stop: stop accepting, drain in-flight requests (at most graceMs), close everything. */
   close(graceMs?: number): Promise<void>;
 }
@@ -90,7 +93,15 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
   };
   const eff: ServerSettings = { ...DEFAULT_SETTINGS, ...settings };
   const staticDir = opts.staticDir ?? defaultStaticDir();
-  app = createApp({ host, settings, logger, ...(staticDir ? { staticDir } : {}) });
+  let tracing: Tracing | undefined;
+  try {
+    tracing = await startTracing(log);
+  } catch (e) {
+    await host.close();
+    await mock?.close();
+    throw e;
+  }
+  app = createApp({ host, settings, logger, ...(staticDir ? { staticDir } : {}), ...(tracing ? { tracing } : {}) });
   const metrics = app.metrics;
   if (opts.watch !== false) host.watch((r) => metrics.configReloads.inc({ result: r.ok ? 'ok' : 'invalid' }));
 
@@ -98,13 +109,21 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
   const port = (app.fastify.server.address() as AddressInfo).port;
   let extProc: ExtProcServer | undefined;
   if (opts.grpcPort !== null) {
-    extProc = await startExtProc({ host, metrics, trustClientHints: eff.trustClientHints, port: eff.grpcPort, bindHost: eff.host, log: app.fastify.log });
+    extProc = await startExtProc({
+      host,
+      metrics,
+      trustClientHints: eff.trustClientHints,
+      port: eff.grpcPort,
+      bindHost: eff.host,
+      log: app.fastify.log,
+      ...(tracing ? { tracing } : {}),
+    });
   }
   // A wildcard bind is reached on loopback; an IPv6 literal needs brackets in a URL.
   const urlHost = eff.host === '0.0.0.0' ? '127.0.0.1' : eff.host === '::' ? '[::1]' : eff.host.includes(':') ? `[${eff.host}]` : eff.host;
   const url = `http://${urlHost}:${port}`;
   app.fastify.log.info(
-    { http: url, host: eff.host, grpc: extProc?.port, mock: mock?.url, config: host.configPath ?? '(bundled default)', static: staticDir },
+    { http: url, host: eff.host, grpc: extProc?.port, mock: mock?.url, config: host.configPath ?? '(bundled default)', static: staticDir, traces: tracing ? 'otlp' : 'off' },
     'semroute listening',
   );
 
@@ -117,6 +136,8 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       clearTimeout(force);
       await host.close();
       await mock?.close();
+      // Last: the spans of the drained requests are exported before the process exits.
+      await tracing?.shutdown().catch(() => {});
     })());
 
   if (opts.installSignalHandlers) {
@@ -137,5 +158,5 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       metrics.configReloads.inc({ result: r.ok ? 'ok' : 'invalid' });
     });
   }
-  return { app, host, url, port, extProc, mock, close };
+  return { app, host, url, port, extProc, mock, tracing, close };
 }

@@ -9,7 +9,7 @@ import { retargetDecision } from '../decision/retarget.js';
 import type { Decision } from '../decision/types.js';
 import { rewrite } from '../openai/rewrite.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
-import type { RouteResult, Router } from '../router.js';
+import type { RouteResult, RouteTimings, Router } from '../router.js';
 import type { TrustClientHints } from '../client-hint.js';
 import type { Signals } from '../signals/types.js';
 import { HttpError } from './errors.js';
@@ -40,6 +40,10 @@ export interface RoutedView {
   primary?: UpstreamPlan;
   /** Primary plan first, then fallbacks; empty when the model has no backend (unknown model). */
   plans: LazyPlan[];
+  /** Where the router's time went (for traces). */
+  timings: RouteTimings;
+  /** The signals decide() saw: scores, PII types and offsets, token count; never prompt text (for traces). */
+  signals: Signals;
 }
 
 function planFrom(model: string, body: unknown, r: { headers: Record<string, string>; upstreamHeaders: Record<string, string>; removeUpstreamHeaders: string[] }): UpstreamPlan {
@@ -68,7 +72,16 @@ export async function routeChat(
   const decision = result.decision;
   const stream = (request as { stream?: unknown }).stream === true;
   const known = backendsOf(config, decision.model).length > 0 || config.providers.models.some((m) => m.name === decision.model);
-  const base = { decision, decisionName: decision.decision, model: decision.model, modelLabel: known ? decision.model : 'unknown', responsePath: decision.response_path, stream };
+  const base = {
+    decision,
+    decisionName: decision.decision,
+    model: decision.model,
+    modelLabel: known ? decision.model : 'unknown',
+    responsePath: decision.response_path,
+    stream,
+    timings: result.timings,
+    signals: result.signals,
+  };
   if (result.blocked) return { ...base, blocked: result.blocked as BlockedAnswer, plans: [] };
   if (!known || backendsOf(config, decision.model).length === 0) return { ...base, plans: [] };
   const primary = planFrom(decision.model, result.body, result);

@@ -10,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { HEADERS } from '@semroute/core';
+import { parseJsonBody } from '@semroute/core/http';
 import type { RouterHost } from '../router-host.js';
 import type { Metrics } from '../server/metrics.js';
 import { HttpError, toHttpError } from '../server/http-error.js';
 import { routeChat } from '../server/route-view.js';
 import type { TrustClientHints } from '../settings.js';
+import { parseBodyTraced, type RequestTrace, type Tracing } from '../telemetry/tracing.js';
 
 /** Directory of the vendored Envoy protos (packages/node-adapter/proto). */
 export const PROTO_DIR = fileURLToPath(new URL('../../proto/', import.meta.url));
@@ -91,12 +93,16 @@ export interface ExtProcOptions {
   metrics?: Metrics;
   trustClientHints?: TrustClientHints;
   log?: { error(o: object, m?: string): void };
+  /** OpenTelemetry traces: a server span per routed request (child of its `traceparent`), whose context goes upstream. */
+  tracing?: Tracing;
 }
 
 /** Handle one Process stream. Exported for tests that drive it without a socket. */
 export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, unknown>, opts: ExtProcOptions): void {
   const { host } = opts;
   let reqHeaders: Record<string, string> = {};
+  /** When the request headers arrived (the trace's start). */
+  let headersAt = 0;
   let responseHeaders: Record<string, string> = {};
   let bodyParts: Buffer[] = [];
   let held = false;
@@ -125,18 +131,23 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
       return;
     }
     held = false;
+    const trace: RequestTrace | undefined = opts.tracing?.startRequest({
+      method: reqHeaders[':method'] ?? 'POST',
+      path,
+      headers: reqHeaders,
+      startTime: headersAt || performance.now(),
+      via: 'ext_proc',
+    });
     try {
       if (!host.ready) throw new HttpError(503, 'The router is starting: the classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
-      let request: unknown;
-      try {
-        request = JSON.parse(raw.toString('utf8'));
-      } catch {
-        throw new HttpError(400, 'We could not parse the JSON body of your request.', 'invalid_request_error', 'invalid_json');
-      }
+      const text = raw.toString('utf8');
+      const request = trace ? parseBodyTraced(trace, text, headersAt || performance.now()) : parseJsonBody(text);
       const t0 = performance.now();
       const router = host.router;
       const routed = await routeChat(router, request, reqHeaders, opts.trustClientHints ?? 'none', router.config);
-      opts.metrics?.classifyLatency.observe({ source: 'ext_proc' }, (performance.now() - t0) / 1000);
+      const t1 = performance.now();
+      opts.metrics?.classifyLatency.observe({ source: 'ext_proc' }, (t1 - t0) / 1000);
+      trace?.routed(routed, request, router.backend, t0, t1);
       if (routed.blocked) {
         const b = routed.blocked;
         opts.metrics?.blocks.inc({ reason: routed.decision.blocked?.reason ?? 'blocked', decision: routed.decisionName });
@@ -150,12 +161,14 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
             details: 'semroute_blocked',
           },
         });
+        trace?.end(b.status);
         return;
       }
       const plan = routed.primary;
       if (!plan) {
         // Unknown concrete model: leave the request untouched, Envoy routes it as configured.
         send({ request_body: { response: { status: 'CONTINUE' } } });
+        trace?.end(0);
         return;
       }
       responseHeaders = { ...plan.responseHeaders, [HEADERS.RESPONSE_PATH]: 'upstream' };
@@ -168,7 +181,14 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
             header_mutation: {
               // x-selected-model for Envoy's route, the decision's x-vsr-* headers (upstream sees them too, as with vSR),
               // header_mutation plugin headers, and the new content-length.
-              set_headers: setHeaders({ ...plan.responseHeaders, ...plan.headers, [HEADERS.ENVOY_SELECTED_MODEL]: plan.model, 'content-length': String(body.length) }),
+              // With tracing, traceparent names this request's span: the backend's spans become its children.
+              set_headers: setHeaders({
+                ...plan.responseHeaders,
+                ...plan.headers,
+                ...trace?.headers,
+                [HEADERS.ENVOY_SELECTED_MODEL]: plan.model,
+                'content-length': String(body.length),
+              }),
               ...(plan.remove.length ? { remove_headers: plan.remove } : {}),
             },
             body_mutation: { body },
@@ -176,10 +196,14 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
           },
         },
       });
+      // Envoy sends the request upstream now: the status is not known here.
+      trace?.end(0);
     } catch (e) {
       const err = toHttpError(e);
       if (err.status >= 500 && !HttpError.isError(e)) opts.log?.error({ code: (e as { code?: string }).code }, 'ext_proc request failed');
       send(immediateError(err, { [HEADERS.RESPONSE_PATH]: 'error' }));
+      trace?.fail(err.code ?? String(err.status));
+      trace?.end(err.status);
     }
   };
 
@@ -188,6 +212,7 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
     switch (kind) {
       case 'request_headers':
         reqHeaders = headerRecord(msg.request_headers);
+        headersAt = performance.now();
         send({ request_headers: { response: { status: 'CONTINUE' } } });
         return;
       case 'request_body':

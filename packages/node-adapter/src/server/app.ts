@@ -25,6 +25,7 @@ import { Upstream } from './upstream.js';
 import { routeChat } from './route-view.js';
 import type { RouterHost } from '../router-host.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from '../settings.js';
+import { SPAN, parseBodyTraced, type RequestTrace, type Tracing } from '../telemetry/tracing.js';
 
 export interface AppOptions {
   host: RouterHost;
@@ -34,6 +35,8 @@ export interface AppOptions {
   /** fastify/pino logger options; false = silent. */
   logger?: boolean | object;
   metrics?: Metrics;
+  /** OpenTelemetry traces (from `startTracing()`); undefined: no tracing code runs at all. */
+  tracing?: Tracing;
 }
 
 export interface SemrouteApp {
@@ -72,12 +75,28 @@ export function createApp(opts: AppOptions): SemrouteApp {
     requestIdHeader: false,
   });
 
+  // Traces: one server span per API request, its parent the client's `traceparent`; the handlers add child spans.
+  const traces = opts.tracing ? new WeakMap<object, RequestTrace>() : undefined;
+  const traceOf = (req: FastifyRequest): RequestTrace | undefined => traces?.get(req.raw);
+  if (opts.tracing && traces) {
+    const tracing = opts.tracing;
+    app.addHook('onRequest', async (req, reply) => {
+      if (!isApiPath(req.url)) return;
+      const path = req.url.split('?')[0] ?? '/';
+      const trace = tracing.startRequest({ method: req.method, path, route: req.routeOptions.url, headers: req.headers, startTime: performance.now() });
+      traces.set(req.raw, trace);
+      // 'close' also comes for hijacked answers (SSE, blocks, upstream pass-through), which skip fastify's onResponse.
+      reply.raw.once('close', () => trace.end(reply.raw.statusCode, reply.raw.writableFinished));
+    });
+  }
+
   // Bodies are parsed by the handlers so that every failure becomes an OpenAI error (any content type accepted).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((error, _req, reply) => {
+  app.setErrorHandler((error, req, reply) => {
     const err = toHttpError(error);
+    traceOf(req)?.fail(err.code ?? String(err.status));
     if (err.status >= 500 && !HttpError.isError(error)) app.log.error({ code: (error as { code?: string }).code }, 'request failed');
     replyError(reply, err);
   });
@@ -152,7 +171,9 @@ export function createApp(opts: AppOptions): SemrouteApp {
   });
 
   const chat = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const request = parseJsonBody(req.body);
+    const trace = traceOf(req);
+    // The body-parse span starts at the request's arrival (`elapsedTime` ago): reading the body is part of it.
+    const request = trace ? parseBodyTraced(trace, req.body, performance.now() - reply.elapsedTime) : parseJsonBody(req.body);
     // Node's header record (lower-case keys; only set-cookie is an array, and requests carry none we read).
     const headers = req.headers as Record<string, string>;
     // One router and its config for the whole request, even if a hot reload swaps them meanwhile.
@@ -160,7 +181,9 @@ export function createApp(opts: AppOptions): SemrouteApp {
     const config = router.config;
     const t0 = performance.now();
     const routed = await routeChat(router, request, headers, settings.trustClientHints, config);
-    metrics.classifyLatency.observe({ source: 'chat' }, (performance.now() - t0) / 1000);
+    const t1 = performance.now();
+    metrics.classifyLatency.observe({ source: 'chat' }, (t1 - t0) / 1000);
+    trace?.routed(routed, request, router.backend, t0, t1);
     if (settings.debugLog) {
       // Opt-in: the decision summary (names and scores only, never prompt text).
       const d = routed.decision;
@@ -195,6 +218,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
           res,
           signal: ac.signal,
           stream: routed.stream,
+          ...(trace ? { trace } : {}),
           onDone: (status, path, model) =>
             metrics.requests.inc({ decision: routed.decisionName, model, response_path: path, status: String(status) }),
         },
@@ -208,19 +232,22 @@ export function createApp(opts: AppOptions): SemrouteApp {
     }
   };
 
-  const classify = async (req: FastifyRequest, kind: string | undefined) => {
+  const classify = async (req: FastifyRequest, reply: FastifyReply, kind: string | undefined) => {
     if (!host.ready) throw new HttpError(503, 'The classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
-    const request = parseClassifyRequest(parseJsonBody(req.body), kind);
+    const trace = traceOf(req);
+    const request = parseClassifyRequest(trace ? parseBodyTraced(trace, req.body, performance.now() - reply.elapsedTime) : parseJsonBody(req.body), kind);
     const t0 = performance.now();
     const answer = await classifyAnswer(host.router, request);
-    metrics.classifyLatency.observe({ source: 'api' }, (performance.now() - t0) / 1000);
+    const t1 = performance.now();
+    metrics.classifyLatency.observe({ source: 'api' }, (t1 - t0) / 1000);
+    trace?.stage(SPAN.classify, t0, t1, { 'semroute.texts': request.texts.length, 'semroute.classifier.backend': host.router.backend });
     metrics.batchSize.observe({ source: 'api' }, request.texts.length);
     return answer;
   };
-  app.post('/api/v1/classify', (req) => classify(req, undefined));
-  app.post<{ Params: { kind: string } }>('/api/v1/classify/:kind', (req) => {
+  app.post('/api/v1/classify', (req, reply) => classify(req, reply, undefined));
+  app.post<{ Params: { kind: string } }>('/api/v1/classify/:kind', (req, reply) => {
     checkClassifyKind(req.params.kind);
-    return classify(req, req.params.kind);
+    return classify(req, reply, req.params.kind);
   });
 
   return {

@@ -10,6 +10,7 @@ import { HEADERS, type RouterConfig } from '@semroute/core';
 import { HOP_RESPONSE_HEADERS, streamBrokenEvent, upstreamBroken, upstreamUnavailable, walkPlans, type AttemptOutcome, type LazyPlan, type UpstreamPlan, type UpstreamTarget } from '@semroute/core/http';
 import { HttpError } from './http-error.js';
 import type { Metrics } from './metrics.js';
+import type { RequestTrace, UpstreamTrace } from '../telemetry/tracing.js';
 import { pipeBody } from './sse.js';
 import type { Upstream } from './upstream.js';
 
@@ -26,28 +27,41 @@ export interface ForwardContext {
   stream: boolean;
   /** Called once the response head is known, to record the request metric. */
   onDone: (status: number, path: string, model: string) => void;
+  /** The request's trace, when tracing is on: each attempt gets a CLIENT span whose context goes upstream. */
+  trace?: RequestTrace;
 }
 
 interface Answer {
   res: Dispatcher.ResponseData;
   t0: number;
+  span: UpstreamTrace | undefined;
 }
 
 async function attempt(ctx: ForwardContext, plan: UpstreamPlan, target: UpstreamTarget): Promise<AttemptOutcome<Answer>> {
   const t0 = performance.now();
+  const span = ctx.trace?.upstream(plan, target);
   try {
-    const res = await ctx.upstream.send(target, plan.body, ctx.clientHeaders, plan.headers, plan.remove, ctx.signal);
+    // With tracing, the backend's parent is this attempt's span (the client's traceparent is replaced).
+    const headers = span ? { ...plan.headers, ...span.headers } : plan.headers;
+    const res = await ctx.upstream.send(target, plan.body, ctx.clientHeaders, headers, plan.remove, ctx.signal);
+    span?.responded(res.statusCode);
     if (res.statusCode >= 500) {
       await res.body.dump().catch(() => {});
       ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: 'error' }, (performance.now() - t0) / 1000);
+      span?.end(`status_${res.statusCode}`);
       return { ok: false, reason: `status_${res.statusCode}` };
     }
-    return { ok: true, value: { res, t0 } };
+    return { ok: true, value: { res, t0, span } };
   } catch (e) {
-    if (ctx.signal.aborted) throw e;
+    if (ctx.signal.aborted) {
+      span?.end('client_aborted');
+      throw e;
+    }
     ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: 'error' }, (performance.now() - t0) / 1000);
     const code = (e as { code?: unknown }).code;
-    return { ok: false, reason: typeof code === 'string' ? code.toLowerCase() : 'error' };
+    const reason = typeof code === 'string' ? code.toLowerCase() : 'error';
+    span?.end(reason);
+    return { ok: false, reason };
   }
 }
 
@@ -63,7 +77,7 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
     return;
   }
   const { plan, target } = walk.got;
-  const { res: up, t0 } = walk.got.value;
+  const { res: up, t0, span } = walk.got.value;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_RESPONSE_HEADERS.has(k)) headers[k] = v;
   Object.assign(headers, plan.responseHeaders);
@@ -80,7 +94,9 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
     try {
       buf = Buffer.from(await up.body.arrayBuffer());
     } catch {
-      ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: ctx.signal.aborted ? 'client_aborted' : 'upstream_broken' }, (performance.now() - t0) / 1000);
+      const outcome = ctx.signal.aborted ? 'client_aborted' : 'upstream_broken';
+      ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome }, (performance.now() - t0) / 1000);
+      span?.end(outcome);
       if (ctx.signal.aborted) return;
       ctx.onDone(502, 'error', plan.model);
       sendError(ctx.res, upstreamBroken(), { ...plan.responseHeaders, [HEADERS.RESPONSE_PATH]: 'error' });
@@ -89,6 +105,10 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
     const dt = (performance.now() - t0) / 1000;
     ctx.metrics.ttft.observe({ model: plan.model }, dt);
     ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome: 'ok' }, dt);
+    if (span) {
+      span.body(buf);
+      span.end('ok');
+    }
     ctx.onDone(up.statusCode, 'upstream', plan.model);
     headers['content-length'] = String(buf.length);
     ctx.res.writeHead(up.statusCode, headers);
@@ -102,9 +122,14 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
   const outcome = await pipeBody(up.body as AsyncIterable<Buffer>, ctx.res, {
     sse: true,
     signal: ctx.signal,
-    onFirstByte: () => ctx.metrics.ttft.observe({ model: plan.model }, (performance.now() - t0) / 1000),
+    onFirstByte: () => {
+      ctx.metrics.ttft.observe({ model: plan.model }, (performance.now() - t0) / 1000);
+      span?.firstByte();
+    },
+    ...(span ? { onChunk: (chunk: Buffer) => span.chunk(chunk) } : {}),
   });
   ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome }, (performance.now() - t0) / 1000);
+  span?.end(outcome);
   if (outcome === 'upstream_broken') {
     up.body.destroy();
     if (!ctx.res.destroyed) ctx.res.end(streamBrokenEvent());

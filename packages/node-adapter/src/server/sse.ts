@@ -22,7 +22,7 @@ async function write(res: ServerResponse, chunk: Uint8Array | string, signal: Ab
 export async function pipeBody(
   body: AsyncIterable<Buffer>,
   res: ServerResponse,
-  opts: { sse: boolean; signal: AbortSignal; onFirstByte?: () => void },
+  opts: { sse: boolean; signal: AbortSignal; onFirstByte?: () => void; onChunk?: (chunk: Buffer) => void },
 ): Promise<PipeOutcome> {
   let first = true;
   const gate = new SseGate();
@@ -32,6 +32,7 @@ export async function pipeBody(
         first = false;
         opts.onFirstByte?.();
       }
+      opts.onChunk?.(chunk);
       if (!opts.sse) {
         await write(res, chunk, opts.signal);
         continue;
