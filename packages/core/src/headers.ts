@@ -17,10 +17,14 @@ export const HEADERS = Object.freeze({
   SELECTED_CATEGORY: 'x-vsr-selected-category',
   /** `on` / `off`: whether reasoning was enabled upstream. */
   SELECTED_REASONING: 'x-vsr-selected-reasoning',
-  /** `upstream` | `fast_response` | `blocked` | `error`. */
+  /** `upstream` | `fast_response` | `blocked` | `error` | `cache` (semroute: served by the response cache). */
   RESPONSE_PATH: 'x-vsr-response-path',
   /** `true` when the router answered itself with a fast_response plugin. */
   FAST_RESPONSE: 'x-vsr-fast-response',
+  /** `true` when the answer came from the semantic response cache, `false` when the cache was consulted and missed. */
+  CACHE_HIT: 'x-vsr-cache-hit',
+  /** Cosine similarity (4 decimals) of the prompt to the cached prompt whose answer was served. */
+  CACHE_SIMILARITY: 'x-vsr-cache-similarity',
   /** Matched keyword signals (debug only). */
   MATCHED_KEYWORDS: 'x-vsr-matched-keywords',
   /** Matched domain signals (debug only). */
@@ -76,7 +80,7 @@ export const CLIENT_RESPONSE_HEADERS: readonly HeaderName[] = Object.freeze(
 export type HeaderName = (typeof HEADERS)[keyof typeof HEADERS];
 
 /** Values of {@link HEADERS.RESPONSE_PATH}. */
-export type ResponsePath = 'upstream' | 'fast_response' | 'blocked' | 'error';
+export type ResponsePath = 'upstream' | 'fast_response' | 'blocked' | 'error' | 'cache';
 
 /** Case-insensitive header lookup over a plain record (adapters pass Node's or Fetch's headers flattened). */
 export function getHeader(headers: Readonly<Record<string, string | undefined>> | undefined, name: string): string | undefined {

@@ -13,6 +13,9 @@ export type { ConfigIssue } from './config/issues.js';
 export { DEFAULT_CONFIG_YAML, defaultConfig } from './config/default-config.js';
 export {
   BUILTIN_REASONING_FAMILIES,
+  CACHE_BACKENDS,
+  CACHE_DEFAULT_PII_ALLOWED,
+  CACHE_EVICTION_POLICIES,
   KEYWORD_OPERATORS,
   PLUGIN_TYPES,
   REASONING_EFFORTS,
@@ -26,6 +29,7 @@ export type {
   ConditionRule,
   DecisionConfig,
   ExemplarSignalConfig,
+  ResponseCacheConfig,
   GroupRule,
   KeywordSignalConfig,
   ModelConfig,
@@ -100,3 +104,6 @@ export { Router } from './router.js';
 export type { RouteOptions, RouteResult, RouteTimings, RouterClassifyOptions, RouterOptions } from './router.js';
 export { parseClientHint, knownCategories, TRUST_CLIENT_HINTS } from './client-hint.js';
 export type { ClientHint, ParsedClientHint, TrustClientHints } from './client-hint.js';
+
+// semantic response cache
+export * from './cache/index.js';

@@ -96,6 +96,11 @@ export interface RouteResult {
   timings: RouteTimings;
   /** Classifier backend (`none` without one). */
   backend: string;
+  /**
+   * The L2-normalised pooled embedding of the classified text, when the classifier computed it (exemplar signals,
+   * or a decision with the response cache on): the response cache's key.
+   */
+  embedding?: Float32Array | readonly number[];
 }
 
 type Head = NonNullable<ClassifyOptions['heads']>[number];
@@ -109,7 +114,9 @@ function headsFor(config: RouterConfig): Head[] {
   if (s.jailbreak.length || config.global.prompt_guard.enabled) heads.push('jailbreak');
   const piiPlugins = config.routing.decisions.some((d) => d.plugins.some((p) => p.type === 'pii'));
   if (s.pii.length || piiPlugins || config.providers.models.some((m) => m.pii_types_allowed !== undefined)) heads.push('pii');
-  if (s.exemplars.length) heads.push('pooled');
+  if (s.exemplars.length || usesResponseCache(config)) heads.push('pooled');
+  // The cache keeps prompts with sensitive PII types out (response_cache.pii_types_allowed): it needs the spans.
+  if (usesResponseCache(config) && !heads.includes('pii')) heads.push('pii');
   return heads;
 }
 
@@ -119,6 +126,14 @@ function checkHeads(want: readonly Head[] | undefined, where: string): readonly 
     throw new SemrouteError(`${where} heads must be a list of: ${ALL_HEADS.join(', ')}`, { code: 'REQUEST_INVALID' });
   }
   return want;
+}
+
+/** True when the response cache is on and some decision has an enabled `response_cache` plugin. */
+function usesResponseCache(config: RouterConfig): boolean {
+  return (
+    config.global.stores.response_cache.enabled &&
+    config.routing.decisions.some((d) => d.plugins.some((p) => p.type === 'response_cache' && p.configuration.enabled))
+  );
 }
 
 function ensureConfig(config: RouterConfig): RouterConfig {
@@ -246,6 +261,7 @@ export class Router {
       ...result,
       timings,
       backend: this.backend,
+      ...(cls?.pooled ? { embedding: cls.pooled } : {}),
     };
   }
 

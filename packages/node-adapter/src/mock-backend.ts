@@ -22,6 +22,10 @@ export interface MockBackendOptions {
   chunks?: number;
   /** Name reported in the echo, to tell backends apart in tests. */
   name?: string;
+  /** Number every answer (`mock answer 3 from …`), so a test can tell a fresh answer from a replayed one. */
+  numbered?: boolean;
+  /** `finish_reason` of every answer (default `stop`), e.g. `length` or `tool_calls`. */
+  finishReason?: string;
 }
 
 /** What the mock saw in one request; also returned in the completion as `mock_echo`. */
@@ -126,7 +130,8 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
     const id = `chatcmpl-mock-${++seq}`;
     const created = Math.floor(Date.now() / 1000);
     const model = typeof body.model === 'string' ? body.model : 'mock';
-    const content = `mock answer from ${echo.backend} (${model})`;
+    const content = `mock answer ${opts.numbered ? `${seq} ` : ''}from ${echo.backend} (${model})`;
+    const finish = opts.finishReason ?? 'stop';
     if (!echo.stream) {
       finished = true;
       json(res, 200, {
@@ -134,7 +139,7 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finish }],
         usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
         mock_echo: echo,
       });
@@ -155,9 +160,10 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
       }
       if (opts.chunkDelayMs) await sleep(opts.chunkDelayMs);
       if (res.destroyed) return;
-      res.write(chunk({ content: `${i === 0 ? '' : ' '}${content.split(' ')[i % 5] ?? 'x'}` }, null));
+      const words = content.split(' ');
+      res.write(chunk({ content: `${i === 0 ? '' : ' '}${words[i % words.length] ?? 'x'}` }, null));
     }
-    res.write(chunk({}, 'stop'));
+    res.write(chunk({}, finish));
     // As OpenAI: with stream_options.include_usage, a last chunk with no choices carries the usage.
     const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
     if (streamOptions?.include_usage === true) {

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Classifier, ClassifierSignals, ClassifyOptions } from '@semroute/core';
+import { fnv1a32, type Classifier, type ClassifierSignals, type ClassifyOptions } from '@semroute/core';
 
 const CATS = ['biology', 'business', 'chemistry', 'computer science', 'economics', 'engineering', 'health', 'history', 'law', 'math', 'other', 'philosophy', 'physics', 'psychology'];
 
@@ -13,6 +13,14 @@ function scores(top: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of CATS) out[c] = c === top ? 0.87 : 0.01;
   return out;
+}
+
+/** A stand-in for the pooled embedding: a hashed bag of words, L2-normalised (texts sharing most words are close). */
+export function bagOfWords(t: string): Float32Array {
+  const v = new Float32Array(64);
+  for (const w of t.toLowerCase().match(/[a-z0-9]+/g) ?? []) v[fnv1a32(w) % 64]! += 1;
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => x / n);
 }
 
 /** Category by keyword, jailbreak by phrase, PII by regex: deterministic stand-in for the ONNX model. */
@@ -26,7 +34,7 @@ export class FakeClassifier implements Classifier {
     this.calls++;
     this.batches.push(texts.length);
     this.heads.push(options?.heads);
-    const want = (h: 'domain' | 'jailbreak' | 'pii') => !options?.heads || options.heads.includes(h);
+    const want = (h: 'domain' | 'jailbreak' | 'pii' | 'pooled') => !options?.heads || options.heads.includes(h);
     return texts.map((t) => {
       const l = t.toLowerCase();
       const top = /contract|lawsuit|court/.test(l)
@@ -46,6 +54,7 @@ export class FakeClassifier implements Classifier {
         jailbreak: want('jailbreak') && /ignore (all )?previous instructions/.test(l) ? 0.99 : 0.02,
         pii: want('pii') ? pii : [],
         tokenCount: Math.ceil(t.length / 4),
+        ...(want('pooled') ? { pooled: bagOfWords(t) } : {}),
       };
     });
   }

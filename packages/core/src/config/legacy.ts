@@ -21,7 +21,6 @@ export const LEGACY_MARKERS = Object.freeze([
 /** Legacy sections semroute has no use for (model paths, caches, servers): dropped with one warning each. */
 const LEGACY_IGNORED_TOP = Object.freeze([
   'bert_model',
-  'semantic_cache',
   'tools',
   'api',
   'observability',
@@ -94,7 +93,7 @@ export function convertLegacyConfig(root: Obj): { value: Obj; errors: ConfigIssu
     path: '',
     message: 'legacy flat config format converted to the v0.3 layout (providers / routing / global); please migrate',
   });
-  checkKeys(root, '', LEGACY_MARKERS, LEGACY_IGNORED_TOP, ctx);
+  checkKeys(root, '', [...LEGACY_MARKERS, 'semantic_cache'], LEGACY_IGNORED_TOP, ctx);
 
   const models = new Map<string, Obj>();
   const modelEntry = (name: string): Obj => {
@@ -159,8 +158,8 @@ export function convertLegacyConfig(root: Obj): { value: Obj; errors: ConfigIssu
     checkKeys(
       o,
       p,
-      ['name', 'description', 'system_prompt', 'system_prompt_enabled', 'system_prompt_mode', 'mmlu_categories', 'model_scores', 'use_reasoning', 'reasoning_effort'],
-      ['reasoning_description', 'semantic_cache_enabled', 'semantic_cache_similarity_threshold', 'jailbreak_enabled', 'jailbreak_threshold', 'pii_enabled', 'pii_threshold', 'tools'],
+      ['name', 'description', 'system_prompt', 'system_prompt_enabled', 'system_prompt_mode', 'mmlu_categories', 'model_scores', 'use_reasoning', 'reasoning_effort', 'semantic_cache_enabled', 'semantic_cache_similarity_threshold'],
+      ['reasoning_description', 'jailbreak_enabled', 'jailbreak_threshold', 'pii_enabled', 'pii_threshold', 'tools'],
       ctx,
     );
     const name = str(o.name, `${p}.name`, ctx);
@@ -189,6 +188,12 @@ export function convertLegacyConfig(root: Obj): { value: Obj; errors: ConfigIssu
         type: 'system_prompt',
         configuration: { enabled: o.system_prompt_enabled ?? true, mode: o.system_prompt_mode ?? 'replace', system_prompt: o.system_prompt },
       });
+    }
+    if (o.semantic_cache_enabled !== undefined || o.semantic_cache_similarity_threshold !== undefined) {
+      // The old per-category cache switch: the v0.3 parse converts this plugin spelling to `response_cache`.
+      const configuration: Obj = { enabled: o.semantic_cache_enabled ?? true };
+      if (o.semantic_cache_similarity_threshold !== undefined) configuration.similarity_threshold = o.semantic_cache_similarity_threshold;
+      plugins.push({ type: 'semantic-cache', configuration });
     }
     const d: Obj = {
       name,
@@ -274,5 +279,7 @@ export function convertLegacyConfig(root: Obj): { value: Obj; errors: ConfigIssu
     routing: { strategy: 'priority', signals: { domains, keywords }, decisions },
     global,
   };
+  // Converted (with its warning) to global.stores.response_cache by the v0.3 parse.
+  if (root.semantic_cache !== undefined) value.semantic_cache = root.semantic_cache;
   return { value, errors: ctx.errors, warnings: ctx.warnings };
 }

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
+import { convertCachePlugin, convertTopLevelSemanticCache, normalizeEviction } from './cache-compat.js';
 import { convertLegacyConfig, isLegacyConfig } from './legacy.js';
 import {
   BUILTIN_REASONING_FAMILIES,
@@ -35,8 +36,6 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** vSR plugin types semroute does not implement: accepted, ignored, warned about. */
 const VSR_IGNORED_PLUGINS = Object.freeze([
-  'semantic-cache',
-  'semantic_cache',
   'jailbreak',
   'hallucination',
   'router_replay',
@@ -206,8 +205,11 @@ function normalizeVsr(root: Obj, warnings: ConfigIssue[], errors: ConfigIssue[])
       delete root.conversation;
     }
   }
+  convertTopLevelSemanticCache(root, warnings, errors);
   const global = root.global;
   if (isObj(global)) {
+    const store = isObj(global.stores) && isObj(global.stores.response_cache) ? global.stores.response_cache : undefined;
+    if (store) normalizeEviction(store, 'global.stores.response_cache.eviction_policy', warnings);
     const catalog = global.model_catalog;
     if (catalog !== undefined) {
       delete global.model_catalog;
@@ -296,7 +298,8 @@ function normalizeVsr(root: Obj, warnings: ConfigIssue[], errors: ConfigIssue[])
       if (!isObj(d)) return;
       if (d.rules !== undefined) renameConditionTypes(d.rules);
       if (Array.isArray(d.plugins)) {
-        d.plugins = d.plugins.filter((p, j) => {
+        const converted = d.plugins.map((p: unknown, j: number) => convertCachePlugin(p, `routing.decisions[${i}].plugins[${j}]`, warnings) ?? p);
+        d.plugins = converted.filter((p, j) => {
           if (isObj(p) && typeof p.type === 'string' && VSR_IGNORED_PLUGINS.includes(p.type)) {
             warnings.push({ path: `routing.decisions[${i}].plugins[${j}]`, message: `vSR plugin \`${p.type}\` ignored: not supported by semroute` });
             return false;

@@ -17,7 +17,17 @@ export const RULE_OPERATORS = Object.freeze(['AND', 'OR', 'NOT'] as const);
 /** Keyword operators: any keyword (OR), every keyword (AND), no keyword (NOR). */
 export const KEYWORD_OPERATORS = Object.freeze(['OR', 'AND', 'NOR'] as const);
 /** Plugin types semroute implements. */
-export const PLUGIN_TYPES = Object.freeze(['system_prompt', 'fast_response', 'pii', 'header_mutation'] as const);
+export const PLUGIN_TYPES = Object.freeze(['system_prompt', 'fast_response', 'pii', 'header_mutation', 'response_cache'] as const);
+/** Response-cache backends: in-process memory, or Redis shared by several replicas (Node adapter). */
+export const CACHE_BACKENDS = Object.freeze(['memory', 'redis'] as const);
+/** Which entry a full response cache evicts first: least recently used, or oldest stored. */
+export const CACHE_EVICTION_POLICIES = Object.freeze(['lru', 'fifo'] as const);
+/**
+ * PII types whose presence in a prompt does not stop its answer from being cached (places, organisations, dates:
+ * "capital of France" is not personal data). Every other type (names, e-mail, phone, card numbers, addresses …)
+ * keeps a prompt out of the cache unless `pii_types_allowed` lists it.
+ */
+export const CACHE_DEFAULT_PII_ALLOWED = Object.freeze(['DATE_TIME', 'GPE', 'NRP', 'ORGANIZATION', 'TITLE', 'DOMAIN_NAME'] as const);
 /** Model-selection algorithms implemented in `selection/` (others are accepted with a warning and act as `static`). */
 export const SELECTION_ALGORITHMS = Object.freeze(['static'] as const);
 
@@ -199,6 +209,16 @@ export const PluginSchema = z.discriminatedUnion('type', [
       .prefault({}),
   }),
   z.strictObject({
+    type: z.literal('response_cache'),
+    configuration: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Overrides `global.stores.response_cache.similarity_threshold` for this decision. */
+        semantic: z.strictObject({ similarity_threshold: prob.optional() }).prefault({}),
+      })
+      .prefault({}),
+  }),
+  z.strictObject({
     type: z.literal('header_mutation'),
     configuration: z.strictObject({
       enabled: z.boolean().default(true),
@@ -232,7 +252,57 @@ const ClassifierSchema = z.strictObject({
   pii: z.strictObject({ threshold: prob.default(0.4) }).prefault({}), // = the shipped model's heads.json pii default_threshold
 });
 
+/**
+ * The semantic response cache (vSR `global.stores.response_cache`; semroute extensions marked). A decision caches
+ * when this is enabled and the decision has a `response_cache` plugin that is enabled.
+ */
+export const ResponseCacheSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  backend_type: z.enum(CACHE_BACKENDS).default('memory'),
+  /** Cosine similarity of the pooled embeddings at or above which a stored answer may serve (README: how it was chosen). */
+  similarity_threshold: prob.default(0.85),
+  max_entries: z.number().int().min(1).default(10_000),
+  /** semroute: bound on the stored answers' bytes (UTF-8), all entries together. */
+  max_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+  /** semroute: larger answers are not stored. */
+  max_entry_bytes: z.number().int().min(256).default(1024 * 1024),
+  /** Seconds an entry lives; 0 = until evicted. */
+  ttl_seconds: z.number().int().min(0).default(3600),
+  eviction_policy: z.enum(CACHE_EVICTION_POLICIES).default('lru'),
+  redis: z
+    .strictObject({
+      address: name.default('127.0.0.1:6379'),
+      db: z.number().int().min(0).default(0),
+      /** Name of the environment variable holding the Redis password (never the password itself). */
+      password_env: name.optional(),
+      key_prefix: z.string().default('semroute:cache:'),
+      /** semroute: a Redis command slower than this counts as failed and the cache is bypassed for that request. */
+      timeout_ms: z.number().int().min(1).default(250),
+    })
+    .prefault({}),
+  /**
+   * semroute: request headers whose values (hashed) scope the cache: a hit never crosses scopes. Default: the
+   * `Authorization` header; add a user header such as `x-user-id`. The OpenAI body field `user` always joins the scope.
+   */
+  scope_headers: z.array(name.transform((h) => h.toLowerCase())).default(['authorization']),
+  /** semroute: requests with `cache-control: no-store` neither read nor fill the cache (set false to ignore that header). */
+  respect_no_store: z.boolean().default(true),
+  /** semroute: cache requests that set a `temperature` other than the default 1 (sampling asked for variety). */
+  cache_nondefault_temperature: z.boolean().default(false),
+  /** semroute: PII types that do not keep a prompt out of the cache (see CACHE_DEFAULT_PII_ALLOWED). */
+  pii_types_allowed: z.array(name).default([...CACHE_DEFAULT_PII_ALLOWED]),
+  /**
+   * semroute: the lexical guard on hits (same numbers, no content word swapped, at most `max_extra_words` words added).
+   * Off, near-miss questions ("capital of France" / "of Germany") hit each other: README, "Semantic response cache".
+   */
+  guard: z.strictObject({ enabled: z.boolean().default(true), max_extra_words: z.number().int().min(0).default(2) }).prefault({}),
+});
+
+export const StoresSchema = z.strictObject({ response_cache: ResponseCacheSchema.prefault({}) });
+
 export const GlobalSchema = z.strictObject({
+  /** Stores (vSR `global.stores`): the semantic response cache. */
+  stores: StoresSchema.prefault({}),
   classifier: ClassifierSchema.prefault({}),
   prompt_guard: PromptGuardSchema.prefault({}),
   conversation: z.strictObject({ max_prior_user_turns: z.number().int().min(0).max(32).default(2) }).prefault({}),
@@ -286,3 +356,4 @@ export type SignalsConfig = RouterConfig['routing']['signals'];
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 export type KeywordSignalConfig = SignalsConfig['keywords'][number];
 export type ExemplarSignalConfig = SignalsConfig['exemplars'][number];
+export type ResponseCacheConfig = RouterConfig['global']['stores']['response_cache'];

@@ -14,6 +14,9 @@ import { DEFAULT_CORS_ORIGINS, corsAnswerHeaders, corsPreflightHeaders, isApiPat
 import { HttpError, toHttpError, unknownEndpoint, upstreamBroken, upstreamUnavailable } from './errors.js';
 import { blockedAnswerBody, checkClassifyKind, classifyAnswer, modelNotFound, parseClassifyRequest, routeChat } from './route-view.js';
 import { type PipeOutcome, sseEventStream } from './sse.js';
+import { hitAnswer, probeCache, recorder } from './cache.js';
+import { createResponseCache } from '../cache/index.js';
+import type { ResponseCache } from '../cache/response-cache.js';
 import { HOP_RESPONSE_HEADERS, type AttemptOutcome, upstreamRequestHeaders, walkPlans } from './upstream.js';
 
 /** A `fetch`-like function (the global `fetch`, a Worker service binding's `fetch`, a test double). */
@@ -50,6 +53,12 @@ export interface FetchHandlerOptions {
   readonly log?: EdgeLogger;
   /** Log one line per routed request: decision, model, category, confidence (never the prompt). */
   readonly debugLog?: boolean;
+  /**
+   * The semantic response cache. Default: an in-memory cache (per isolate) built from the router's
+   * `global.stores.response_cache` when that is enabled; `backend_type: redis` needs the Node adapter, and is
+   * served in memory here with a warning. `false`: no cache.
+   */
+  readonly cache?: ResponseCache | false;
 }
 
 export type RouterState = 'not_started' | 'loading' | 'ready' | 'failed';
@@ -129,6 +138,17 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
 
   let inflight = 0;
 
+  let cache: ResponseCache | undefined = opts.cache || undefined;
+  const cacheFor = (router: Router): ResponseCache | undefined => {
+    const cfg = router.config.global.stores.response_cache;
+    if (!cfg.enabled || opts.cache === false) return undefined;
+    if (!cache) {
+      if (cfg.backend_type === 'redis') log('warn', 'response_cache backend_type redis is not available in the fetch handler: using memory', {});
+      cache = createResponseCache(cfg);
+    }
+    return cache;
+  };
+
   const chat = async (request: Request): Promise<Response> => {
     const text = await readBodyText(request, bodyLimit);
     const body = parseJsonBody(text);
@@ -145,6 +165,11 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
       return new Response(b.body, { status: b.status, headers: b.headers });
     }
     if (routed.plans.length === 0) throw modelNotFound(routed.model);
+    const probe = await probeCache(cacheFor(router), routed, headers, config);
+    if (probe?.status === 'hit') {
+      const a = hitAnswer(probe, routed);
+      return new Response(a.body, { status: a.status, headers: a.headers });
+    }
 
     const walk = await walkPlans<Response>(config, routed.plans, async (plan, target): Promise<AttemptOutcome<Response>> => {
       const ac = new AbortController();
@@ -179,7 +204,9 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
       if (!HOP_RESPONSE_HEADERS.has(k)) out.set(k, v);
     });
     for (const [k, v] of Object.entries(plan.responseHeaders)) out.set(k, v);
+    for (const [k, v] of Object.entries(probe?.headers ?? {})) out.set(k, v);
     out.set(HEADERS.RESPONSE_PATH, 'upstream');
+    const record = recorder(probe, config, up.status);
     const isSse = (up.headers.get('content-type') ?? '').includes('text/event-stream');
     if (!isSse || !up.body) {
       // A non-streamed answer is one JSON document: read it whole (a body that breaks half-way becomes a clean 502).
@@ -190,6 +217,7 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
         if (request.signal.aborted) throw new HttpError(499, 'client closed the request', 'invalid_request_error', 'client_closed');
         return errorResponse(upstreamBroken(), { ...plan.responseHeaders, [HEADERS.RESPONSE_PATH]: 'error' });
       }
+      record.json(up.status, new Uint8Array(buf));
       return new Response(buf, { status: up.status, headers: out });
     }
     out.set('cache-control', 'no-cache');
@@ -197,7 +225,9 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
     const model = routed.modelLabel;
     const stream = sseEventStream(up.body, {
       idleMs,
+      onData: record.chunk,
       onEnd: (o: PipeOutcome) => {
+        record.end(o === 'ok');
         if (o === 'upstream_broken') log('warn', 'upstream stream broken', { model });
       },
     });

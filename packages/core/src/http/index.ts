@@ -48,4 +48,6 @@ export {
 } from './upstream.js';
 export type { AttemptOutcome, BackendRefLike, LazyPlan, PlanWalk, UpstreamPlan, UpstreamTarget, WeightedTarget } from './upstream.js';
 export { createFetchHandler } from './handler.js';
+export { hitAnswer, jsonAnswer, probeCache, recorder } from './cache.js';
+export type { AnswerRecorder } from './cache.js';
 export type { EdgeLogger, FetchHandler, FetchHandlerOptions, FetchLike, LogFields, RouterState } from './handler.js';

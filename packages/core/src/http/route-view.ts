@@ -11,7 +11,7 @@ import { rewrite } from '../openai/rewrite.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
 import type { RouteResult, RouteTimings, Router } from '../router.js';
 import type { TrustClientHints } from '../client-hint.js';
-import type { Signals } from '../signals/types.js';
+import type { PiiSpan, Signals } from '../signals/types.js';
 import { HttpError } from './errors.js';
 import { type LazyPlan, type UpstreamPlan, backendsOf, responseHeadersOf } from './upstream.js';
 
@@ -44,6 +44,12 @@ export interface RoutedView {
   timings: RouteTimings;
   /** The signals decide() saw: scores, PII types and offsets, token count; never prompt text (for traces). */
   signals: Signals;
+  /** The client's request as validated by the core (the response cache's key is built from it). */
+  request: ChatCompletionRequest;
+  /** The pooled embedding of the classified text, when the classifier computed it. */
+  embedding?: Float32Array | readonly number[];
+  /** PII spans the classifier found (the response cache keeps sensitive prompts out). */
+  pii?: readonly PiiSpan[];
 }
 
 function planFrom(model: string, body: unknown, r: { headers: Record<string, string>; upstreamHeaders: Record<string, string>; removeUpstreamHeaders: string[] }): UpstreamPlan {
@@ -81,6 +87,9 @@ export async function routeChat(
     stream,
     timings: result.timings,
     signals: result.signals,
+    request: request as ChatCompletionRequest, // route() validated it
+    ...(result.embedding ? { embedding: result.embedding } : {}),
+    ...(result.signals.pii ? { pii: result.signals.pii } : {}),
   };
   if (result.blocked) return { ...base, blocked: result.blocked as BlockedAnswer, plans: [] };
   if (!known || backendsOf(config, decision.model).length === 0) return { ...base, plans: [] };

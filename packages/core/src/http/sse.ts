@@ -67,11 +67,12 @@ export type PipeOutcome = 'ok' | 'client_aborted' | 'upstream_broken';
 /**
  * A Web stream that forwards an upstream SSE body event by event (pull-driven, so the client's pace is the
  * upstream's), ends a broken upstream with {@link sseErrorEvent}, cancels the upstream when the client goes away,
- * and arms an idle timeout between chunks. `onEnd` reports the outcome once.
+ * and arms an idle timeout between chunks. `onData` sees every forwarded chunk (the response cache records a
+ * streamed answer with it); `onEnd` reports the outcome once.
  */
 export function sseEventStream(
   upstream: ReadableStream<Uint8Array>,
-  opts: { idleMs?: number; onFirstByte?: () => void; onEnd?: (outcome: PipeOutcome) => void } = {},
+  opts: { idleMs?: number; onFirstByte?: () => void; onData?: (bytes: Uint8Array) => void; onEnd?: (outcome: PipeOutcome) => void } = {},
 ): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   const gate = new SseGate();
@@ -102,7 +103,10 @@ export function sseEventStream(
           const { done, value } = await readWithIdle();
           if (done) {
             const rest = gate.flush();
-            if (rest) controller.enqueue(rest);
+            if (rest) {
+              opts.onData?.(rest);
+              controller.enqueue(rest);
+            }
             controller.close();
             end('ok');
             return;
@@ -113,6 +117,7 @@ export function sseEventStream(
           }
           const out = gate.push(value);
           if (out) {
+            opts.onData?.(out);
             controller.enqueue(out);
             return;
           }

@@ -11,13 +11,17 @@ import {
   classifyAnswer,
   corsAnswerHeaders,
   corsPreflightHeaders,
+  hitAnswer,
   isApiPath,
+  probeCache,
+  recorder,
   modelNotFound,
   parseClassifyRequest,
   parseJsonBody,
   unknownEndpoint,
 } from '@semroute/core/http';
 import { HttpError, toHttpError } from './http-error.js';
+import { ServerCache, type BackendFactory } from './cache.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { forward, sendError } from './proxy.js';
 import { serveStatic } from './static.js';
@@ -37,12 +41,16 @@ export interface AppOptions {
   metrics?: Metrics;
   /** OpenTelemetry traces (from `startTracing()`); undefined: no tracing code runs at all. */
   tracing?: Tracing;
+  /** Builds the Redis backend of the response cache (`backend_type: redis`); default: the bundled Redis backend. */
+  redisCache?: BackendFactory;
 }
 
 export interface SemrouteApp {
   readonly fastify: FastifyInstance;
   readonly metrics: Metrics;
   readonly upstream: Upstream;
+  /** The semantic response cache (follows the live config's `global.stores.response_cache`). */
+  readonly cache: ServerCache;
   /** In-flight chat requests. */
   inflight(): number;
   close(): Promise<void>;
@@ -62,6 +70,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
     idleMs: settings.idleTimeoutMs,
   });
   let inflight = 0;
+  const cache = new ServerCache(metrics, opts.redisCache ? { redis: opts.redisCache } : {});
 
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -200,6 +209,20 @@ export function createApp(opts: AppOptions): SemrouteApp {
       return;
     }
     if (routed.plans.length === 0) throw modelNotFound(routed.model);
+    const tc = performance.now();
+    const probe = await probeCache(cache.for(config.global.stores.response_cache), routed, headers, config);
+    if (probe && trace) {
+      const attributes = { 'semroute.cache.hit': probe.status === 'hit', 'semroute.cache.outcome': probe.status === 'bypass' ? probe.reason : probe.status };
+      trace.stage(SPAN.cacheLookup, tc, performance.now(), probe.status === 'hit' ? { ...attributes, 'semroute.cache.similarity': Number(probe.similarity.toFixed(4)) } : attributes);
+    }
+    if (probe?.status === 'hit') {
+      const a = hitAnswer(probe, routed);
+      metrics.requests.inc({ decision: routed.decisionName, model: routed.modelLabel, response_path: 'cache', status: '200' });
+      reply.hijack();
+      reply.raw.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+      reply.raw.end(a.body);
+      return;
+    }
 
     const ac = new AbortController();
     const res = reply.raw;
@@ -219,6 +242,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
           signal: ac.signal,
           stream: routed.stream,
           ...(trace ? { trace } : {}),
+          ...(probe ? { cacheHeaders: probe.headers, record: (status: number) => recorder(probe, config, status) } : {}),
           onDone: (status, path, model) =>
             metrics.requests.inc({ decision: routed.decisionName, model, response_path: path, status: String(status) }),
         },
@@ -254,6 +278,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
     fastify: app,
     metrics,
     upstream,
+    cache,
     inflight: () => inflight,
     close: async () => {
       // Keep-alive connections that go idle after close() began would otherwise hold it until their timeout.
@@ -264,6 +289,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
         clearInterval(sweep);
       }
       await upstream.close();
+      await cache.close();
     },
   };
 }

@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client), one registry per server instance so several servers can live in one process (tests).
  * @module
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -14,13 +14,28 @@ export interface Metrics {
   readonly blocks: Counter<'reason' | 'decision'>;
   readonly upstreamRetries: Counter<'reason'>;
   readonly configReloads: Counter<'result'>;
+  /** Response cache lookups by decision and outcome (hit | miss | error). */
+  readonly cacheLookups: Counter<'decision' | 'outcome'>;
+  readonly cacheLookupLatency: Histogram<'outcome'>;
+  /** Requests of a cached decision that skipped the cache, by reason (no_store, temperature, pii, backend_error …). */
+  readonly cacheBypass: Counter<'decision' | 'reason'>;
+  readonly cacheStores: Counter<'decision' | 'outcome'>;
+  readonly cacheEvictions: Counter;
+  /** Failed cache backend calls (Redis down, timeout), by operation; the requests went on without the cache. */
+  readonly cacheErrors: Counter<'op' | 'code'>;
+  /** Entries and bytes held (this process's mirror for Redis). */
+  readonly cacheEntries: Gauge;
+  readonly cacheBytes: Gauge;
+  /** Where the two gauges read the cache's size at scrape time (set by the server's cache). */
+  cacheSize: () => { entries: number; bytes: number };
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'semroute_' });
   const ms = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
-  return {
+  const m: Metrics = {
+    cacheSize: () => ({ entries: 0, bytes: 0 }),
     registry,
     requests: new Counter({
       name: 'semroute_requests_total',
@@ -74,5 +89,54 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       labelNames: ['result'],
       registers: [registry],
     }),
+    cacheLookups: new Counter({
+      name: 'semroute_cache_lookups_total',
+      help: 'Response cache lookups, by decision and outcome (hit | miss | error).',
+      labelNames: ['decision', 'outcome'],
+      registers: [registry],
+    }),
+    cacheLookupLatency: new Histogram({
+      name: 'semroute_cache_lookup_duration_seconds',
+      help: 'Response cache lookup time (bucket hash, vector search, guard, answer fetch), by outcome.',
+      labelNames: ['outcome'],
+      buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
+      registers: [registry],
+    }),
+    cacheBypass: new Counter({
+      name: 'semroute_cache_bypass_total',
+      help: 'Requests of a cached decision that neither read nor filled the cache, by reason.',
+      labelNames: ['decision', 'reason'],
+      registers: [registry],
+    }),
+    cacheStores: new Counter({
+      name: 'semroute_cache_stores_total',
+      help: 'Upstream answers of cache misses, by outcome (stored | skipped | error).',
+      labelNames: ['decision', 'outcome'],
+      registers: [registry],
+    }),
+    cacheEvictions: new Counter({ name: 'semroute_cache_evictions_total', help: 'Response cache entries evicted to stay within max_entries / max_bytes.', registers: [registry] }),
+    cacheErrors: new Counter({
+      name: 'semroute_cache_errors_total',
+      help: 'Failed response cache backend calls (the request went on without the cache), by operation and error code.',
+      labelNames: ['op', 'code'],
+      registers: [registry],
+    }),
+    cacheEntries: new Gauge({
+      name: 'semroute_cache_entries',
+      help: "Response cache entries held (for Redis: this replica's mirror of the shared index).",
+      registers: [registry],
+      collect() {
+        this.set(m.cacheSize().entries);
+      },
+    }),
+    cacheBytes: new Gauge({
+      name: 'semroute_cache_bytes',
+      help: 'Response cache answer bytes held in this process.',
+      registers: [registry],
+      collect() {
+        this.set(m.cacheSize().bytes);
+      },
+    }),
   };
+  return m;
 }

@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { HEADERS, type RouterConfig } from '@semroute/core';
-import { HOP_RESPONSE_HEADERS, streamBrokenEvent, upstreamBroken, upstreamUnavailable, walkPlans, type AttemptOutcome, type LazyPlan, type UpstreamPlan, type UpstreamTarget } from '@semroute/core/http';
+import { HOP_RESPONSE_HEADERS, type AnswerRecorder, streamBrokenEvent, upstreamBroken, upstreamUnavailable, walkPlans, type AttemptOutcome, type LazyPlan, type UpstreamPlan, type UpstreamTarget } from '@semroute/core/http';
 import { HttpError } from './http-error.js';
 import type { Metrics } from './metrics.js';
 import type { RequestTrace, UpstreamTrace } from '../telemetry/tracing.js';
@@ -29,6 +29,10 @@ export interface ForwardContext {
   onDone: (status: number, path: string, model: string) => void;
   /** The request's trace, when tracing is on: each attempt gets a CLIENT span whose context goes upstream. */
   trace?: RequestTrace;
+  /** Headers the response cache adds (`x-vsr-cache-hit: false` on a miss). */
+  cacheHeaders?: Readonly<Record<string, string>>;
+  /** The response cache's recorder for the upstream answer of a miss (given the upstream status). */
+  record?: (status: number) => AnswerRecorder;
 }
 
 interface Answer {
@@ -80,8 +84,9 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
   const { res: up, t0, span } = walk.got.value;
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_RESPONSE_HEADERS.has(k)) headers[k] = v;
-  Object.assign(headers, plan.responseHeaders);
+  Object.assign(headers, plan.responseHeaders, ctx.cacheHeaders);
   headers[HEADERS.RESPONSE_PATH] = 'upstream';
+  const record = ctx.record?.(up.statusCode);
   const isSse = String(up.headers['content-type'] ?? '').includes('text/event-stream');
   if (isSse) {
     headers['cache-control'] = 'no-cache';
@@ -110,6 +115,7 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
       span.end('ok');
     }
     ctx.onDone(up.statusCode, 'upstream', plan.model);
+    record?.json(up.statusCode, buf);
     headers['content-length'] = String(buf.length);
     ctx.res.writeHead(up.statusCode, headers);
     // As a string, Node sends head and body in one write() (a Buffer goes out as a writev of two).
@@ -126,8 +132,16 @@ export async function forward(ctx: ForwardContext, plans: readonly LazyPlan[]): 
       ctx.metrics.ttft.observe({ model: plan.model }, (performance.now() - t0) / 1000);
       span?.firstByte();
     },
-    ...(span ? { onChunk: (chunk: Buffer) => span.chunk(chunk) } : {}),
+    ...(span || record
+      ? {
+          onChunk: (chunk: Buffer) => {
+            span?.chunk(chunk);
+            record?.chunk(chunk);
+          },
+        }
+      : {}),
   });
+  record?.end(outcome === 'ok');
   ctx.metrics.upstreamLatency.observe({ model: plan.model, backend: target.name, outcome }, (performance.now() - t0) / 1000);
   span?.end(outcome);
   if (outcome === 'upstream_broken') {
