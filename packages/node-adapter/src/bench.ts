@@ -9,6 +9,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,11 @@ export interface BenchOptions {
    * `rate`, the proxy with the model at min(rate, 100) req/s) and sample each server's RSS every 10 s.
    */
   soakS?: number;
+  /**
+   * Also run each semroute scenario with OpenTelemetry traces on (`OTEL_EXPORTER_OTLP_ENDPOINT` pointing at a loopback
+   * OTLP/HTTP sink that this process runs), interleaved with the untraced ones, to measure what tracing costs.
+   */
+  traces?: boolean;
   log?: (s: string) => void;
 }
 
@@ -81,6 +88,8 @@ export interface BenchReport {
   soak?: { seconds: number; rates: Record<string, number>; rssMiB: Record<string, number[]>; growthMiB: Record<string, number>; p50: Record<string, number>; p99: Record<string, number> };
   /** 1/5/15-minute load averages at the end (context for a shared machine). */
   loadAverage?: number[];
+  /** With `traces`: what the traced servers exported to the sink (OTLP/HTTP protobuf requests and bytes). */
+  traces?: { exports: number; bytes: number };
 }
 
 /** utime+stime of a process in ms (Linux only; undefined elsewhere). */
@@ -106,11 +115,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
 
 /** Spawn `semroute ARGS` from this build (dist) or from sources (tsx) and wait for a line matching `ready`. */
-function spawnCli(args: string[], ready: RegExp | null): Promise<ChildProcess> {
+function spawnCli(args: string[], ready: RegExp | null, env: Record<string, string> = {}): Promise<ChildProcess> {
   const nodeArgs = fromSource
     ? ['--conditions=source', '--import', 'tsx', join(here, 'cli', 'bin.ts'), ...args]
     : [join(here, 'cli', 'bin.js'), ...args];
-  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '2' } });
+  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, UV_THREADPOOL_SIZE: '2', ...env } });
   if (!ready) {
     child.stdout!.resume();
     child.stderr!.resume();
@@ -135,9 +144,12 @@ function spawnCli(args: string[], ready: RegExp | null): Promise<ChildProcess> {
   });
 }
 
-async function waitReady(url: string, timeoutMs = 180_000): Promise<boolean> {
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 180_000): Promise<boolean> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
+    // Without this, a server that could not bind its port would go unnoticed and the bench would measure whatever
+    // else listens there (on a shared machine, another user's server).
+    if (child.exitCode !== null) throw new Error(`semroute for ${url} exited (code ${child.exitCode}) before it was ready`);
     try {
       const r = await fetch(`${url}/ready`);
       const j = (await r.json()) as { classifier?: string };
@@ -365,13 +377,42 @@ async function paced(scenarios: Scenario[], rate: number, rounds: number, log: (
   }
 }
 
+/** `n` distinct ports free on loopback right now (bound together on port 0, then released). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<Server>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+/** An OTLP/HTTP sink on loopback: accepts `POST /v1/traces` and counts what arrives (it does not decode it). */
+async function startTraceSink(): Promise<{ url: string; exports: number; bytes: number; close(): Promise<void> }> {
+  const sink = { url: '', exports: 0, bytes: 0, close: () => Promise.resolve() };
+  const server: Server = createServer((req, res) => {
+    req.on('data', (c: Buffer) => (sink.bytes += c.length));
+    req.on('end', () => {
+      sink.exports++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  sink.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sink.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return sink;
+}
+
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const log = o.log ?? ((s: string) => process.stdout.write(`${s}\n`));
   o = { ...o, log };
   const dir = mkdtempSync(join(tmpdir(), 'semroute-bench-'));
   const children: ChildProcess[] = [];
-  const mockPort = 18802;
-  const proxyPort = 18801;
+  // Free ports, so that concurrent benches (or a server already on 8801) on the same machine do not collide.
+  const [mockPort, proxyPort, modelPort, tracedPort, tracedModelPort] = await freePorts(5);
   const cfg = join(dir, 'bench.yaml');
   writeFileSync(
     cfg,
@@ -410,25 +451,35 @@ routing:
     c.kill('SIGTERM');
     await done;
   };
+  const sink = o.traces ? await startTraceSink() : undefined;
   try {
     const mock = await spawnCli(['mock-backend', '--port', String(mockPort)], /listening/);
     children.push(mock);
     const common = ['serve', '--config', cfg, '--no-grpc', '--no-watch', '--no-mock', '--log-level', 'warn', '--host', '127.0.0.1'];
     const c1 = await spawnCli([...common, '--port', String(proxyPort), '--no-classifier'], null);
     children.push(c1);
-    const c2 = o.withClassifier ? await spawnCli([...common, '--port', String(proxyPort + 2)], null) : undefined;
+    const c2 = o.withClassifier ? await spawnCli([...common, '--port', String(modelPort)], null) : undefined;
     if (c2) children.push(c2);
+    // The same servers with traces on, exporting to the sink with the SDK's default batching.
+    const traced = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'semroute-bench' } : undefined;
+    const c3 = traced ? await spawnCli([...common, '--port', String(tracedPort), '--no-classifier'], null, traced) : undefined;
+    const c4 = traced && o.withClassifier ? await spawnCli([...common, '--port', String(tracedModelPort)], null, traced) : undefined;
+    for (const c of [c3, c4]) if (c) children.push(c);
     if (o.pin) pinProcesses(children, log);
-    if (!(await waitReady(`http://127.0.0.1:${proxyPort}`, 60_000))) throw new Error('semroute did not become ready');
-    const modelOk = c2 ? await waitReady(`http://127.0.0.1:${proxyPort + 2}`) : false;
+    if (!(await waitReady(`http://127.0.0.1:${proxyPort}`, c1, 60_000))) throw new Error('semroute did not become ready');
+    if (c3 && !(await waitReady(`http://127.0.0.1:${tracedPort}`, c3, 60_000))) throw new Error('semroute with traces did not become ready');
+    const modelOk = c2 ? await waitReady(`http://127.0.0.1:${modelPort}`, c2) : false;
     if (c2 && !modelOk) log('classifier model did not load: "with classifier" scenario skipped');
+    const tracedModelOk = c4 ? await waitReady(`http://127.0.0.1:${tracedModelPort}`, c4) : false;
 
     const mk = (name: string, url: string, body: object, pid: number | undefined): Scenario => ({ name, url, json: JSON.stringify(body), pid, lat: [], requests: 0, errors: 0, non2xx: 0, cpuMs: 0, seconds: 0 });
     const body = { model: 'auto', messages: [{ role: 'user', content: PROMPT }] };
     const scenarios = [
       mk('direct to mock backend', `http://127.0.0.1:${mockPort}/v1/chat/completions`, { model: 'gpt-oss-20b', messages: [{ role: 'user', content: PROMPT }] }, mock.pid),
       mk('via semroute, keyword signals (no model)', `http://127.0.0.1:${proxyPort}/v1/chat/completions`, body, c1.pid),
-      ...(modelOk && c2 ? [mk('via semroute, with classifier model', `http://127.0.0.1:${proxyPort + 2}/v1/chat/completions`, body, c2.pid)] : []),
+      ...(modelOk && c2 ? [mk('via semroute, with classifier model', `http://127.0.0.1:${modelPort}/v1/chat/completions`, body, c2.pid)] : []),
+      ...(c3 ? [mk('via semroute, keyword signals, traces on', `http://127.0.0.1:${tracedPort}/v1/chat/completions`, body, c3.pid)] : []),
+      ...(tracedModelOk && c4 ? [mk('via semroute, with model, traces on', `http://127.0.0.1:${tracedModelPort}/v1/chat/completions`, body, c4.pid)] : []),
     ];
     const rounds = Math.max(1, Math.round(o.durationS / 2));
     log(
@@ -444,6 +495,10 @@ routing:
     log(`added by the proxy excluding classification: p50 ${report.addedP50ExclClassification} ms, p99 ${report.addedP99ExclClassification} ms`);
     report.sequential = await sequential(scenarios, rounds, log);
     report.paced = await paced(scenarios, o.rate, rounds, log);
+    if (sink) {
+      report.traces = { exports: sink.exports, bytes: sink.bytes };
+      log(`traces: ${sink.exports} OTLP exports, ${(sink.bytes / 1024).toFixed(0)} KiB received by the sink`);
+    }
     if (o.soakS) {
       const [, viaKeywords, viaModel] = scenarios;
       report.soak = await soak([{ sc: viaKeywords!, rate: o.rate }, ...(viaModel ? [{ sc: viaModel, rate: Math.min(o.rate, 100) }] : [])], o.soakS, log);
@@ -452,6 +507,7 @@ routing:
     return report;
   } finally {
     await Promise.all(children.map(kill));
+    await sink?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

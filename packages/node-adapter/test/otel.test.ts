@@ -195,6 +195,18 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
     for (const body of receiver.bodies) expect(body.includes(CANARY)).toBe(false);
   });
 
+  it('a client that did not sample (traceparent flags 00): nothing exported, the trace context still goes upstream', async () => {
+    const trace = '99'.repeat(16);
+    const r = await post(`${srv.url}/v1/chat/completions`, chat('hello there'), { traceparent: `00-${trace}-${CLIENT_SPAN}-00` });
+    expect(r.status).toBe(200);
+    expect(r.json.mock_echo.traceparent).toMatch(new RegExp(`^00-${trace}-(?!${CLIENT_SPAN})[0-9a-f]{16}-00$`));
+    // A sampled request sent after it is exported; the unsampled one never is.
+    const marker = '98'.repeat(16);
+    await post(`${srv.url}/v1/chat/completions`, chat('hello again'), { traceparent: traceparent(marker) });
+    await receiver.waitFor((s) => byName(s, marker, 'POST /v1/chat/completions').length === 1);
+    expect(traceOf(receiver.spans, trace)).toEqual([]);
+  });
+
   it('bad JSON: the parse span fails with its error code, never the parser message (which can quote the body)', async () => {
     const trace = 'cc'.repeat(16);
     const r = await post(`${srv.url}/v1/chat/completions`, `{"model": "auto", "messages": [${CANARY}`, { traceparent: traceparent(trace) });

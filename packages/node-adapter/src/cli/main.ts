@@ -23,7 +23,7 @@ Usage:
                  [--heads domain,jailbreak,pii] [--batch 32] [--no-classifier]
   semroute validate FILE
   semroute explain FILE "prompt" [--json] [--no-classifier]
-  semroute bench [--duration 10] [--rate 500] [--connections 50] [--pin] [--soak SECONDS] [--out FILE.json]
+  semroute bench [--duration 10] [--rate 500] [--connections 50] [--pin] [--soak SECONDS] [--traces] [--out FILE.json]
   semroute mock-backend [--port 8802] [--host 127.0.0.1] [--latency MS] [--chunk-delay MS]
                  [--failure-rate 0..1] [--cut-after N] [--chunks N]
                  [--simulate [PROFILE] [--time-scale X] [--seed S] [--data-dir DIR]]
@@ -258,6 +258,7 @@ async function cmdBench(argv: string[]): Promise<number> {
     'no-classifier': { type: 'boolean' },
     pin: { type: 'boolean' },
     soak: { type: 'string' },
+    traces: { type: 'boolean' },
   });
   if (v.help) return void console.log(USAGE), 0;
   const { runBench } = await import('../bench.js');
@@ -268,6 +269,7 @@ async function cmdBench(argv: string[]): Promise<number> {
     withClassifier: !v['no-classifier'],
     pin: v.pin === true,
     soakS: num(v.soak, 'soak', 0)!,
+    traces: v.traces === true,
   });
   if (v.out) await import('node:fs').then((fs) => fs.writeFileSync(v.out!, JSON.stringify(report, null, 2)));
   return 0;

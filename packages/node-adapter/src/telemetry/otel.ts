@@ -281,6 +281,8 @@ class OtelUpstreamTrace implements UpstreamTrace {
   readonly #span: Span;
   readonly #t0: number;
   readonly #capture: boolean;
+  /** False when the sampler dropped this trace: then nothing is parsed or kept for attributes nobody records. */
+  readonly #recording: boolean;
   #tail: StreamTail | undefined;
   #summary: ResponseSummary | undefined;
   #status = 0;
@@ -289,6 +291,11 @@ class OtelUpstreamTrace implements UpstreamTrace {
   constructor(tracer: Tracer, propagator: W3CTraceContextPropagator, settings: TracingSettings, parent: Context, plan: UpstreamPlan, target: UpstreamTarget, request: Attributes) {
     this.#t0 = performance.now();
     const model = bodyModel(plan);
+    this.#span = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: at(this.#t0) }, parent);
+    this.headers = contextHeaders(propagator, trace.setSpan(parent, this.#span));
+    this.#capture = settings.captureContent;
+    this.#recording = this.#span.isRecording();
+    if (!this.#recording) return;
     const url = new URL(target.url);
     const attributes: Attributes = {
       [GEN_AI.operationName]: 'chat',
@@ -304,13 +311,11 @@ class OtelUpstreamTrace implements UpstreamTrace {
       'semroute.model': plan.model,
       'semroute.backend': target.name,
     };
-    this.#capture = settings.captureContent;
     if (this.#capture) {
       const messages = inputMessages(plan.body);
       if (messages !== undefined) attributes[GEN_AI.inputMessages] = messages;
     }
-    this.#span = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: at(this.#t0), attributes }, parent);
-    this.headers = contextHeaders(propagator, trace.setSpan(parent, this.#span));
+    this.#span.setAttributes(attributes);
   }
 
   responded(status: number): void {
@@ -325,10 +330,11 @@ class OtelUpstreamTrace implements UpstreamTrace {
   }
 
   chunk(data: Uint8Array): void {
-    (this.#tail ??= new StreamTail()).push(data);
+    if (this.#recording) (this.#tail ??= new StreamTail()).push(data);
   }
 
   body(data: Uint8Array): void {
+    if (!this.#recording) return;
     const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
     this.#summary = summarizeJson(text);
     // Non-streamed: the whole answer is the first token's arrival as far as the client can tell.
