@@ -6,6 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { loadExtProcService } from '../src/extproc/server.js';
 import { startMockBackend, type MockBackend } from '../src/mock-backend.js';
 import { serve, type RunningServer, type ServeOptions } from '../src/serve.js';
@@ -243,6 +244,35 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
     } finally {
       await other.close(1000);
       await down.close();
+    }
+  });
+
+  it('the response cache: a lookup span per request; a hit has no upstream span', async () => {
+    const [qa, qb, go, mi] = backends as [MockBackend, MockBackend, MockBackend, MockBackend];
+    const doc = parse(testConfigYaml({ qwenA: qa.port, qwenB: qb.port, gptoss: go.port, mistral: mi.port }, 'global:\n  stores:\n    response_cache: {enabled: true}\n'));
+    const poetry = doc.routing.decisions.find((d: { name: string }) => d.name === 'poetry_route');
+    poetry.plugins = [...(poetry.plugins ?? []), { type: 'response_cache', configuration: { enabled: true } }];
+    // With the model: the cache keys on its pooled embedding (poem → the keyword decision, which has the plugin).
+    const cached = await tracedServer({}, null, { configPath: tmpFile('config.yaml', stringify(doc)) });
+    try {
+      const [miss, hit] = ['c1'.repeat(16), 'c2'.repeat(16)];
+      const first = await post(`${cached.url}/v1/chat/completions`, chat('Write a haiku about autumn leaves'), { traceparent: traceparent(miss) });
+      expect(first.headers.get('x-vsr-cache-hit')).toBe('false');
+      await receiver.waitFor((s) => byName(s, miss, 'POST /v1/chat/completions').length === 1);
+      const again = await post(`${cached.url}/v1/chat/completions`, chat('Write a haiku about autumn leaves'), { traceparent: traceparent(hit) });
+      expect(again.headers.get('x-vsr-cache-hit')).toBe('true');
+      await receiver.waitFor((s) => byName(s, hit, 'POST /v1/chat/completions').length === 1);
+      const missSpan = one(receiver.spans, miss, 'semroute.cache.lookup');
+      expect(missSpan.attributes).toMatchObject({ 'semroute.cache.hit': false, 'semroute.cache.outcome': 'miss' });
+      expect(missSpan.parentSpanId).toBe(one(receiver.spans, miss, 'POST /v1/chat/completions').spanId);
+      expect(receiver.spans.filter((s) => s.traceId === miss && s.kind === 'CLIENT')).toHaveLength(1);
+      const hitSpan = one(receiver.spans, hit, 'semroute.cache.lookup');
+      expect(hitSpan.attributes).toMatchObject({ 'semroute.cache.hit': true, 'semroute.cache.outcome': 'hit' });
+      expect(hitSpan.attributes['semroute.cache.similarity']).toBeGreaterThan(0.99);
+      expect(receiver.spans.filter((s) => s.traceId === hit && s.kind === 'CLIENT')).toEqual([]);
+      expect(one(receiver.spans, hit, 'POST /v1/chat/completions').attributes['http.response.status_code']).toBe(200);
+    } finally {
+      await cached.close(1000);
     }
   });
 
