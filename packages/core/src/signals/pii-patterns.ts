@@ -205,9 +205,18 @@ export function recognizePatterns(text: string): PiiSpan[] {
   }
   for (const m of matches(BARE_DOMAIN, text)) found.push({ type: 'DOMAIN_NAME', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY - 0.05 });
   // Among overlapping pattern matches keep the validated / longer one (a card number is not also a phone number).
+  // A character map of what is already kept makes each overlap check cost the match's own length, not the number
+  // of matches kept so far (that was quadratic: 80,000 e-mail addresses took seconds).
   found.sort((x, y) => y.score - x.score || y.end - y.start - (x.end - x.start) || x.start - y.start);
+  const taken = new Uint8Array(text.length);
   const kept: Found[] = [];
-  for (const f of found) if (!kept.some((k) => k.start < f.end && f.start < k.end)) kept.push(f);
+  for (const f of found) {
+    let free = true;
+    for (let i = f.start; i < f.end && free; i++) free = taken[i] === 0;
+    if (!free) continue;
+    taken.fill(1, f.start, f.end);
+    kept.push(f);
+  }
   return kept.sort((x, y) => x.start - y.start).map((f) => ({ type: f.type, start: f.start, end: f.end, score: f.score }));
 }
 
@@ -228,22 +237,44 @@ export const CONFIDENT_SPAN_SCORE = 0.4;
  * longer span of the same type ("https://x.com and") is replaced. Output is sorted by start; spans never overlap if the inputs didn't.
  */
 export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiSpan[]): PiiSpan[] {
+  // O((M + P) log(M + P)) for M model spans and P pattern matches: one sweep in start order finds the containers, a
+  // binary search over the accepted matches finds each model span's overlap (pairwise checks took ~4 s at 20k spans).
   if (patterns.length === 0) return [...model];
-  const accepted = patterns.filter(
-    (p) =>
-      !model.some(
-        (m) =>
-          CONTAINERS.has(m.type) &&
-          m.score >= CONFIDENT_SPAN_SCORE &&
-          m.type !== p.type &&
-          m.start <= p.start &&
-          p.end <= m.end &&
-          m.end - m.start > p.end - p.start,
-      ),
-  );
-  const out = model.filter((m) => !accepted.some((p) => p.start < m.end && m.start < p.end));
+  const byStart = (a: PiiSpan, b: PiiSpan): number => a.start - b.start || a.end - b.end;
+  const containers = model.filter((m) => CONTAINERS.has(m.type) && m.score >= CONFIDENT_SPAN_SCORE).sort(byStart);
+  // per container type: the largest end among the containers started so far, and the smallest start reaching it
+  const reach = new Map<string, { end: number; start: number }>();
+  let c = 0;
+  const accepted: PiiSpan[] = [];
+  for (const p of [...patterns].sort(byStart)) {
+    for (; c < containers.length && containers[c]!.start <= p.start; c++) {
+      const m = containers[c]!;
+      const r = reach.get(m.type);
+      if (!r || m.end > r.end) reach.set(m.type, { end: m.end, start: m.start });
+    }
+    let contained = false;
+    for (const [type, r] of reach) {
+      // started at or before p and ends at or after it, and longer: ends later, or ends with it but starts earlier
+      if (type !== p.type && (r.end > p.end || (r.end === p.end && r.start < p.start))) contained = true;
+    }
+    if (!contained) accepted.push(p);
+  }
+  // accepted is sorted by start; maxEnd[i] = the largest end among accepted[0..i]
+  const maxEnd = new Int32Array(accepted.length);
+  accepted.forEach((p, i) => (maxEnd[i] = Math.max(p.end, i > 0 ? maxEnd[i - 1]! : 0)));
+  const out = model.filter((m) => {
+    // number of accepted matches starting before m ends: one of them overlaps m iff the largest of their ends is past m.start
+    let lo = 0;
+    let hi = accepted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (accepted[mid]!.start < m.end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 || maxEnd[lo - 1]! <= m.start;
+  });
   out.push(...accepted);
-  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+  return out.sort(byStart);
 }
 
 /** Entity types that are names: a span of them made only of function words ("no", "me", "here") is never one. */
@@ -359,6 +390,20 @@ export function refineNameSpansByCase(spans: readonly PiiSpan[], text: string): 
   return out;
 }
 
+const STREET_ABBREVIATION_END = /(?:St|Rd|Ave|Apt|Blvd|Dr|Ln|Ct|No)\.$/;
+
+/**
+ * Whether `text[from, end)` ends with a street abbreviation and its full stop ("St.", "Blvd.") that starts a word:
+ * `/\b(?:St|…)\.$/` on the slice, reading only its last 5 code units and the one before them. O(1).
+ */
+function endsWithStreetAbbreviation(text: string, from: number, end: number): boolean {
+  const lo = Math.max(from, end - 5);
+  const m = STREET_ABBREVIATION_END.exec(text.slice(lo, end));
+  if (!m) return false;
+  const at = lo + m.index;
+  return at === from || !/\w/.test(text[at - 1]!);
+}
+
 /** A house number: digits with an optional letter or range ("12", "12a", "12-14"). */
 const HOUSE_NUMBER = /^\d{1,6}(?:[a-zA-Z]|-\d{1,6})?$/;
 
@@ -369,9 +414,13 @@ const HOUSE_NUMBER = /^\d{1,6}(?:[a-zA-Z]|-\d{1,6})?$/;
  * range (a "Glyn" tagged separately) are absorbed. Nothing changes for texts whose street names are written in lower case.
  */
 export function completeStreetNumbers(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  const out = [...spans].sort((a, b) => a.start - b.start);
-  for (let i = 0; i < out.length; i++) {
-    const s = out[i]!;
+  // Linear in the spans and the words read: one pass in start order; spans absorbed by a grown address are skipped
+  // rather than spliced out (splicing was quadratic in the number of spans).
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const out: PiiSpan[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const s = sorted[i]!;
+    out.push(s);
     if (s.type !== 'STREET_ADDRESS' || !HOUSE_NUMBER.test(text.slice(s.start, s.end))) continue;
     let end = s.end;
     const word = /[ \t]+([^\s,;:!?()]+)/y;
@@ -383,11 +432,13 @@ export function completeStreetNumbers(spans: readonly PiiSpan[], text: string): 
     }
     if (end === s.end) continue;
     // Trailing sentence punctuation is not part of the street name ("… Mavis Glen." ends before the full stop).
-    while (end > s.end && /[.'"]/.test(text[end - 1]!) && !/\b(?:St|Rd|Ave|Apt|Blvd|Dr|Ln|Ct|No)\.$/.test(text.slice(s.end, end))) end--;
-    const grown: PiiSpan = { ...s, end };
-    const inside = out.filter((o, j) => j > i && o.start < end); // sorted by start: these directly follow span i
-    if (inside.some((o) => o.end > end)) continue; // would cut another span in two
-    out.splice(i, 1 + inside.length, grown);
+    while (end > s.end && /[.'"]/.test(text[end - 1]!) && !endsWithStreetAbbreviation(text, s.end, end)) end--;
+    let j = i + 1; // sorted by start: the spans inside the grown range directly follow span i
+    let cuts = false;
+    for (; j < sorted.length && sorted[j]!.start < end; j++) if (sorted[j]!.end > end) cuts = true;
+    if (cuts) continue; // would cut another span in two
+    out[out.length - 1] = { ...s, end };
+    i = j - 1;
   }
   return out;
 }

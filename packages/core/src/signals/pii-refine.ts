@@ -144,6 +144,17 @@ export function addDemonymsInContext(spans: readonly PiiSpan[], text: string): P
 /** A full stop that belongs to the name: after an abbreviation ("Inc.", "Jr.", "St.") or an initial ("J."). */
 const ABBREVIATION_END =
   /(?:^|[\s.])(?:inc|corp|co|ltd|llc|plc|jr|sr|sra|srta|st|sta|sto|ave|rd|blvd|apt|dr|mr|mrs|ms|mme|mlle|prof|dhr|mevr|hr|fr|sig|sgt|capt|col|gen|lt|rev|hon|no|bros|dept|univ|mt|ft|\p{L})\.$/iu;
+const ABBREVIATION_END_INSIDE = new RegExp(ABBREVIATION_END.source.replace('(?:^|[\\s.])', '[\\s.]'), 'iu');
+
+/**
+ * Whether `text[from, end)` ends with an abbreviation's or initial's full stop (`ABBREVIATION_END`). Looks at the last 8
+ * code units only (the longest abbreviation with the character before it and its stop is 6), so the callers, which ask
+ * once per full stop in a span, stay linear in the span: O(1).
+ */
+function endsWithAbbreviation(text: string, from: number, end: number): boolean {
+  const lo = Math.max(from, end - 8);
+  return (lo === from ? ABBREVIATION_END : ABBREVIATION_END_INSIDE).test(text.slice(lo, end));
+}
 
 /**
  * A name does not run on into the next sentence ("my husband is Filipino. Name three whales" tagged "Filipino. Name")
@@ -159,7 +170,7 @@ export function cutNamesAtSentenceEnds(spans: readonly PiiSpan[], text: string):
     const verb = /\s(?:will|would|can|could|should|shall|must|might|is|are|was|were|has|have|had|does|did)(?:n['’]t)?(?=\s|$)/i.exec(piece);
     if (verb && piece.slice(0, verb.index).trim()) return cutNamesAtSentenceEnds([{ ...s, end: s.start + verb.index }], text)[0]!;
     for (const m of piece.matchAll(/[.!?](?=\s)/g)) {
-      if (m[0] === '.' && ABBREVIATION_END.test(piece.slice(0, m.index + 1))) continue;
+      if (m[0] === '.' && endsWithAbbreviation(text, s.start, s.start + m.index + 1)) continue;
       return piece.slice(0, m.index).trim() ? { ...s, end: s.start + m.index } : s;
     }
     return s;
@@ -178,7 +189,7 @@ export function trimNamePunctuation(spans: readonly PiiSpan[], text: string): Pi
     let end = s.end;
     while (end > start + 1) {
       const c = text[end - 1]!;
-      if (/[,;:!?"')\]]/.test(c) || (c === '.' && !ABBREVIATION_END.test(text.slice(start, end)))) end--;
+      if (/[,;:!?"')\]]/.test(c) || (c === '.' && !endsWithAbbreviation(text, start, end))) end--;
       else break;
     }
     return start === s.start && end === s.end ? s : { ...s, start, end };
@@ -238,10 +249,15 @@ const HONORIFIC = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|rev|hon|lord|lady|fr|c
  * ends before it ("King - Nolan and Ms." → "King - Nolan"; titlesBeforeNames then finds the honorific).
  */
 export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  return spans.flatMap((s): PiiSpan[] => {
+  return spans.flatMap((span): PiiSpan[] => {
     // an honorific starts a name, it never ends one: "Little, Emard and Ullrich and Ms." ends before "and Ms."
-    const tail = CASED_NAME_TYPES.has(s.type) ? /(?:\s*(?:,|and|&))?\s+(\S+)$/.exec(text.slice(s.start, s.end)) : null;
-    if (tail && HONORIFIC.test(tail[1]!) && tail.index > 0) return splitHonorifics([{ ...s, end: s.start + tail.index }], text);
+    // (a loop, not recursion: a span of thousands of "Mr." must neither overflow the stack nor re-slice per word)
+    let s = span;
+    for (;;) {
+      const tail = CASED_NAME_TYPES.has(s.type) ? lastWordAfterJoiner(text, s.start, s.end) : null;
+      if (!tail || !HONORIFIC.test(tail.word) || tail.cut <= s.start) break;
+      s = { ...s, end: tail.cut };
+    }
     if (s.type !== 'PERSON') return [s];
     const piece = text.slice(s.start, s.end);
     const first = /^(\S+)\s+/.exec(piece);
@@ -252,6 +268,29 @@ export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpa
   });
 }
 
+/**
+ * The last word of `text[start, end)` and where the span would end without it and a joiner before it (`, `, ` and `,
+ * ` & `): the regex `(?:\s*(?:,|and|&))?\s+(\S+)$` without its quadratic backtracking over long runs of spaces.
+ * O(length of the last word and the spaces and joiner before it). Null when the span is one word.
+ */
+function lastWordAfterJoiner(text: string, start: number, end: number): { word: string; cut: number } | null {
+  const isSpace = (i: number): boolean => /\s/.test(text[i]!);
+  let w = end;
+  while (w > start && !isSpace(w - 1)) w--;
+  if (w === end || w === start) return null; // ends in a space, or one word
+  let cut = w;
+  while (cut > start && isSpace(cut - 1)) cut--;
+  // an optional joiner right before those spaces (with optional spaces before it)
+  let j = cut;
+  if (j > start && (text[j - 1] === ',' || text[j - 1] === '&')) j--;
+  else if (j - 3 >= start && text.slice(j - 3, j) === 'and') j -= 3;
+  if (j < cut) {
+    while (j > start && isSpace(j - 1)) j--;
+    cut = j;
+  }
+  return { word: text.slice(w, end), cut };
+}
+
 /** An honorific as a word of its own ("Mr.", "dr", "Prof") followed by the next word. */
 const HONORIFIC_BEFORE_WORD = /(?<![\p{L}\p{N}.])(mr|mrs|ms|miss|mx|dr|prof)(\.?)[ \t]+(?=(\p{L}))/giu;
 /** Score of a TITLE, and lowest score of the PERSON after it, where an honorific stands in front of a name. */
@@ -259,15 +298,18 @@ const HONORIFIC_SCORE = 0.9;
 
 /**
  * End of the capitalised words from `from` on ("Didier Chilpéric Dumas will" → after "Dumas"): initials ("J.") go on,
- * a word with a full stop ends the run without the stop ("Zulauf. Then" → after "Zulauf").
+ * a word with a full stop ends the run without the stop ("Zulauf. Then" → after "Zulauf"). -1 when the run has more
+ * than `maxWords` words: no name is that long, and stopping there keeps the callers linear (a text of nothing but
+ * capitalised words was scanned to its end from every title in it). O(length of at most maxWords + 1 words).
  */
-function capitalisedRunEnd(text: string, from: number): number {
+function capitalisedRunEnd(text: string, from: number, maxWords: number): number {
   const word = /(\p{Lu}[\p{L}'’-]*)(\.?)(?=[ \t]|$|[,;:!?)])/uy;
   let end = from;
-  for (let at = from; ; ) {
+  for (let at = from, words = 0; ; ) {
     word.lastIndex = at;
     const m = word.exec(text);
     if (!m) return end;
+    if (++words > maxWords) return -1;
     end = at + m[1]!.length;
     if (m[2] && m[1]!.length > 1) return end; // "Zulauf." ends a sentence
     if (m[2]) end++; // an initial keeps its full stop
@@ -276,6 +318,9 @@ function capitalisedRunEnd(text: string, from: number): number {
     if (at === end) return end;
   }
 }
+
+/** The most words a name after an honorific may have ("Mr. Didier Chilpéric Dumas"); a longer capitalised run is not taken as a name. */
+const MAX_NAME_WORDS = 8;
 
 /** Head nouns of job titles ("Senior Accountability *Engineer*", "Chief Financial *Officer*"), capitalised. */
 const JOB_NOUNS =
@@ -309,7 +354,8 @@ export function jobTitlesBeforeNames(spans: readonly PiiSpan[], text: string): P
     // a capitalised function word opening the run ("Our Chief Financial Officer") is not part of the title
     const lead = /^(?:(?:The|Our|My|Your|His|Her|Their|A|An|And|Or|With|For|To|From|By|At|In|On|Of|Hi|Hello|Dear)[ \t]+)+/u.exec(m[1]!);
     const start = m.index + (lead ? lead[0].length : 0), titleEnd = m.index + m[1]!.length, next = m.index + m[0].length;
-    const stop = capitalisedRunEnd(text, next);
+    const stop = capitalisedRunEnd(text, next, 4);
+    if (stop < 0) continue; // more than four words: not a name
     const name = text.slice(next, stop).split(/\s+/).filter(Boolean);
     if (stop <= next || name.length > 4 || name.some((w) => JOB_NOUN.test(w.replace(/\.$/, '')))) continue;
     // "… Engineer In Berlin", "… Developer Reviewing Code": a name does not start with a function word or a gerund
@@ -354,7 +400,7 @@ export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiS
     const person = after < sorted.length && sorted[after]!.type === 'PERSON' && sorted[after]!.start === next ? after : -1;
     if (person < 0) {
       if (!/\p{Lu}/u.test(m[3]!) || !(usesCase ??= writerUsesCase(text))) continue;
-      const stop = capitalisedRunEnd(text, next);
+      const stop = capitalisedRunEnd(text, next, MAX_NAME_WORDS);
       if (stop <= next || (after < sorted.length && sorted[after]!.start < stop)) continue;
       added.push({ type: 'PERSON', start: next, end: stop, score: HONORIFIC_SCORE });
       addedEnd = stop;
@@ -387,8 +433,10 @@ export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): Pii
   const isCompanyWord = (w: string): boolean => COMPANY_WORD.test(w) && (w.replace(/\W/g, '').length > 3 || w !== w.toLowerCase());
   return spans.map((s, i) => {
     if (s.type !== 'PERSON' && s.type !== 'GPE') return s;
-    const last = /(\S+)$/.exec(text.slice(s.start, s.end));
-    if (last && isCompanyWord(last[1]!)) return { ...s, type: 'ORGANIZATION' };
+    // the last word, found from the end (the regex /(\S+)$/ backtracks quadratically over a long span ending in a space)
+    let w = s.end;
+    while (w > s.start && !/\s/.test(text[w - 1]!)) w--;
+    if (w < s.end && isCompanyWord(text.slice(w, s.end))) return { ...s, type: 'ORGANIZATION' };
     const next = /^[ \t]+([^\s,;:!?]+)/.exec(text.slice(s.end, s.end + 24));
     if (!next || !isCompanyWord(next[1]!)) return s;
     const end = s.end + next[0].length; // a sentence's full stop is cut later (trimNamePunctuation), "Inc." keeps its own
