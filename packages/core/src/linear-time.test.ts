@@ -1,0 +1,190 @@
+/**
+ * Bounded work per stage (issue 19): every stage of classification is linear in its input, proven on inputs built to
+ * be its worst case (many overlapping matches, many spans, one enormous word, no spaces, astral and stacked combining
+ * characters). Each case times a stage at one size and at four times that size and requires the cost to grow at
+ * most 6× (linear: 4×, quadratic: 16×). Sizes are compared, never wall-clock ceilings; because the CI machine is
+ * shared, a case is measured up to three times and passes when one measurement shows linear growth (a quadratic
+ * stage grows 16× every time). Speed itself is measured by bench/linear.bench.ts, not here. Stages that run per
+ * screened character (span rules, keyword patterns, the tokenizer's non-ASCII path; the classifier screens at most
+ * `global.screening.max_chars`) are compared at smaller sizes (noted per case) to keep the suite fast; the rest at 1 MiB vs 4 MiB.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from './config/default-config.js';
+import { parseConfig } from './config/parse.js';
+import { decide } from './decision/engine.js';
+import { decodePiiChunkVote, parseBioLabels } from './runtime/postprocess.js';
+import { ModelTokenizer } from './runtime/tokenizer.js';
+import { assignTokensToWindows, piiWindows, summaryRanges, DEFAULT_WINDOWS } from './runtime/windows.js';
+import { mergePiiSpans, recognizePatterns } from './signals/pii-patterns.js';
+import { refinePiiSpans } from './signals/pii-refine.js';
+import { matchKeywordsDetailed } from './signals/keywords.js';
+import type { PiiSpan } from './signals/types.js';
+
+const MiB = 1 << 20;
+const MAX_GROWTH = 6;
+
+/**
+ * `unit` repeated to about `n` UTF-16 code units: whole units only, so the text at 4 × n ends like the text at n
+ * (a cut unit changes what some rules see at the end). Flattened, so no stage pays for V8's string ropes.
+ */
+function fill(unit: string, n: number): string {
+  const s = unit.repeat(Math.max(1, Math.floor(n / unit.length)));
+  /$/.test(s); // flattens the rope
+  return s;
+}
+
+function timeOnce(run: () => unknown): number {
+  const t0 = performance.now();
+  run();
+  return performance.now() - t0;
+}
+
+/**
+ * Cost at 4 × size over cost at size, for the stage `prepare(size)` returns (preparation is not timed). Best of three
+ * measurements; a stage under 1 ms at the small size is timed with repetitions to stay above timer noise.
+ */
+function growth(prepare: (size: number) => () => unknown, size: number): number {
+  const small = prepare(size);
+  const large = prepare(4 * size);
+  let best = Infinity;
+  for (let attempt = 0; attempt < 3 && best > MAX_GROWTH; attempt++) {
+    small(); // warm up (JIT) at the small size
+    const a = timeOnce(small);
+    const b = timeOnce(large);
+    best = Math.min(best, b / Math.max(a, 0.5));
+  }
+  return best;
+}
+
+function expectLinear(prepare: (size: number) => () => unknown, size = MiB): void {
+  expect(growth(prepare, size)).toBeLessThanOrEqual(MAX_GROWTH);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MODEL = join(here, '../../../models/semroute-mini');
+const tokenizer = new ModelTokenizer(
+  JSON.parse(readFileSync(join(MODEL, 'tokenizer.json'), 'utf8')),
+  JSON.parse(readFileSync(join(MODEL, 'tokenizer_config.json'), 'utf8')),
+);
+
+/** Worst cases for text scanners: one enormous word, no spaces, many overlapping candidates, astral and combining characters. */
+const TEXTS: Record<string, string> = {
+  'one enormous word': 'a',
+  'no spaces, punctuation only': '.-',
+  'astral characters': '😀𝔘',
+  'stacked combining marks': 'a\u0301\u0302\u0303\u0304',
+  'e-mail addresses': 'a123@example.com ',
+  'digit groups': '1 2 3 4 5 6 7 8 9 0 ',
+  'dotted numbers': '1.1.1.1.',
+  'IPv6-like colons': 'fe80::1:',
+  'URLs without spaces': 'www.a',
+  'capitalised titles and names': 'Senior Engineer Jane ',
+  'initials and full stops': 'J. K. ',
+};
+
+describe('linear growth per stage', () => {
+  describe('tokenize (with offsets)', () => {
+    for (const name of ['one enormous word', 'no spaces, punctuation only', 'e-mail addresses', 'capitalised titles and names']) {
+      it(name, () => expectLinear((n) => {
+        const text = fill(TEXTS[name]!, n);
+        return () => tokenizer.encode(text, true);
+      }));
+    }
+    // Non-ASCII text takes the library path (several seconds per MiB here): 64 KiB vs 256 KiB keeps the suite fast.
+    for (const name of ['astral characters', 'stacked combining marks']) {
+      it(`${name} (64 KiB vs 256 KiB)`, () => expectLinear((n) => {
+        const text = fill(TEXTS[name]!, n);
+        return () => tokenizer.encode(text, true);
+      }, MiB / 16));
+    }
+  });
+
+  it('windows: summary ranges, PII windows and token ownership (1 Mi vs 4 Mi tokens)', () => {
+    expectLinear((n) => () => assignTokensToWindows(n, [...summaryRanges(n, DEFAULT_WINDOWS), ...piiWindows(n, DEFAULT_WINDOWS)].slice(1)));
+  });
+
+  it('PII decoding (64 Ki vs 256 Ki tokens): Viterbi + chunk vote over alternating labels, one chunk', () => {
+    const labels = parseBioLabels(['O', 'B-PERSON', 'I-PERSON', 'B-EMAIL_ADDRESS', 'I-EMAIL_ADDRESS']);
+    expectLinear((n) => {
+      const text = 'a'.repeat(n); // no whitespace: every token in one chunk
+      const offsets = new Int32Array(2 * n);
+      const logits = new Float32Array(n * labels.length);
+      for (let t = 0; t < n; t++) {
+        offsets[2 * t] = t;
+        offsets[2 * t + 1] = t + 1;
+        logits[t * labels.length + (t % labels.length)] = 5;
+      }
+      const continuation = new Uint8Array(n).map((_, t) => t % 3 === 1 ? 1 : 0);
+      return () => decodePiiChunkVote(logits, offsets, n, text, { labels, temperature: 1, chunkVote: true, viterbi: true, continuation });
+    }, 64 * 1024);
+  });
+
+  describe('PII pattern recognizers', () => {
+    for (const name of Object.keys(TEXTS)) {
+      it(name, () => expectLinear((n) => {
+        const text = fill(TEXTS[name]!, n);
+        return () => recognizePatterns(text);
+      }));
+    }
+  });
+
+  describe('PII span rules (refinePiiSpans) and merging (128 KiB vs 512 KiB)', () => {
+    const everyWord = (text: string, type: string): PiiSpan[] =>
+      [...text.matchAll(/\S+/g)].map((m) => ({ type, start: m.index, end: m.index + m[0].length, score: 0.5 }));
+    const cases: [string, string, (text: string) => PiiSpan[]][] = [
+      ['a name span on every word of titles and names', 'Senior Engineer Jane ', (t) => everyWord(t, 'PERSON')],
+      ['an address span on every word of house numbers and streets', '12 Main St ', (t) => everyWord(t, 'STREET_ADDRESS')],
+      ['one name span over all initials', 'J. K. ', (t) => [{ type: 'PERSON', start: 0, end: t.length, score: 0.5 }]],
+      ['one name span over all honorifics', 'Mr. Mr and ', (t) => [{ type: 'PERSON', start: 0, end: t.length, score: 0.5 }]],
+      ['one address span over one enormous word of full stops', '12 Abc' + '.'.repeat(64), (t) => [{ type: 'STREET_ADDRESS', start: 0, end: 2, score: 0.5 }, { type: 'PERSON', start: 3, end: t.length, score: 0.5 }]],
+      ['a span on every word of cue phrases', 'I live in Paris and work at Acme Inc. ', (t) => everyWord(t, 'GPE')],
+    ];
+    for (const [name, unit, spans] of cases) {
+      it(name, () => expectLinear((n) => {
+        const text = fill(unit, n);
+        const s = spans(text);
+        return () => refinePiiSpans(s, text);
+      }, MiB / 8));
+    }
+    it('mergePiiSpans: a model span per word against a pattern match per e-mail address', () => {
+      expectLinear((n) => {
+        const text = fill('a123@example.com 12 Main St ', n);
+        const model = everyWord(text, 'STREET_ADDRESS').map((s) => ({ ...s, score: 0.9 }));
+        const patterns = recognizePatterns(text);
+        return () => mergePiiSpans(model, patterns);
+      }, MiB / 8);
+    });
+  });
+
+  describe('keyword matching (128 KiB vs 512 KiB)', () => {
+    const config = parseConfig({
+      providers: { models: [{ name: 'm' }], defaults: { default_model: 'm' } },
+      routing: {
+        signals: {
+          keywords: [
+            { name: 'literal', operator: 'OR', keywords: ['aa', 'a b', 'zzz'] },
+            { name: 'pattern', operator: 'AND', keywords: ['re:a+b', '(a|aa)+c', '\\bx{1,50}y'] },
+          ],
+        },
+      },
+    });
+    if (!config.ok) throw new Error('test config invalid');
+    for (const name of ['one enormous word', 'astral characters', 'digit groups']) {
+      it(name, () => expectLinear((n) => {
+        const text = fill(TEXTS[name]!, n);
+        return () => matchKeywordsDetailed(text, config.config);
+      }, MiB / 8));
+    }
+  });
+
+  it('decision: one PII span per word (1 Mi vs 4 Mi spans)', () => {
+    const config = defaultConfig();
+    expectLinear((n) => {
+      const pii: PiiSpan[] = Array.from({ length: n / 8 }, (_, i) => ({ type: i % 2 ? 'PERSON' : 'EMAIL_ADDRESS', start: 8 * i, end: 8 * i + 5, score: 0.9 }));
+      return () => decide(config, { pii, jailbreak: 0.1, categoryScores: { math: 0.9 } });
+    });
+  });
+});
