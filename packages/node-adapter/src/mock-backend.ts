@@ -41,6 +41,7 @@ export interface MockEcho {
   authorization?: boolean;
   /** The W3C trace context the request came with, if any. */
   traceparent?: string;
+  tracestate?: string;
 }
 
 export interface MockBackend {
@@ -115,6 +116,7 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
     if ('reasoning' in body) echo.reasoning = body.reasoning;
     if (sys && typeof sys.content === 'string') echo.system = sys.content;
     if (typeof req.headers.traceparent === 'string') echo.traceparent = req.headers.traceparent;
+    if (typeof req.headers.tracestate === 'string') echo.tracestate = req.headers.tracestate;
     received.push(echo);
 
     let finished = false;

@@ -136,8 +136,14 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       clearTimeout(force);
       await host.close();
       await mock?.close();
-      // Last: the spans of the drained requests are exported before the process exits.
-      await tracing?.shutdown().catch(() => {});
+      // Last: the spans of the drained requests are exported before the process exits, but a collector that is down
+      // (the exporter retries for up to OTEL_EXPORTER_OTLP_TIMEOUT) does not hold the exit longer than 5 s.
+      if (tracing) {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+        await Promise.race([tracing.shutdown().catch(() => {}), bound]);
+        clearTimeout(timer);
+      }
     })());
 
   if (opts.installSignalHandlers) {

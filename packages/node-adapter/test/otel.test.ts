@@ -153,6 +153,7 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
     expect(up.attributes['semroute.ttft_ms']).toBeGreaterThan(0);
     expect(within(up, server)).toBe(true);
     expect(r.json.mock_echo.traceparent).toBe(`00-${trace}-${up.spanId}-01`);
+    expect(r.json.mock_echo.tracestate).toBe('vendor=opaque');
 
     // Privacy: the prompt's text is nowhere in what was exported.
     for (const body of receiver.bodies) expect(body.includes(CANARY)).toBe(false);

@@ -33,7 +33,8 @@ Usage:
 With no --config, serve uses the bundled default config and starts the built-in mock backend on
 127.0.0.1:8802, so it works on a machine with no LLM. HTTP and gRPC listen on 127.0.0.1 (this machine only)
 unless --host, SEMROUTE_HOST or the config's server.host says otherwise (--host 0.0.0.0: every interface, as in a
-container). Environment: SEMROUTE_CONFIG, SEMROUTE_HOST, SEMROUTE_PORT, SEMROUTE_GRPC_PORT, SEMROUTE_MODEL. \`semroute eval --help\` and \`semroute tune --help\` list every option.`;
+container). Environment: SEMROUTE_CONFIG, SEMROUTE_HOST, SEMROUTE_PORT, SEMROUTE_GRPC_PORT, SEMROUTE_MODEL; OpenTelemetry traces
+with OTEL_EXPORTER_OTLP_ENDPOINT and the other standard OTEL_* variables (OTLP/HTTP). \`semroute eval --help\` and \`semroute tune --help\` list every option.`;
 
 class UsageError extends Error {}
 
