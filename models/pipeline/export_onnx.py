@@ -122,32 +122,44 @@ def build_graph(sd, cfg):
     mean = node("Div", [total, count], "/pool/mean")
     outs = {}
     ngram = bool(cfg.get("ngram_buckets"))
+    jb_ngram = bool(cfg.get("jb_ngram_buckets"))
     for head in ("domain", "jailbreak"):
         d = gelu(linear(mean, f"{head}_head.dense.weight", f"/{head}_head/dense/MatMul"), f"/{head}_head/gelu")
         d = layer_norm(d, f"{head}_head.norm.weight", f"/{head}_head/norm")
-        name = "/domain_head/logits" if head == "domain" and ngram else f"{head}_logits"
+        name = f"/{head}_head/logits" if (head == "domain" and ngram) or (head == "jailbreak" and jb_ngram) else f"{head}_logits"
         outs[head] = node("Gemm", [d, const(f"m.{head}_head.out.weight", _t(sd, f"{head}_head.out.weight")),
                                    const(f"m.{head}_head.out.bias", _t(sd, f"{head}_head.out.bias"))], name, transB=1)
-    if ngram:  # model.NgramBag, then log_softmax(encoder) + mix * log_softmax(ngram)
+    if ngram or jb_ngram:  # model.NgramBag features (WordPiece ids + hashed adjacent pairs), computed once for both paths
+        if ngram and jb_ngram and (cfg["jb_ngram_buckets"], cfg["jb_ngram_prime"]) != (cfg["ngram_buckets"], cfg["ngram_prime"]):
+            raise SystemExit("the jailbreak and domain n-gram paths must share buckets and prime (one feature computation)")
+        buckets, prime = (cfg["ngram_buckets"], cfg["ngram_prime"]) if ngram else (cfg["jb_ngram_buckets"], cfg["jb_ngram_prime"])
         valid = node("And", [node("Greater", ["input_ids", const("c.i4", np.array(4, np.int64))], "/ngram/real_token"),
                              node("Cast", ["attention_mask"], "/ngram/mask_bool", to=TensorProto.BOOL)], "/ngram/valid")
         c_start0, c_start1 = const("c.slice_from0", np.array([0], np.int64)), const("c.slice_from1", np.array([1], np.int64))
         c_end_last, c_end_all = const("c.slice_to_last", np.array([-1], np.int64)), const("c.slice_to_end", np.array([2 ** 62], np.int64))
         left = node("Slice", ["input_ids", c_start0, c_end_last, "c.axes1"], "/ngram/left")
         right = node("Slice", ["input_ids", c_start1, c_end_all, "c.axes1"], "/ngram/right")
-        mixed = node("Add", [node("Mul", [left, const("c.ngram_prime", np.array(cfg["ngram_prime"], np.int64))], "/ngram/scale"), right], "/ngram/pair")
-        pairs = node("Add", [node("Mod", [mixed, const("c.ngram_span", np.array(cfg["ngram_buckets"] - cfg["vocab_size"], np.int64))], "/ngram/hash"),
+        mixed = node("Add", [node("Mul", [left, const("c.ngram_prime", np.array(prime, np.int64))], "/ngram/scale"), right], "/ngram/pair")
+        pairs = node("Add", [node("Mod", [mixed, const("c.ngram_span", np.array(buckets - cfg["vocab_size"], np.int64))], "/ngram/hash"),
                              const("c.ngram_offset", np.array(cfg["vocab_size"], np.int64))], "/ngram/pair_index")
         pair_ok = node("And", [node("Slice", [valid, c_start0, c_end_last, "c.axes1"], "/ngram/left_ok"),
                                node("Slice", [valid, c_start1, c_end_all, "c.axes1"], "/ngram/right_ok")], "/ngram/pair_ok")
         idx = node("Concat", ["input_ids", pairs], "/ngram/index", axis=1)
         feat_keep = node("Cast", [node("Concat", [valid, pair_ok], "/ngram/keep_bool", axis=1)], "/ngram/keep", to=TensorProto.FLOAT)
-        rows = node("Gather", [const("m.domain_ngram.table", _t(sd, "domain_ngram.table")), idx], "/ngram/Gather", axis=0)
-        feat_total = node("ReduceSum", [node("Mul", [rows, node("Unsqueeze", [feat_keep, "c.axes2"], "/ngram/keep3")], "/ngram/masked"), "c.axes1"],
-                          "/ngram/sum", keepdims=0)
+        keep3 = node("Unsqueeze", [feat_keep, "c.axes2"], "/ngram/keep3")
         feat_count = node("Clip", [node("ReduceSum", [feat_keep, "c.axes1"], "/ngram/count", keepdims=1), "c.one"], "/ngram/count_min1")
-        ng = node("Add", [node("Div", [feat_total, feat_count], "/ngram/mean"), const("m.domain_ngram.bias", _t(sd, "domain_ngram.bias"))], "/ngram/logits")
-        enc_lp = node("LogSoftmax", [outs["domain"]], "/domain_mix/encoder", axis=-1)
+
+        def bag(prefix, param):
+            rows = node("Gather", [const(f"m.{param}.table", _t(sd, f"{param}.table")), idx], f"{prefix}/Gather", axis=0)
+            total = node("ReduceSum", [node("Mul", [rows, keep3], f"{prefix}/masked"), "c.axes1"], f"{prefix}/sum", keepdims=0)
+            return node("Add", [node("Div", [total, feat_count], f"{prefix}/mean"), const(f"m.{param}.bias", _t(sd, f"{param}.bias"))], f"{prefix}/logits")
+    if jb_ngram:  # the jailbreak head's path: log_softmax(encoder) + mix * log_softmax(n-gram)
+        jg_lp = node("LogSoftmax", [bag("/jb_ngram", "jailbreak_ngram")], "/jailbreak_mix/ngram", axis=-1)
+        outs["jailbreak"] = node("Add", [node("LogSoftmax", [outs["jailbreak"]], "/jailbreak_mix/encoder", axis=-1),
+                                         node("Mul", [jg_lp, const("c.jb_ngram_mix", np.array(cfg["jb_ngram_mix"], np.float32))], "/jailbreak_mix/weighted")],
+                                 "jailbreak_logits")
+    if ngram:  # model.NgramBag, then log_softmax(encoder) + mix * log_softmax(ngram)
+        ng = bag("/ngram", "domain_ngram")
         ng_lp = node("LogSoftmax", [ng], "/domain_mix/ngram", axis=-1)
         outs["domain"] = node("Add", [enc_lp, node("Mul", [ng_lp, const("c.ngram_mix", np.array(cfg["ngram_mix"], np.float32))], "/domain_mix/weighted")],
                               "domain_logits")
@@ -201,7 +213,7 @@ def export_fp32(ckpt, path):
 
 
 W_QMAX = 63  # 7-bit symmetric weights, see quantize_dynamic
-HALF_TABLES = ("m.domain_ngram.table",)  # gathered tables stored as fp16 instead of int8 in the int8 graph
+HALF_TABLES = ("m.domain_ngram.table", "m.jailbreak_ngram.table")  # gathered tables stored as fp16 instead of int8 in the int8 graph
 SKIP_NODES = ("/pii_head/", "_head/dense/", "/Wmo/", "/Wo/")  # kept fp32: small heads, attention output and GeGLU down-projection (activation outliers)
 
 

@@ -258,6 +258,12 @@ def main():
     ap.add_argument("--variants", default=os.path.join(WORK, "variants.json"))
     ap.add_argument("--quick", type=int, default=0, help="cap every calibration/eval set at N items (pipeline smoke test only)")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "1")))
+    ap.add_argument("--calibrate-domain-on-ood", action="store_true",
+                    help="fit the domain temperature and confidence map on the OOD dev half (ood_select.py's domain sets: "
+                         "exam questions from other sources + hand-written chat prompts) instead of the validation split")
+    ap.add_argument("--jailbreak-threshold", type=float, default=None,
+                    help="the jailbreak head's default_threshold, chosen on the OOD dev half (ood_select.py / models/eval); "
+                         "default: the validation split's FPR-1%% threshold (in-distribution, overstated: issue 23)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     os.environ["ORT_THREADS"] = str(a.threads)
@@ -276,6 +282,14 @@ def main():
     # Casual topic prompts share their templates with training (only topics are held out): the model is overconfident
     # there in a way real prompts don't warrant, so they stay out of the temperature fit.
     dv = cap([x for x in data[("domain", "val")] if x["form"] not in ("options", "casual")])
+    if a.calibrate_domain_on_ood:
+        # validation prompts come from the training generators, where the model is far more often right than on prompts
+        # from elsewhere; calibrating there made it overconfident out of distribution (ECE 0.17-0.21, issue 23)
+        import ood_select as O
+        rows = [r for n, p in O.DOM_SETS.items() for r in O.rows_of(f"{O.SHARED}/data/dev-ood/{p}", n)]
+        rows += O.rows_of(f"{O.HW}/domain_chat.jsonl", "hw_domain_chat")
+        dv = [{"ids": O.windows(tok, r["text"])[0], "y": DOMAINS.index(r["category"])} for r in rows if r["category"] in DOMAINS]
+        log(f"domain calibration on the OOD dev half: {len(dv)} prompts")
     dvo = torch_run(model, [x["ids"] for x in dv])
     t_dom = fit_temperature([o["domain"] for o in dvo], [x["y"] for x in dv])
     pdv = softmax(np.array([o["domain"] for o in dvo]) / t_dom)
@@ -296,6 +310,9 @@ def main():
     negs = np.sort(sv[yv == 0])[::-1]
     jb_thr = float(negs[int(0.01 * len(negs))])  # val FPR ~1%
     jb_thr = max(jb_thr, 0.5)
+    if a.jailbreak_threshold is not None:
+        log(f"jailbreak threshold: {a.jailbreak_threshold} from the OOD dev half (validation would give {jb_thr:.4f})")
+        jb_thr = a.jailbreak_threshold
     log(f"temperatures domain={t_dom:.3f} jailbreak={t_jb:.3f} pii={t_pii:.3f}; jailbreak threshold (val FPR<=1%) {jb_thr:.4f}")
 
     # ---------------- artifacts
@@ -330,6 +347,8 @@ def main():
     }
     if cfg.get("ngram_buckets"):  # the domain head's n-gram path (model.NgramBag), part of the graph
         config["domain_ngram"] = {"buckets": cfg["ngram_buckets"], "prime": cfg["ngram_prime"], "mix": cfg["ngram_mix"]}
+    if cfg.get("jb_ngram_buckets"):  # the jailbreak head's n-gram path (same features as the domain path), part of the graph
+        config["jailbreak_ngram"] = {"buckets": cfg["jb_ngram_buckets"], "prime": cfg["jb_ngram_prime"], "mix": cfg["jb_ngram_mix"]}
     if cfg.get("pii_ngram_buckets"):  # the PII head's per-token n-gram path (model.TokenNgram), part of the graph
         config["pii_ngram"] = {"buckets": cfg["pii_ngram_buckets"], "mix": cfg["pii_ngram_mix"]}
     json.dump(config, open(os.path.join(OUTDIR, "config.json"), "w"), indent=1)
@@ -344,7 +363,7 @@ def main():
              "notes": "p = softmax(logits / temperature); then confidence_map (isotonic, fitted on validation): the top probability t becomes c = linear interpolation of (x, y) at t (clamped to the end knots; at least ((t - s)(1 - t) / 2 + s) / (1 - t + s) for the runner-up s, so the top class keeps at least half of its raw lead), the other probabilities are scaled by (1 - c) / (1 - t); below default_threshold use fallback_label"},
             {"name": "jailbreak", "output": "jailbreak_logits", "type": "sequence_classification", "labels": JB_LABELS,
              "positive_label": "jailbreak", "temperature": round(t_jb, 4), "default_threshold": round(jb_thr, 4),
-             "notes": "score = softmax(logits / temperature)[1]; flag when score >= default_threshold (chosen for ~1% FPR on validation benign prompts)"},
+             "notes": "score = softmax(logits / temperature)[1]; flag when score >= default_threshold" + (" (chosen on the out-of-distribution dev half: at most 1% of realistic benign prompts and 2% of all benign ones flagged; models/eval)" if a.jailbreak_threshold is not None else " (chosen for ~1% FPR on validation benign prompts)")},
             {"name": "pii", "output": "pii_logits", "type": "token_classification", "scheme": "BIO", "labels": PII_LABELS,
              "entity_types": PII_TYPES, "temperature": round(t_pii, 4),
              # chosen on validation with the Viterbi decoding (2026-12-03): at 0.4 no more benign prompts get a span than
@@ -399,7 +418,7 @@ def main():
     def get(variant, k):
         return [results[variant][j] for j, (kk, _) in enumerate(where) if kk == k]
 
-    ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), **({"composition": ck["composition"]} if "composition" in ck else {}), **{k: ck[k] for k in ("ngram", "pii_ngram") if k in ck}, "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
+    ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), **({"composition": ck["composition"]} if "composition" in ck else {}), **{k: ck[k] for k in ("ngram", "pii_ngram", "jb_ngram") if k in ck}, "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
                     "val_at_checkpoint": ck.get("val"), "config": cfg},
           "calibration": {"fit_on": "validation split", "temperature": {"domain": t_dom, "jailbreak": t_jb, "pii": t_pii},
                           "domain_confidence_map_knots": len(cmap_dom["x"]), "jailbreak_threshold": jb_thr},

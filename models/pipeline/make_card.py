@@ -34,10 +34,67 @@ w(f"Files: `onnx/model.onnx` fp32 ({ev['sizes_bytes']['model.onnx'] / 1e6:.1f} M
   f"for the attention QKV and GeGLU up-projections, int8 embedding table with per-row scales, fp16 n-gram table; attention output, GeGLU down-projection and "
   f"the heads stay fp32 — see Quantization below; CPU/WASM only — no WebGPU kernels), `tokenizer.json`, `config.json`, `heads.json`, "
   f"`eval.json` (every figure below, machine-readable), `reference/` (CI reference data). Contract: `../STATUS.md`.\n")
-w("**All figures are on held-out data never used for training, early stopping, calibration or threshold choice** (MMLU-Pro test split, "
-  "a hash-split jailbreak test set, PII sentences from held-out templates). Temperatures and the jailbreak threshold were fitted on "
+EVAL_DIR = os.path.join(os.path.dirname(OUTDIR), "eval", "results")
+
+
+def ood_section():
+    """The out-of-distribution headline: models/eval/run.mjs results (report half, with the dev half and the model shipped
+    before this one beside it). Prompts from sources the model never trained on; see models/eval/README.md."""
+    halves = {h: json.load(open(os.path.join(EVAL_DIR, f"{h}.json"))) for h in ("dev", "report") if os.path.exists(os.path.join(EVAL_DIR, f"{h}.json"))}
+    base = {h: json.load(open(os.path.join(EVAL_DIR, "baseline-2026-12-03", f"{h}.json"))) for h in ("dev", "report")
+            if os.path.exists(os.path.join(EVAL_DIR, "baseline-2026-12-03", f"{h}.json"))}
+    if not halves:
+        return
+    w("## Out-of-distribution headline (`models/eval`, int8 through the shipped runtime and default config)\n")
+    w("Prompts from sources the model never trained on (public sets in `../shared/data/dev-ood`, and the hand-written sets in "
+      "`models/eval/handwritten/`, written without looking at model outputs). Everything this model was selected on — checkpoint, "
+      "the jailbreak n-gram path's epoch and mixing weight, the jailbreak threshold — used only the **dev** half; the **report** "
+      "half was looked at once, for this table. `before` = the model shipped until 2026-12-06 on the same half. Rerun: "
+      "`node models/eval/run.mjs --half report`.\n")
+    cols = [h for h in ("report", "dev") if h in halves]
+    head = " | ".join(f"{h} half" + (f" (before)" if False else "") for h in cols)
+    w("| Metric | " + " | ".join(f"{h} half (before → now)" for h in cols) + " | goal |")
+    w("|---|" + "---|" * len(cols) + "---|")
+
+    def cell(h, get, fmt):
+        now = get(halves[h])
+        before = get(base[h]) if h in base else None
+        f = (lambda x: "–" if x is None else fmt(x))
+        return f"{f(before)} → **{f(now)}**" if before is not None else f"**{f(now)}**"
+
+    def dom(name, key):
+        return lambda r: r["sets"].get(name, {}).get(key)
+    for name, label, goal in (("exam_qa_more", "Domain macro-F1, exam questions from other sources (`exam_qa_more`)", "≥ 0.75"),
+                              ("domain_dev", "Domain macro-F1, exam questions (`domain_dev`: TheoremQA, SciBench, AGIEval, PubMedQA, TruthfulQA)", "≥ 0.75"),
+                              ("hw_domain_chat", "Domain macro-F1, hand-written chat prompts", "≥ 0.70")):
+        w(f"| {label} | " + " | ".join(cell(h, dom(name, "macro_f1"), lambda x: f"{x:.3f}") for h in cols) + f" | {goal} |")
+    w("| Domain ECE (top class), `exam_qa_more` / chat | " + " | ".join(cell(h, lambda r: r["sets"].get("exam_qa_more", {}).get("ece"), lambda x: f"{x:.3f}") + " / " + cell(h, lambda r: r["sets"].get("hw_domain_chat", {}).get("ece"), lambda x: f"{x:.3f}") for h in cols) + " | ≤ 0.05 |")
+    jb = lambda key, sub=None: (lambda r: (r.get("jailbreak") or {}).get(key) if sub is None else ((r.get("jailbreak") or {}).get(key) or {}).get(sub))
+    w("| Jailbreak ROC-AUC, all attacks vs all benign | " + " | ".join(cell(h, jb("roc_auc"), lambda x: f"{x:.3f}") for h in cols) + " | — |")
+    w("| Jailbreak at the shipped threshold: TPR, all attack sets | " + " | ".join(cell(h, jb("at_shipped_threshold", "tpr"), pct) for h in cols) + " | ≥ 90% |")
+    w("| Jailbreak at the shipped threshold: FPR on realistic benign prompts (OpenAssistant, IFEval, AlpacaEval/XSTest/TruthfulQA, hand-written look-alikes) | " + " | ".join(cell(h, jb("at_shipped_threshold", "fpr_realistic"), pct) for h in cols) + " | ≤ 1% |")
+    for name, label, goal in (("pii_wikigold", "PII exact-span F1, Wikipedia PERSON/LOCATION/ORG (wikigold)", "—"),
+                              ("pii_re3d", "PII exact-span F1, government text (re3d)", "—"),
+                              ("pii_btc", "PII exact-span F1, tweets PERSON/LOCATION/ORG (BTC)", "≥ 0.5"),
+                              ("hw_pii_natural", "PII exact-span F1, hand-written natural prompts", "≥ 0.85")):
+        w(f"| {label} | " + " | ".join(cell(h, lambda r, n=name: ((r["sets"].get(n) or {}).get("micro") or {}).get("f1"), lambda x: f"{x:.3f}") for h in cols) + f" | {goal} |")
+    if "report" in halves and halves["report"].get("jailbreak"):
+        w("\nJailbreak, flagged share per set and technique at the shipped threshold (report half; before → now):\n")
+        w("| set : label : technique | n | flagged |\n|---|---|---|")
+        pb = (base.get("report", {}).get("jailbreak") or {}).get("per_technique", {})
+        for k, v in halves["report"]["jailbreak"]["per_technique"].items():
+            b = pb.get(k, {}).get("flagged_at_shipped")
+            w(f"| {k} | {v['n']} | {'' if b is None else pct(b) + ' → '}{pct(v['flagged_at_shipped'])} |")
+    w("")
+
+
+ood_section()
+w("## In-distribution figures (splits of the training sources)\n")
+w("**The figures from here on are on held-out splits of the training sources** (MMLU-Pro test split, a hash-split jailbreak test set, "
+  "PII sentences from held-out templates): never used for training, but from the same generators and template families, so they "
+  "overstate how the model does on prompts from elsewhere (see the out-of-distribution headline above). Temperatures were fitted on "
   "the validation splits.\n")
-w("## Headline (int8 graph, the one to ship on CPU; fp32 in brackets)\n")
+w("### In-distribution headline (int8 graph, the one to ship on CPU; fp32 in brackets)\n")
 w("| Metric | semroute-mini | target | vSR (published) |\n|---|---|---|---|")
 d = i8["domain_test_stem"]
 w(f"| Domain accuracy, MMLU-Pro test (question stem) | **{pct(d['accuracy'])}** ({pct(f32['domain_test_stem']['accuracy'])}) | ≥ 80% | 78–80% |")

@@ -180,6 +180,9 @@ class SemrouteModel(nn.Module):
         # optional n-gram path of the domain head (added after training by train_ngrams.py; zero-initialised)
         self.domain_ngram = NgramBag(cfg["ngram_buckets"], cfg["vocab_size"], cfg["n_domain"], cfg["ngram_prime"]) if cfg.get("ngram_buckets") else None
         self.pii_ngram = TokenNgram(cfg["pii_ngram_buckets"], cfg["n_pii"]) if cfg.get("pii_ngram_buckets") else None
+        # optional n-gram path of the jailbreak head (2026-12-06, train_ngrams.py --head jailbreak): the same features
+        # as the domain path (same buckets and prime, so the graph computes them once)
+        self.jailbreak_ngram = NgramBag(cfg["jb_ngram_buckets"], cfg["vocab_size"], cfg["n_jailbreak"], cfg["jb_ngram_prime"]) if cfg.get("jb_ngram_buckets") else None
 
     def _init(self, m):
         if isinstance(m, nn.Linear):
@@ -217,6 +220,8 @@ class SemrouteModel(nn.Module):
         if self.domain_ngram is not None:  # log-linear mix: log p_encoder + mix * log p_ngram
             dom = F.log_softmax(dom, -1) + self.cfg["ngram_mix"] * F.log_softmax(self.domain_ngram(input_ids, attention_mask), -1)
         jb = self.jailbreak_head(mean)
+        if getattr(self, "jailbreak_ngram", None) is not None:  # log-linear mix, as for the domain head
+            jb = F.log_softmax(jb, -1) + self.cfg["jb_ngram_mix"] * F.log_softmax(self.jailbreak_ngram(input_ids, attention_mask), -1)
         pii = self.pii_head(h)
         if self.pii_ngram is not None:  # log-linear mix per token, as for the domain head
             pii = F.log_softmax(pii, -1) + self.cfg["pii_ngram_mix"] * F.log_softmax(self.pii_ngram(input_ids), -1)

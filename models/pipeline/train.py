@@ -267,7 +267,7 @@ def main():
     elif a.init_from:
         src = torch.load(os.path.join(WORK, "runs", a.init_from, "best.pt"), map_location=device)
         # the heads' n-gram paths (train_ngrams.py) are not trained here: they are refitted after the encoder changes
-        encoder = {k: v for k, v in src["model"].items() if not k.startswith(("domain_ngram.", "pii_ngram."))}
+        encoder = {k: v for k, v in src["model"].items() if not k.startswith(("domain_ngram.", "pii_ngram.", "jailbreak_ngram."))}
         for k, v in model.state_dict().items():  # a case embedding new in this stage starts at zero (saved weights never hold one)
             if k.startswith("case_"):
                 encoder.setdefault(k, v)

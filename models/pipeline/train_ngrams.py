@@ -147,10 +147,70 @@ def fit_pii(a, data, cfg, encoder):
     return "pii_ngram", state, {"pii_ngram_buckets": a.buckets, "pii_ngram_mix": mix}, info
 
 
+def fit_jailbreak(a, data, cfg, encoder):
+    """NgramBag with two outputs on the jailbreak data (work/data/jailbreak.jsonl, which jailbreak_bag_data.py
+    --into-pipeline extends with technique-diverse attacks). Unlike the other heads, the epoch and mixing weight are
+    chosen on the OUT-OF-DISTRIBUTION dev half (ood_select.py's data and rule: windows of 128 tokens, the highest window
+    score; TPR at the threshold that flags <= 1% of realistic benign prompts and <= 2% of all benign ones; ties: AUC),
+    because the in-distribution validation split overstated the head by 20-50 points (issue 23)."""
+    import ood_select as O
+    train = data[("jailbreak", "train")]
+    y_train = torch.tensor([x["y"] for x in train])
+    pos_w = float((y_train == 0).sum()) / max(1.0, float((y_train == 1).sum()))
+    class_w = torch.tensor([1.0, pos_w])
+    bag = NgramBag(a.buckets, cfg["vocab_size"], cfg["n_jailbreak"], PRIME)
+    opt = torch.optim.Adam(bag.parameters(), lr=a.lr)
+    rng = np.random.default_rng(a.seed)
+    by_len = sorted(range(len(train)), key=lambda i: len(train[i]["ids"]))
+    batches = [by_len[j:j + 64] for j in range(0, len(by_len), 64)]
+    dev = O.jailbreak_dev_rows()
+    dev_windows = [O.windows(O.TOKENIZER(), r["text"]) for r in dev]
+    flat = [{"ids": w} for ws in dev_windows for w in ws]
+    enc = np.stack(predict(encoder, flat, "jailbreak", torch.device("cpu")))
+    grid = [float(w) for w in (a.mix_grid or "0,0.5,1,2,3,4,6,8").split(",")]
+
+    def score(bag_logits_flat, mix):
+        mixed = log_softmax(enc) + mix * log_softmax(bag_logits_flat)
+        d = mixed[:, 1] - mixed[:, 0]
+        per_row, k = [], 0
+        for ws in dev_windows:
+            per_row.append(float(d[k:k + len(ws)].max()))
+            k += len(ws)
+        return O.jailbreak_metrics(dev, np.array(per_row))
+    base = score(np.zeros_like(enc), 0.0)
+    print(f"encoder alone on the OOD dev half: TPR {base['tpr']:.4f} AUC {base['auc']:.4f}", flush=True)
+    best = None
+    t0 = time.time()
+    for ep in range(a.epochs):
+        bag.train()
+        for b in rng.permutation(len(batches)):
+            idx = batches[b]
+            ids, am = padded(train, idx)
+            loss = F.cross_entropy(bag(ids, am), y_train[idx], weight=class_w)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        bag.eval()
+        ng = bag_logits(bag, flat)
+        for mix in grid:
+            m = score(ng, mix)
+            key = (m["tpr"], m["auc"], -mix)
+            if best is None or key > best[0]:
+                best = (key, {k: v.clone() for k, v in bag.state_dict().items()}, ep + 1, mix, m)
+        print(f"epoch {ep + 1}: best so far epoch {best[2]} mix {best[3]:g}: TPR {best[4]['tpr']:.4f} AUC {best[4]['auc']:.4f} "
+              f"({time.time() - t0:.0f} s)", flush=True)
+    _, state, epoch, mix, m = best
+    note = (f"n-gram jailbreak path ({a.buckets} buckets, epoch {epoch} of {a.epochs}, mix {mix:g}; chosen on the OOD dev half); "
+            f"OOD dev TPR at the FPR-1% threshold: encoder {base['tpr']:.4f}, mixed {m['tpr']:.4f}; AUC {base['auc']:.4f} -> {m['auc']:.4f}")
+    info = {"base_run": a.run, "epoch": epoch, "epochs": a.epochs, "lr": a.lr, "mix": mix, "ood_dev_encoder": base,
+            "ood_dev_mixed": m, "note": note}
+    return "jailbreak_ngram", state, {"jb_ngram_buckets": a.buckets, "jb_ngram_prime": PRIME, "jb_ngram_mix": mix}, info
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--run", required=True, help="run whose best.pt holds the encoder (and possibly the other head's path)")
-    ap.add_argument("--head", choices=("domain", "pii"), default="domain")
+    ap.add_argument("--head", choices=("domain", "pii", "jailbreak"), default="domain")
     ap.add_argument("--out", default=None, help="output run name (default RUN-ng / RUN-png)")
     ap.add_argument("--buckets", type=int, default=None, help="table rows (default: domain 65536 = vocabulary + hashed bigrams; pii 8192 per table)")
     ap.add_argument("--epochs", type=int, default=None, help="default: domain 8, pii 2")
@@ -159,24 +219,25 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    a.buckets = a.buckets or (65536 if a.head == "domain" else 8192)
-    a.epochs = a.epochs or (8 if a.head == "domain" else 2)
+    a.buckets = a.buckets or (8192 if a.head == "pii" else 65536)
+    a.epochs = a.epochs or {"domain": 8, "pii": 2, "jailbreak": 4}[a.head]
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    out_run = a.out or f"{a.run}-{'ng' if a.head == 'domain' else 'png'}"
+    out_run = a.out or f"{a.run}-{ {'domain': 'ng', 'pii': 'png', 'jailbreak': 'jng'}[a.head] }"
 
     tok = T.load(os.path.join(WORK, "tokenizer", "tokenizer.json"))
     CONT.update({i: t.startswith("##") for t, i in tok.vocab.items()})
     data = load_data(tok)
     ck = torch.load(os.path.join(WORK, "runs", a.run, "best.pt"), map_location="cpu")
     # this head's path, if the checkpoint already has one (e.g. recovered from the shipped graph), is refitted
-    prefix, cfg_prefix = ("domain_ngram.", "ngram_") if a.head == "domain" else ("pii_ngram.", "pii_ngram_")
+    prefix, cfg_prefix = {"domain": ("domain_ngram.", "ngram_"), "pii": ("pii_ngram.", "pii_ngram_"),
+                          "jailbreak": ("jailbreak_ngram.", "jb_ngram_")}[a.head]
     cfg = {k: v for k, v in ck["cfg"].items() if not k.startswith(cfg_prefix)}
     base_sd = {k: v for k, v in ck["model"].items() if not k.startswith(prefix)}
     encoder = SemrouteModel(cfg)
     encoder.load_state_dict(base_sd)
     encoder.eval()
-    name, params, keys, info = (fit_domain if a.head == "domain" else fit_pii)(a, data, cfg, encoder)
+    name, params, keys, info = {"domain": fit_domain, "pii": fit_pii, "jailbreak": fit_jailbreak}[a.head](a, data, cfg, encoder)
 
     cfg.update(keys)
     full = SemrouteModel(cfg)
@@ -189,8 +250,8 @@ def main():
     rd = os.path.join(WORK, "runs", out_run)
     os.makedirs(rd, exist_ok=True)
     info["note"] = f"{ck.get('run_name') or a.run} + {info['note']}"
-    saved = {k: ck[k] for k in ("ngram", "pii_ngram") if k in ck}
-    saved["ngram" if a.head == "domain" else "pii_ngram"] = info
+    saved = {k: ck[k] for k in ("ngram", "pii_ngram", "jb_ngram") if k in ck}
+    saved[{"domain": "ngram", "pii": "pii_ngram", "jailbreak": "jb_ngram"}[a.head]] = info
     torch.save({"model": full.state_dict(), "cfg": cfg, "step": ck.get("step"), "val": v, "run_name": ck.get("run_name") or a.run, **saved},
                os.path.join(rd, "best.pt"))
     print(f"wrote {os.path.join(rd, 'best.pt')}: {info['note']}")

@@ -1,0 +1,202 @@
+"""Score training checkpoints on the OOD development half (never on splits of our own generators).
+
+  python3 ood_select.py RUN[/stepN.pt] ...   (a run name means its best.pt)
+
+For each checkpoint, through torch (fp32) and the runtime's long-input rule for the sequence heads (windows of 128 tokens,
+stride 96, each re-wrapped in [CLS] ... [SEP]; jailbreak: the highest window probability; domain: the mean of the window
+logits): jailbreak ROC-AUC and TPR at the threshold that flags <= 1% of realistic benign prompts and <= 2% of all benign
+ones, per set; domain accuracy and macro-F1 of the encoder's own head (the n-gram path is refitted after the encoder
+changes, so it is left out for every checkpoint alike). Data: the dev half of ../shared/data/dev-ood and of
+models/eval/handwritten (a row's `split`, else sha256(text)[0] even = dev, as models/eval/run.mjs). Writes
+work/ood_select.json (appends).
+"""
+import glob
+import hashlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import sr_tokenizer as T  # noqa: E402
+from common import WORK  # noqa: E402
+from model import SemrouteModel  # noqa: E402
+from jailbreak_bag_train import REALISTIC, TEMPERATURE, auc  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+SHARED = os.environ.get("SEMROUTE_SHARED", "/work/shared")
+DOMAINS = sorted(["biology", "business", "chemistry", "computer science", "economics", "engineering", "health", "history", "law",
+                  "math", "other", "philosophy", "physics", "psychology"])
+JB_SETS = {"mixed_dev": "jailbreak/mixed_dev.jsonl", "bipia_indirect": "jailbreak/bipia_indirect_injection.jsonl",
+           "bipia_twins": "jailbreak/bipia_clean_twins.jsonl", "tensor_trust": "jailbreak/tensor_trust_attacks.jsonl",
+           "latent_jailbreak": "jailbreak/latent_jailbreak.jsonl", "harmful_requests": "jailbreak/harmful_requests.jsonl",
+           "oasst_benign": "jailbreak/oasst_benign.jsonl", "ifeval_benign": "jailbreak/ifeval_benign.jsonl"}
+DOM_SETS = {"exam_qa_more": "domain/exam_qa_more.jsonl", "domain_dev": "domain/domain_dev.jsonl"}
+HW = os.path.join(REPO, "models/eval/handwritten")
+
+
+def half_of(row):
+    if row.get("split") in ("dev", "report"):
+        return row["split"]
+    return "dev" if hashlib.sha256(row["text"].encode("utf-8")).digest()[0] % 2 == 0 else "report"
+
+
+def rows_of(path, name):
+    if not os.path.exists(path):
+        return []
+    out = []
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            r = json.loads(line)
+            if half_of(r) == "dev":
+                r["set"] = name
+                out.append(r)
+    return out
+
+
+def windows(tok, text, max_len=128, stride=96):
+    ids = tok.encode(text[:200000], add_special=False)[0]
+    body = max_len - 2
+    if len(ids) <= body:
+        return [[T.CLS] + ids + [T.SEP]]
+    out, start = [], 0
+    while True:
+        out.append([T.CLS] + ids[start:start + body] + [T.SEP])
+        if start + body >= len(ids):
+            return out
+        start += stride
+
+
+@torch.no_grad()
+def run_model(model, seqs, bs=64):
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    dom, jb = [None] * len(seqs), [None] * len(seqs)
+    for j in range(0, len(order), bs):
+        sel = order[j:j + bs]
+        L = max(len(seqs[i]) for i in sel)
+        ids = torch.zeros(len(sel), L, dtype=torch.long)
+        am = torch.zeros(len(sel), L, dtype=torch.long)
+        for k, i in enumerate(sel):
+            ids[k, :len(seqs[i])] = torch.tensor(seqs[i])
+            am[k, :len(seqs[i])] = 1
+        d, b, *_ = model(ids, am)
+        for k, i in enumerate(sel):
+            dom[i] = d[k].numpy()
+            jb[i] = b[k].numpy()
+    return dom, jb
+
+
+def load(spec):
+    path = os.path.join(WORK, "runs", spec) if spec.endswith(".pt") else os.path.join(WORK, "runs", spec, "best.pt")
+    ck = torch.load(path, map_location="cpu")
+    # the domain and PII n-gram paths are refitted after the encoder changes; the jailbreak path is scored as it is
+    cfg = {k: v for k, v in ck["cfg"].items() if not k.startswith(("ngram_", "pii_ngram_"))}
+    model = SemrouteModel(cfg)
+    sd = {k: v for k, v in ck["model"].items() if not k.startswith(("domain_ngram.", "pii_ngram."))}
+    model.load_state_dict(sd)
+    model.eval()
+    return model
+
+
+def macro_f1(gold, pred):
+    f = []
+    for c in sorted(set(gold)):
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        pr = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        f.append(2 * pr * rc / (pr + rc) if pr + rc else 0.0)
+    return sum(f) / len(f)
+
+
+_TOK = []
+
+
+def TOKENIZER():
+    if not _TOK:
+        _TOK.append(T.load(os.path.join(REPO, "models/semroute-mini/tokenizer.json")))
+    return _TOK[0]
+
+
+def jailbreak_dev_rows():
+    rows = [r for n, p in JB_SETS.items() for r in rows_of(f"{SHARED}/data/dev-ood/{p}", n)]
+    return rows + rows_of(f"{HW}/jailbreak_attacks.jsonl", "hw_attacks") + rows_of(f"{HW}/jailbreak_benign.jsonl", "hw_benign")
+
+
+def jailbreak_metrics(rows, s):
+    """TPR at the threshold that flags <= 1% of realistic benign and <= 2% of all benign dev prompts; AUC; per set.
+    `s` may be any score monotone in the jailbreak probability (a logit difference works)."""
+    lab = np.array([r.get("label", "benign") for r in rows])
+    realistic = np.array([r.get("label") == "benign" and r["set"] in REALISTIC for r in rows])
+    pos, neg = s[lab == "jailbreak"], s[lab == "benign"]
+    rb, ab = np.sort(s[realistic])[::-1], np.sort(neg)[::-1]
+    thr = max(rb[int(0.01 * len(rb))], ab[int(0.02 * len(ab))]) + 1e-9
+    per_set = {}
+    for name in sorted(set(r["set"] for r in rows)):
+        for lbl in ("jailbreak", "benign", "harmful_request"):
+            m = np.array([r["set"] == name for r in rows]) & (lab == lbl)
+            if m.any():
+                per_set[f"{name}:{lbl}"] = round(float((s[m] >= thr).mean()), 3)
+    return {"tpr": float((pos >= thr).mean()), "auc": float(auc(pos, neg)), "threshold": float(thr), "per_set": per_set}
+
+
+def main():
+    torch.set_num_threads(int(os.environ.get("THREADS", "1")))
+    tok = T.load(os.path.join(REPO, "models/semroute-mini/tokenizer.json"))
+    jb_rows = [r for n, p in JB_SETS.items() for r in rows_of(f"{SHARED}/data/dev-ood/{p}", n)]
+    jb_rows += rows_of(f"{HW}/jailbreak_attacks.jsonl", "hw_attacks") + rows_of(f"{HW}/jailbreak_benign.jsonl", "hw_benign")
+    dom_rows = [r for n, p in DOM_SETS.items() for r in rows_of(f"{SHARED}/data/dev-ood/{p}", n)]
+    dom_rows += rows_of(f"{HW}/domain_chat.jsonl", "hw_domain_chat")
+    jb_w = [windows(tok, r["text"]) for r in jb_rows]
+    dom_w = [windows(tok, r["text"]) for r in dom_rows]
+    flat_jb = [w for ws in jb_w for w in ws]
+    flat_dom = [w for ws in dom_w for w in ws]
+    out_path = os.path.join(WORK, "ood_select.json")
+    for spec in sys.argv[1:]:
+        t0 = time.time()
+        model = load(spec)
+        _, jl = run_model(model, flat_jb)
+        dl, _ = run_model(model, flat_dom)
+        # jailbreak: max window probability
+        probs, k = [], 0
+        for ws in jb_w:
+            p = [1 / (1 + np.exp(-(jl[k + i][1] - jl[k + i][0]) / TEMPERATURE)) for i in range(len(ws))]
+            probs.append(max(p))
+            k += len(ws)
+        s = np.array(probs)
+        lab = np.array([r.get("label", "benign") for r in jb_rows])
+        realistic = np.array([r.get("label") == "benign" and r["set"] in REALISTIC for r in jb_rows])
+        pos, neg = s[lab == "jailbreak"], s[lab == "benign"]
+        rb, ab = np.sort(s[realistic])[::-1], np.sort(neg)[::-1]
+        thr = max(rb[int(0.01 * len(rb))], ab[int(0.02 * len(ab))]) + 1e-6
+        per_set = {}
+        for name in sorted(set(r["set"] for r in jb_rows)):
+            for lbl in ("jailbreak", "benign", "harmful_request"):
+                m = np.array([r["set"] == name for r in jb_rows]) & (lab == lbl)
+                if m.any():
+                    per_set[f"{name}:{lbl}"] = round(float((s[m] >= thr).mean()), 3)
+        # domain: mean of window logits
+        preds, k = [], 0
+        for ws in dom_w:
+            preds.append(DOMAINS[int(np.mean([dl[k + i] for i in range(len(ws))], axis=0).argmax())])
+            k += len(ws)
+        dom = {}
+        for name in sorted(set(r["set"] for r in dom_rows)):
+            idx = [i for i, r in enumerate(dom_rows) if r["set"] == name]
+            gold = [dom_rows[i]["category"] for i in idx]
+            pred = [preds[i] for i in idx]
+            dom[name] = {"acc": round(sum(g == p for g, p in zip(gold, pred)) / len(gold), 4), "macro_f1": round(macro_f1(gold, pred), 4)}
+        res = {"ckpt": spec, "jb_auc": round(auc(pos, neg), 4), "jb_threshold": round(float(thr), 4),
+               "jb_tpr": round(float((pos >= thr).mean()), 4), "jb_per_set": per_set, "domain": dom, "seconds": round(time.time() - t0)}
+        print(json.dumps(res), flush=True)
+        with open(out_path, "a") as f:
+            f.write(json.dumps(res) + "\n")
+
+
+if __name__ == "__main__":
+    main()

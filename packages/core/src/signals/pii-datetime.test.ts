@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { addDateTimes, recognizeDateTimes } from './pii-datetime.js';
+import type { PiiSpan } from './types.js';
+
+const values = (text: string): string[] => recognizeDateTimes(text).map((s) => text.slice(s.start, s.end));
+
+describe('recognizeDateTimes', () => {
+  it.each([
+    ["I'm flying on March 14th and back on the 28th.", ['March 14th', 'the 28th']],
+    ['Can we meet this Saturday at 19:30?', ['this Saturday at 19:30']],
+    ['Is Saturday the 14th free?', ['Saturday the 14th']],
+    ['The alarm went off at 04:12 and again at 5am', ['04:12', '5am']],
+    ['Let us talk tomorrow morning, or next Friday.', ['tomorrow morning', 'next Friday']],
+    ['Appointment on 14/05 at 10:00, follow-up 15/05/2025', ['14/05 at 10:00', '15/05/2025']],
+    ['Started in June 2021 and left in August.', ['June 2021', 'August']],
+    ['Delivery window 9am-5pm on Tuesday', ['9am-5pm on Tuesday']],
+    ['Due by 3 March 2019, i.e. 2019-03-03.', ['3 March 2019', '2019-03-03']],
+  ])('finds the whole expression in %j', (text, want) => {
+    expect(values(text)).toEqual(want);
+  });
+
+  it.each([
+    'Add 3/4 cup of sugar',
+    'You may 5 times a day',
+    'We march 20 miles',
+    'python 3.10.12 on the 5th floor in the 21st century',
+    'the sun rose over Maybury',
+    'version 12:30:45 of the build',
+  ])('leaves %j alone', (text) => {
+    expect(values(text)).toEqual([]);
+  });
+});
+
+describe('addDateTimes', () => {
+  it('replaces the pieces the model found and a mistyped month, keeps other types', () => {
+    const text = 'Book Alice for this Saturday at 19:30 on March 2nd';
+    const model: PiiSpan[] = [
+      { type: 'PERSON', start: 5, end: 10, score: 0.9 },
+      { type: 'DATE_TIME', start: 20, end: 28, score: 0.6 },
+      { type: 'DATE_TIME', start: 32, end: 37, score: 0.5 },
+      { type: 'ORGANIZATION', start: 41, end: 46, score: 0.5 },
+    ];
+    const out = addDateTimes(model, text).map((s) => [s.type, text.slice(s.start, s.end)]);
+    expect(out).toEqual([
+      ['PERSON', 'Alice'],
+      ['DATE_TIME', 'this Saturday at 19:30'],
+      ['DATE_TIME', 'March 2nd'],
+    ]);
+  });
+
+  it('never cuts a span of another type', () => {
+    const text = 'Friday Harbor Labs is in Washington';
+    const model: PiiSpan[] = [{ type: 'ORGANIZATION', start: 0, end: 18, score: 0.8 }];
+    expect(addDateTimes(model, text)).toEqual(model);
+  });
+
+  it('returns well-formed, non-overlapping DATE_TIME spans on any text (property)', () => {
+    const words = ['on', 'at', 'the', 'March', 'may', '14th', '3', '/', '4', '19:30', '9pm', 'next', 'Friday', 'tomorrow', ' ', ',', 'in', 'June', '2021', 'Alice'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 40 }), (parts) => {
+        const text = parts.join(' ');
+        const out = addDateTimes([], text);
+        for (let i = 0; i < out.length; i++) {
+          const s = out[i]!;
+          expect(s.start).toBeLessThan(s.end);
+          expect(s.end).toBeLessThanOrEqual(text.length);
+          if (i > 0) expect(out[i - 1]!.end).toBeLessThanOrEqual(s.start);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows linearly: 4x the text costs about 4x the work, not 16x', () => {
+    const unit = 'see you next Friday at 9pm or on the 28th; 3/4 cup; ';
+    const time = (n: number): number => {
+      const text = unit.repeat(n);
+      const t0 = performance.now();
+      addDateTimes([], text);
+      return performance.now() - t0;
+    };
+    time(2_000); // warm up the regular expression
+    const small = Math.min(time(20_000), time(20_000));
+    const large = Math.min(time(80_000), time(80_000));
+    expect(large / small).toBeLessThan(8);
+  });
+});
