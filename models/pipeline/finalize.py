@@ -356,7 +356,7 @@ def main():
         "format_version": 1,
         "inputs": ["input_ids", "attention_mask"],
         "max_length": MAX_LEN,
-        "long_input": "split into windows of max_length tokens (stride 96, each window re-wrapped in [CLS] ... [SEP]); domain/jailbreak: average logits (jailbreak: max of window probabilities is also fine); pii: per-token from the window where the token is most central",
+        "long_input": "split into windows of max_length tokens (stride 96, each window re-wrapped in [CLS] ... [SEP]); domain: average logits; jailbreak: the highest window probability over every window (the jailbreak threshold and the n-gram path's selection assume it: an attack anywhere in a long prompt must count); pii: per-token from the window where the token is most central",
         "heads": [
             {"name": "domain", "output": "domain_logits", "type": "sequence_classification", "labels": DOMAINS,
              "temperature": round(t_dom, 4), "confidence_map": cmap_dom, "default_threshold": 0.4, "fallback_label": "other",
