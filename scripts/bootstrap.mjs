@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One-command set-up for a fresh machine that has only Node 20 and npm.
 //   npm start  → install, build, run the router server (bundled model + default config + mock backend + playground)
-//   npm test   → install, build, type-check, unit/integration tests, browser e2e (installs Debian Chromium when missing)
+//   npm test   → install, build, type-check, unit/integration tests, consumer tests of the packed packages, browser e2e
+//                (installs Debian Chromium when missing)
 // Extra arguments after `--` are passed to `semroute serve` (e.g. `npm start -- --config my.yaml`).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,6 +42,7 @@ const pnpm = (() => {
   return ['npx', '--yes', `pnpm@${PNPM_VERSION}`];
 })();
 const pn = (...args) => must(pnpm[0], [...pnpm.slice(1), ...args]);
+env.SEMROUTE_PNPM = JSON.stringify(pnpm); // the consumer tests pack with the same pnpm
 
 function ensureChromium() {
   if (existsSync('/usr/bin/chromium')) return;
@@ -67,10 +69,10 @@ switch (mode) {
     pn('install', '--frozen-lockfile');
     pn('-r', 'run', 'build');
     must('node', ['node_modules/vitest/vitest.mjs', 'run']);
-    if (existsSync(join(root, 'e2e', 'playwright.config.ts'))) {
-      ensureChromium();
-      pn('--filter', '@semroute/e2e', 'test');
-    }
+    ensureChromium();
+    // The published packages as a user gets them: packed, npm-installed outside the workspace, README snippets run.
+    must('node', ['node_modules/vitest/vitest.mjs', 'run', '--config', 'consumer/vitest.config.ts']);
+    if (existsSync(join(root, 'e2e', 'playwright.config.ts'))) pn('--filter', '@semroute/e2e', 'test');
     process.exit(0);
   }
   default:

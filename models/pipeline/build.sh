@@ -46,7 +46,7 @@ echo "[$(date -u +%T)] 3e/6 n-gram path of the domain head"
 echo "[$(date -u +%T)] 4/6 variants table";    $PY variants.py
 echo "[$(date -u +%T)] 5/6 calibrate, export, quantize, evaluate, reference files"; $PY finalize.py --run "$RUN5-swa-ng" --ckpt best --threads "$THREADS"
 echo "[$(date -u +%T)] 5b/6 PII through the shipped runtime (model only, + pattern recognizers)"
-(cd ../.. && pnpm --filter @semroute/core run build) && node eval_runtime_pii.mjs ../semroute-mini work/data/pii.jsonl ../semroute-mini/eval_runtime_pii.json
+(cd ../.. && pnpm --filter @semroute/node-adapter... run build) && node eval_runtime_pii.mjs ../semroute-mini work/data/pii.jsonl ../semroute-mini/eval_runtime_pii.json
 echo "[$(date -u +%T)] 6/6 card";              $PY make_card.py
 node check_onnx.mjs ../semroute-mini && node check_tokenizer.mjs ../semroute-mini
 echo "[$(date -u +%T)] done"

@@ -15,6 +15,7 @@ export {
   MODEL_DTYPES,
   MODEL_FILES,
   backendCandidates,
+  defaultDtypeFor,
   backendLabel,
   parseBackendChoice,
   parseDtype,

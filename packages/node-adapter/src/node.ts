@@ -4,7 +4,7 @@
  * @module
  */
 export * from '@semroute/core';
-export { createRouter, createNodeClassifier, NodeClassifier, CUDA_INSTALLED, defaultModelCandidates, resolveModelLocation } from './runtime/node.js';
+export { createRouter, createNodeClassifier, NodeClassifier, CUDA_INSTALLED, MODEL_PACKAGE, defaultModelCandidates, resolveModelLocation } from './runtime/node.js';
 export type { CreateNodeRouterOptions, NodeClassifierOptions } from './runtime/node.js';
 export { BACKEND_CHOICES, MODEL_DTYPES, DEFAULT_WINDOWS } from '@semroute/core/runtime-kit';
 export type { BackendChoice, ModelDtype, WindowOptions, EngineOptions, LoadPhase, LoadProgress, ProgressCallback, ConfigInput } from '@semroute/core/runtime-kit';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClassifierError } from '../errors.js';
-import { backendCandidates, backendLabel, parseBackendChoice, parseDtype } from './backends.js';
+import { MODEL_FILES, backendCandidates, backendLabel, defaultDtypeFor, parseBackendChoice, parseDtype } from './backends.js';
 
 describe('backend choice', () => {
   it('orders candidates per runtime and capability', () => {
@@ -24,5 +24,22 @@ describe('backend choice', () => {
     expect(backendLabel('wasm', 4)).toBe('wasm-simd-threads(4)');
     expect(backendLabel('wasm', 1)).toBe('wasm-simd');
     expect(backendLabel('cpu')).toBe('cpu');
+  });
+});
+
+describe('defaultDtypeFor', () => {
+  const only = (...files: string[]) => (f: string): boolean => files.includes(f);
+  it("keeps the target's default when the folder has it, or when the folder cannot be listed", () => {
+    expect(defaultDtypeFor('cuda')).toBe('fp32');
+    expect(defaultDtypeFor('cpu', only(MODEL_FILES.int8, MODEL_FILES.fp32))).toBe('int8');
+    expect(defaultDtypeFor('webgpu', only(MODEL_FILES.fp32))).toBe('fp32');
+  });
+  it('takes the variant that is shipped when the default is not (the npm model package is int8 only)', () => {
+    expect(defaultDtypeFor('cuda', only(MODEL_FILES.int8))).toBe('int8');
+    expect(defaultDtypeFor('webgpu', only(MODEL_FILES.int8))).toBe('int8');
+    expect(defaultDtypeFor('cpu', only(MODEL_FILES.fp32))).toBe('fp32');
+  });
+  it('keeps the default when neither is shipped, so the load error names the file it looked for', () => {
+    expect(defaultDtypeFor('cpu', only())).toBe('int8');
   });
 });

@@ -41,6 +41,17 @@ export const DEFAULT_DTYPE: Readonly<Record<ExecutionTarget, ModelDtype>> = Obje
   cpu: 'int8',
 });
 
+/**
+ * The variant for `target` when the caller chose none: the target's default, unless the model folder ships only the
+ * other one (the npm package `@semroute/model-mini` ships the int8 graph alone). `shipped` tells whether a file of
+ * the folder exists; without it (a remote folder) the default is assumed to be there.
+ */
+export function defaultDtypeFor(target: ExecutionTarget, shipped?: (file: string) => boolean): ModelDtype {
+  const preferred = DEFAULT_DTYPE[target];
+  if (!shipped || shipped(MODEL_FILES[preferred])) return preferred;
+  return MODEL_DTYPES.find((d) => d !== preferred && shipped(MODEL_FILES[d])) ?? preferred;
+}
+
 /** Validates a user-supplied backend choice; the error lists the valid ones. */
 export function parseBackendChoice(value: unknown): BackendChoice {
   if (value === undefined) return 'auto';

@@ -10,7 +10,7 @@ import { ClassifierError } from '../errors.js';
 import type { Router } from '../router.js';
 import { type ConfigInput, routerWith } from './create-router.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions } from '../signals/types.js';
-import type { BackendChoice, ModelDtype } from './backends.js';
+import { type BackendChoice, MODEL_FILES, type ModelDtype } from './backends.js';
 import type { EngineOptions } from './classifier.js';
 import type { ProgressCallback } from './progress.js';
 import type { WebInitOptions, WebInitResult } from './web.js';
@@ -26,10 +26,11 @@ export interface WorkerLike {
 
 export interface BrowserClassifierOptions extends EngineOptions {
   /**
-   * Model folder URL (absolute, or relative to the page). Default: `models/semroute-mini/` on the page's origin.
-   * A URL on another origin needs `allowRemoteModels: true`.
+   * Model folder URL (absolute, or relative to the page), or the model file by file: `modelFiles` of
+   * `@semroute/model-mini`, whose URLs your bundler turns into assets. Default: `models/semroute-mini/` on the page's
+   * origin. A URL on another origin needs `allowRemoteModels: true`.
    */
-  readonly model?: string | URL;
+  readonly model?: string | URL | ModelFileUrls;
   /** Hugging Face model id (`org/name`) to load from the Hub; needs `allowRemoteModels: true`. */
   readonly huggingFace?: string;
   /** Revision for `huggingFace` (default `main`). */
@@ -63,8 +64,42 @@ function pageBase(): string {
   return loc?.href ?? 'http://localhost/';
 }
 
+/** A model given file by file (as `modelFiles` of `@semroute/model-mini`): file name in the folder → URL. */
+export type ModelFileUrls = Readonly<Record<string, string | URL>>;
+
+const isFileMap = (m: BrowserClassifierOptions['model']): m is ModelFileUrls => typeof m === 'object' && m !== null && !(m instanceof URL);
+
+/** Model files come from the page's origin (or are local data:/blob: URLs) unless remote models are opted into. */
+function checkOrigin(u: URL, base: string, allowRemoteModels: boolean | undefined): void {
+  const page = new URL(base);
+  if (u.origin !== page.origin && !allowRemoteModels && u.protocol !== 'blob:' && u.protocol !== 'data:') {
+    throw new ClassifierError(
+      `model URL ${u.href} is on another origin than the page (${page.origin}); pass { allowRemoteModels: true } to allow it`,
+    );
+  }
+}
+
+/**
+ * Resolves a model given file by file against the page, enforcing the same-origin default. The map must hold
+ * `config.json`, `tokenizer.json`, `heads.json` and at least one graph (`onnx/model_quantized.onnx` or `onnx/model.onnx`).
+ */
+export function resolveModelFiles(files: ModelFileUrls, allowRemoteModels?: boolean, base = pageBase()): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, url] of Object.entries(files)) {
+    const u = new URL(String(url), base);
+    checkOrigin(u, base, allowRemoteModels);
+    out[name] = u.href;
+  }
+  const missing = ['config.json', 'tokenizer.json', 'heads.json'].filter((f) => !(f in out));
+  if (!Object.values(MODEL_FILES).some((f) => f in out)) missing.push(Object.values(MODEL_FILES).join(' or '));
+  if (missing.length) {
+    throw new ClassifierError(`the model's file map lacks ${missing.join(', ')} (has: ${Object.keys(out).join(', ') || 'nothing'})`);
+  }
+  return out;
+}
+
 /** Resolves where model files come from, enforcing the same-origin default. */
-export function resolveModelBase(o: Pick<BrowserClassifierOptions, 'model' | 'huggingFace' | 'revision' | 'allowRemoteModels'>, base = pageBase()): string {
+export function resolveModelBase(o: { model?: string | URL; huggingFace?: string; revision?: string; allowRemoteModels?: boolean }, base = pageBase()): string {
   if (o.huggingFace !== undefined) {
     if (!o.allowRemoteModels) {
       throw new ClassifierError(`loading '${o.huggingFace}' from the Hugging Face Hub needs { allowRemoteModels: true }`);
@@ -74,12 +109,7 @@ export function resolveModelBase(o: Pick<BrowserClassifierOptions, 'model' | 'hu
   }
   const u = new URL(o.model === undefined ? 'models/semroute-mini/' : String(o.model), base);
   if (!u.pathname.endsWith('/')) u.pathname += '/';
-  const page = new URL(base);
-  if (u.origin !== page.origin && !o.allowRemoteModels && u.protocol !== 'blob:') {
-    throw new ClassifierError(
-      `model URL ${u.href} is on another origin than the page (${page.origin}); pass { allowRemoteModels: true } to allow it`,
-    );
-  }
+  checkOrigin(u, base, o.allowRemoteModels);
   return u.href;
 }
 
@@ -119,8 +149,11 @@ export class WorkerClassifier implements Classifier {
 
   /** Starts the worker, loads the model, and resolves once the first backend is ready. */
   static async create(o: BrowserClassifierOptions = {}): Promise<WorkerClassifier> {
+    const { model, ...rest } = o;
     const init: WebInitOptions = {
-      modelBase: resolveModelBase(o),
+      ...(isFileMap(model)
+        ? { modelBase: pageBase(), modelFiles: resolveModelFiles(model, o.allowRemoteModels) }
+        : { modelBase: resolveModelBase({ ...rest, ...(model !== undefined && { model }) }) }),
       ...(o.backend !== undefined && { backend: o.backend }),
       ...(o.dtype !== undefined && { dtype: o.dtype }),
       ...(o.threads !== undefined && { threads: o.threads }),

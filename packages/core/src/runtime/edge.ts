@@ -27,8 +27,12 @@ export type FileContents = Response | ArrayBuffer | ArrayBufferView | string | n
 /** Reads one file of the model folder, by its path relative to the folder (`config.json`, `onnx/model_quantized.onnx`). */
 export type ModelFileLoader = (file: string) => Promise<FileContents> | FileContents;
 
-/** The model folder's files by relative path (at least `config.json`, `tokenizer.json`, `heads.json` and the ONNX file). */
-export type ModelFiles = Readonly<Record<string, FileContents>>;
+/**
+ * The model folder's files by relative path (at least `config.json`, `tokenizer.json`, `heads.json` and the ONNX file):
+ * their contents, or a `URL` to fetch (as `modelFiles` of `@semroute/model-mini` gives them: `file:` URLs in Deno and
+ * Bun, whose `fetch` reads files).
+ */
+export type ModelFiles = Readonly<Record<string, FileContents | URL>>;
 
 /** ORT's WebAssembly binary: a compiled module (required on Cloudflare Workers), its bytes, or a URL to fetch. */
 export type WasmInput = WebAssembly.Module | ArrayBuffer | ArrayBufferView | string | URL;
@@ -85,7 +89,10 @@ function folderReader(model: EdgeClassifierOptions['model'], fetchFn: EdgeFetch)
     return async (file) => toBytes(await fetchFile(fetchFn, new URL(file, base).href), new URL(file, base).href);
   }
   if (typeof model === 'function') return async (file) => toBytes(await model(file), file);
-  return async (file) => toBytes(model[file], file);
+  return async (file) => {
+    const v = model[file];
+    return v instanceof URL ? toBytes(await fetchFile(fetchFn, v.href), v.href) : toBytes(v, file);
+  };
 }
 
 function parseJson(bytes: Uint8Array, file: string): unknown {

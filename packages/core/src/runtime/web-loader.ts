@@ -22,7 +22,9 @@ export interface FetchOptions {
 const validator = (h: Headers): string => h.get('etag') ?? h.get('last-modified') ?? h.get('content-length') ?? '';
 
 export async function fetchBytes(url: string, o: FetchOptions): Promise<Uint8Array> {
-  const cache = o.cache !== false && runtimeEnv.HAS_CACHE_API ? await caches.open(o.cache).catch(() => null) : null;
+  // The Cache API holds http(s) requests only; data: and blob: URLs (small bundler-inlined assets) are read directly.
+  const cacheName = runtimeEnv.HAS_CACHE_API && /^https?:/i.test(url) ? o.cache : false;
+  const cache = cacheName !== false ? await caches.open(cacheName).catch(() => null) : null;
   if (cache) {
     const hit = await cache.match(url);
     if (hit) {

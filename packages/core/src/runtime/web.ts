@@ -13,12 +13,12 @@ import { ClassifierError } from '../errors.js';
 import { parseModelSpec } from './artifacts.js';
 import {
   type BackendChoice,
-  DEFAULT_DTYPE,
   type ExecutionTarget,
   MODEL_FILES,
   type ModelDtype,
   backendCandidates,
   backendLabel,
+  defaultDtypeFor,
   parseBackendChoice,
   parseDtype,
 } from './backends.js';
@@ -34,6 +34,8 @@ import { DEFAULT_CACHE_NAME, fetchBytes, fetchJson } from './web-loader.js';
 export interface WebInitOptions extends EngineOptions {
   /** Absolute base URL of the model folder (ends with `/`). */
   readonly modelBase: string;
+  /** The model file by file (absolute URLs by file name), instead of `modelBase` (e.g. bundler-emitted assets). */
+  readonly modelFiles?: Readonly<Record<string, string>>;
   readonly backend?: BackendChoice;
   readonly dtype?: 'auto' | ModelDtype;
   /** WASM threads; clamped to 1 when the page is not cross-origin isolated. */
@@ -112,7 +114,13 @@ export async function createWebClassifier(o: WebInitOptions, onProgress?: Progre
   const choice = parseBackendChoice(o.backend);
   const dtypeOpt = parseDtype(o.dtype);
   const cacheName = o.cache === undefined ? DEFAULT_CACHE_NAME : o.cache;
-  const url = (f: string): string => new URL(f, o.modelBase).href;
+  const files = o.modelFiles;
+  const url = (f: string): string => {
+    if (!files) return new URL(f, o.modelBase).href;
+    const u = files[f];
+    if (u === undefined) throw new ClassifierError(`model file ${f} is not in the model's file map (has: ${Object.keys(files).join(', ')})`);
+    return u;
+  };
   const fo = (file: string) => ({ cache: cacheName, onProgress, file });
 
   const threads = wasmThreads(o.threads);
@@ -120,7 +128,9 @@ export async function createWebClassifier(o: WebInitOptions, onProgress?: Progre
   const [config, tokenizerJson, tokenizerConfig, heads] = await Promise.all([
     fetchJson(url('config.json'), fo('config.json')),
     fetchJson(url('tokenizer.json'), fo('tokenizer.json')),
-    fetchJson(url('tokenizer_config.json'), fo('tokenizer_config.json')).catch(() => ({})),
+    Promise.resolve()
+      .then(() => fetchJson(url('tokenizer_config.json'), fo('tokenizer_config.json')))
+      .catch(() => ({})),
     fetchJson(url('heads.json'), fo('heads.json')),
   ]);
   const spec = parseModelSpec(config, heads);
@@ -134,7 +144,7 @@ export async function createWebClassifier(o: WebInitOptions, onProgress?: Progre
       const why = await hasWebGpuAdapter();
       if (why) throw new ClassifierError(why);
     }
-    const dtype = dtypeOpt ?? DEFAULT_DTYPE[target];
+    const dtype = dtypeOpt ?? defaultDtypeFor(target, files ? (f) => f in files : undefined);
     let b = bytes.get(dtype);
     if (!b) {
       b = await fetchBytes(url(MODEL_FILES[dtype]), fo(MODEL_FILES[dtype]));

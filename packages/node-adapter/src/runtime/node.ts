@@ -18,7 +18,6 @@ import {
   ByoHead,
   type ByoIo,
   type ConfigInput,
-  DEFAULT_DTYPE,
   type DisposableRunner,
   type EngineOptions,
   type ExecutionTarget,
@@ -30,6 +29,7 @@ import {
   ModelTokenizer,
   type ProgressCallback,
   backendCandidates,
+  defaultDtypeFor,
   backendLabel,
   fetchOk,
   parseBackendChoice,
@@ -42,7 +42,10 @@ import {
 import { threadRunner } from './node-thread.js';
 
 export interface NodeClassifierOptions extends EngineOptions {
-  /** Model folder (path or `file:` URL) or an `http(s):` base URL. Default: the bundled `models/semroute-mini`. */
+  /**
+   * Model folder (path or `file:` URL) or an `http(s):` base URL. Default: `$SEMROUTE_MODEL_DIR`, else the installed
+   * `@semroute/model-mini` package (int8 only: on CUDA, `dtype: 'auto'` then runs int8 too).
+   */
   readonly model?: string | URL;
   /** `auto` (CUDA when its provider library is installed, else CPU), `cpu` or `cuda` (falls back to CPU, and says so). */
   readonly backend?: BackendChoice;
@@ -101,17 +104,20 @@ export class NodeClassifier extends ModelClassifier {
   }
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
+/** The npm package that ships the model (a dependency of this package; in the repository: `models/semroute-mini`). */
+export const MODEL_PACKAGE = '@semroute/model-mini';
 
-/** Where the bundled model may live: `$SEMROUTE_MODEL_DIR`, inside the package, or the repository's models/. */
+/** Where the bundled model may live: `$SEMROUTE_MODEL_DIR`, then the installed {@link MODEL_PACKAGE}. */
 export function defaultModelCandidates(): string[] {
   const out: string[] = [];
   const env = process.env.SEMROUTE_MODEL_DIR;
   if (env) out.push(resolve(env));
-  // src/runtime or dist/runtime → package root → repo root
-  const pkgRoot = resolve(here, '..', '..');
-  out.push(join(pkgRoot, 'models', 'semroute-mini'));
-  out.push(resolve(pkgRoot, '..', '..', 'models', 'semroute-mini'));
+  try {
+    // Resolved from this file, as Node resolves the package's own imports: found wherever npm put it.
+    out.push(dirname(createRequire(import.meta.url).resolve(`${MODEL_PACKAGE}/package.json`)));
+  } catch {
+    out.push(`${MODEL_PACKAGE} (not installed: npm i ${MODEL_PACKAGE})`);
+  }
   return out;
 }
 
@@ -292,7 +298,7 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
   const fallbacks: string[] = [];
   const bytesCache = new Map<ModelDtype, Uint8Array>();
   for (const target of candidates) {
-    const dtype = dtypeOpt ?? DEFAULT_DTYPE[target];
+    const dtype = dtypeOpt ?? defaultDtypeFor(target, loc.kind === 'dir' ? (file) => existsSync(join(loc.path, file)) : undefined);
     try {
       let bytes = bytesCache.get(dtype);
       if (!bytes) {

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expose } from 'comlink';
 import { createNodeClassifier } from '@semroute/node-adapter';
-import { WorkerClassifier, type WorkerLike, resolveModelBase } from '../../../core/src/runtime/browser.js';
+import { WorkerClassifier, type WorkerLike, resolveModelBase, resolveModelFiles } from '../../../core/src/runtime/browser.js';
 import { createWorkerApi } from '../../../core/src/runtime/worker-api.js';
 
 /** A Worker look-alike: comlink talks over a MessageChannel; `crash()` fires an 'error' event like a real crash. */
@@ -142,5 +142,28 @@ describe('WorkerClassifier (main-thread client)', () => {
     expect(resolveModelBase({ model: 'https://cdn.example.net/m/', allowRemoteModels: true }, page)).toBe('https://cdn.example.net/m/');
     expect(() => resolveModelBase({ huggingFace: 'org/name' }, page)).toThrow(/allowRemoteModels/);
     expect(resolveModelBase({ huggingFace: 'org/name', allowRemoteModels: true }, page)).toBe('https://huggingface.co/org/name/resolve/main/');
+  });
+
+  it('takes a model file by file (bundler assets), same origin or data:/blob: unless remote models are opted into', () => {
+    const page = 'https://app.example.com/chat/';
+    const files = {
+      'config.json': '/assets/config-1a2b.json',
+      'tokenizer.json': new URL('https://app.example.com/assets/tokenizer-3c4d.json'),
+      'tokenizer_config.json': 'data:application/json;base64,e30=',
+      'heads.json': 'assets/heads-5e6f.json',
+      'onnx/model_quantized.onnx': '/assets/model_quantized-7a8b.onnx',
+    };
+    expect(resolveModelFiles(files, false, page)).toEqual({
+      'config.json': 'https://app.example.com/assets/config-1a2b.json',
+      'tokenizer.json': 'https://app.example.com/assets/tokenizer-3c4d.json',
+      'tokenizer_config.json': 'data:application/json;base64,e30=',
+      'heads.json': 'https://app.example.com/chat/assets/heads-5e6f.json',
+      'onnx/model_quantized.onnx': 'https://app.example.com/assets/model_quantized-7a8b.onnx',
+    });
+    const remote = { ...files, 'onnx/model_quantized.onnx': 'https://cdn.example.net/m.onnx' };
+    expect(() => resolveModelFiles(remote, false, page)).toThrow(/cdn\.example\.net.*allowRemoteModels: true/);
+    expect(resolveModelFiles(remote, true, page)['onnx/model_quantized.onnx']).toBe('https://cdn.example.net/m.onnx');
+    const { 'heads.json': _heads, 'onnx/model_quantized.onnx': _graph, ...partial } = files;
+    expect(() => resolveModelFiles(partial, false, page)).toThrow(/lacks heads\.json, onnx\/model\.onnx or onnx\/model_quantized\.onnx/);
   });
 });

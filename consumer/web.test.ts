@@ -1,0 +1,96 @@
+/**
+ * Browser and edge: `npm i @semroute/core @semroute/model-mini` in a fresh folder outside the workspace (no
+ * onnxruntime-node anywhere in it). The README's browser snippet is the module of a minimal Vite app, built with Vite
+ * and opened in Debian Chromium: it routes a prompt with the model files Vite emitted from the package, and makes no
+ * request to any other host. The README's edge snippet runs in Deno and Bun against the same install.
+ */
+import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, TOOLS, duBytes, findDirs, npmInstall, readmeExpectedLine, readmeSnippet, run } from './shared.js';
+
+const work = inject('consumerWork');
+const tarballs = inject('tarballs');
+const app = join(work, 'web-app');
+
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.onnx': 'application/octet-stream' };
+
+/** A static server for the built app (dist/), on 127.0.0.1. */
+function serve(root: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root + sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('browser and edge consumer (npm i @semroute/core @semroute/model-mini)', () => {
+  beforeAll(() => {
+    mkdirSync(join(app, 'src'), { recursive: true });
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'web-app', private: true, type: 'module' }));
+    npmInstall(app, [tarballs['@semroute/core']!, tarballs['@semroute/model-mini']!]);
+    console.log(`browser/edge consumer install: ${(duBytes(join(app, 'node_modules')) / 2 ** 20).toFixed(0)} MiB in node_modules`);
+  });
+
+  it('contains no onnxruntime-node at all', () => {
+    expect(findDirs(join(app, 'node_modules'), 'onnxruntime-node')).toEqual([]);
+    expect(run('npm', ['ls', '--all', '--parseable'], app)).not.toMatch(/onnxruntime-node/);
+  });
+
+  describe("the README's browser snippet in a minimal Vite app, in Chromium", () => {
+    let server: Server | undefined;
+    afterAll(() => server?.close());
+
+    it('builds with Vite (model files emitted as assets from the package) and routes offline, same origin only', async () => {
+      writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html><body><script type="module" src="/src/main.js"></script></body></html>\n');
+      writeFileSync(join(app, 'src', 'main.js'), readmeSnippet('browser'));
+      run(process.execPath, [TOOLS.vite(), 'build', '--logLevel', 'warn'], app);
+      const assets = readdirSync(join(app, 'dist', 'assets'));
+      expect(assets.some((f) => /^model_quantized-.*\.onnx$/.test(f))).toBe(true);
+
+      server = await serve(join(app, 'dist'));
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      try {
+        const context = await browser.newContext({ serviceWorkers: 'block' });
+        const elsewhere: string[] = [];
+        // Every request of the page and its worker passes here: only the app's own origin (and inline data:/blob:) may load.
+        await context.route('**/*', (route) => {
+          const url = route.request().url();
+          if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+          elsewhere.push(url);
+          return route.abort();
+        });
+        const page = await context.newPage();
+        const lines: string[] = [];
+        const errors: string[] = [];
+        page.on('console', (m) => (m.type() === 'log' ? lines.push(m.text()) : undefined));
+        page.on('pageerror', (e) => errors.push(e.message));
+        const printed = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 120_000 });
+        await page.goto(`${origin}/`);
+        await Promise.race([printed, page.waitForEvent('pageerror', { timeout: 120_000 }).then((e) => Promise.reject(e))]);
+        expect(errors).toEqual([]);
+        expect(lines).toEqual([readmeExpectedLine()]);
+        expect(elsewhere).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    });
+  });
+
+  it.each(['deno', 'bun'] as const)("runs the README's edge snippet verbatim in %s", (runtime) => {
+    writeFileSync(join(app, 'edge.mjs'), readmeSnippet('edge'));
+    const args = runtime === 'deno' ? ['run', '--allow-read', '--allow-env', 'edge.mjs'] : ['edge.mjs'];
+    const out = run(TOOLS[runtime](), args, app, { ...process.env, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(work, 'deno-cache') });
+    expect(out.trim().split('\n').at(-1)).toBe(readmeExpectedLine());
+  });
+});
