@@ -44,18 +44,19 @@ const pnpm = (() => {
 const pn = (...args) => must(pnpm[0], [...pnpm.slice(1), ...args]);
 env.SEMROUTE_PNPM = JSON.stringify(pnpm); // the consumer tests pack with the same pnpm
 
-function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) return;
+/** Installs a Debian package with apt-get when `bin` is missing (root or passwordless sudo). */
+function ensureDebianPackage(bin, pkg) {
+  if (existsSync(bin)) return;
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const sudo = asRoot ? [] : has('sudo', ['-n', 'true']) ? ['sudo', '-n'] : null;
   if (!sudo) {
-    console.error('✖ Chromium is missing and cannot be installed without root: run `sudo apt-get install -y chromium`.');
+    console.error(`✖ ${bin} is missing and cannot be installed without root: run \`sudo apt-get install -y ${pkg}\`.`);
     process.exit(1);
   }
   const apt = (...a) => must(sudo[0] ?? 'apt-get', sudo.length ? ['apt-get', ...a] : a);
   apt('update', '-q');
   const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-  const r = spawnSync(sudo[0] ?? 'apt-get', sudo.length ? [...sudo.slice(1), 'apt-get', 'install', '-y', '-q', 'chromium'] : ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env: aptEnv });
+  const r = spawnSync(sudo[0] ?? 'apt-get', sudo.length ? [...sudo.slice(1), 'apt-get', 'install', '-y', '-q', pkg] : ['install', '-y', '-q', pkg], { stdio: 'inherit', env: aptEnv });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
@@ -68,8 +69,10 @@ switch (mode) {
   case 'test': {
     pn('install', '--frozen-lockfile');
     pn('-r', 'run', 'build');
+    // The Responses API tests run a real Redis on loopback (packages/node-adapter/test/responses.test.ts).
+    ensureDebianPackage('/usr/bin/redis-server', 'redis-server');
     must('node', ['node_modules/vitest/vitest.mjs', 'run']);
-    ensureChromium();
+    ensureDebianPackage('/usr/bin/chromium', 'chromium');
     // The published packages as a user gets them: packed, npm-installed outside the workspace, README snippets run.
     must('node', ['node_modules/vitest/vitest.mjs', 'run', '--config', 'consumer/vitest.config.ts']);
     if (existsSync(join(root, 'e2e', 'playwright.config.ts'))) pn('--filter', '@semroute/e2e', 'test');

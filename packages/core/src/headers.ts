@@ -63,6 +63,12 @@ export const HEADERS = Object.freeze({
    * `classifier; hint=agrees|differs|ignored` (a hint was present and re-checked or ignored), or `none` (no classifier).
    */
   CATEGORY_SOURCE: 'x-semroute-category-source',
+  /**
+   * The session marker (`routing.session.mode: sticky`): the route the conversation is on after this turn, as
+   * names and numbers (no prompt text). A client that sends it back (same header name by default, see
+   * `routing.session.header`) continues the session without the router replaying earlier turns.
+   */
+  SESSION: 'x-semroute-session',
 } as const);
 
 /** Headers a client sends (never in a response). */

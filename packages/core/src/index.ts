@@ -22,6 +22,7 @@ export {
   REASONING_FAMILY_TYPES,
   RULE_OPERATORS,
   SELECTION_ALGORITHMS,
+  SESSION_MODES,
   SIGNAL_TYPES,
 } from './config/schema.js';
 export type {
@@ -41,6 +42,9 @@ export type {
   RuleNode,
   SignalsConfig,
   SignalType,
+  SessionConfig,
+  ResponseApiConfig,
+  ApiFormat,
 } from './config/schema.js';
 
 // signals
@@ -67,6 +71,8 @@ export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions,
 export { decide } from './decision/engine.js';
 export { explainDecision, categorySourceText } from './decision/explain.js';
 export { retargetDecision } from './decision/retarget.js';
+export { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession } from './decision/session.js';
+export type { SessionAnchor, SessionSource } from './decision/session.js';
 export type {
   AppliedPlugin,
   BlockInfo,
@@ -79,6 +85,8 @@ export type {
   PiiOutcome,
   RuleTrace,
   SelectionTrace,
+  SessionRoute,
+  SessionTrace,
   SignalEvaluation,
 } from './decision/types.js';
 
@@ -93,6 +101,17 @@ export { blockedResponse } from './openai/blocked.js';
 export type { BlockedResponse } from './openai/blocked.js';
 export { redact, placeholder } from './openai/redact.js';
 export { validateChatRequest } from './openai/types.js';
+export {
+  ChatStreamToResponses,
+  chatToResponse,
+  inputItems,
+  refusalResponse,
+  responsesBodyFor,
+  responsesEvent,
+  responsesToChat,
+  validateResponsesRequest,
+} from './openai/responses.js';
+export type { ChatView, ResponseIdentity, ResponseItem, ResponseObject, ResponsesRequest } from './openai/responses.js';
 export type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTextPart } from './openai/types.js';
 
 // headers, errors, router

@@ -9,6 +9,7 @@ import { knownCategories, parseClientHint, type ClientHint, type TrustClientHint
 import { parseConfig } from './config/parse.js';
 import type { RouterConfig } from './config/schema.js';
 import { decide, isPassthroughRequest } from './decision/engine.js';
+import { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession, type SessionAnchor, type SessionSource } from './decision/session.js';
 import type { CategorySourceTrace, Decision } from './decision/types.js';
 import { ClassifierError, ConfigError, SemrouteError } from './errors.js';
 import { HEADERS, getHeader, headerFlag } from './headers.js';
@@ -17,7 +18,7 @@ import { redact as redactText } from './openai/redact.js';
 import { rewrite } from './openai/rewrite.js';
 import { validateChatRequest, type ChatCompletionRequest } from './openai/types.js';
 import { buildSignals, type ExemplarEmbeddings } from './signals/build.js';
-import { extractClassifiedText } from './signals/extract.js';
+import { extractClassifiedText, textParts } from './signals/extract.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 /** Options of {@link Router}. */
@@ -53,6 +54,11 @@ export interface RouteOptions {
    * PII spans), so leaving out `jailbreak` or `pii` also leaves out their guards.
    */
   heads?: readonly Head[];
+  /**
+   * The session's route from a stored response (Responses API `previous_response_id`); used in
+   * `routing.session.mode: sticky` instead of the session header or the replayed messages.
+   */
+  session?: SessionAnchor;
 }
 
 /** Options of {@link Router.classify}. */
@@ -101,6 +107,8 @@ export interface RouteResult {
    * or a decision with the response cache on): the response cache's key.
    */
   embedding?: Float32Array | readonly number[];
+  /** The route the conversation is on after this turn (store it with a response; `x-semroute-session` carries it). */
+  session: SessionAnchor;
 }
 
 type Head = NonNullable<ClassifyOptions['heads']>[number];
@@ -202,15 +210,48 @@ export class Router {
     const useHint = hint !== undefined && trust === 'routing';
 
     const { text } = needClassification ? extractClassifiedText(req, config) : { text: '' };
+    // ---- session (routing.session.mode: sticky): the conversation's route from a stored response, the session
+    // header, or else its earlier user turns, classified below with the current one and replayed ----
+    const session = config.routing.session;
+    const sticky = session.mode === 'sticky' && needClassification && !passthrough;
+    const userTurns = sticky ? userTurnIndices(req) : [];
+    let anchor: SessionAnchor | undefined;
+    let source: SessionSource = 'messages';
+    const earlierTexts: string[] = [];
+    if (sticky) {
+      const marker = getHeader(opts.headers, session.header);
+      if (opts.session) {
+        anchor = opts.session;
+        source = 'previous_response';
+      } else if (marker !== undefined && marker.trim() !== '') {
+        anchor = decodeSessionMarker(marker.trim());
+        if (anchor) source = 'header';
+        else notes.push(`${session.header} ignored: not a session marker of this router`);
+      }
+      if (!anchor && userTurns.length >= 2) {
+        for (const i of userTurns.slice(Math.max(0, userTurns.length - 1 - session.max_turns), -1)) {
+          earlierTexts.push(extractClassifiedText({ ...req, messages: req.messages.slice(0, i + 1) }, config).text);
+        }
+      }
+    }
     const t1 = now();
     let cls: ClassifierSignals | undefined;
+    let earlierCls: (ClassifierSignals | undefined)[] = earlierTexts.map(() => undefined);
     let exemplars: ExemplarEmbeddings | undefined;
     if (this.#classifier && text.length > 0) {
       const all = wantHeads ? [...new Set(wantHeads)] : this.#headsFor(config);
       // A trusted hint replaces the domain head only: jailbreak, PII and pooled (exemplars) always run.
       const heads = useHint ? all.filter((h) => h !== 'domain') : all;
-      if (heads.length) cls = await this.#classifyOne(text, heads);
-      if (heads.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
+      if (earlierTexts.length && heads.length === all.length) {
+        // one batch: the current text and the earlier turns
+        const outs = await this.#classifyMany([text, ...earlierTexts], heads);
+        cls = outs[0];
+        earlierCls = outs.slice(1);
+      } else {
+        if (heads.length) cls = await this.#classifyOne(text, heads);
+        if (earlierTexts.length) earlierCls = await this.#classifyMany(earlierTexts, all);
+      }
+      if (all.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
     }
     const t2 = now();
     let signals: Signals = needClassification ? buildSignals(config, text, cls, exemplars) : {};
@@ -225,6 +266,13 @@ export class Router {
         trace: { ...decision.trace, category_source: categorySource, ...(notes.length ? { notes } : {}) },
       };
     } else if (notes.length) decision = { ...decision, trace: { ...decision.trace, notes } };
+    if (sticky) {
+      if (!anchor && earlierTexts.length) {
+        const earlier = earlierTexts.map((t, i) => decide(config, buildSignals(config, t, earlierCls[i], exemplars), req));
+        anchor = replaySession(config, earlier);
+      }
+      decision = applySession(config, decision, anchor, source, Math.max(1, userTurns.length));
+    }
     const t3 = now();
 
     let result: Pick<RouteResult, 'body' | 'headers' | 'upstreamHeaders' | 'removeUpstreamHeaders' | 'blocked'>;
@@ -242,6 +290,8 @@ export class Router {
       result = rewrite(req, decision, config, { debug });
     }
     if (categorySource) result.headers[HEADERS.CATEGORY_SOURCE] = categorySourceHeader(categorySource);
+    const next = anchorOf(decision);
+    if (sticky) result.headers[HEADERS.SESSION] = encodeSessionMarker(next);
     const t4 = now();
     const timings: RouteTimings = { extractMs: roundMs(t1 - t0), classifyMs: roundMs(t2 - t1), decideMs: roundMs(t3 - t2), totalMs: roundMs(t4 - t0) };
     if (cls?.timings) {
@@ -262,6 +312,7 @@ export class Router {
       timings,
       backend: this.backend,
       ...(cls?.pooled ? { embedding: cls.pooled } : {}),
+      session: next,
     };
   }
 
@@ -351,6 +402,15 @@ export class Router {
     }
     return p;
   }
+}
+
+/** Indices of the user messages that carry text (the conversation's user turns), oldest first. */
+function userTurnIndices(req: ChatCompletionRequest): number[] {
+  const out: number[] = [];
+  req.messages.forEach((m, i) => {
+    if (m && m.role === 'user' && textParts(m.content).some(([, t]) => t.length > 0)) out.push(i);
+  });
+  return out;
 }
 
 /** How the category was sourced, for the trace and the `x-semroute-category-source` header. */

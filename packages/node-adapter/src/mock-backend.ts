@@ -1,5 +1,6 @@
 /**
- * A small OpenAI-compatible chat-completions server for tests, the demo and benchmarks.
+ * A small OpenAI-compatible server for tests, the demo and benchmarks: chat.completions and the Responses API
+ * (`POST /v1/responses`, JSON or the Responses stream events).
  * It echoes what it received (model, reasoning fields, system prompt) so a test can assert the
  * router's rewrite end-to-end, and it can be told to be slow, to fail, or to cut a stream mid-way.
  * @module
@@ -42,6 +43,13 @@ export interface MockEcho {
   /** The W3C trace context the request came with, if any. */
   traceparent?: string;
   tracestate?: string;
+  /** `chat` for /chat/completions, `responses` for /responses. */
+  api: 'chat' | 'responses';
+  /** Responses API: the `instructions` and the number of input items received. */
+  instructions?: string;
+  input_items?: number;
+  /** The text of every user message / input item received, in order (tests check PII redaction with it). */
+  user_texts: string[];
 }
 
 export interface MockBackend {
@@ -73,6 +81,45 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(s);
 }
 
+/** A Responses API answer: one Response object, or its stream events (created … output_text.delta … completed). */
+async function answerResponses(
+  res: ServerResponse,
+  a: { id: string; created: number; model: string; content: string; echo: MockEcho; opts: MockBackendOptions },
+): Promise<boolean> {
+  const item = (text: string, status: string) => ({ id: `msg_${a.id}`, type: 'message', status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] });
+  const response = (status: string, output: unknown[]) => ({
+    id: a.id,
+    object: 'response',
+    created_at: a.created,
+    status,
+    model: a.model,
+    output,
+    usage: status === 'completed' ? { input_tokens: 1, output_tokens: 1, total_tokens: 2 } : null,
+    mock_echo: a.echo,
+  });
+  if (!a.echo.stream) {
+    json(res, 200, response('completed', [item(a.content, 'completed')]));
+    return true;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let seq = 0;
+  const ev = (type: string, fields: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...fields })}\n\n`;
+  res.write(ev('response.created', { response: response('in_progress', []) }));
+  res.write(ev('response.output_item.added', { output_index: 0, item: { ...item('', 'in_progress'), content: [] } }));
+  const words = a.content.split(' ');
+  const n = a.opts.chunks ?? 4;
+  for (let i = 0; i < n; i++) {
+    if (res.destroyed) return false;
+    if (a.opts.chunkDelayMs) await sleep(a.opts.chunkDelayMs);
+    res.write(ev('response.output_text.delta', { item_id: `msg_${a.id}`, output_index: 0, content_index: 0, delta: `${i === 0 ? '' : ' '}${words[i % words.length]}` }));
+  }
+  const text = words.slice(0, n).join(' ');
+  res.write(ev('response.output_text.done', { item_id: `msg_${a.id}`, output_index: 0, content_index: 0, text }));
+  res.write(ev('response.output_item.done', { output_index: 0, item: item(text, 'completed') }));
+  res.end(ev('response.completed', { response: response('completed', [item(text, 'completed')]) }));
+  return true;
+}
+
 /** Start the mock backend; resolves once it listens. Port 0 picks a free port. */
 export async function startMockBackend(options: MockBackendOptions = {}): Promise<MockBackend> {
   const opts: MockBackendOptions = { chunks: 4, ...options };
@@ -90,7 +137,8 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
       json(res, 200, { status: 'ok' });
       return;
     }
-    if (req.method !== 'POST' || !url.endsWith('/chat/completions')) {
+    const isResponses = url.endsWith('/responses');
+    if (req.method !== 'POST' || !(url.endsWith('/chat/completions') || isResponses)) {
       json(res, 404, { error: { message: `mock backend: no route ${req.method} ${url}`, type: 'invalid_request_error', param: null, code: 'not_found' } });
       return;
     }
@@ -102,15 +150,24 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
       json(res, 400, { error: { message: 'mock backend: malformed JSON', type: 'invalid_request_error', param: null, code: 'invalid_json' } });
       return;
     }
-    const messages = Array.isArray(body.messages) ? (body.messages as { role?: string; content?: unknown }[]) : [];
+    const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? (body.input as { role?: string; content?: unknown }[]) : [];
+    const messages = isResponses ? input : Array.isArray(body.messages) ? (body.messages as { role?: string; content?: unknown }[]) : [];
     const sys = messages.find((m) => m && m.role === 'system');
+    const textOf = (c: unknown): string =>
+      typeof c === 'string' ? c : Array.isArray(c) ? c.map((p) => (p && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('') : '';
     const echo: MockEcho = {
       backend: opts.name ?? 'mock',
+      api: isResponses ? 'responses' : 'chat',
       model: body.model,
       stream: body.stream === true,
       messages: messages.length,
       authorization: typeof req.headers.authorization === 'string',
+      user_texts: messages.filter((m) => m && m.role === 'user').map((m) => textOf(m.content)),
     };
+    if (isResponses) {
+      echo.input_items = messages.length;
+      if (typeof body.instructions === 'string') echo.instructions = body.instructions;
+    }
     if ('chat_template_kwargs' in body) echo.chat_template_kwargs = body.chat_template_kwargs;
     if ('reasoning_effort' in body) echo.reasoning_effort = body.reasoning_effort;
     if ('reasoning' in body) echo.reasoning = body.reasoning;
@@ -134,6 +191,10 @@ export async function startMockBackend(options: MockBackendOptions = {}): Promis
     const model = typeof body.model === 'string' ? body.model : 'mock';
     const content = `mock answer ${opts.numbered ? `${seq} ` : ''}from ${echo.backend} (${model})`;
     const finish = opts.finishReason ?? 'stop';
+    if (isResponses) {
+      finished = await answerResponses(res, { id: `resp_mock${seq}`, created, model, content, echo, opts });
+      return;
+    }
     if (!echo.stream) {
       finished = true;
       json(res, 200, {

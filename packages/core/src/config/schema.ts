@@ -68,6 +68,12 @@ export const BackendRefSchema = z.strictObject({
   protocol: z.enum(['http', 'https']).default('http'),
   weight: z.number().min(0).default(1),
   api_key_env: name.optional(),
+  /**
+   * semroute: which OpenAI API the backend speaks. `openai_chat` (default): `/v1/chat/completions` only, so
+   * `/v1/responses` requests are translated to chat.completions and the answer back; `openai_responses`: the
+   * backend also serves `/v1/responses`, which then gets the Responses body (rewritten for the chosen model).
+   */
+  api_format: z.enum(['openai_chat', 'openai_responses']).default('openai_chat'),
 });
 
 export const ModelSchema = z.strictObject({
@@ -239,8 +245,30 @@ export const DecisionSchema = z.strictObject({
   plugins: z.array(PluginSchema).default([]),
 });
 
+/** Session modes: `per_turn` routes every turn on its own text; `sticky` keeps a conversation on its route. */
+export const SESSION_MODES = Object.freeze(['sticky', 'per_turn'] as const);
+
+/**
+ * semroute: session-aware routing (see `decision/session.ts`). In `sticky` mode a conversation keeps the model and
+ * reasoning setting of the route it started on, unless a later turn routes elsewhere with a confidence of at least
+ * `switch_confidence` (its new route then becomes the conversation's), or the earlier route was a block.
+ */
+export const SessionSchema = z.strictObject({
+  mode: z.enum(SESSION_MODES).default('per_turn'),
+  /** A turn that routes elsewhere moves the conversation only at or above this decision confidence. */
+  switch_confidence: prob.default(0.8),
+  /** How many earlier user turns are replayed to find the conversation's current route (messages source). */
+  max_turns: z.number().int().min(1).max(32).default(8),
+  /** Request header carrying the session marker the router returned (`x-semroute-session` by default). */
+  header: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case header name such as x-semroute-session')
+    .default('x-semroute-session'),
+});
+
 export const RoutingSchema = z.strictObject({
   strategy: z.enum(['priority', 'confidence']).default('priority'),
+  session: SessionSchema.prefault({}),
   signals: SignalsSchema.prefault({}),
   decisions: z.array(DecisionSchema).default([]),
 });
@@ -300,7 +328,32 @@ export const ResponseCacheSchema = z.strictObject({
 
 export const StoresSchema = z.strictObject({ response_cache: ResponseCacheSchema.prefault({}) });
 
+/**
+ * The OpenAI Responses API (`POST /v1/responses`), vSR's `global.services.response_api` keys. Stored responses
+ * (`store: true`) continue with `previous_response_id`; `memory` keeps them in this process, `redis` shares them
+ * between replicas (Node server only).
+ */
+export const ResponseApiSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  store_backend: z.enum(['memory', 'redis']).default('memory'),
+  /** How long a stored response can be continued, seconds. */
+  ttl_seconds: z.number().int().min(1).default(86_400),
+  /** Most responses kept by the memory store (least recently stored go first). */
+  max_responses: z.number().int().min(1).default(10_000),
+  redis: z
+    .strictObject({
+      address: name.default('127.0.0.1:6379'),
+      db: z.number().int().min(0).default(0),
+      /** Name of the environment variable holding the Redis password (never the password itself). */
+      password_env: name.optional(),
+      key_prefix: z.string().default('semroute:response:'),
+    })
+    .prefault({}),
+});
+
 export const GlobalSchema = z.strictObject({
+  /** Optional services (vSR `global.services`): the Responses API. */
+  services: z.strictObject({ response_api: ResponseApiSchema.prefault({}) }).prefault({}),
   /** Stores (vSR `global.stores`): the semantic response cache. */
   stores: StoresSchema.prefault({}),
   classifier: ClassifierSchema.prefault({}),
@@ -354,6 +407,9 @@ export type ModelRef = DecisionConfig['modelRefs'][number];
 export type PluginConfig = DecisionConfig['plugins'][number];
 export type SignalsConfig = RouterConfig['routing']['signals'];
 export type SignalType = (typeof SIGNAL_TYPES)[number];
+export type SessionConfig = RouterConfig['routing']['session'];
+export type ResponseApiConfig = RouterConfig['global']['services']['response_api'];
+export type ApiFormat = BackendRef['api_format'];
 export type KeywordSignalConfig = SignalsConfig['keywords'][number];
 export type ExemplarSignalConfig = SignalsConfig['exemplars'][number];
 export type ResponseCacheConfig = RouterConfig['global']['stores']['response_cache'];

@@ -93,6 +93,36 @@ export interface DecisionTrace {
   readonly category_source?: CategorySourceTrace;
   /** Request-level notes, e.g. an ignored `x-vsr-skip-processing` header or client hint (set by `Router.route`). */
   readonly notes?: readonly string[];
+  /** How the session policy settled the route (`routing.session.mode: sticky`; see `decision/session.ts`). */
+  readonly session?: SessionTrace;
+}
+
+/** A route, as the session trace names it. */
+export interface SessionRoute {
+  readonly decision: string;
+  readonly model: string;
+  readonly use_reasoning: boolean;
+}
+
+/** What the session policy did for one turn. */
+export interface SessionTrace {
+  readonly mode: 'sticky' | 'per_turn';
+  /** Where the session's route came from: a stored response, the session header, or the replayed messages. */
+  readonly source: 'previous_response' | 'header' | 'messages';
+  /** The current user turn's number in the conversation (1-based; from the messages, or the stored chain). */
+  readonly turn: number;
+  /** The session's route before this turn (absent on a first turn). */
+  readonly anchor?: SessionRoute;
+  /**
+   * `first_turn` (nothing to keep), `same_route` (this turn routes there anyway), `stuck` (kept the session's route:
+   * stickiness decided), `switched` (a confident new route), `blocked` (this turn is blocked: guards always apply),
+   * `anchor_blocked` (the earlier turn was a block), `passthrough` (the client named a model), `anchor_unknown`
+   * (the session's route is no longer in the config).
+   */
+  readonly outcome: 'first_turn' | 'same_route' | 'stuck' | 'switched' | 'blocked' | 'anchor_blocked' | 'passthrough' | 'anchor_unknown';
+  readonly reason: string;
+  /** With `stuck`: the route this turn would have taken on its own. */
+  readonly own?: SessionRoute;
 }
 
 /** Why a request is not forwarded. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/default-config.js';
+import { loadConfigOrThrow } from '../config/parse.js';
 import { ClassifierError } from '../errors.js';
 import { Router } from '../router.js';
 import type { Classifier, ClassifierSignals } from '../signals/types.js';
@@ -165,6 +166,72 @@ describe('createFetchHandler', () => {
     const r = await h(post('/api/v1/classify', '{"text":"x"}', { origin: 'http://127.0.0.1:3000' }));
     expect(r.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
     expect(r.headers.get('access-control-expose-headers')).toContain('x-vsr-selected-model');
+  });
+});
+
+describe('createFetchHandler: /v1/responses', () => {
+  const enabled = () => {
+    const raw = JSON.parse(JSON.stringify(defaultConfig())) as { global: { services: { response_api: { enabled: boolean } } }; routing: { session: { mode: string } } };
+    raw.global.services.response_api.enabled = true;
+    raw.routing.session.mode = 'sticky';
+    return new Router({ config: loadConfigOrThrow(raw), classifier: new Fake() });
+  };
+  const chatAnswer = () =>
+    new Response(JSON.stringify({ model: 'qwen3-32b', choices: [{ message: { role: 'assistant', content: 'x = 2' }, finish_reason: 'stop' }] }), { headers: { 'content-type': 'application/json' } });
+
+  it('is off unless the config enables it (the bundled default config does)', async () => {
+    const raw = JSON.parse(JSON.stringify(defaultConfig())) as { global: { services: { response_api: { enabled: boolean } } } };
+    expect(raw.global.services.response_api.enabled).toBe(true);
+    raw.global.services.response_api.enabled = false;
+    const h = createFetchHandler({ router: new Router({ config: loadConfigOrThrow(raw), classifier: new Fake() }), fetch: upstream([]).fetch });
+    const r = await h(post('/v1/responses', '{"model":"auto","input":"hi"}'));
+    expect(r.status).toBe(404);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toContain('response_api.enabled');
+  });
+
+  it('routes on the input through the chat decision path, stores, and continues a chain on the same model', async () => {
+    const up = upstream([chatAnswer, chatAnswer]);
+    const h = createFetchHandler({ router: enabled(), fetch: up.fetch });
+    const r = await h(post('/v1/responses', JSON.stringify({ model: 'auto', input: 'Solve the equation x^2 = 4' })));
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-vsr-selected-model')).toBe('qwen3-32b');
+    expect(r.headers.get('x-vsr-selected-reasoning')).toBe('on');
+    expect(up.calls[0]!.url).toBe('http://127.0.0.1:8802/v1/chat/completions');
+    expect(up.calls[0]!.body).toMatchObject({ model: 'qwen3-32b', chat_template_kwargs: { enable_thinking: true }, messages: [{ role: 'user', content: 'Solve the equation x^2 = 4' }] });
+    const first = (await r.json()) as { id: string; output: { content: { text: string }[] }[] };
+    expect(first.output[0]!.content[0]!.text).toBe('x = 2');
+    const f = await h(post('/v1/responses', JSON.stringify({ model: 'auto', input: 'thanks! shorter?', previous_response_id: first.id })));
+    expect(f.headers.get('x-vsr-selected-model')).toBe('qwen3-32b');
+    expect((up.calls[1]!.body.messages as unknown[]).length).toBe(3);
+    expect((await h(new Request(`http://edge.test/v1/responses/${first.id}`))).status).toBe(200);
+    expect((await h(new Request(`http://edge.test/v1/responses/${first.id}`, { method: 'DELETE' }))).status).toBe(200);
+    expect((await h(new Request(`http://edge.test/v1/responses/${first.id}`))).status).toBe(404);
+  });
+
+  it('translates a chat stream into Responses events and ends a broken one with an error event', async () => {
+    const chunk = (c: string) => `data: ${JSON.stringify({ choices: [{ delta: { content: c } }] })}\n\n`;
+    const h = createFetchHandler({
+      router: enabled(),
+      fetch: upstream([
+        () => new Response(sseStream([chunk('x '), chunk('= 2'), 'data: [DONE]\n\n']), { headers: { 'content-type': 'text/event-stream' } }),
+        () => new Response(sseStream([chunk('x '), chunk('= 2')], 1), { headers: { 'content-type': 'text/event-stream' } }),
+      ]).fetch,
+    });
+    const ok = await (await h(post('/v1/responses', JSON.stringify({ model: 'auto', input: 'Solve the equation', stream: true })))).text();
+    expect(ok.match(/event: response\.output_text\.delta/g)).toHaveLength(2);
+    expect(ok).toContain('"text":"x = 2"');
+    expect(ok.trim().split('\n\n').at(-1)).toMatch(/^event: response\.completed/);
+    const broken = await (await h(post('/v1/responses', JSON.stringify({ model: 'auto', input: 'Solve the equation', stream: true })))).text();
+    expect(broken.trim().split('\n\n').at(-1)).toMatch(/^event: error\ndata: .*upstream_stream_broken/);
+  });
+
+  it('a Redis store in the config needs a store passed in at the edge: a clear 501', async () => {
+    const raw = JSON.parse(JSON.stringify(defaultConfig())) as { global: { services: { response_api: Record<string, unknown> } } };
+    raw.global.services.response_api = { enabled: true, store_backend: 'redis' };
+    const h = createFetchHandler({ router: new Router({ config: loadConfigOrThrow(raw), classifier: new Fake() }), fetch: upstream([chatAnswer]).fetch });
+    const r = await h(post('/v1/responses', JSON.stringify({ model: 'auto', input: 'hi', previous_response_id: 'resp_1' })));
+    expect(r.status).toBe(501);
+    expect((await h(post('/v1/responses', JSON.stringify({ model: 'auto', input: 'hi', store: false })))).status).toBe(200);
   });
 });
 

@@ -12,7 +12,9 @@ import type { Router } from '../router.js';
 import { DEFAULT_BODY_LIMIT, parseJsonBody, readBodyText } from './body.js';
 import { DEFAULT_CORS_ORIGINS, corsAnswerHeaders, corsPreflightHeaders, isApiPath } from './cors.js';
 import { HttpError, toHttpError, unknownEndpoint, upstreamBroken, upstreamUnavailable } from './errors.js';
-import { blockedAnswerBody, checkClassifyKind, classifyAnswer, modelNotFound, parseClassifyRequest, routeChat } from './route-view.js';
+import { blockedAnswerBody, checkClassifyKind, classifyAnswer, modelNotFound, parseClassifyRequest, routeChat, type RoutedView } from './route-view.js';
+import { MemoryResponseStore, type ResponseStore } from './response-store.js';
+import { deleteStoredResponse, getStoredResponse, handleResponses, responsesDisabled } from './responses.js';
 import { type PipeOutcome, sseEventStream } from './sse.js';
 import { hitAnswer, probeCache, recorder } from './cache.js';
 import { createResponseCache } from '../cache/index.js';
@@ -59,6 +61,11 @@ export interface FetchHandlerOptions {
    * served in memory here with a warning. `false`: no cache.
    */
   readonly cache?: ResponseCache | false;
+  /**
+   * Where `/v1/responses` keeps stored responses. Default: an in-isolate memory store when the config's
+   * `global.services.response_api.store_backend` is `memory`; with `redis`, pass a store (none is built here).
+   */
+  readonly responseStore?: ResponseStore;
 }
 
 export type RouterState = 'not_started' | 'loading' | 'ready' | 'failed';
@@ -137,6 +144,38 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
   };
 
   let inflight = 0;
+  let memoryStore: MemoryResponseStore | undefined;
+  const storeFor = (router: Router): ResponseStore | undefined => {
+    if (opts.responseStore) return opts.responseStore;
+    const api = router.config.global.services.response_api;
+    if (api.store_backend !== 'memory') return undefined;
+    memoryStore ??= new MemoryResponseStore(api.max_responses);
+    return memoryStore;
+  };
+  const logRouted = (d: RoutedView['decision'], modelLabel: string) => {
+    if (opts.debugLog) log('info', 'routed', { decision: d.decision, model: modelLabel, category: d.category, confidence: d.confidence, reasoning: d.use_reasoning, path: d.response_path });
+  };
+
+  const responses = async (request: Request): Promise<Response> => {
+    const router = await getRouter();
+    const config = router.config;
+    if (!config.global.services.response_api.enabled) throw responsesDisabled();
+    const body = parseJsonBody(await readBodyText(request, bodyLimit));
+    return handleResponses(body, {
+      router,
+      config,
+      headers: headerRecord(request.headers),
+      trustClientHints: trust,
+      store: storeFor(router),
+      fetch: upstreamFetch,
+      getSecret,
+      firstByteMs,
+      idleMs,
+      signal: request.signal,
+      onRouted: (r) => logRouted(r.decision, r.modelLabel),
+      onStoreError: (e) => log('warn', 'storing a response failed', { error: e instanceof Error ? e.name : 'error' }),
+    });
+  };
 
   let cache: ResponseCache | undefined = opts.cache || undefined;
   const cacheFor = (router: Router): ResponseCache | undefined => {
@@ -156,10 +195,7 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
     const router = await getRouter();
     const config = router.config; // one config for the whole request
     const routed = await routeChat(router, body, headers, trust, config);
-    if (opts.debugLog) {
-      const d = routed.decision;
-      log('info', 'routed', { decision: d.decision, model: routed.modelLabel, category: d.category, confidence: d.confidence, reasoning: d.use_reasoning, path: d.response_path });
-    }
+    logRouted(routed.decision, routed.modelLabel);
     if (routed.blocked) {
       const b = blockedAnswerBody(routed.blocked, routed.stream);
       return new Response(b.body, { status: b.status, headers: b.headers });
@@ -244,14 +280,20 @@ export function createFetchHandler(opts: FetchHandlerOptions): FetchHandler {
 
   const route = async (request: Request, path: string): Promise<Response> => {
     const m = request.method;
-    if (m === 'POST' && path === '/v1/chat/completions') {
+    if (m === 'POST' && (path === '/v1/chat/completions' || path === '/v1/responses')) {
       if (inflight >= maxInflight) throw new HttpError(503, 'The router is overloaded; retry shortly.', 'server_error', 'overloaded', null, { 'retry-after': '1' });
       inflight++;
       try {
-        return await chat(request);
+        return await (path === '/v1/responses' ? responses(request) : chat(request));
       } finally {
         inflight--;
       }
+    }
+    if ((m === 'GET' || m === 'DELETE') && path.startsWith('/v1/responses/') && path.indexOf('/', 14) < 0) {
+      const router = await getRouter();
+      if (!router.config.global.services.response_api.enabled) throw responsesDisabled();
+      const id = decodeURIComponent(path.slice(14));
+      return m === 'GET' ? getStoredResponse(storeFor(router), id) : deleteStoredResponse(storeFor(router), id);
     }
     if (m === 'POST' && path === '/api/v1/classify') return classify(request, undefined);
     if (m === 'POST' && path.startsWith('/api/v1/classify/') && path.indexOf('/', 17) < 0) return classify(request, decodeURIComponent(path.slice(17)));

@@ -41,12 +41,17 @@ export {
   backendsOf,
   chatCompletionsUrl,
   responseHeadersOf,
+  responsesUrl,
   toTarget,
   upstreamRequestHeaders,
   walkPlans,
   weightedOrder,
 } from './upstream.js';
 export type { AttemptOutcome, BackendRefLike, LazyPlan, PlanWalk, UpstreamPlan, UpstreamTarget, WeightedTarget } from './upstream.js';
+export { MemoryResponseStore, RESPONSE_ID, newResponseId } from './response-store.js';
+export type { ResponseStore, StoredResponse } from './response-store.js';
+export { deleteStoredResponse, getStoredResponse, handleResponses, responsesDisabled } from './responses.js';
+export type { ResponsesContext } from './responses.js';
 export { createFetchHandler } from './handler.js';
 export { hitAnswer, jsonAnswer, probeCache, recorder } from './cache.js';
 export type { AnswerRecorder } from './cache.js';

@@ -6,6 +6,7 @@
  */
 import type { RouterConfig } from '../config/schema.js';
 import { retargetDecision } from '../decision/retarget.js';
+import type { SessionAnchor } from '../decision/session.js';
 import type { Decision } from '../decision/types.js';
 import { rewrite } from '../openai/rewrite.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
@@ -35,6 +36,8 @@ export interface RoutedView {
   modelLabel: string;
   responsePath: string;
   stream: boolean;
+  /** The route the conversation is on after this turn (kept with a stored response). */
+  session: SessionAnchor;
   blocked?: BlockedAnswer;
   /** The chosen model's plan; undefined when blocked or when the model has no backend (unknown model). */
   primary?: UpstreamPlan;
@@ -52,9 +55,10 @@ export interface RoutedView {
   pii?: readonly PiiSpan[];
 }
 
-function planFrom(model: string, body: unknown, r: { headers: Record<string, string>; upstreamHeaders: Record<string, string>; removeUpstreamHeaders: string[] }): UpstreamPlan {
+function planFrom(model: string, body: ChatCompletionRequest, r: { headers: Record<string, string>; upstreamHeaders: Record<string, string>; removeUpstreamHeaders: string[] }): UpstreamPlan {
   return {
     model,
+    request: body,
     body: JSON.stringify(body),
     headers: r.upstreamHeaders,
     remove: r.removeUpstreamHeaders,
@@ -69,12 +73,13 @@ export async function routeChat(
   headers: Readonly<Record<string, string>>,
   trustClientHints: TrustClientHints,
   config: RouterConfig,
+  opts: { session?: SessionAnchor } = {},
 ): Promise<RoutedView> {
   if (!request || typeof request !== 'object' || Array.isArray(request)) {
     throw new HttpError(400, 'The request body must be a JSON object.', 'invalid_request_error', 'invalid_request');
   }
   // The core reads and validates the client hint (`x-semroute-client-decision`) and applies the policy.
-  const result = await router.route(request, { headers, trustClientHints });
+  const result = await router.route(request, { headers, trustClientHints, ...(opts.session ? { session: opts.session } : {}) });
   const decision = result.decision;
   const stream = (request as { stream?: unknown }).stream === true;
   const known = backendsOf(config, decision.model).length > 0 || config.providers.models.some((m) => m.name === decision.model);
@@ -91,8 +96,8 @@ export async function routeChat(
     ...(result.embedding ? { embedding: result.embedding } : {}),
     ...(result.signals.pii ? { pii: result.signals.pii } : {}),
   };
-  if (result.blocked) return { ...base, blocked: result.blocked as BlockedAnswer, plans: [] };
-  if (!known || backendsOf(config, decision.model).length === 0) return { ...base, plans: [] };
+  if (result.blocked) return { ...base, session: result.session, blocked: result.blocked as BlockedAnswer, plans: [] };
+  if (!known || backendsOf(config, decision.model).length === 0) return { ...base, session: result.session, plans: [] };
   const primary = planFrom(decision.model, result.body, result);
   const plans: LazyPlan[] = [primary];
   if (!decision.passthrough) {
@@ -109,7 +114,7 @@ export async function routeChat(
       });
     }
   }
-  return { ...base, primary, plans };
+  return { ...base, session: result.session, primary, plans };
 }
 
 /** A block answer as status, headers and body text (JSON, or the SSE events when the client asked to stream). */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { RouterConfig } from '../config/schema.js';
+import type { ChatCompletionRequest } from '../openai/types.js';
 
 /** One `backend_refs[]` entry as it appears in the config (vSR shape, plus our `api_key_env`). */
 export interface BackendRefLike {
@@ -16,6 +17,7 @@ export interface BackendRefLike {
   api_key_env?: string;
   apiKeyEnv?: string;
   path?: string;
+  api_format?: 'openai_chat' | 'openai_responses';
 }
 
 /** A backend ready to be called. */
@@ -25,6 +27,10 @@ export interface UpstreamTarget {
   readonly url: string;
   /** Name of the env var / secret holding the API key (the key itself is read at call time, never stored or logged). */
   readonly apiKeyEnv?: string;
+  /** Which OpenAI API the backend speaks (`api_format`; chat.completions unless it says `openai_responses`). */
+  readonly apiFormat: 'openai_chat' | 'openai_responses';
+  /** Full URL of its Responses endpoint (used only when `apiFormat` is `openai_responses`). */
+  readonly responsesUrl: string;
 }
 
 /** One upstream plan: a model, the body to send it, and the headers to add. */
@@ -36,6 +42,8 @@ export interface UpstreamPlan {
   remove: string[];
   /** Response headers for the client when this plan serves the request. */
   responseHeaders: Record<string, string>;
+  /** `body` as the rewritten object (the Responses API builds a Responses body from it for backends that speak it). */
+  request?: ChatCompletionRequest;
 }
 
 /** A plan built on demand (fallback bodies are only rewritten when needed). */
@@ -55,9 +63,22 @@ export function chatCompletionsUrl(ref: BackendRefLike): string {
   return u.toString();
 }
 
+/** The backend's Responses endpoint: the chat-completions URL with `/chat/completions` replaced by `/responses`. */
+export function responsesUrl(ref: BackendRefLike): string {
+  const u = new URL(chatCompletionsUrl(ref));
+  u.pathname = u.pathname.replace(/\/chat\/completions$/, '/responses');
+  return u.toString();
+}
+
 export function toTarget(ref: BackendRefLike, index: number): UpstreamTarget {
   const apiKeyEnv = ref.api_key_env ?? ref.apiKeyEnv;
-  return { name: ref.name ?? `backend-${index}`, url: chatCompletionsUrl(ref), ...(apiKeyEnv ? { apiKeyEnv } : {}) };
+  return {
+    name: ref.name ?? `backend-${index}`,
+    url: chatCompletionsUrl(ref),
+    ...(apiKeyEnv ? { apiKeyEnv } : {}),
+    apiFormat: ref.api_format ?? 'openai_chat',
+    responsesUrl: responsesUrl(ref),
+  };
 }
 
 /**

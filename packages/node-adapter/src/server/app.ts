@@ -3,7 +3,9 @@
  * and a static-files hook for the playground. Handlers only translate HTTP ↔ core calls.
  * @module
  */
+import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fetch as undiciFetch } from 'undici';
 import { HEADERS } from '@semroute/core';
 import {
   blockedAnswerBody,
@@ -11,10 +13,14 @@ import {
   classifyAnswer,
   corsAnswerHeaders,
   corsPreflightHeaders,
+  deleteStoredResponse,
+  getStoredResponse,
+  handleResponses,
   hitAnswer,
   isApiPath,
   probeCache,
   recorder,
+  responsesDisabled,
   modelNotFound,
   parseClassifyRequest,
   parseJsonBody,
@@ -24,6 +30,7 @@ import { HttpError, toHttpError } from './http-error.js';
 import { ServerCache, type BackendFactory } from './cache.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { forward, sendError } from './proxy.js';
+import { ResponseStores } from './response-stores.js';
 import { serveStatic } from './static.js';
 import { Upstream } from './upstream.js';
 import { routeChat } from './route-view.js';
@@ -71,6 +78,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
   });
   let inflight = 0;
   const cache = new ServerCache(metrics, opts.redisCache ? { redis: opts.redisCache } : {});
+  const stores = new ResponseStores();
 
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -256,6 +264,65 @@ export function createApp(opts: AppOptions): SemrouteApp {
     }
   };
 
+  // ---- the Responses API: the core's handler (shared with the edge), over undici with this server's agent ----
+  app.post('/v1/responses', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!host.config.global.services.response_api.enabled) throw responsesDisabled();
+    if (!host.ready) {
+      throw new HttpError(503, 'The router is starting: the classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
+    }
+    if (inflight >= settings.maxInflight) {
+      throw new HttpError(503, 'The router is overloaded; retry shortly.', 'server_error', 'overloaded', null, { 'retry-after': '1' });
+    }
+    inflight++;
+    const ac = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) ac.abort();
+    };
+    reply.raw.on('close', onClose);
+    try {
+      const router = host.router;
+      const config = router.config;
+      const t0 = performance.now();
+      let routedAt = t0;
+      let labels: { decision: string; model: string; response_path: string } | undefined;
+      const res = await handleResponses(parseJsonBody(req.body), {
+        router,
+        config,
+        headers: req.headers as Record<string, string>,
+        trustClientHints: settings.trustClientHints,
+        store: stores.for(config.global.services.response_api),
+        fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher: upstream.agent }) as unknown as Promise<Response>,
+        getSecret: (name) => process.env[name],
+        firstByteMs: settings.firstByteTimeoutMs,
+        idleMs: settings.idleTimeoutMs,
+        signal: ac.signal,
+        onRouted: (r) => {
+          routedAt = performance.now();
+          labels = { decision: r.decisionName, model: r.modelLabel, response_path: r.responsePath };
+          if (settings.debugLog) {
+            const d = r.decision;
+            req.log.info({ decision: d.decision, model: r.modelLabel, category: d.category, confidence: d.confidence, reasoning: d.use_reasoning, path: d.response_path }, 'routed');
+          }
+        },
+        onStoreError: (e) => app.log.warn({ error: e instanceof Error ? e.name : 'error' }, 'storing a response failed'),
+      });
+      metrics.classifyLatency.observe({ source: 'responses' }, (routedAt - t0) / 1000);
+      if (labels) metrics.requests.inc({ ...labels, response_path: res.headers.get(HEADERS.RESPONSE_PATH) ?? labels.response_path, status: String(res.status) });
+      await sendWebResponse(reply, res, ac.signal);
+    } finally {
+      inflight--;
+      reply.raw.off('close', onClose);
+    }
+  });
+  const storedResponse = (kind: 'get' | 'delete') => async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const api = host.config.global.services.response_api;
+    if (!api.enabled) throw responsesDisabled();
+    const res = await (kind === 'get' ? getStoredResponse : deleteStoredResponse)(stores.for(api), req.params.id);
+    return sendWebResponse(reply, res, undefined);
+  };
+  app.get('/v1/responses/:id', storedResponse('get'));
+  app.delete('/v1/responses/:id', storedResponse('delete'));
+
   const classify = async (req: FastifyRequest, reply: FastifyReply, kind: string | undefined) => {
     if (!host.ready) throw new HttpError(503, 'The classifier model is still loading.', 'server_error', 'not_ready', null, { 'retry-after': '2' });
     const trace = traceOf(req);
@@ -290,6 +357,35 @@ export function createApp(opts: AppOptions): SemrouteApp {
       }
       await upstream.close();
       await cache.close();
+      await stores.close();
     },
   };
+}
+
+/** Writes a fetch `Response` (the core's Responses handler answer) on the raw Node response, streaming its body. */
+async function sendWebResponse(reply: FastifyReply, res: Response, signal: AbortSignal | undefined): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  raw.writeHead(res.status, headers);
+  if (!res.body) {
+    raw.end();
+    return;
+  }
+  raw.flushHeaders();
+  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  try {
+    for await (const chunk of body) {
+      if (signal?.aborted || raw.destroyed) break;
+      if (!raw.write(chunk)) await new Promise<void>((r) => raw.once('drain', r));
+    }
+  } catch {
+    // the body failed half-way: the core already closed the stream with an error event; nothing more to say
+  } finally {
+    body.destroy();
+    if (!raw.destroyed) raw.end();
+  }
 }
