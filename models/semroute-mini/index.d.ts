@@ -1,6 +1,6 @@
 /**
  * `@semroute/model-mini`: where each file of the semroute-mini model is, as a URL.
- * @module
+ * @module @semroute/model-mini
  */
 
 /** A model file name the semroute runtimes load, relative to the model folder. */

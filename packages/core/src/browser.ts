@@ -1,7 +1,7 @@
 /**
  * `@semroute/core/browser`: the core plus the browser runtime. Inference runs in a module Web Worker
  * (WebGPU → WASM SIMD); `createRouter({ config, model, backend, worker, onProgress })` returns a ready Router.
- * @module
+ * @module @semroute/core/browser
  */
 export * from './index.js';
 export { createRouter, createBrowserClassifier, WorkerClassifier, resolveModelBase } from './runtime/browser.js';

@@ -3,7 +3,7 @@
  * and other fetch-API runtimes. No Node built-ins, no Web Worker: the classifier runs onnxruntime-web's WASM build
  * inline, single-threaded; `createFetchHandler({ router: () => createRouter({...}) })` builds it lazily on the
  * first request and reuses it for the isolate's lifetime.
- * @module
+ * @module @semroute/core/edge
  */
 export * from './index.js';
 export * from './http/index.js';

@@ -85,7 +85,7 @@ export const CLIENT_RESPONSE_HEADERS: readonly HeaderName[] = Object.freeze(
 /** Any header name in {@link HEADERS}. */
 export type HeaderName = (typeof HEADERS)[keyof typeof HEADERS];
 
-/** Values of {@link HEADERS.RESPONSE_PATH}. */
+/** Values of the `x-vsr-response-path` header (`HEADERS.RESPONSE_PATH`). */
 export type ResponsePath = 'upstream' | 'fast_response' | 'blocked' | 'error' | 'cache';
 
 /** Case-insensitive header lookup over a plain record (adapters pass Node's or Fetch's headers flattened). */

@@ -2,13 +2,13 @@
  * @semroute/core: the pure, runtime-agnostic semantic router core: config, signals, decision, selection,
  * OpenAI request rewriting. No runtime imports; the ONNX classifier lives behind the `Classifier` interface
  * (`@semroute/core/browser`, `@semroute/core/edge`; on Node, `@semroute/node-adapter`).
- * @module
+ * @module @semroute/core
  */
 
 // config
 export { parseConfig, loadConfigOrThrow } from './config/parse.js';
 export type { ConfigResult, ParseConfigOptions } from './config/parse.js';
-export { formatConfigIssues, editDistance, suggest } from './config/issues.js';
+export { formatConfigIssues } from './config/issues.js';
 export type { ConfigIssue } from './config/issues.js';
 export { DEFAULT_CONFIG_YAML, defaultConfig } from './config/default-config.js';
 export {
@@ -54,17 +54,7 @@ export { matchKeywords, matchKeywordsDetailed } from './signals/keywords.js';
 export type { KeywordMatch } from './signals/keywords.js';
 export { buildSignals, cosine, estimateTokens } from './signals/build.js';
 export type { ExemplarEmbeddings, Vector } from './signals/build.js';
-export {
-  PATTERN_PII_TYPES,
-  completeStreetNumbers,
-  cutNameSpansAtLineBreaks,
-  dropMalformedSpans,
-  mergePiiSpans,
-  recognizePatterns,
-  refineNameSpansByCase,
-} from './signals/pii-patterns.js';
-export type { PatternPiiType } from './signals/pii-patterns.js';
-export { refinePiiSpans } from './signals/pii-refine.js';
+// The PII post-processing steps (pattern recognizers, span refinement) run inside the classifier; not exported.
 export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 // decision

@@ -5,7 +5,7 @@
  *
  * The browser and edge runtimes inside `@semroute/core` and the Node runtime in `@semroute/node-adapter` are built
  * from exactly these. Applications use `createRouter` from one of those entry points instead.
- * @module
+ * @module @semroute/core/runtime-kit
  */
 export { GRAPH, MODEL_JSON_FILES, fetchOk, parseModelSpec } from './runtime/artifacts.js';
 export type { HeadSpec, ModelSpec } from './runtime/artifacts.js';

@@ -2,7 +2,7 @@
  * @semroute/node-adapter — semroute on servers: the Node runtime (`createRouter` on onnxruntime-node, CUDA → CPU,
  * with everything from `@semroute/core`), the OpenAI-compatible routing proxy, the Envoy ext_proc server, the mock
  * backend and the CLI. Re-exports only.
- * @module
+ * @module @semroute/node-adapter
  */
 export * from './node.js';
 export { serve } from './serve.js';

@@ -3,7 +3,7 @@
  * errors, block answers, route → upstream plans, classify records, CORS and SSE framing are shared by the Node
  * server (`@semroute/node-adapter`) and {@link createFetchHandler}, the `Request → Response` handler used at the
  * edge (Cloudflare Workers, Deno, Bun).
- * @module
+ * @module @semroute/core/http
  */
 export { HttpError, toHttpError, notFound, bodyTooLarge, invalidJson, unknownEndpoint, upstreamBroken, upstreamUnavailable } from './errors.js';
 export type { OpenAIErrorBody, OpenAIErrorType } from './errors.js';
