@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { duBytes, npmInstall, readmeExpectedLine, readmeSnippet, run } from './shared.js';
+import { duBytes, npmInstall, differsFromReadme, readmeSnippet, run } from './shared.js';
 
 const work = inject('consumerWork');
 const tarballs = inject('tarballs');
@@ -22,7 +22,7 @@ describe('Node consumer (npm i @semroute/node-adapter, the model package, the co
   it("runs the README's Node snippet verbatim and prints what the README says", () => {
     writeFileSync(join(app, 'snippet.mjs'), readmeSnippet('node'));
     const out = run(process.execPath, ['snippet.mjs'], app, { ...process.env, SEMROUTE_MODEL_DIR: '' });
-    expect(out.trim().split('\n').at(-1)).toBe(readmeExpectedLine());
+    expect(differsFromReadme(out)).toEqual([]);
   });
 
   it('finds the model in the installed @semroute/model-mini, not inside the workspace', () => {

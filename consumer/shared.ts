@@ -75,10 +75,25 @@ export function readmeSnippet(name: 'node' | 'browser' | 'edge'): string {
 }
 
 /** The line the README says every snippet prints ("Each prints `…`"). */
-export function readmeExpectedLine(): string {
+function readmeExpectedLine(): string {
   const m = /Each prints `([^`]+)`/.exec(README());
   if (!m) throw new Error('README.md no longer says what the library snippets print ("Each prints `…`")');
   return m[1]!;
+}
+
+/**
+ * A snippet's last output line against the README's: category, model and reasoning exactly, the confidence within
+ * 0.02 (a retrained model moves it a little; a README that shows another decision fails). Returns what differs.
+ */
+export function differsFromReadme(output: string): string[] {
+  const got = output.trim().split('\n').at(-1)!.split(' ');
+  const want = readmeExpectedLine().split(' ');
+  if (got.length !== want.length) return [`printed "${got.join(' ')}", the README says "${want.join(' ')}"`];
+  return want.flatMap((w, i) => {
+    const g = got[i]!;
+    const close = i === 1 && Math.abs(Number(g) - Number(w)) <= 0.02;
+    return g === w || close ? [] : [`field ${i + 1}: printed ${g}, the README says ${w}`];
+  });
 }
 
 const requireFrom = (pkgJson: string): NodeRequire => createRequire(join(ROOT, pkgJson));
