@@ -311,6 +311,73 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
   });
 });
 
+describe('the Responses API', () => {
+  it('POST /v1/responses: parse, route and a CLIENT span per upstream call, for a backend that speaks Responses (stream) and one that speaks chat (JSON)', async () => {
+    const [chatOnly, native] = await Promise.all([startMockBackend({ name: 'chatonly' }), startMockBackend({ name: 'native' })]);
+    const cfg = tmpFile(
+      'config.yaml',
+      `providers:
+  defaults: {default_model: chat-model}
+  models:
+    - name: chat-model
+      backend_refs: [{name: chatonly, endpoint: "127.0.0.1:${chatOnly.port}"}]
+    - name: native-model
+      provider_model_id: gpt-native
+      backend_refs: [{name: native, endpoint: "127.0.0.1:${native.port}", api_format: openai_responses}]
+routing:
+  signals:
+    keywords: [{name: poetry, operator: OR, keywords: [poem]}]
+  decisions:
+    - name: poetry_route
+      priority: 100
+      rules: {operator: OR, conditions: [{type: keyword, name: poetry}]}
+      modelRefs: [{model: native-model}]
+global:
+  services:
+    response_api: {enabled: true, store_backend: memory}
+`,
+    );
+    const srv = await tracedServer({}, null, { configPath: cfg, classifier: 'none' });
+    try {
+      const [streamed, plain] = ['a1'.repeat(16), 'a2'.repeat(16)];
+      const r1 = await post(`${srv.url}/v1/responses`, { model: 'auto', input: `Write a poem about the sea. ${CANARY}`, instructions: 'Be brief.', stream: true }, { traceparent: traceparent(streamed) });
+      expect(r1.status).toBe(200);
+      expect(r1.text).toContain('response.completed');
+      const r2 = await post(`${srv.url}/v1/responses`, { model: 'auto', input: `Tell me about rivers. ${CANARY}`, max_output_tokens: 50 }, { traceparent: traceparent(plain) });
+      expect(r2.status).toBe(200);
+      await receiver.waitFor((s) => [streamed, plain].every((t) => byName(s, t, 'POST /v1/responses').length === 1));
+
+      for (const [trace, backend, model, path] of [
+        [streamed, native, 'gpt-native', '/v1/responses'],
+        [plain, chatOnly, 'chat-model', '/v1/chat/completions'],
+      ] as const) {
+        const server = one(receiver.spans, trace, 'POST /v1/responses');
+        expect(server.parentSpanId).toBe(CLIENT_SPAN);
+        expect(server.attributes).toMatchObject({ 'http.route': '/v1/responses', 'http.response.status_code': 200 });
+        expect(one(receiver.spans, trace, 'semroute.parse_body').parentSpanId).toBe(server.spanId);
+        const route = one(receiver.spans, trace, 'semroute.route');
+        expect(route.parentSpanId).toBe(server.spanId);
+        expect(one(receiver.spans, trace, 'semroute.decide').parentSpanId).toBe(route.spanId);
+        const clients = receiver.spans.filter((s) => s.traceId === trace && s.kind === 'CLIENT');
+        expect(clients).toHaveLength(1);
+        const up = clients[0]!;
+        expect(up.name).toBe(`chat ${model}`);
+        expect(up.parentSpanId).toBe(server.spanId);
+        expect(up.attributes).toMatchObject({ 'gen_ai.request.model': model, 'gen_ai.response.model': model, 'gen_ai.usage.input_tokens': 1, 'http.response.status_code': 200 });
+        expect(String(up.attributes['url.full'])).toMatch(new RegExp(`${path}$`));
+        expect(backend.received.at(-1)!.traceparent).toBe(`00-${trace}-${up.spanId}-01`);
+      }
+      const streamedUp = receiver.spans.find((s) => s.traceId === streamed && s.kind === 'CLIENT')!;
+      expect(streamedUp.events.map((e) => e.name)).toEqual(['semroute.first_chunk']);
+      expect(receiver.spans.find((s) => s.traceId === plain && s.kind === 'CLIENT')!.attributes['gen_ai.request.max_tokens']).toBe(50);
+      for (const body of receiver.bodies) expect(body.includes(CANARY)).toBe(false);
+    } finally {
+      await srv.close(1000);
+      await Promise.all([chatOnly.close(), native.close()]);
+    }
+  });
+});
+
 describe('opt-ins and encodings', () => {
   it('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true puts the messages on the upstream span (http/json export)', async () => {
     const srv = await tracedServer({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' });

@@ -25,6 +25,7 @@ import {
   parseClassifyRequest,
   parseJsonBody,
   unknownEndpoint,
+  type FetchLike,
 } from '@semroute/core/http';
 import { HttpError, toHttpError } from './http-error.js';
 import { ServerCache, type BackendFactory } from './cache.js';
@@ -36,6 +37,7 @@ import { Upstream } from './upstream.js';
 import { routeChat } from './route-view.js';
 import type { RouterHost } from '../router-host.js';
 import { DEFAULT_SETTINGS, type ServerSettings } from '../settings.js';
+import { tracedFetch } from '../telemetry/fetch.js';
 import { SPAN, parseBodyTraced, type RequestTrace, type Tracing } from '../telemetry/tracing.js';
 
 export interface AppOptions {
@@ -280,24 +282,29 @@ export function createApp(opts: AppOptions): SemrouteApp {
     };
     reply.raw.on('close', onClose);
     try {
+      const trace = traceOf(req);
+      const body = trace ? parseBodyTraced(trace, req.body, performance.now() - reply.elapsedTime) : parseJsonBody(req.body);
       const router = host.router;
       const config = router.config;
       const t0 = performance.now();
       let routedAt = t0;
       let labels: { decision: string; model: string; response_path: string } | undefined;
-      const res = await handleResponses(parseJsonBody(req.body), {
+      const fetch: FetchLike = (url, init) => undiciFetch(url, { ...(init as object), dispatcher: upstream.agent }) as unknown as Promise<Response>;
+      const res = await handleResponses(body, {
         router,
         config,
         headers: req.headers as Record<string, string>,
         trustClientHints: settings.trustClientHints,
         store: stores.for(config.global.services.response_api),
-        fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher: upstream.agent }) as unknown as Promise<Response>,
+        fetch: trace ? tracedFetch(fetch, trace, ac.signal) : fetch,
         getSecret: (name) => process.env[name],
         firstByteMs: settings.firstByteTimeoutMs,
         idleMs: settings.idleTimeoutMs,
         signal: ac.signal,
         onRouted: (r) => {
           routedAt = performance.now();
+          // The route span covers the router's own measured time (not the request validation and store lookup before it).
+          trace?.routed(r, body, router.backend, routedAt - r.timings.totalMs, routedAt);
           labels = { decision: r.decisionName, model: r.modelLabel, response_path: r.responsePath };
           if (settings.debugLog) {
             const d = r.decision;

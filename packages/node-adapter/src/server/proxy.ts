@@ -43,7 +43,7 @@ interface Answer {
 
 async function attempt(ctx: ForwardContext, plan: UpstreamPlan, target: UpstreamTarget): Promise<AttemptOutcome<Answer>> {
   const t0 = performance.now();
-  const span = ctx.trace?.upstream(plan, target);
+  const span = ctx.trace?.upstream({ body: plan.body, url: target.url, model: plan.model, backend: target.name });
   try {
     // With tracing, the backend's parent is this attempt's span (the client's traceparent is replaced).
     const headers = span ? { ...plan.headers, ...span.headers } : plan.headers;

@@ -78,6 +78,27 @@ describe('summarizeSse', () => {
   });
 });
 
+describe('Responses API answers', () => {
+  const response = { id: 'resp_1', object: 'response', model: 'gpt-x', status: 'completed', output: [], usage: { input_tokens: 7, output_tokens: 9 } };
+  it('the response object (JSON) and the response.completed event of a stream', () => {
+    expect(summarizeJson(JSON.stringify(response))).toEqual({ id: 'resp_1', model: 'gpt-x', finishReasons: [], inputTokens: 7, outputTokens: 9 });
+    const sse =
+      `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { ...response, status: 'in_progress', usage: null } })}\n\n` +
+      `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', delta: 'hi' })}\n\n` +
+      `event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', response })}\n\n`;
+    expect(summarizeSse(sse)).toEqual({ id: 'resp_1', model: 'gpt-x', finishReasons: [], inputTokens: 7, outputTokens: 9 });
+  });
+
+  it('input capture: instructions as a system message, a string input, message items with input_text parts', () => {
+    expect(JSON.parse(inputMessages(JSON.stringify({ model: 'm', instructions: 'be brief', input: 'hello' }))!)).toEqual([
+      { role: 'system', parts: [{ type: 'text', content: 'be brief' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'hello' }] },
+    ]);
+    const items = [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'q' }] }, { type: 'function_call_output', call_id: 'c', output: 'x' }];
+    expect(JSON.parse(inputMessages(JSON.stringify({ model: 'm', input: items }))!)).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'q' }] }]);
+  });
+});
+
 describe('StreamTail', () => {
   it('keeps a suffix of the stream of at least `limit` bytes and less than `limit` + one chunk (property)', () => {
     fc.assert(

@@ -1,8 +1,10 @@
 /**
- * What an OpenAI-compatible chat answer says about itself, for the `gen_ai.response.*` / `gen_ai.usage.*` span
- * attributes: read from a whole JSON answer, or from the tail of an SSE stream (the model and id ride on every
- * chunk, the finish reason on the last choice chunk, usage on the final chunk when the client asked for it with
- * `stream_options.include_usage`). Also the opt-in message capture in the GenAI conventions' JSON shape.
+ * What an OpenAI-compatible answer says about itself, for the `gen_ai.response.*` / `gen_ai.usage.*` span
+ * attributes: read from a whole JSON answer, or from the tail of an SSE stream. Chat completions: the model and id
+ * ride on every chunk, the finish reason on the last choice chunk, usage on the final chunk when the client asked for
+ * it with `stream_options.include_usage`. Responses API: the response object, or in a stream the `response` of its
+ * `response.completed` (…) events, with `usage.input_tokens` / `output_tokens`. Also the opt-in message capture in
+ * the GenAI conventions' JSON shape.
  * Pure functions, no OpenTelemetry: anything malformed yields fewer fields, never an exception.
  * @module
  */
@@ -22,6 +24,8 @@ const count = (v: unknown): number | undefined => (typeof v === 'number' && Numb
 /** Fold one chat.completion (or chat.completion.chunk) object into `into`: later values win, finish reasons add up per choice. */
 function fold(into: ResponseSummary, doc: unknown, reasons: Map<number, string>): void {
   if (!isObject(doc)) return;
+  // A Responses API stream event carries the response object.
+  if (typeof doc.type === 'string' && isObject(doc.response)) return fold(into, doc.response, reasons);
   if (typeof doc.model === 'string') into.model = doc.model;
   if (typeof doc.id === 'string') into.id = doc.id;
   if (Array.isArray(doc.choices)) {
@@ -31,8 +35,8 @@ function fold(into: ResponseSummary, doc: unknown, reasons: Map<number, string>)
     }
   }
   if (isObject(doc.usage)) {
-    const input = count(doc.usage.prompt_tokens);
-    const output = count(doc.usage.completion_tokens);
+    const input = count(doc.usage.prompt_tokens ?? doc.usage.input_tokens);
+    const output = count(doc.usage.completion_tokens ?? doc.usage.output_tokens);
     if (input !== undefined) into.inputTokens = input;
     if (output !== undefined) into.outputTokens = output;
   }
@@ -105,11 +109,13 @@ interface GenAiMessage {
   finish_reason?: string;
 }
 
+const TEXT_PARTS = new Set(['text', 'input_text', 'output_text']);
+
 function parts(content: unknown): Array<Record<string, unknown>> {
   if (typeof content === 'string') return [{ type: 'text', content }];
   if (!Array.isArray(content)) return [];
   return content.map((p) => {
-    if (isObject(p) && p.type === 'text' && typeof p.text === 'string') return { type: 'text', content: p.text };
+    if (isObject(p) && TEXT_PARTS.has(String(p.type)) && typeof p.text === 'string') return { type: 'text', content: p.text };
     // Images, audio, files: their kind only (a data URL is no trace attribute).
     return { type: isObject(p) && typeof p.type === 'string' ? p.type : 'unknown' };
   });
@@ -128,11 +134,20 @@ function messageOf(m: unknown, finishReason?: unknown): GenAiMessage | undefined
   return out;
 }
 
-/** `gen_ai.input.messages` (JSON) of a chat.completions request body (JSON text); undefined when it has none. */
+/**
+ * `gen_ai.input.messages` (JSON) of a request body (JSON text): chat.completions `messages`, or the Responses API's
+ * `instructions` + `input` (a string or message items); undefined when it has none.
+ */
 export function inputMessages(body: string): string | undefined {
   const doc = parse(body);
-  if (!isObject(doc) || !Array.isArray(doc.messages)) return undefined;
-  return JSON.stringify(doc.messages.map((m) => messageOf(m)).filter((m) => m !== undefined));
+  if (!isObject(doc)) return undefined;
+  let messages: unknown[];
+  if (Array.isArray(doc.messages)) messages = doc.messages;
+  else if (typeof doc.input === 'string' || Array.isArray(doc.input)) {
+    const items = typeof doc.input === 'string' ? [{ role: 'user', content: doc.input }] : doc.input.filter((i) => isObject(i) && (i.type === undefined || i.type === 'message'));
+    messages = typeof doc.instructions === 'string' ? [{ role: 'system', content: doc.instructions }, ...items] : items;
+  } else return undefined;
+  return JSON.stringify(messages.map((m) => messageOf(m)).filter((m) => m !== undefined));
 }
 
 /** `gen_ai.output.messages` (JSON) of a non-streamed chat.completions answer (JSON text). */

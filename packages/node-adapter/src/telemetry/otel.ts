@@ -39,10 +39,10 @@ import {
   ATTR_URL_FULL,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import type { RoutedView, UpstreamPlan, UpstreamTarget } from '@semroute/core/http';
+import type { RoutedView } from '@semroute/core/http';
 import type { Logger } from '../router-host.js';
 import { StreamTail, inputMessages, outputMessages, summarizeJson, summarizeSse, type ResponseSummary } from './genai.js';
-import { SPAN, type RequestTrace, type TraceAttributes, type Tracing, type TracingSettings, type UpstreamTrace } from './tracing.js';
+import { SPAN, type RequestTrace, type TraceAttributes, type Tracing, type TracingSettings, type UpstreamCall, type UpstreamTrace } from './tracing.js';
 
 /**
  * GenAI attribute names (OpenTelemetry semantic conventions, GenAI spans, latest experimental version: `provider.name`
@@ -163,7 +163,7 @@ function requestParameters(request: unknown): Attributes {
   const a: Attributes = {};
   if (typeof request !== 'object' || request === null) return a;
   const r = request as Record<string, unknown>;
-  const maxTokens = r.max_completion_tokens ?? r.max_tokens;
+  const maxTokens = r.max_completion_tokens ?? r.max_tokens ?? r.max_output_tokens;
   if (typeof maxTokens === 'number') a[GEN_AI.requestMaxTokens] = maxTokens;
   if (typeof r.temperature === 'number') a[GEN_AI.requestTemperature] = r.temperature;
   if (typeof r.top_p === 'number') a[GEN_AI.requestTopP] = r.top_p;
@@ -240,8 +240,8 @@ class OtelRequestTrace implements RequestTrace {
     route.end(at(routeEnd));
   }
 
-  upstream(plan: UpstreamPlan, target: UpstreamTarget): UpstreamTrace {
-    return new OtelUpstreamTrace(this.#tracer, this.#propagator, this.#settings, this.#ctx, plan, target, this.#request);
+  upstream(call: UpstreamCall): UpstreamTrace {
+    return new OtelUpstreamTrace(this.#tracer, this.#propagator, this.#settings, this.#ctx, call, this.#request);
   }
 
   fail(code: string): void {
@@ -265,14 +265,16 @@ class OtelRequestTrace implements RequestTrace {
 }
 
 /** `model` field of an upstream body: what the backend is asked for (`gen_ai.request.model`). */
-function bodyModel(plan: UpstreamPlan): string {
-  // The body is the rewritten JSON: its `model` is near the start, so a bounded look avoids parsing the prompt.
-  const m = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(plan.body.slice(0, 4096));
-  if (!m) return plan.model;
+function bodyModel(call: UpstreamCall): string {
+  // A scan for the top-level key rather than a parse of the whole prompt (inside strings a quote is escaped, so text
+  // in the messages cannot match).
+  const m = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(call.body);
+  const fallback = call.model ?? 'unknown';
+  if (!m) return fallback;
   try {
     return JSON.parse(`"${m[1]}"`) as string;
   } catch {
-    return plan.model;
+    return fallback;
   }
 }
 
@@ -288,15 +290,15 @@ class OtelUpstreamTrace implements UpstreamTrace {
   #status = 0;
   #ended = false;
 
-  constructor(tracer: Tracer, propagator: W3CTraceContextPropagator, settings: TracingSettings, parent: Context, plan: UpstreamPlan, target: UpstreamTarget, request: Attributes) {
+  constructor(tracer: Tracer, propagator: W3CTraceContextPropagator, settings: TracingSettings, parent: Context, call: UpstreamCall, request: Attributes) {
     this.#t0 = performance.now();
-    const model = bodyModel(plan);
+    const model = bodyModel(call);
     this.#span = tracer.startSpan(`chat ${model}`, { kind: SpanKind.CLIENT, startTime: at(this.#t0) }, parent);
     this.headers = contextHeaders(propagator, trace.setSpan(parent, this.#span));
     this.#capture = settings.captureContent;
     this.#recording = this.#span.isRecording();
     if (!this.#recording) return;
-    const url = new URL(target.url);
+    const url = new URL(call.url);
     const attributes: Attributes = {
       [GEN_AI.operationName]: 'chat',
       // The backends speak the OpenAI chat API: the conventions name that flavour `openai` whoever hosts the model
@@ -308,11 +310,11 @@ class OtelUpstreamTrace implements UpstreamTrace {
       [ATTR_SERVER_PORT]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
       [ATTR_HTTP_REQUEST_METHOD]: 'POST',
       [ATTR_URL_FULL]: `${url.origin}${url.pathname}`,
-      'semroute.model': plan.model,
-      'semroute.backend': target.name,
     };
+    if (call.model !== undefined) attributes['semroute.model'] = call.model;
+    if (call.backend !== undefined) attributes['semroute.backend'] = call.backend;
     if (this.#capture) {
-      const messages = inputMessages(plan.body);
+      const messages = inputMessages(call.body);
       if (messages !== undefined) attributes[GEN_AI.inputMessages] = messages;
     }
     this.#span.setAttributes(attributes);

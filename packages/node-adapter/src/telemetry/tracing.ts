@@ -8,7 +8,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseJsonBody, type RoutedView, type UpstreamPlan, type UpstreamTarget } from '@semroute/core/http';
+import { parseJsonBody, type RoutedView } from '@semroute/core/http';
 import type { Logger } from '../router-host.js';
 
 /** Attribute values a span takes (names, numbers, flags: never prompt text unless content capture is opted in). */
@@ -42,7 +42,7 @@ export interface RequestTrace {
    */
   routed(view: RoutedView, request: unknown, backend: string, start: number, end: number): void;
   /** One call to one backend (a CLIENT span, child of the server span). */
-  upstream(plan: UpstreamPlan, target: UpstreamTarget): UpstreamTrace;
+  upstream(call: UpstreamCall): UpstreamTrace;
   /** The request failed with this OpenAI error code (`invalid_json`, `not_ready` …: a code, never a message). */
   fail(code: string): void;
   /**
@@ -52,6 +52,17 @@ export interface RequestTrace {
   end(status: number, finished?: boolean): void;
   /** `traceparent` / `tracestate` naming this request's server span (for ext_proc's upstream request). */
   readonly headers: Readonly<Record<string, string>>;
+}
+
+/** One upstream request as its span describes it. */
+export interface UpstreamCall {
+  /** The body sent (JSON text): its `model` is the span's `gen_ai.request.model`. */
+  readonly body: string;
+  readonly url: string;
+  /** The configured model's name (`semroute.model`), when the caller knows it. */
+  readonly model?: string;
+  /** The backend_ref's name (`semroute.backend`), when the caller knows it. */
+  readonly backend?: string;
 }
 
 /** One upstream call. */
