@@ -2,11 +2,13 @@
  * Browser and edge: `npm i @semroute/core @semroute/model-mini` in a fresh folder outside the workspace (no
  * onnxruntime-node anywhere in it). The README's browser snippet is the module of a minimal Vite app, built with Vite
  * and opened in Debian Chromium: it routes a prompt with the model files Vite emitted from the package, and makes no
- * request to any other host. The README's edge snippet runs in Deno and Bun against the same install.
+ * request to any other host; the same from the Vite dev server. The README's edge snippet runs in Deno and Bun against
+ * the same install.
  */
+import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,6 +35,61 @@ function serve(root: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/**
+ * Opens the app in Debian Chromium and waits for its first `console.log` (the snippet's output) or a page error.
+ * Every request of the page and its worker passes the route below: only the app's own origin (and inline data:/blob:)
+ * may load; anything else is aborted and listed in `elsewhere`.
+ */
+async function openInChromium(origin: string): Promise<{ lines: string[]; errors: string[]; elsewhere: string[] }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const elsewhere: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+      elsewhere.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const lines: string[] = [];
+    const errors: string[] = [];
+    page.on('console', (m) => (m.type() === 'log' ? lines.push(m.text()) : undefined));
+    page.on('pageerror', (e) => errors.push(e.message));
+    const printed = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 120_000 });
+    await page.goto(`${origin}/`);
+    await Promise.race([printed, page.waitForEvent('pageerror', { timeout: 120_000 }).then((e) => Promise.reject(e))]);
+    return { lines, errors, elsewhere };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer().once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once `url` answers HTTP 200, or rejects after `ms`. */
+async function waitForHttp(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe('browser and edge consumer (npm i @semroute/core @semroute/model-mini)', () => {
   beforeAll(() => {
     mkdirSync(join(app, 'src'), { recursive: true });
@@ -48,42 +105,37 @@ describe('browser and edge consumer (npm i @semroute/core @semroute/model-mini)'
 
   describe("the README's browser snippet in a minimal Vite app, in Chromium", () => {
     let server: Server | undefined;
+    beforeAll(() => {
+      writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html><body><script type="module" src="/src/main.js"></script></body></html>\n');
+      writeFileSync(join(app, 'src', 'main.js'), readmeSnippet('browser'));
+    });
     afterAll(() => server?.close());
 
     it('builds with Vite (model files emitted as assets from the package) and routes offline, same origin only', async () => {
-      writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html><body><script type="module" src="/src/main.js"></script></body></html>\n');
-      writeFileSync(join(app, 'src', 'main.js'), readmeSnippet('browser'));
       run(process.execPath, [TOOLS.vite(), 'build', '--logLevel', 'warn'], app);
       const assets = readdirSync(join(app, 'dist', 'assets'));
       expect(assets.some((f) => /^model_quantized-.*\.onnx$/.test(f))).toBe(true);
-
       server = await serve(join(app, 'dist'));
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      const page = await openInChromium(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      expect(page.errors).toEqual([]);
+      expect(page.lines).toHaveLength(1);
+      expect(differsFromReadme(page.lines[0]!)).toEqual([]);
+      expect(page.elsewhere).toEqual([]);
+    });
+
+    it('routes from the Vite dev server too, with no Vite config', async () => {
+      const port = await freePort();
+      const dev = spawn(process.execPath, [TOOLS.vite(), '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--logLevel', 'warn'], { cwd: app, stdio: 'ignore' });
       try {
-        const context = await browser.newContext({ serviceWorkers: 'block' });
-        const elsewhere: string[] = [];
-        // Every request of the page and its worker passes here: only the app's own origin (and inline data:/blob:) may load.
-        await context.route('**/*', (route) => {
-          const url = route.request().url();
-          if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-          elsewhere.push(url);
-          return route.abort();
-        });
-        const page = await context.newPage();
-        const lines: string[] = [];
-        const errors: string[] = [];
-        page.on('console', (m) => (m.type() === 'log' ? lines.push(m.text()) : undefined));
-        page.on('pageerror', (e) => errors.push(e.message));
-        const printed = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 120_000 });
-        await page.goto(`${origin}/`);
-        await Promise.race([printed, page.waitForEvent('pageerror', { timeout: 120_000 }).then((e) => Promise.reject(e))]);
-        expect(errors).toEqual([]);
-        expect(lines).toHaveLength(1);
-        expect(differsFromReadme(lines[0]!)).toEqual([]);
-        expect(elsewhere).toEqual([]);
+        const origin = `http://127.0.0.1:${port}`;
+        await waitForHttp(origin, 60_000);
+        const page = await openInChromium(origin);
+        expect(page.errors).toEqual([]);
+        expect(page.lines).toHaveLength(1);
+        expect(differsFromReadme(page.lines[0]!)).toEqual([]);
+        expect(page.elsewhere).toEqual([]);
       } finally {
-        await browser.close();
+        dev.kill();
       }
     });
   });
