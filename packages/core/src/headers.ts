@@ -54,6 +54,11 @@ export const HEADERS = Object.freeze({
   CLIENT_DECISION: 'x-semroute-client-decision',
 
   // ---- semroute-specific ----
+  /**
+   * `partial` when the prompt was longer than `global.screening.max_chars` and only its first part was screened for
+   * jailbreaks and PII (response header; set with `beyond_cap` `flag` or `allow`, and on the `block` answer).
+   */
+  SCREENED: 'x-semroute-screened',
   /** Classifier backend in use, e.g. `cpu`, `wasm-simd`, `none` (debug only). */
   BACKEND: 'x-semroute-backend',
   /** Whole routing time in ms (debug only). */

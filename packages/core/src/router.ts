@@ -230,10 +230,13 @@ export class Router {
       }
       if (!anchor && userTurns.length >= 2) {
         for (const i of userTurns.slice(Math.max(0, userTurns.length - 1 - session.max_turns), -1)) {
-          earlierTexts.push(extractClassifiedText({ ...req, messages: req.messages.slice(0, i + 1) }, config).text);
+          earlierTexts.push(screenedPrefix(extractClassifiedText({ ...req, messages: req.messages.slice(0, i + 1) }, config).text, config.global.screening.max_chars));
         }
       }
     }
+    // The classifier screens every window of the text up to global.screening.max_chars (cost linear in that cap);
+    // what lies beyond is left to global.screening.beyond_cap (decide()).
+    const screened = screenedPrefix(text, config.global.screening.max_chars);
     const t1 = now();
     let cls: ClassifierSignals | undefined;
     let earlierCls: (ClassifierSignals | undefined)[] = earlierTexts.map(() => undefined);
@@ -244,17 +247,29 @@ export class Router {
       const heads = useHint ? all.filter((h) => h !== 'domain') : all;
       if (earlierTexts.length && heads.length === all.length) {
         // one batch: the current text and the earlier turns
-        const outs = await this.#classifyMany([text, ...earlierTexts], heads);
+        const outs = await this.#classifyMany([screened, ...earlierTexts], heads);
         cls = outs[0];
         earlierCls = outs.slice(1);
       } else {
-        if (heads.length) cls = await this.#classifyOne(text, heads);
+        if (heads.length) cls = await this.#classifyOne(screened, heads);
         if (earlierTexts.length) earlierCls = await this.#classifyMany(earlierTexts, all);
       }
       if (all.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
     }
     const t2 = now();
     let signals: Signals = needClassification ? buildSignals(config, text, cls, exemplars) : {};
+    if (cls) {
+      const partial = screened.length < text.length;
+      signals = {
+        ...signals,
+        screening: { screenedChars: screened.length, totalChars: text.length },
+        // context (token band) signals need the whole prompt's length: scaled from the screened part
+        ...(partial ? { tokenCount: Math.ceil((cls.tokenCount * text.length) / Math.max(1, screened.length)), tokenCountEstimated: true } : {}),
+      };
+      if (partial && config.global.screening.beyond_cap === 'flag') {
+        notes.push(`prompt only partly screened: the first ${screened.length} of ${text.length} characters (global.screening.max_chars)`);
+      }
+    }
     if (useHint) signals = { ...signals, categoryScores: { [hint!.category]: hint!.confidence ?? 1 } };
     let decision = decide(config, signals, req);
     let categorySource: CategorySourceTrace | undefined;
@@ -411,6 +426,18 @@ function userTurnIndices(req: ChatCompletionRequest): number[] {
     if (m && m.role === 'user' && textParts(m.content).some(([, t]) => t.length > 0)) out.push(i);
   });
   return out;
+}
+
+/**
+ * The first `maxChars` UTF-16 code units of `text` (one fewer when the cut would split a surrogate pair): the part the
+ * classifier screens. O(1) for a text within the cap, O(maxChars) otherwise.
+ */
+export function screenedPrefix(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  let end = Math.max(0, maxChars);
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return text.slice(0, end);
 }
 
 /** How the category was sourced, for the trace and the `x-semroute-category-source` header. */

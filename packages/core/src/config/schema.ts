@@ -351,12 +351,31 @@ export const ResponseApiSchema = z.strictObject({
     .prefault({}),
 });
 
+/** What happens to the part of a prompt beyond `global.screening.max_chars`. */
+export const BEYOND_CAP_ACTIONS = Object.freeze(['block', 'flag', 'allow'] as const);
+
+/**
+ * semroute: how much of a prompt the classifier screens. Jailbreak and PII look at every window of the classified text
+ * (jailbreak: the highest score of any window; PII: spans from all windows) up to `max_chars` UTF-16 code units; the
+ * rest is not classified and `beyond_cap` decides: `block` answers with `message`, `flag` forwards with the response
+ * header `x-semroute-screened: partial` and a trace note, `allow` forwards with that header only. The cost of screening
+ * is linear in `max_chars` (about one 128-token window per 94 tokens).
+ */
+const ScreeningSchema = z.strictObject({
+  // 100,000 characters: ~23,000 tokens, ~250 windows, a few seconds on a 2-core CPU (packages/core/README.md, "Limits").
+  max_chars: z.number().int().min(1).max(16 * 1024 * 1024).default(100_000),
+  beyond_cap: z.enum(BEYOND_CAP_ACTIONS).default('flag'),
+  message: z.string().min(1).default('This request is longer than this router can screen; shorten it and try again.'),
+});
+
 export const GlobalSchema = z.strictObject({
   /** Optional services (vSR `global.services`): the Responses API. */
   services: z.strictObject({ response_api: ResponseApiSchema.prefault({}) }).prefault({}),
   /** Stores (vSR `global.stores`): the semantic response cache. */
   stores: StoresSchema.prefault({}),
   classifier: ClassifierSchema.prefault({}),
+  /** semroute: how much of each prompt the classifier screens, and what happens beyond that (see ScreeningSchema). */
+  screening: ScreeningSchema.prefault({}),
   prompt_guard: PromptGuardSchema.prefault({}),
   conversation: z.strictObject({ max_prior_user_turns: z.number().int().min(0).max(32).default(2) }).prefault({}),
   /**

@@ -9,7 +9,7 @@ import { getSelector } from '../selection/registry.js';
 import type { Signals } from '../signals/types.js';
 import { compiledDecisionRules, evaluateCompiled } from './rules.js';
 import { evaluateSignals, piiTypesAbove, settleCategory } from './signal-map.js';
-import type { AppliedPlugin, BlockInfo, Decision, DecisionEvaluation, PiiOutcome, RuleTrace, SignalEvaluation } from './types.js';
+import type { AppliedPlugin, BlockInfo, Decision, DecisionEvaluation, PiiOutcome, RuleTrace, ScreeningTrace, SignalEvaluation } from './types.js';
 
 interface Compiled {
   readonly models: ReadonlyMap<string, ModelConfig>;
@@ -151,6 +151,20 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
   } else if (blocked?.reason === 'fast_response' && w && ruleUsesJailbreak(w.ev.rule)) {
     blocked = { reason: 'jailbreak', message: blocked.message };
   }
+  // ---- screening: a prompt longer than global.screening.max_chars was only partly classified ----
+  const sc = safeSignals.screening;
+  let screening: ScreeningTrace | undefined;
+  if (sc && Number.isFinite(sc.screenedChars) && Number.isFinite(sc.totalChars)) {
+    const beyond = config.global.screening.beyond_cap;
+    screening = { screened_chars: sc.screenedChars, total_chars: sc.totalChars, partial: sc.screenedChars < sc.totalChars, beyond_cap: beyond };
+    // the unscreened part may hold anything: like the guards, this outranks a routing fast_response
+    if (screening.partial && beyond === 'block' && (!blocked || blocked.reason === 'fast_response')) {
+      blocked = { reason: 'unscreened', message: config.global.screening.message };
+      decisionName = 'screening';
+      reason = `screening: ${sc.totalChars} characters, only the first ${sc.screenedChars} are screened (global.screening.max_chars) and beyond_cap is block`;
+      plugins.length = 0;
+    }
+  }
   if (blocked) {
     // a blocked request gets no request-shaping plugins
     if (blocked.reason !== 'pii' && pii.action === 'redact') pii = { ...pii, action: 'none' };
@@ -197,6 +211,7 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
     signals: signalList,
     decisions: evaluations,
     guard,
+    ...(screening ? { screening } : {}),
     selection: sel.trace,
     reason,
   };

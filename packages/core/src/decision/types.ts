@@ -86,6 +86,8 @@ export interface DecisionTrace {
   /** Every decision, in config order. */
   readonly decisions: readonly DecisionEvaluation[];
   readonly guard?: { readonly enabled: boolean; readonly threshold: number; readonly score?: number; readonly triggered: boolean };
+  /** How much of the classified text the classifier screened (absent when no classifier ran). */
+  readonly screening?: ScreeningTrace;
   readonly selection?: SelectionTrace;
   /** One-line summary of why the winner won. */
   readonly reason: string;
@@ -125,9 +127,19 @@ export interface SessionTrace {
   readonly own?: SessionRoute;
 }
 
-/** Why a request is not forwarded. */
+/** Screening of a long prompt (`global.screening`): characters (UTF-16 code units) screened of the classified text. */
+export interface ScreeningTrace {
+  readonly screened_chars: number;
+  readonly total_chars: number;
+  /** True when part of the text was beyond `max_chars` and not screened. */
+  readonly partial: boolean;
+  /** What the config does with the unscreened part (`global.screening.beyond_cap`). */
+  readonly beyond_cap: 'block' | 'flag' | 'allow';
+}
+
+/** Why a request is not forwarded. `unscreened`: longer than `global.screening.max_chars` with `beyond_cap: block`. */
 export interface BlockInfo {
-  readonly reason: 'jailbreak' | 'pii' | 'fast_response';
+  readonly reason: 'jailbreak' | 'pii' | 'fast_response' | 'unscreened';
   /** The assistant message returned to the client. */
   readonly message: string;
 }

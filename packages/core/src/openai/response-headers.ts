@@ -17,6 +17,7 @@ export function decisionHeaders(decision: Decision, opts: { debug?: boolean } = 
   };
   if (decision.response_path === 'upstream') h[HEADERS.ENVOY_SELECTED_MODEL] = decision.model;
   if (decision.response_path === 'fast_response') h[HEADERS.FAST_RESPONSE] = 'true';
+  if (decision.trace.screening?.partial) h[HEADERS.SCREENED] = 'partial';
   if (opts.debug) {
     const m = decision.matched;
     h[HEADERS.MATCHED_KEYWORDS] = m.keyword.join(',');

@@ -13,7 +13,7 @@ import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, 
 import { applyConfidenceMap, decodePii, l2normalize, softmaxT } from './postprocess.js';
 import type { EncodedText, ModelTokenizer } from './tokenizer.js';
 import type { ByoHead, HeadOverrides } from './byo.js';
-import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
+import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, jailbreakWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
 
 export type HeadName = NonNullable<ClassifyOptions['heads']>[number];
@@ -134,21 +134,28 @@ export class ModelClassifier implements Classifier {
 
   async #main(text: string, heads: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
     const t0 = now();
-    const enc = this.#tok.encode(text, heads.has('pii'));
+    const enc = this.#tok.encode(text, heads.has('pii') || heads.has('jailbreak'));
     const t1 = now();
     const n = enc.ids.length;
     const wantSummary = heads.has('domain') || heads.has('jailbreak') || heads.has('pooled');
     const wantPii = heads.has('pii');
+    const wantJailbreak = heads.has('jailbreak');
     const sRanges = summaryRanges(n, this.#w);
-    const pWindows = wantPii ? piiWindows(n, this.#w) : [];
-    const shared = sRanges.length === 1 && sRanges[0]![1] === n && (!wantPii || pWindows.length === 1);
+    // Jailbreak and PII look at the whole text: overlapping windows cover every token (the same windows serve both, as
+    // every batch row yields every head), so an injection in the middle or at the end of a long prompt is seen.
+    // Domain and pooled use the head + tail summary window. Linear: about n / (window - overlap) windows.
+    const pWindows = wantPii || wantJailbreak ? piiWindows(n, this.#w) : [];
+    const shared = sRanges.length === 1 && sRanges[0]![1] === n && pWindows.length <= 1;
+    // ... plus short windows from each sentence or line start: the model sees an injection only near its input's start
+    const jWindows = wantJailbreak && !shared ? jailbreakWindows(text, enc.offsets, n, this.#w) : [];
 
     const seqs: { ids: Int32Array; needPii: boolean }[] = [];
     if (shared) {
       seqs.push({ ids: this.#seq(enc.ids, [[0, n]]), needPii: wantPii });
     } else {
       if (wantSummary) seqs.push({ ids: this.#seq(enc.ids, sRanges), needPii: false });
-      for (const w of pWindows) seqs.push({ ids: this.#seq(enc.ids, [w]), needPii: true });
+      for (const w of pWindows) seqs.push({ ids: this.#seq(enc.ids, [w]), needPii: wantPii });
+      for (const w of jWindows) seqs.push({ ids: this.#seq(enc.ids, [w]), needPii: false });
     }
     const rows = seqs.length && (wantSummary || wantPii) ? await Promise.all(this.#batcher.submit(seqs)) : [];
     const t2 = now();
@@ -164,12 +171,16 @@ export class ModelClassifier implements Classifier {
         if (spec.domain.confidenceMap) applyConfidenceMap(p, spec.domain.confidenceMap);
         spec.domain.labels.forEach((l, i) => (categoryScores[l] = p[i]!));
       }
-      if (heads.has('jailbreak')) jailbreak = softmaxT(summary.jailbreak, spec.jailbreak.temperature)[spec.jailbreak.positiveIndex]!;
+      if (wantJailbreak) {
+        // the highest score of any window: a jailbreak anywhere in the text is one (max, not mean, of the windows)
+        for (const r of rows) jailbreak = Math.max(jailbreak, softmaxT(r.jailbreak, spec.jailbreak.temperature)[spec.jailbreak.positiveIndex]!);
+      }
       if (heads.has('pooled')) pooled = l2normalize(summary.pooled);
     }
     let pii: PiiSpan[] = [];
     if (wantPii && n > 0) {
-      const piiRows = shared ? [rows[0]!] : rows.slice(wantSummary ? 1 : 0);
+      const first = wantSummary ? 1 : 0;
+      const piiRows = shared ? [rows[0]!] : rows.slice(first, first + pWindows.length);
       pii = this.#decodePii(text, enc, n, shared ? [[0, n]] : pWindows, piiRows);
     }
     const t3 = now();

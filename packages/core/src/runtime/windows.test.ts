@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WINDOWS, assignTokensToWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
+import fc from 'fast-check';
+import { DEFAULT_WINDOWS, assignTokensToWindows, jailbreakWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
 const w = { headTokens: 4, tailTokens: 2, piiWindowTokens: 8, piiOverlapTokens: 3 };
 
@@ -37,5 +38,31 @@ describe('windows', () => {
   it('validates options with a clear message', () => {
     expect(() => validateWindows({ ...DEFAULT_WINDOWS, piiOverlapTokens: 500 })).toThrow(/piiOverlapTokens/);
     expect(() => validateWindows({ ...DEFAULT_WINDOWS, headTokens: -1 })).toThrow(/headTokens/);
+  });
+
+  /** One token per word (runs of non-spaces), with offsets, as a tokenizer would give them. */
+  const words = (text: string): { offsets: Int32Array; n: number; starts: number[] } => {
+    const ms = [...text.matchAll(/\S+/g)];
+    return { offsets: Int32Array.from(ms.flatMap((m) => [m.index, m.index + m[0].length])), n: ms.length, starts: ms.map((m) => m.index) };
+  };
+
+  it('starts a jailbreak window at the text start and at every sentence or line start, at least the minimum stride apart', () => {
+    const text = 'one two three. Four five six seven eight nine ten eleven twelve! Thirteen fourteen\nfifteen sixteen? a b';
+    const { offsets, n, starts } = words(text);
+    const ws = jailbreakWindows(text, offsets, n, { ...w, jailbreakWindowTokens: 4, jailbreakMinStrideTokens: 2 });
+    expect(ws.map(([s]) => /^\S+/.exec(text.slice(starts[s]!))![0])).toEqual(['one', 'Four', 'Thirteen', 'fifteen', 'a']);
+    expect(ws.every(([s, e]) => e - s <= 4)).toBe(true);
+  });
+
+  it('never yields more than n / stride + 1 jailbreak windows, whatever the text (linear work)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b.', 'C', '\n', '?', ' '), { maxLength: 400 }), fc.integer({ min: 1, max: 12 }), (parts, stride) => {
+        const text = parts.join(' ');
+        const { offsets, n } = words(text);
+        const ws = jailbreakWindows(text, offsets, n, { ...w, jailbreakWindowTokens: 6, jailbreakMinStrideTokens: stride });
+        expect(ws.length).toBeLessThanOrEqual(Math.floor(n / stride) + 1);
+        for (let i = 1; i < ws.length; i++) expect(ws[i]![0] - ws[i - 1]![0]).toBeGreaterThanOrEqual(stride);
+      }),
+    );
   });
 });

@@ -1,7 +1,10 @@
 /**
- * Long-input handling. Domain / jailbreak / pooled see one bounded window (head + tail tokens); PII runs over
- * the whole text in overlapping windows, and each token takes its logits from the window where it has the most
- * context on both sides, so no span is cut at a window boundary.
+ * Long-input handling. Domain and pooled see one bounded window (head + tail tokens). PII runs over the whole text in
+ * overlapping windows, and each token takes its logits from the window where it has the most context on both sides,
+ * so no span is cut at a window boundary. Jailbreak takes the highest score of the summary window, those PII windows
+ * and short windows that start where a sentence or line starts (`jailbreakWindows`): the shipped model recognises an
+ * injection at the start of its input and misses it after ~50 characters of other text. Every function here is
+ * linear in the number of tokens.
  * @module
  */
 
@@ -14,7 +17,15 @@ export interface WindowOptions {
   readonly piiWindowTokens: number;
   /** Content tokens shared by consecutive PII windows. */
   readonly piiOverlapTokens: number;
+  /** Content tokens per jailbreak window (one starting at each sentence or line start). */
+  readonly jailbreakWindowTokens?: number;
+  /** Fewest tokens between the starts of two jailbreak windows (bounds their number at n / this on any text). */
+  readonly jailbreakMinStrideTokens?: number;
 }
+
+/** Jailbreak windows: 62 content tokens (64 with [CLS]/[SEP], one length bucket), at least 8 tokens apart. */
+export const DEFAULT_JAILBREAK_WINDOW_TOKENS = 62;
+export const DEFAULT_JAILBREAK_MIN_STRIDE_TOKENS = 8;
 
 /** Defaults sized for the shipped model (trained at 128 tokens including [CLS]/[SEP]). */
 export const DEFAULT_WINDOWS: WindowOptions = Object.freeze({
@@ -45,6 +56,11 @@ export function validateWindows(w: WindowOptions): WindowOptions {
     throw new RangeError(
       `window: piiWindowTokens must be an integer >= 2 and piiOverlapTokens in [0, piiWindowTokens) (got ${w.piiWindowTokens}/${w.piiOverlapTokens})`,
     );
+  }
+  const jw = w.jailbreakWindowTokens ?? DEFAULT_JAILBREAK_WINDOW_TOKENS;
+  const js = w.jailbreakMinStrideTokens ?? DEFAULT_JAILBREAK_MIN_STRIDE_TOKENS;
+  if (!ok(jw, 1) || !ok(js, 1)) {
+    throw new RangeError(`window: jailbreakWindowTokens and jailbreakMinStrideTokens must be integers >= 1 (got ${jw}/${js})`);
   }
   return Object.freeze({ ...w });
 }
@@ -94,4 +110,33 @@ export function assignTokensToWindows(n: number, windows: ReadonlyArray<readonly
     }
   });
   return owner;
+}
+
+/**
+ * Jailbreak windows `[start, end)` over `n` content tokens: one of `jailbreakWindowTokens` tokens starting at each token
+ * that opens a sentence or a line (the text before it, after the previous token, holds a line break, or the previous
+ * token ends with `.`, `!`, `?` or `:` and whitespace follows), skipping starts closer than `jailbreakMinStrideTokens`
+ * to the previous window's start; the first window starts at token 0 (the summary window's head is longer and dilutes
+ * an injection at the very start). O(n) time; at most n / jailbreakMinStrideTokens + 1 windows, so the model's work
+ * stays linear on any text.
+ */
+export function jailbreakWindows(text: string, offsets: Int32Array, n: number, w: WindowOptions): Array<[number, number]> {
+  const W = w.jailbreakWindowTokens ?? DEFAULT_JAILBREAK_WINDOW_TOKENS;
+  const gap = Math.max(1, w.jailbreakMinStrideTokens ?? DEFAULT_JAILBREAK_MIN_STRIDE_TOKENS);
+  if (n === 0) return [];
+  const out: Array<[number, number]> = [[0, Math.min(n, W)]];
+  let last = 0;
+  for (let t = 1; t < n; t++) {
+    if (t - last < gap) continue;
+    const prevEnd = offsets[2 * t - 1]!;
+    const start = offsets[2 * t]!;
+    if (start <= prevEnd) continue; // no whitespace between: not a new sentence
+    const before = text.charCodeAt(prevEnd - 1);
+    let opens = before === 46 || before === 33 || before === 63 || before === 58; // . ! ? :
+    for (let i = prevEnd; i < start && !opens; i++) opens = text.charCodeAt(i) === 10;
+    if (!opens) continue;
+    out.push([t, Math.min(n, t + W)]);
+    last = t;
+  }
+  return out;
 }

@@ -70,6 +70,11 @@ export interface Signals {
   readonly tokenCount?: number;
   /** True when `tokenCount` is an estimate (no classifier ran): about 4 characters per token. */
   readonly tokenCountEstimated?: boolean;
+  /**
+   * How many characters (UTF-16 code units) of the classified text the classifier screened, of how many: a text longer
+   * than `global.screening.max_chars` is screened up to that cap only (set by `Router.route` when a classifier ran).
+   */
+  readonly screening?: { readonly screenedChars: number; readonly totalChars: number };
 }
 
 /** What a classifier backend must provide. Implemented by runtime/ (ORT web, ORT node); the core never imports ORT. */
