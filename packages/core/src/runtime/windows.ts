@@ -23,9 +23,9 @@ export interface WindowOptions {
   readonly jailbreakMinStrideTokens?: number;
 }
 
-/** Jailbreak windows: 62 content tokens (64 with [CLS]/[SEP], one length bucket), at least 8 tokens apart. */
-export const DEFAULT_JAILBREAK_WINDOW_TOKENS = 62;
-export const DEFAULT_JAILBREAK_MIN_STRIDE_TOKENS = 8;
+/** Jailbreak windows: 30 content tokens (32 with [CLS]/[SEP], one length bucket), at least 12 tokens apart: the model judges an injection by its opening words, and short windows keep the extra cost near that of the PII windows. */
+export const DEFAULT_JAILBREAK_WINDOW_TOKENS = 30;
+export const DEFAULT_JAILBREAK_MIN_STRIDE_TOKENS = 12;
 
 /** Defaults sized for the shipped model (trained at 128 tokens including [CLS]/[SEP]). */
 export const DEFAULT_WINDOWS: WindowOptions = Object.freeze({
