@@ -12,11 +12,15 @@ describe('lexical guard', () => {
     ['When did World War II end?', 'When did World War I end?', 'numbers_differ'],
     ['How do I convert a string to an integer?', 'How do I convert an integer to a string?', 'word_swapped'],
     ['How do I make an HTTP GET request?', 'How do I make an HTTP POST request?', 'word_swapped'],
+    ['How do I sort a list in Python?', 'How do I sort a list in descending order in Python?', 'too_many_extra_words'],
+    ['What is the capital of France?', 'What is the population of the capital of France?', 'too_many_extra_words'],
+    ['What is the largest city in France?', 'What is the largest country in Europe?', 'word_swapped'],
   ])('near-miss %j / %j → %s', (a, b, why) => expect(verdict(a, b)).toBe(why));
 
   it.each([
     ['What is the capital of France?', 'Which city is the capital of France?'],
-    ['How do I reverse a list in Python?', 'In Python, how can I reverse the order of a list?'],
+    ['How do I reverse a list in Python?', 'In Python, how can I reverse a list?'],
+    ['What is the largest planet?', 'Which planet is the biggest?'],
     ['How many days are in 3 weeks?', 'How many days are there in three weeks?'],
     ['What is 17 times 23?', 'Calculate 17 multiplied by 23.'],
     ['How do I convert a string to an integer?', 'How can I turn a string into an integer?'],

@@ -12,18 +12,36 @@
 export interface PromptSignature {
   readonly numbers: readonly number[];
   readonly words: readonly number[];
+  /** Generic words a paraphrase may add or drop ("which *city* is the capital of France"), hashed. */
+  readonly soft: readonly number[];
 }
 
 /** How far two signatures may differ and still count as the same question. */
 export interface GuardOptions {
   /**
-   * Content words one prompt may have that the other lacks, when the other has none the first lacks (an added
-   * "city" in "which city is the capital of France"). A word swapped for another is never accepted.
+   * Content words one prompt may have that the other lacks, when the other has none the first lacks. Default 0: an
+   * added word often changes the question ("sort a list" / "sort a list in descending order", "capital of France" /
+   * "population of the capital of France"); only the generic words of {@link SOFT_WORDS} may be added freely. A word
+   * swapped for another is never accepted.
    */
   readonly maxExtraWords: number;
 }
 
-export const DEFAULT_GUARD: GuardOptions = Object.freeze({ maxExtraWords: 2 });
+export const DEFAULT_GUARD: GuardOptions = Object.freeze({ maxExtraWords: 0 });
+
+/**
+ * Words that name the kind of thing asked about, or hedge, rather than what it is: a paraphrase adds or drops them
+ * ("which city is the capital …", "what's the command to …", "what is the full name of …"). One side may have
+ * some the other lacks; two different ones on both sides ("largest city" / "largest country") still count as a swap.
+ */
+const SOFT_WORDS: ReadonlySet<string> = new Set(
+  (
+    'city town country nation planet language number year date name names full command commands code program script function ' +
+    'method process step steps example value values item items element elements type kind term word exactly actually currently ' +
+    'typically usually generally commonly normally really basically mainly mostly main total overall approximately roughly ' +
+    'statement query syntax option flag recommended common new'
+  ).split(/\s+/),
+);
 
 // Function words, question words and the verbs and fillers of a request ("how can I", "please tell me", "what's the
 // way to"): they carry the form of a question, not what it is about. Negations, quantifiers, comparatives and
@@ -57,7 +75,7 @@ const SYNONYM_CLASSES: readonly (readonly string[])[] = [
   ['times', 'multiplied', 'multiply', 'product'], ['divided', 'divide'], ['plus', 'added'], ['minus', 'subtract', 'subtracted'],
   ['power', 'raised'], ['squared', 'square'], ['cubed', 'cube'],
   ['dict', 'dictionary'], ['dir', 'directory', 'folder'], ['repo', 'repository'], ['db', 'database'], ['func', 'function'],
-  ['create', 'make', 'new'], ['delete', 'remove', 'erase'], ['add', 'append'], ['start', 'run', 'launch'],
+  ['create', 'make'], ['delete', 'remove', 'erase'], ['add', 'append'], ['start', 'run', 'launch'],
   ['stop', 'terminate', 'kill', 'halt'], ['write', 'wrote', 'written', 'author', 'writer'], ['differ', 'difference', 'different'],
   ['convert', 'turn', 'transform'], ['merge', 'combine', 'join', 'concatenate'], ['undo', 'revert'], ['show', 'list', 'display'],
   ['get', 'obtain', 'retrieve', 'fetch'], ['trim', 'strip'], ['check', 'test', 'verify'], ['symptom', 'sign'],
@@ -97,6 +115,7 @@ const TOKEN = /\p{L}[\p{L}\p{M}'’]*|\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|%|\^/gu;
 export function promptSignature(text: string): PromptSignature {
   const numbers = new Set<number>();
   const words = new Set<number>();
+  const soft = new Set<number>();
   let previous: string | undefined; // the last content stem
   let direction: string | undefined; // a directional preposition seen since it
   const addWord = (w: string) => {
@@ -127,9 +146,14 @@ export function promptSignature(text: string): PromptSignature {
       continue;
     }
     if (STOPWORDS.has(t)) continue;
+    if (SOFT_WORDS.has(t)) {
+      soft.add(fnv1a32(stem(t)));
+      continue;
+    }
     addWord(stem(SYNONYM.get(t) ?? SYNONYM.get(stem(t)) ?? t));
   }
-  return { numbers: [...numbers].sort((a, b) => a - b), words: [...words].sort((a, b) => a - b) };
+  const sorted = (x: Set<number>) => [...x].sort((a, b) => a - b);
+  return { numbers: sorted(numbers), words: sorted(words), soft: sorted(soft) };
 }
 
 function difference(a: readonly number[], b: readonly number[]): number {
@@ -157,6 +181,7 @@ export function guardVerdict(a: PromptSignature, b: PromptSignature, opts: Guard
   const onlyA = difference(a.words, b.words);
   const onlyB = difference(b.words, a.words);
   if (onlyA > 0 && onlyB > 0) return 'word_swapped';
+  if (difference(a.soft, b.soft) > 0 && difference(b.soft, a.soft) > 0) return 'word_swapped';
   if (onlyA + onlyB > opts.maxExtraWords) return 'too_many_extra_words';
   return undefined;
 }

@@ -320,10 +320,10 @@ export const ResponseCacheSchema = z.strictObject({
   /** semroute: PII types that do not keep a prompt out of the cache (see CACHE_DEFAULT_PII_ALLOWED). */
   pii_types_allowed: z.array(name).default([...CACHE_DEFAULT_PII_ALLOWED]),
   /**
-   * semroute: the lexical guard on hits (same numbers, no content word swapped, at most `max_extra_words` words added).
+   * semroute: the lexical guard on hits (same numbers, no content word swapped, at most `max_extra_words` content words added besides generic ones).
    * Off, near-miss questions ("capital of France" / "of Germany") hit each other: README, "Semantic response cache".
    */
-  guard: z.strictObject({ enabled: z.boolean().default(true), max_extra_words: z.number().int().min(0).default(2) }).prefault({}),
+  guard: z.strictObject({ enabled: z.boolean().default(true), max_extra_words: z.number().int().min(0).default(0) }).prefault({}),
 });
 
 export const StoresSchema = z.strictObject({ response_cache: ResponseCacheSchema.prefault({}) });
