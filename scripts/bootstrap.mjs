@@ -70,7 +70,8 @@ switch (mode) {
   case 'test': {
     pn('install', '--frozen-lockfile');
     pn('-r', 'run', 'build');
-    // The Responses API tests run a real Redis on loopback (packages/node-adapter/test/responses.test.ts).
+    // The Responses API and response cache tests run a real Redis on loopback (packages/node-adapter/test/responses.test.ts,
+    // redis-cache.test.ts): each test starts its own redis-server; no service is started here.
     ensureDebianPackage('/usr/bin/redis-server', 'redis-server');
     must('node', ['node_modules/vitest/vitest.mjs', 'run']);
     // API reference (docs/api, `pnpm docs:api`): TypeDoc fails when an exported name has no doc comment.

@@ -3,50 +3,18 @@
  * replay, scoping, what is not cached, and the Prometheus metrics.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
-import { startMockBackend, type MockBackend } from '../src/mock-backend.js';
-import { serve, type RunningServer } from '../src/serve.js';
-import { FakeClassifier, chat, post, sseData, testConfigYaml, tmpFile } from './helpers.js';
+import { cachedServer, chat, post, sseData } from './helpers.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!().catch(() => {});
 });
 
-export const CACHE_YAML = `global:
-  stores:
-    response_cache: {enabled: true, similarity_threshold: 0.8, max_entries: 100}
-`;
-
-/** The test config with a response_cache plugin on every routed (non-blocking) decision. */
-export function cachedConfigYaml(ports: Parameters<typeof testConfigYaml>[0], store = CACHE_YAML): string {
-  const doc = parse(testConfigYaml(ports, store)) as { routing: { decisions: { name: string; plugins?: unknown[] }[] } };
-  for (const d of doc.routing.decisions) {
-    if (d.name.startsWith('block_')) continue;
-    d.plugins = [{ type: 'response_cache', configuration: { enabled: true } }, ...(d.plugins ?? [])];
-  }
-  return stringify(doc);
-}
-
-export async function cachedServer(opts: { mock?: Parameters<typeof startMockBackend>[0]; store?: string } = {}) {
-  const m: Record<string, MockBackend> = {};
-  for (const k of ['qa', 'qb', 'go', 'mi'] as const) {
-    m[k] = await startMockBackend({ name: k, numbered: true, ...opts.mock });
-    const mk = m[k]!;
-    cleanup.push(() => mk.close());
-  }
-  const cfg = tmpFile('config.yaml', cachedConfigYaml({ qwenA: m.qa!.port, qwenB: m.qb!.port, gptoss: m.go!.port, mistral: m.mi!.port }, opts.store));
-  const srv: RunningServer = await serve({ configPath: cfg, host: '127.0.0.1', port: 0, grpcPort: null, classifier: new FakeClassifier(), logLevel: 'silent', watch: false });
-  cleanup.push(() => srv.close(500));
-  const received = () => Object.values(m).reduce((n, b) => n + b.received.length, 0);
-  return { m, srv, url: `${srv.url}/v1/chat/completions`, received };
-}
-
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('response cache (Node server, memory backend)', () => {
   it('a repeat and a rewording hit (same answer, x-vsr-cache-hit / similarity); a near miss does not', async () => {
-    const { url, received, srv } = await cachedServer();
+    const { url, received, srv } = await cachedServer(cleanup);
     const first = await post(url, chat('Solve this integral of x squared step by step'));
     expect(first.status).toBe(200);
     expect(first.headers.get('x-vsr-cache-hit')).toBe('false');
@@ -71,7 +39,7 @@ describe('response cache (Node server, memory backend)', () => {
   });
 
   it('a streamed answer is stored when complete and a streamed repeat replays as SSE ending in [DONE]', async () => {
-    const { url, received } = await cachedServer();
+    const { url, received } = await cachedServer(cleanup);
     const first = await post(url, chat('write a haiku about rain', { stream: true }));
     const text = (t: string) =>
       sseData(t)
@@ -88,7 +56,7 @@ describe('response cache (Node server, memory backend)', () => {
   });
 
   it('a stream cut mid-way is not stored', async () => {
-    const { url, received } = await cachedServer({ mock: { cutAfterChunks: 2 } });
+    const { url, received } = await cachedServer(cleanup, { mock: { cutAfterChunks: 2 } });
     await post(url, chat('write a poem about snow', { stream: true }));
     await settle();
     const again = await post(url, chat('write a poem about snow', { stream: true }));
@@ -97,12 +65,12 @@ describe('response cache (Node server, memory backend)', () => {
   });
 
   it('answers cut at max tokens are not stored; other API keys never see an entry', async () => {
-    const cut = await cachedServer({ mock: { finishReason: 'length' } });
+    const cut = await cachedServer(cleanup, { mock: { finishReason: 'length' } });
     await post(cut.url, chat('write a poem about the sea'));
     await settle();
     expect((await post(cut.url, chat('write a poem about the sea'))).headers.get('x-vsr-cache-hit')).toBe('false');
 
-    const { url, received } = await cachedServer();
+    const { url, received } = await cachedServer(cleanup);
     await post(url, chat('write a poem about the sea'), { authorization: 'Bearer alice' });
     await settle();
     expect((await post(url, chat('write a poem about the sea'), { authorization: 'Bearer bob' })).headers.get('x-vsr-cache-hit')).toBe('false');

@@ -3,6 +3,9 @@
  * the ONNX model), a config pointing at mock backends, and small HTTP helpers.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { startMockBackend, type MockBackend } from '../src/mock-backend.js';
+import { serve, type RunningServer } from '../src/serve.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fnv1a32, type Classifier, type ClassifierSignals, type ClassifyOptions } from '@semroute/core';
@@ -166,3 +169,34 @@ export function sseData(text: string): string[] {
     .map((e) => e.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n'))
     .filter(Boolean);
 }
+
+export const CACHE_YAML = `global:
+  stores:
+    response_cache: {enabled: true, similarity_threshold: 0.8, max_entries: 100}
+`;
+
+/** The test config with a response_cache plugin on every routed (non-blocking) decision. */
+export function cachedConfigYaml(ports: Parameters<typeof testConfigYaml>[0], store = CACHE_YAML): string {
+  const doc = parse(testConfigYaml(ports, store)) as { routing: { decisions: { name: string; plugins?: unknown[] }[] } };
+  for (const d of doc.routing.decisions) {
+    if (d.name.startsWith('block_')) continue;
+    d.plugins = [{ type: 'response_cache', configuration: { enabled: true } }, ...(d.plugins ?? [])];
+  }
+  return stringify(doc);
+}
+
+/** Four numbered mock backends and a server on the cached test config; what to close goes into `cleanup`. */
+export async function cachedServer(cleanup: (() => Promise<unknown>)[], opts: { mock?: Parameters<typeof startMockBackend>[0]; store?: string } = {}) {
+  const m: Record<string, MockBackend> = {};
+  for (const k of ['qa', 'qb', 'go', 'mi'] as const) {
+    m[k] = await startMockBackend({ name: k, numbered: true, ...opts.mock });
+    const mk = m[k]!;
+    cleanup.push(() => mk.close());
+  }
+  const cfg = tmpFile('config.yaml', cachedConfigYaml({ qwenA: m.qa!.port, qwenB: m.qb!.port, gptoss: m.go!.port, mistral: m.mi!.port }, opts.store));
+  const srv: RunningServer = await serve({ configPath: cfg, host: '127.0.0.1', port: 0, grpcPort: null, classifier: new FakeClassifier(), logLevel: 'silent', watch: false });
+  cleanup.push(() => srv.close(500));
+  const received = () => Object.values(m).reduce((n, b) => n + b.received.length, 0);
+  return { m, srv, url: `${srv.url}/v1/chat/completions`, received };
+}
+

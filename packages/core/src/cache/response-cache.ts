@@ -293,5 +293,5 @@ export class ResponseCache {
 function errorCode(e: unknown): string {
   const code = (e as { code?: unknown })?.code;
   if (typeof code === 'string') return code.toLowerCase();
-  return e instanceof Error ? e.name : 'error';
+  return e instanceof Error ? e.name.toLowerCase() : 'error';
 }

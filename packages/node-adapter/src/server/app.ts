@@ -29,6 +29,7 @@ import {
 } from '@semroute/core/http';
 import { HttpError, toHttpError } from './http-error.js';
 import { ServerCache, type BackendFactory } from './cache.js';
+import { RedisCacheBackend } from './redis-cache.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { forward, sendError } from './proxy.js';
 import { ResponseStores } from './response-stores.js';
@@ -50,7 +51,7 @@ export interface AppOptions {
   metrics?: Metrics;
   /** OpenTelemetry traces (from `startTracing()`); undefined: no tracing code runs at all. */
   tracing?: Tracing;
-  /** Builds the Redis backend of the response cache (`backend_type: redis`); default: the bundled Redis backend. */
+  /** Builds the Redis backend of the response cache (`backend_type: redis`); default: {@link RedisCacheBackend}. */
   redisCache?: BackendFactory;
 }
 
@@ -79,7 +80,11 @@ export function createApp(opts: AppOptions): SemrouteApp {
     idleMs: settings.idleTimeoutMs,
   });
   let inflight = 0;
-  const cache = new ServerCache(metrics, opts.redisCache ? { redis: opts.redisCache } : {});
+  const cache = new ServerCache(metrics, {
+    redis: opts.redisCache ?? ((cfg) => new RedisCacheBackend(cfg, { onError: (op, code) => metrics.cacheErrors.inc({ op, code }) })),
+  });
+  // At start, not on the first request: a Redis backend begins reading the shared log (its mirror) now.
+  cache.for(host.config.global.stores.response_cache);
   const stores = new ResponseStores();
 
   const app = Fastify({

@@ -49,7 +49,8 @@ export class ServerCache {
       return this.#cache;
     }
     const old = this.#cache;
-    const backend = cfg.backend_type === 'redis' && this.#redis ? this.#redis(cfg) : new MemoryCacheStore(cacheLimits(cfg));
+    if (cfg.backend_type === 'redis' && !this.#redis) throw new Error('response_cache backend_type redis needs a Redis backend factory');
+    const backend = cfg.backend_type === 'redis' ? this.#redis!(cfg) : new MemoryCacheStore(cacheLimits(cfg));
     this.#cache = new ResponseCache({ backend, observer: this.#observer });
     this.#key = key;
     void old?.backend.close?.();
