@@ -21,3 +21,5 @@ export type { Metrics } from './server/metrics.js';
 export { DEFAULT_SETTINGS, splitConfig } from './settings.js';
 export type { ServerSettings, TrustClientHints } from './settings.js';
 export { main } from './cli/main.js';
+export { SPAN, TracingConfigError, parseBodyTraced, startTracing, tracingSettingsFromEnv } from './telemetry/tracing.js';
+export type { RequestTrace, TraceAttributes, Tracing, TracingSettings, UpstreamCall, UpstreamTrace } from './telemetry/tracing.js';
