@@ -62,7 +62,7 @@ export { decide } from './decision/engine.js';
 export { explainDecision, categorySourceText } from './decision/explain.js';
 export { retargetDecision } from './decision/retarget.js';
 export { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession } from './decision/session.js';
-export type { SessionAnchor, SessionSource } from './decision/session.js';
+export type { OwnTurn, SessionAnchor, SessionSource } from './decision/session.js';
 export type {
   AppliedPlugin,
   BlockInfo,

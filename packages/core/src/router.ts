@@ -9,7 +9,7 @@ import { knownCategories, parseClientHint, type ClientHint, type TrustClientHint
 import { parseConfig } from './config/parse.js';
 import type { RouterConfig } from './config/schema.js';
 import { decide, isPassthroughRequest } from './decision/engine.js';
-import { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession, type SessionAnchor, type SessionSource } from './decision/session.js';
+import { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession, type OwnTurn, type SessionAnchor, type SessionSource } from './decision/session.js';
 import type { CategorySourceTrace, Decision } from './decision/types.js';
 import { ClassifierError, ConfigError, SemrouteError } from './errors.js';
 import { HEADERS, getHeader, headerFlag } from './headers.js';
@@ -17,7 +17,7 @@ import { blockedResponse, type BlockedResponse } from './openai/blocked.js';
 import { redact as redactText } from './openai/redact.js';
 import { rewrite } from './openai/rewrite.js';
 import { validateChatRequest, type ChatCompletionRequest } from './openai/types.js';
-import { buildSignals, type ExemplarEmbeddings } from './signals/build.js';
+import { buildSignals, estimateTokens, type ExemplarEmbeddings } from './signals/build.js';
 import { extractClassifiedText, textParts } from './signals/extract.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
@@ -217,7 +217,20 @@ export class Router {
     const userTurns = sticky ? userTurnIndices(req) : [];
     let anchor: SessionAnchor | undefined;
     let source: SessionSource = 'messages';
-    const earlierTexts: string[] = [];
+    // The classifier screens every window of the text up to global.screening.max_chars (cost linear in that cap);
+    // what lies beyond is left to global.screening.beyond_cap (decide()).
+    const screened = screenedPrefix(text, config.global.screening.max_chars);
+    // Texts classified besides the current one (sticky, 2+ user turns): the current turn alone (does the topic
+    // change?), and each replayed earlier turn alone. One batch, no text twice.
+    const extra: string[] = [];
+    const slot = (t: string): number => {
+      if (t === screened) return -1;
+      const i = extra.indexOf(t);
+      return i >= 0 ? i : extra.push(t) - 1;
+    };
+    let aloneSlot: number | undefined;
+    const earlierSlots: number[] = [];
+    const textOf = (messages: ChatCompletionRequest['messages']) => screenedPrefix(extractClassifiedText({ ...req, messages }, config).text, config.global.screening.max_chars);
     if (sticky) {
       const marker = getHeader(opts.headers, session.header);
       if (opts.session) {
@@ -228,31 +241,26 @@ export class Router {
         if (anchor) source = 'header';
         else notes.push(`${session.header} ignored: not a session marker of this router`);
       }
-      if (!anchor && userTurns.length >= 2) {
-        for (const i of userTurns.slice(Math.max(0, userTurns.length - 1 - session.max_turns), -1)) {
-          earlierTexts.push(screenedPrefix(extractClassifiedText({ ...req, messages: req.messages.slice(0, i + 1) }, config).text, config.global.screening.max_chars));
-        }
+      if (userTurns.length >= 2) {
+        aloneSlot = slot(textOf([req.messages[userTurns[userTurns.length - 1]!]!]));
+        if (!anchor) for (const i of userTurns.slice(Math.max(0, userTurns.length - 1 - session.max_turns), -1)) earlierSlots.push(slot(textOf([req.messages[i]!])));
       }
     }
-    // The classifier screens every window of the text up to global.screening.max_chars (cost linear in that cap);
-    // what lies beyond is left to global.screening.beyond_cap (decide()).
-    const screened = screenedPrefix(text, config.global.screening.max_chars);
     const t1 = now();
     let cls: ClassifierSignals | undefined;
-    let earlierCls: (ClassifierSignals | undefined)[] = earlierTexts.map(() => undefined);
+    let extraCls: (ClassifierSignals | undefined)[] = extra.map(() => undefined);
     let exemplars: ExemplarEmbeddings | undefined;
     if (this.#classifier && text.length > 0) {
       const all = wantHeads ? [...new Set(wantHeads)] : this.#headsFor(config);
       // A trusted hint replaces the domain head only: jailbreak, PII and pooled (exemplars) always run.
       const heads = useHint ? all.filter((h) => h !== 'domain') : all;
-      if (earlierTexts.length && heads.length === all.length) {
-        // one batch: the current text and the earlier turns
-        const outs = await this.#classifyMany([screened, ...earlierTexts], heads);
+      if (extra.length && heads.length === all.length) {
+        const outs = await this.#classifyMany([screened, ...extra], heads);
         cls = outs[0];
-        earlierCls = outs.slice(1);
+        extraCls = outs.slice(1);
       } else {
         if (heads.length) cls = await this.#classifyOne(screened, heads);
-        if (earlierTexts.length) earlierCls = await this.#classifyMany(earlierTexts, all);
+        if (extra.length) extraCls = await this.#classifyMany(extra, all);
       }
       if (all.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
     }
@@ -282,11 +290,13 @@ export class Router {
       };
     } else if (notes.length) decision = { ...decision, trace: { ...decision.trace, notes } };
     if (sticky) {
-      if (!anchor && earlierTexts.length) {
-        const earlier = earlierTexts.map((t, i) => decide(config, buildSignals(config, t, earlierCls[i], exemplars), req));
-        anchor = replaySession(config, earlier);
-      }
-      decision = applySession(config, decision, anchor, source, Math.max(1, userTurns.length));
+      const ownTurn = (k: number): OwnTurn => {
+        if (k === -1) return { decision, tokens: signals.tokenCount ?? estimateTokens(text) };
+        const sig = buildSignals(config, extra[k]!, extraCls[k], exemplars);
+        return { decision: decide(config, sig, req), tokens: sig.tokenCount ?? estimateTokens(extra[k]!) };
+      };
+      if (!anchor && earlierSlots.length) anchor = replaySession(config, earlierSlots.map(ownTurn));
+      decision = applySession(config, decision, anchor, source, Math.max(1, userTurns.length), ownTurn(aloneSlot ?? -1));
     }
     const t3 = now();
 

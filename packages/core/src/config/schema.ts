@@ -255,8 +255,13 @@ export const SESSION_MODES = Object.freeze(['sticky', 'per_turn'] as const);
  */
 export const SessionSchema = z.strictObject({
   mode: z.enum(SESSION_MODES).default('per_turn'),
-  /** A turn that routes elsewhere moves the conversation only at or above this decision confidence. */
-  switch_confidence: prob.default(0.8),
+  /**
+   * A turn whose own text routes elsewhere moves the conversation only at or above this decision confidence
+   * (0.4, the shipped model's domain threshold: any turn that does not fall back; chosen on the session eval).
+   */
+  switch_confidence: prob.default(0.4),
+  /** ... and only when its own text has at least this many model tokens (short follow-ups never switch). */
+  min_switch_tokens: z.number().int().min(0).default(14),
   /** How many earlier user turns are replayed to find the conversation's current route (messages source). */
   max_turns: z.number().int().min(1).max(32).default(8),
   /** Request header carrying the session marker the router returned (`x-semroute-session` by default). */

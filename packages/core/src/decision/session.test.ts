@@ -14,7 +14,7 @@ const cfg = (mode: 'sticky' | 'per_turn' = 'sticky', extra: Record<string, unkno
       models: [{ name: 'small', reasoning_family: 'qwen3' }, { name: 'big', reasoning_family: 'qwen3', provider_model_id: 'org/big' }],
     },
     routing: {
-      session: { mode, switch_confidence: 0.7, ...extra },
+      session: { mode, switch_confidence: 0.7, min_switch_tokens: 0, ...extra },
       signals: { domains: [{ name: 'math' }, { name: 'history' }, { name: 'other' }], jailbreak: [{ name: 'jb', threshold: 0.8 }] },
       decisions: [
         { name: 'block', priority: 1000, rules: { operator: 'OR', conditions: [{ type: 'jailbreak', name: 'jb' }] }, plugins: [{ type: 'fast_response', configuration: { message: 'no' } }] },
@@ -63,6 +63,21 @@ describe('applySession (sticky)', () => {
     expect(afterBlock).toMatchObject({ model: 'small', trace: { session: { outcome: 'anchor_blocked' } } });
   });
 
+  it('reads the switch from the turn on its own text, and a short turn never switches', () => {
+    const g = cfg('sticky', { min_switch_tokens: 14 });
+    const withPriors = decide(g, sig('math', 0.6)); // the prior math turns dominate the classified text
+    const alone = decide(g, sig('history', 0.9));
+    expect(applySession(g, withPriors, anchor, 'messages', 3, { decision: alone, tokens: 20 })).toMatchObject({
+      decision: 'history_route',
+      model: 'small',
+      use_reasoning: false,
+      trace: { session: { outcome: 'switched' } },
+    });
+    const short = applySession(g, decide(g, sig('history', 0.9)), anchor, 'messages', 3, { decision: alone, tokens: 6 });
+    expect(short).toMatchObject({ decision: 'math_route', model: 'big', trace: { session: { outcome: 'stuck' } } });
+    expect(short.trace.reason).toContain('6 < 14 tokens');
+  });
+
   it('same route: the turn keeps its own decision; per_turn: no session at all', () => {
     expect(applySession(c, decide(c, sig('math', 0.45)), anchor, 'messages', 2).trace.session!.outcome).toBe('same_route');
     const p = cfg('per_turn');
@@ -82,7 +97,7 @@ describe('applySession (sticky)', () => {
   });
 
   it('replaySession: the route moves with confident switches and stays through follow-ups', () => {
-    const turns = [sig('math', 0.9), sig('other', 0.5), sig('history', 0.9), sig('other', 0.5)].map((s) => decide(c, s));
+    const turns = [sig('math', 0.9), sig('other', 0.5), sig('history', 0.9), sig('other', 0.5)].map((s) => ({ decision: decide(c, s), tokens: 20 }));
     expect(replaySession(c, turns.slice(0, 2))).toMatchObject({ decision: 'math_route' });
     // the last follow-up routes to other_route: the same model and reasoning setting, so it keeps its own decision
     expect(replaySession(c, turns)).toMatchObject({ decision: 'other_route', model: 'small', use_reasoning: false });
@@ -156,7 +171,7 @@ describe('Router.route with routing.session', () => {
     const res = await r.route(convo('Compute the integral of x', 'thanks, make it shorter'));
     expect(res.decision).toMatchObject({ decision: 'math_route', model: 'big', use_reasoning: true });
     expect(res.decision.trace.session).toMatchObject({ outcome: 'stuck', source: 'messages', turn: 2 });
-    expect(fake.batches).toEqual([2]);
+    expect(fake.batches).toEqual([3]); // the classified text, the current turn alone, the first turn alone
     expect(res.body.model).toBe('org/big');
     expect(res.headers['x-semroute-session']).toBe(encodeSessionMarker(res.session));
     const per = await new Router({ config: cfg('per_turn'), classifier: new Fake() }).route(convo('Compute the integral of x', 'thanks, make it shorter'));
@@ -177,7 +192,7 @@ describe('Router.route with routing.session', () => {
     const marker = encodeSessionMarker({ decision: 'math_route', model: 'big', use_reasoning: true, category: 'math', confidence: 0.9, blocked: false });
     const res = await r.route(convo('first', 'thanks, make it shorter'), { headers: { 'X-Semroute-Session': marker } });
     expect(res.decision).toMatchObject({ model: 'big', trace: { session: { source: 'header', outcome: 'stuck' } } });
-    expect(fake.batches).toEqual([1]);
+    expect(fake.batches).toEqual([2]); // the classified text and the current turn alone: no replay
     const junk = await r.route(convo('thanks'), { headers: { 'x-semroute-session': 'nonsense' } });
     expect(junk.decision.trace.notes).toContain('x-semroute-session ignored: not a session marker of this router');
   });
@@ -186,7 +201,7 @@ describe('Router.route with routing.session', () => {
     const fake = new Fake();
     const r = new Router({ config: cfg('sticky', { max_turns: 2 }), classifier: fake });
     const res = await r.route(convo('Compute the integral of x', 'a', 'b', 'c'));
-    expect(fake.batches).toEqual([3]);
+    expect(fake.batches).toEqual([4]); // the classified text, the current turn alone, the two turns before it
     expect(res.decision.model).toBe('small'); // the integral turn is outside the window
   });
 });

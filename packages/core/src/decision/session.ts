@@ -7,15 +7,17 @@
  * - `previous_response`: the anchor stored with the Responses API response the request continues;
  * - `header`: the marker the router returned on the previous turn (`x-semroute-session`, name configurable),
  *   sent back by the client; it is validated against the config, so it can only name a route the config defines;
- * - `messages`: the conversation's earlier user turns, re-classified and replayed through this same policy
- *   (up to `routing.session.max_turns` of them).
+ * - `messages`: the conversation's earlier user turns, each classified on its own text and replayed through this
+ *   same policy (up to `routing.session.max_turns` of them).
  *
  * One step of the policy ({@link applySession}), in `sticky` mode:
  * 1. the current turn is blocked (jailbreak, PII, fast_response) → its own decision (a session never skips a guard);
  * 2. the earlier route was a block → the current turn's own decision;
- * 3. the current turn routes to the same model and reasoning setting → its own decision (`same_route`);
- * 4. it routes elsewhere with confidence ≥ `switch_confidence` and not by falling back → its own decision
- *    (`switched`; it becomes the session's route);
+ * 3. the turn's own text (alone, without the prior turns the classified text carries) has at least
+ *    `min_switch_tokens` tokens and routes elsewhere with confidence ≥ `switch_confidence`, not by falling back →
+ *    that route (`switched`; it becomes the session's). Short turns ("thanks — can you make it shorter?") never
+ *    switch: alone they carry no topic, and the classifier is confidently wrong on them;
+ * 4. the current turn routes to the session's model and reasoning setting anyway → its own decision (`same_route`);
  * 5. otherwise → the earlier route (`stuck`): model, reasoning setting and that decision's request plugins; PII and
  *    jailbreak outcomes stay the current turn's own.
  * @module
@@ -93,12 +95,20 @@ function stickTo(config: RouterConfig, current: Decision, anchor: SessionAnchor,
 
 const withTrace = (d: Decision, trace: SessionTrace): Decision => ({ ...d, trace: { ...d.trace, session: trace } });
 
+/** The current turn on its own: its decision on its own text alone, and that text's length in model tokens. */
+export interface OwnTurn {
+  readonly decision: Decision;
+  readonly tokens: number;
+}
+
 /**
  * One step of the session policy (see the module doc): the decision for the current turn, given the session's
- * anchor (undefined on a conversation's first turn). `turn` is the current user turn's number (1-based), for the
- * trace. In `per_turn` mode the decision is returned with a trace note only.
+ * anchor (undefined on a conversation's first turn). `current` is the turn's decision on its classified text (the
+ * turn and its prior user turns: what guards and plugins act on); `own`, the turn on its own text alone, from which
+ * a topic switch is read (the prior turns in `current`'s text dilute a new topic); without it, `current` stands in.
+ * `turn` is the current user turn's number (1-based), for the trace. In `per_turn` mode `current` is returned as is.
  */
-export function applySession(config: RouterConfig, current: Decision, anchor: SessionAnchor | undefined, source: SessionSource, turn: number): Decision {
+export function applySession(config: RouterConfig, current: Decision, anchor: SessionAnchor | undefined, source: SessionSource, turn: number, own?: OwnTurn): Decision {
   const s = config.routing.session;
   const base = { mode: s.mode, source, turn, ...(anchor ? { anchor: { decision: anchor.decision, model: anchor.model, use_reasoning: anchor.use_reasoning } } : {}) };
   if (s.mode === 'per_turn') return current;
@@ -106,32 +116,44 @@ export function applySession(config: RouterConfig, current: Decision, anchor: Se
   if (current.passthrough) return withTrace(current, { ...base, outcome: 'passthrough', reason: current.trace.reason });
   if (current.blocked) return withTrace(current, { ...base, outcome: 'blocked', reason: current.trace.reason });
   if (anchor.blocked) return withTrace(current, { ...base, outcome: 'anchor_blocked', reason: `${current.trace.reason} (the earlier turn was blocked: no session route)` });
-  if (sameRoute(current, anchor)) return withTrace(current, { ...base, outcome: 'same_route', reason: current.trace.reason });
-  if (!current.fallback && current.confidence >= s.switch_confidence) {
-    return withTrace(current, {
+  const topic = own && !own.decision.blocked ? own.decision : current;
+  const tokens = own ? own.tokens : Infinity;
+  if (!sameRoute(topic, anchor) && !topic.fallback && topic.confidence >= s.switch_confidence && tokens >= s.min_switch_tokens) {
+    const trace: SessionTrace = {
       ...base,
       outcome: 'switched',
-      reason: `session: this turn routes to ${current.decision} with confidence ${current.confidence} >= ${s.switch_confidence}: switched from ${anchor.decision}`,
-    });
+      reason: `session: this turn's own text (${Number.isFinite(tokens) ? `${tokens} tokens` : 'its text'}) routes to ${topic.decision} with confidence ${topic.confidence} >= ${s.switch_confidence}: switched from ${anchor.decision}`,
+    };
+    if (topic === current || sameRoute(current, anchorOf(topic))) return withTrace({ ...current, trace: { ...current.trace, reason: trace.reason } }, trace);
+    return stickTo(config, current, anchorOf(topic), trace) ?? withTrace(current, trace);
   }
-  const why = current.fallback ? 'falls back' : `has confidence ${current.confidence} < ${s.switch_confidence}`;
+  if (sameRoute(current, anchor)) return withTrace(current, { ...base, outcome: 'same_route', reason: current.trace.reason });
+  const why = sameRoute(topic, anchor)
+    ? `is on the session's route`
+    : topic.fallback
+      ? 'falls back'
+      : topic.confidence < s.switch_confidence
+        ? `has confidence ${topic.confidence} < ${s.switch_confidence}`
+        : `has ${tokens} < ${s.min_switch_tokens} tokens (too short to change the topic)`;
   const trace: SessionTrace = {
     ...base,
     outcome: 'stuck',
-    reason: `session: kept ${anchor.decision} (${anchor.model}, reasoning ${anchor.use_reasoning ? 'on' : 'off'}): this turn's own route ${current.decision} ${why}`,
+    reason: `session: kept ${anchor.decision} (${anchor.model}, reasoning ${anchor.use_reasoning ? 'on' : 'off'}): this turn's own text (${topic.decision}) ${why}`,
     own: { decision: current.decision, model: current.model, use_reasoning: current.use_reasoning },
   };
   return stickTo(config, current, anchor, trace) ?? withTrace(current, { ...base, outcome: 'anchor_unknown', reason: `${current.trace.reason} (the session's route is not in the config)` });
 }
 
 /**
- * Replays a conversation's earlier turns (their own decisions, oldest first) through {@link applySession}: the
- * anchor the conversation is on before its current turn. Undefined for an empty history.
+ * Replays a conversation's earlier user turns (oldest first, each on its own text alone) through
+ * {@link applySession}: the anchor the conversation is on before its current turn. Undefined for an empty history.
+ * Each earlier turn stands for itself (its decision on its own text is both `current` and `own`), so a replay costs
+ * one classification per earlier turn.
  */
-export function replaySession(config: RouterConfig, earlier: readonly Decision[], start?: SessionAnchor): SessionAnchor | undefined {
+export function replaySession(config: RouterConfig, earlier: readonly OwnTurn[], start?: SessionAnchor): SessionAnchor | undefined {
   let anchor = start;
-  earlier.forEach((d, i) => {
-    anchor = anchorOf(applySession(config, d, anchor, 'messages', i + 1));
+  earlier.forEach((t, i) => {
+    anchor = anchorOf(applySession(config, t.decision, anchor, 'messages', i + 1, t));
   });
   return anchor;
 }
