@@ -102,7 +102,7 @@ describe('CORS', () => {
       expect(r.status).toBe(204);
       expect(r.headers.get('access-control-allow-origin')).toBe('https://play.example.com');
       expect(r.headers.get('access-control-allow-methods')).toBe('GET, POST');
-      expect(r.headers.get('access-control-allow-headers')).toBe(`content-type, authorization, ${HINT}, x-vsr-debug`);
+      expect(r.headers.get('access-control-allow-headers')).toBe(`content-type, authorization, ${HINT}, x-vsr-debug, x-semroute-session`);
     }
   });
 

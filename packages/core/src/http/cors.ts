@@ -9,7 +9,7 @@ import { CLIENT_RESPONSE_HEADERS, HEADERS } from '../headers.js';
 export const DEFAULT_CORS_ORIGINS: readonly string[] = Object.freeze(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
 
 export const CORS_ALLOW_METHODS = 'GET, POST';
-export const CORS_ALLOW_HEADERS = ['content-type', 'authorization', HEADERS.CLIENT_DECISION, HEADERS.DEBUG].join(', ');
+export const CORS_ALLOW_HEADERS = ['content-type', 'authorization', HEADERS.CLIENT_DECISION, HEADERS.DEBUG, HEADERS.SESSION].join(', ');
 export const CORS_EXPOSE_HEADERS = [...CLIENT_RESPONSE_HEADERS, 'retry-after'].join(', ');
 export const CORS_MAX_AGE = '600';
 
