@@ -32,6 +32,21 @@ describe('recognizeDateTimes', () => {
   });
 });
 
+describe('dates written out in full (formerly addExplicitDates)', () => {
+  it('finds ISO, day/month either way round, dotted with a four-digit year, month names with or without a year', () => {
+    const t = 'signed 2024-05-17, born 03/14/1962 or 7/8/90, expires 12.09.2027, meet Sept 9th, on Mar 4, born 5 March 2019, due March 5th, 2019, May 5';
+    expect(values(t)).toEqual(['2024-05-17', '03/14/1962', '7/8/90', '12.09.2027', 'Sept 9th', 'Mar 4', '5 March 2019', 'March 5th, 2019', 'May 5']);
+    const covered: PiiSpan[] = [{ type: 'DATE_TIME', start: t.indexOf('on Mar 4'), end: t.indexOf('on Mar 4') + 8, score: 0.7 }];
+    const shown = addDateTimes(covered, t).map((s) => t.slice(s.start, s.end));
+    expect(shown).toContain('on Mar 4');
+    expect(shown).not.toContain('Mar 4');
+  });
+  it('leaves fractions, versions, invalid dates and the verb "may" alone; a month with a year is a date', () => {
+    expect(values('add 3/4 cup; python 3.10.12; v1.2.2019; you may 5 times; call 2024-13-45')).toEqual([]);
+    expect(values('in March 2019')).toEqual(['March 2019']);
+  });
+});
+
 describe('addDateTimes', () => {
   it('replaces the pieces the model found and a mistyped month, keeps other types', () => {
     const text = 'Book Alice for this Saturday at 19:30 on March 2nd';

@@ -33,7 +33,8 @@ const RELATIVE =
   `(?:this|next|last|coming)${SP}(?:${WEEKDAY}(?:${SP}${PART})?|week(?:end)?|month|year|${PART}|spring|summer|autumn|fall|winter))`;
 const CALENDAR_DATE =
   `(?:${MONTH}${SP}${DAY}(?:,?${SP}${YEAR})?|${DAY}${SP}(?:of${SP})?${MONTH}(?:,?${SP}${YEAR})?|${MONTH_FULL},?${SP}${YEAR}|` +
-  `(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|1[0-2])(?:/(?:\\d{4}|\\d{2}))?(?![\\d/.])|(?:0?[1-9]|[12]\\d|3[01])\\.(?:0?[1-9]|1[0-2])\\.\\d{4}(?![\\d.])|` +
+  // day and month either way round (14/05, 03/14/1962); dots only with a four-digit year (not "3.10.12")
+  `(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])(?:/(?:\\d{4}|\\d{2}))?(?![\\d/.])|(?:0?[1-9]|[12]\\d|3[01])\\.(?:0?[1-9]|[12]\\d|3[01])\\.\\d{4}(?![\\d.])|` +
   `\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01]))`;
 const DAY_REFERENCE =
   `(?:${RELATIVE}|${WEEKDAY}(?:,?${SP}(?:the${SP})?${ORD}|,?${SP}${CALENDAR_DATE}|${SP}${PART})?|${CALENDAR_DATE}|` +

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { completeStreetNumbers, cutNameSpansAtLineBreaks, dropFunctionWordSpans, dropMalformedSpans, mergePiiSpans, recognizePatterns, refineNameSpansByCase, writerUsesCase } from './pii-patterns.js';
+import { completeStreetNumbers, cutNameSpansAtLineBreaks, dropFunctionWordSpans, dropMalformedSpans, mergePiiSpans, recognizePatterns, refineNameSpansByCase, writerCapitalisesSentences, writerUsesCase } from './pii-patterns.js';
 import type { PiiSpan } from './types.js';
 
 const found = (text: string): [string, string][] => recognizePatterns(text).map((s) => [s.type, text.slice(s.start, s.end)]);
@@ -247,6 +247,17 @@ describe('refineNameSpansByCase', () => {
     expect(writerUsesCase('we met John')).toBe(true);
   });
 
+  it('drops lower-case name spans of a writer who capitalises every sentence, keeps those of one who does not', () => {
+    const careful = 'My mom just got diagnosed with osteoporosis. What exercises are safe?';
+    expect(writerCapitalisesSentences(careful)).toBe(true);
+    expect(refineNameSpansByCase([span(careful, 'osteoporosis')], careful)).toEqual([]);
+    const casual = 'with jenny and tom coming over saturday, what should i cook?';
+    expect(writerCapitalisesSentences(casual)).toBe(false);
+    expect(words(refineNameSpansByCase([span(casual, 'jenny')], casual), casual)).toEqual(['jenny']);
+    expect(writerCapitalisesSentences('Dinner with jenny. Ok?')).toBe(true);
+    expect(writerCapitalisesSentences('Then i met john.')).toBe(false);
+  });
+
   it('keeps spans of uncased scripts and never returns a span outside the text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 60 }), fc.nat(60), fc.nat(60), (text, a, b) => {
@@ -320,5 +331,12 @@ describe('dropMalformedSpans', () => {
       ['AGE', 'forty'],
       ['IP_ADDRESS', '10.0.0.1'],
     ]);
+  });
+
+  it("drops name spans that start inside a word (\"ing\" of \"cc'ing\"), keeps O'Brien", () => {
+    const text = "Marcus keeps cc'ing me on stuff that isn't mine, says O'Brien";
+    const pick = (piece: string): PiiSpan => ({ type: 'PERSON', start: text.indexOf(piece), end: text.indexOf(piece) + piece.length, score: 0.8 });
+    const kept = dropMalformedSpans([pick('Marcus'), pick('ing me'), pick('t mine'), pick("O'Brien")], text);
+    expect(kept.map((s) => text.slice(s.start, s.end))).toEqual(['Marcus', "O'Brien"]);
   });
 });

@@ -332,6 +332,8 @@ function initialCase(word: string): 'upper' | 'lower' | null {
   return /\p{Ll}/u.test(m[0]) ? 'lower' : null;
 }
 
+/** The pronoun typed in lower case ("i", "i'm"): a writer who does so does not capitalise names either. */
+const LOWER_CASE_I = /^["'(\[]*i(?:['’]\p{L}+)?[^\p{L}\p{N}]*$/u;
 /** The pronoun "I" (and "I'm", "I'd", …) is capitalised even by writers who type everything else in lower case. */
 const PRONOUN_I = /^["'(\[]*I(?:['’]\p{L}+)?[^\p{L}\p{N}]*$/u;
 
@@ -352,6 +354,24 @@ export function writerUsesCase(text: string): boolean {
     if (!opensSentence(text, m.index)) return true;
   }
   return false;
+}
+
+/**
+ * Whether the writer starts sentences with a capital: every sentence-opening word with a cased letter is capitalised
+ * (at least one; the pronoun "I" does not count) and the pronoun is never typed "i". Such a writer capitalises names
+ * too, even in a text with no other capital mid-sentence ("My mom just got diagnosed with osteoporosis." — the model's
+ * PERSON "osteoporosis" is noise); one who types "Then i met john" does not. O(n).
+ */
+export function writerCapitalisesSentences(text: string): boolean {
+  let openers = 0;
+  for (const m of text.matchAll(/\S+/g)) {
+    if (LOWER_CASE_I.test(m[0])) return false;
+    if (PRONOUN_I.test(m[0]) || !opensSentence(text, m.index)) continue;
+    const c = initialCase(m[0]);
+    if (c === 'lower') return false;
+    if (c === 'upper') openers++;
+  }
+  return openers > 0;
 }
 
 /**
@@ -383,7 +403,7 @@ export function refineNameSpansByCase(spans: readonly PiiSpan[], text: string): 
       while (words[a]!.case === 'lower' || words[a]!.edgeOnly) a++;
       while (words[b]!.case === 'lower' || words[b]!.edgeOnly) b--;
       out.push({ ...s, start: words[a]!.start, end: words[b]!.end });
-    } else if (!(words.length > 0 && words.every((w) => w.case === 'lower') && (usesCase ??= writerUsesCase(text)))) {
+    } else if (!(words.length > 0 && words.every((w) => w.case === 'lower') && (usesCase ??= writerUsesCase(text) || writerCapitalisesSentences(text)))) {
       out.push(s);
     }
   }
@@ -463,12 +483,15 @@ const SHAPE: Readonly<Record<string, (s: string) => boolean>> = {
 /**
  * Drops model spans that cannot be what they claim: spans with no letter or digit at all ("-", "**", "(" in markdown
  * or code), and spans of structured types without their minimal shape (a one-digit "phone number", an "e-mail
- * address" without "@"). The model, trained on short sentences, mistakes markdown and code punctuation for entities.
+ * address" without "@"), and name spans that start inside a word ("ing" of "cc'ing"). The model, trained on short
+ * sentences, mistakes markdown and code punctuation and word pieces for entities.
  */
 export function dropMalformedSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.filter((s) => {
     const piece = text.slice(s.start, s.end);
     if (!/[\p{L}\p{N}]/u.test(piece)) return false;
+    // a name never starts inside a word: "ing" of "cc'ing", "t mine" of "isn't mine"
+    if (CASED_NAME_TYPES.has(s.type) && /^\p{L}/u.test(piece) && /\p{L}['’]?$/u.test(text.slice(Math.max(0, s.start - 2), s.start))) return false;
     const shape = SHAPE[s.type];
     return !shape || shape(piece);
   });

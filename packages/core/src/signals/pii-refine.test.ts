@@ -4,7 +4,6 @@ import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import {
   addDemonymsInContext,
   addAgesInContext,
-  addExplicitDates,
   addHouseNumbers,
   addZipCodesInContext,
   CASE_EVIDENCE,
@@ -370,23 +369,6 @@ describe('capitalisedNamesGainScore', () => {
     expect(scoreOf('I work at Acme in Paris.', 'Acme', 'ORGANIZATION')).toBe(0.32);
     expect(scoreOf('MY COWORKER SANDRA KEEPS TAKING CREDIT', 'SANDRA')).toBe(0.32);
     expect(scoreOf('my coworker Sandra keeps taking credit', 'Sandra')).toBeCloseTo(0.32 + CASE_EVIDENCE); // capitalised on purpose
-  });
-});
-
-describe('addExplicitDates', () => {
-  it('adds dates written out in full where no span covers them', () => {
-    const t = 'signed 2024-05-17, born 03/14/1962 or 7/8/90, expires 12.09.2027, meet Sept 9th, on Mar 4, born 5 March 2019, due March 5th, 2019, May 5';
-    expect(shown(t, addExplicitDates([], t))).toEqual([
-      'DATE_TIME:2024-05-17', 'DATE_TIME:03/14/1962', 'DATE_TIME:7/8/90', 'DATE_TIME:12.09.2027', 'DATE_TIME:Sept 9th', 'DATE_TIME:Mar 4',
-      'DATE_TIME:5 March 2019', 'DATE_TIME:March 5th, 2019', 'DATE_TIME:May 5',
-    ]);
-    const covered = [at(t, 'on Mar 4', 'DATE_TIME')];
-    expect(shown(t, addExplicitDates(covered, t))).toContain('DATE_TIME:on Mar 4');
-    expect(shown(t, addExplicitDates(covered, t))).not.toContain('DATE_TIME:Mar 4');
-  });
-  it('leaves fractions, versions, bare months and the verb "may" alone', () => {
-    const t = 'add 3/4 cup; python 3.10.12; v1.2.2019; in March 2019; you may 5 times; call 2024-13-45';
-    expect(shown(t, addExplicitDates([], t))).toEqual([]);
   });
 });
 

@@ -19,6 +19,7 @@ import {
   refineNameSpansByCase,
   writerUsesCase,
 } from './pii-patterns.js';
+import { addDateTimes } from './pii-datetime.js';
 import type { PiiSpan } from './types.js';
 
 /**
@@ -422,22 +423,31 @@ export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiS
  */
 const COMPANY_WORD =
   /^(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|plc|gmbh|ag|kg|ab|as|a\/s|asa|aps|ba|oy|oyj|sa|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|bv|b\.v|nv|n\.v|tbk|bt|kft|zrt|nyrt|s\.r\.o|a\.s|ltda|group|gruppen|gruppe|holding|holdings|bank|hospital|university|insurance|clinic|pharmacy|partners|associates|foundation|institute|college)\.?$/i;
+/**
+ * Institutional head nouns (2026-12-06): a name ending in one is an organisation ("Tidewater Press", "Camden Council",
+ * "Skyline Cinemas"). Common English organisation nouns, not any data generator's list.
+ */
+const INSTITUTION_WORD =
+  /^(?:press|publishing|publishers|council|cinemas?|airlines?|airways|labs?|laboratories|studios?|agency|ministry|department|administration|authority|bakery|restaurant|hotels?|motors|logistics|systems|technologies|solutions|services|consulting|academy|school|library|museum|club|society|association|union|committee|commission|bureau|industries|media|records)\.?$/i;
 
 /**
  * "My contract with Gunnarsson Gruppen", "I applied to fossum hagen ba": a PERSON or GPE span whose last word is a
- * company legal form or an institution word (`COMPANY_WORD`) is an ORGANIZATION; when that word directly follows the
- * span ("Pettersson" + " AB"), the span grows over it first. Runs before the punctuation trim.
+ * company legal form or an institution word (`COMPANY_WORD`; `INSTITUTION_WORD` only capitalised) is an ORGANIZATION;
+ * when that word directly follows the span ("Pettersson" + " AB", "St. Mary" + "'s Hospital"), the span (an
+ * ORGANIZATION too) grows over it first. Runs before the punctuation trim.
  */
 export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   // short forms are also everyday words ("as", "co", "ba"): they count written with a capital or a full stop only
-  const isCompanyWord = (w: string): boolean => COMPANY_WORD.test(w) && (w.replace(/\W/g, '').length > 3 || w !== w.toLowerCase());
+  const isCompanyWord = (w: string): boolean =>
+    (COMPANY_WORD.test(w) && (w.replace(/\W/g, '').length > 3 || w !== w.toLowerCase())) || (INSTITUTION_WORD.test(w) && w !== w.toLowerCase());
   return spans.map((s, i) => {
-    if (s.type !== 'PERSON' && s.type !== 'GPE') return s;
+    if (s.type !== 'PERSON' && s.type !== 'GPE' && s.type !== 'ORGANIZATION') return s;
     // the last word, found from the end (the regex /(\S+)$/ backtracks quadratically over a long span ending in a space)
     let w = s.end;
     while (w > s.start && !/\s/.test(text[w - 1]!)) w--;
     if (w < s.end && isCompanyWord(text.slice(w, s.end))) return { ...s, type: 'ORGANIZATION' };
-    const next = /^[ \t]+([^\s,;:!?]+)/.exec(text.slice(s.end, s.end + 24));
+    // the next word, also after a possessive ("St. Mary" + "'s Hospital")
+    const next = /^(?:['’]s)?[ \t]+([^\s,;:!?']+)/.exec(text.slice(s.end, s.end + 24));
     if (!next || !isCompanyWord(next[1]!)) return s;
     const end = s.end + next[0].length; // a sentence's full stop is cut later (trimNamePunctuation), "Inc." keeps its own
     const following = spans[i + 1];
@@ -627,35 +637,11 @@ export function addAgesInContext(spans: readonly PiiSpan[], text: string): PiiSp
   });
 }
 
-const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
-const DAY = String.raw`(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?`;
-const YEAR = String.raw`(?:1[89]\d\d|20\d\d)`;
-/**
- * Dates written out in full: ISO "2024-05-17", "03/14/1962" or "7/8/90" (a year is required, so "3/4 cup" is not one),
- * "12.09.2027" (four-digit year: "3.10.12" is a version), "March 5", "Sept 9th", "5 March 2019", "March 5th, 2019".
- */
-const EXPLICIT_DATE = new RegExp(
-  String.raw`(?<![\w./-])(?:${YEAR}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])` +
-    String.raw`|(?:0?[1-9]|[12]\d|3[01])\/(?:0?[1-9]|[12]\d|3[01])\/(?:${YEAR}|\d\d)` +
-    String.raw`|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|[12]\d|3[01])\.${YEAR}` +
-    String.raw`|${MONTH} ${DAY}(?:,? ${YEAR})?|(?:0?[1-9]|[12]\d|3[01]) ${MONTH},? ${YEAR})(?![\w/-]|[.:]\d)`,
-  'gi',
-);
-/** Score of a date found by its written form. */
-const DATE_SCORE = 0.85;
-
-/** Adds DATE_TIME spans for dates written out in full that the model missed, where no other span covers them. */
-export function addExplicitDates(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  return addWhereUncovered(spans, text, EXPLICIT_DATE, (m) =>
-    // "you may 5 times": a lower-case "may" needs an ordinal or a year
-    /^may \d{1,2}$/.test(m[0]) ? null : { type: 'DATE_TIME', start: m.index, end: m.index + m[0].length, score: DATE_SCORE },
-  );
-}
-
 /**
  * Every rule, in order, over a PII model's spans (UTF-16 offsets into `text`): shape and line-break checks first,
  * then retyping, case rules, edges, honorifics and job titles before names, cue words, capitalised names (they gain
- * score), addresses, ages (checked, then added where said), ZIP codes and written-out dates. The pattern recognizers are merged in afterwards
+ * score), addresses, ages (checked, then added where said), ZIP codes, then every date or time expression
+ * (`pii-datetime.ts`: replaces the model's pieces of one). The pattern recognizers are merged in afterwards
  * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
  */
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
@@ -667,5 +653,5 @@ export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan
   out = jobTitlesBeforeNames(out, text);
   out = capitalisedNamesGainScore(out, text);
   out = mergeFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
-  return addExplicitDates(addZipCodesInContext(addAgesInContext(requireAgeContext(out, text), text), text), text);
+  return addDateTimes(addZipCodesInContext(addAgesInContext(requireAgeContext(out, text), text), text), text);
 }
