@@ -310,6 +310,10 @@ def main():
     negs = np.sort(sv[yv == 0])[::-1]
     jb_thr = float(negs[int(0.01 * len(negs))])  # val FPR ~1%
     jb_thr = max(jb_thr, 0.5)
+    if a.jailbreak_threshold is None and "jb_ngram" in ck:
+        # train_ngrams.py --head jailbreak chose the path on the OOD dev half together with a threshold on the mixed logit
+        # difference there; as a probability at this head's temperature:
+        a.jailbreak_threshold = round(float(1 / (1 + np.exp(-ck["jb_ngram"]["ood_dev_mixed"]["threshold"] / t_jb))), 4)
     if a.jailbreak_threshold is not None:
         log(f"jailbreak threshold: {a.jailbreak_threshold} from the OOD dev half (validation would give {jb_thr:.4f})")
         jb_thr = a.jailbreak_threshold

@@ -165,7 +165,7 @@ def fit_jailbreak(a, data, cfg, encoder):
     batches = [by_len[j:j + 64] for j in range(0, len(by_len), 64)]
     dev = O.jailbreak_dev_rows()
     dev_windows = [O.windows(O.TOKENIZER(), r["text"]) for r in dev]
-    flat = [{"ids": w} for ws in dev_windows for w in ws]
+    flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
     enc = np.stack(predict(encoder, flat, "jailbreak", torch.device("cpu")))
     grid = [float(w) for w in (a.mix_grid or "0,0.5,1,2,3,4,6,8").split(",")]
 
