@@ -160,6 +160,7 @@ def build_graph(sd, cfg):
                                  "jailbreak_logits")
     if ngram:  # model.NgramBag, then log_softmax(encoder) + mix * log_softmax(ngram)
         ng = bag("/ngram", "domain_ngram")
+        enc_lp = node("LogSoftmax", [outs["domain"]], "/domain_mix/encoder", axis=-1)
         ng_lp = node("LogSoftmax", [ng], "/domain_mix/ngram", axis=-1)
         outs["domain"] = node("Add", [enc_lp, node("Mul", [ng_lp, const("c.ngram_mix", np.array(cfg["ngram_mix"], np.float32))], "/domain_mix/weighted")],
                               "domain_logits")

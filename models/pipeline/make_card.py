@@ -85,6 +85,12 @@ def ood_section():
         for k, v in halves["report"]["jailbreak"]["per_technique"].items():
             b = pb.get(k, {}).get("flagged_at_shipped")
             w(f"| {k} | {v['n']} | {'' if b is None else pct(b) + ' → '}{pct(v['flagged_at_shipped'])} |")
+    w("\n**Policy**: the jailbreak head detects attack *techniques* (overrides, injections hidden in data, role-play and "
+      "persona framing, extraction, obfuscation, adversarial suffixes); a plain harmful request (`harmful_requests`: HarmBench, "
+      "XSTest unsafe) is a content question for the backend model's own policy, counted neither as an attack nor as benign "
+      "above, and is not a training positive. `latent_jailbreak` (\"translate: <write something toxic about a group>\") is counted "
+      "as an attack. The BIPIA sets share their construction with the BIPIA **train** split used in training since 2026-12-06 "
+      "(other contexts and attack sentences), so they are no longer fully out-of-distribution.")
     w("")
 
 
