@@ -14,6 +14,8 @@ export type SemrouteErrorCode =
   | 'CLASSIFIER_FAILED'
   | 'NO_ROUTE'
   | 'REQUEST_INVALID'
+  | 'OVERLOADED'
+  | 'DEADLINE_EXCEEDED'
   | 'INTERNAL';
 
 /** Base class of every error semroute throws on purpose. */
@@ -83,4 +85,38 @@ function summarize(issues: readonly ConfigIssue[]): string {
   if (!first) return 'invalid semroute config';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return `invalid semroute config: ${first.path || '(root)'}: ${first.message}${more}`;
+}
+
+/**
+ * The router is at its admission limit (`global.limits.max_queued_requests` / `max_queued_characters`): the request
+ * was refused before any work, so retrying after `retryAfterSeconds` is safe.
+ */
+export class OverloadedError extends SemrouteError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(message, { code: 'OVERLOADED', cause: options.cause });
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+  static override isError(value: unknown): value is OverloadedError {
+    return SemrouteError.isError(value) && value.code === 'OVERLOADED';
+  }
+}
+
+/**
+ * Routing took longer than `global.limits.routing_deadline_ms` and the config says to refuse such requests
+ * (`on_deadline: block`): nothing was forwarded.
+ */
+export class DeadlineError extends SemrouteError {
+  readonly deadlineMs: number;
+  constructor(deadlineMs: number, options: { cause?: unknown } = {}) {
+    super(
+      `routing did not finish within global.limits.routing_deadline_ms (${deadlineMs} ms); the request was not forwarded ` +
+        '(global.limits.on_deadline: block). Retry later, send a shorter prompt, or raise the deadline.',
+      { code: 'DEADLINE_EXCEEDED', cause: options.cause },
+    );
+    this.deadlineMs = deadlineMs;
+  }
+  static override isError(value: unknown): value is DeadlineError {
+    return SemrouteError.isError(value) && value.code === 'DEADLINE_EXCEEDED';
+  }
 }

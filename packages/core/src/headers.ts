@@ -61,6 +61,11 @@ export const HEADERS = Object.freeze({
   SCREENED: 'x-semroute-screened',
   /** Classifier backend in use, e.g. `cpu`, `wasm-simd`, `none` (debug only). */
   BACKEND: 'x-semroute-backend',
+  /**
+   * `exceeded-default-model`: routing passed `global.limits.routing_deadline_ms` and the request went to the default
+   * model without the classifier's verdict (`global.limits.on_deadline: default_model`).
+   */
+  DEADLINE: 'x-semroute-deadline',
   /** Whole routing time in ms (debug only). */
   ROUTE_MS: 'x-semroute-route-ms',
   /**

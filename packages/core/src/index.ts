@@ -107,10 +107,10 @@ export type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTextPart 
 // headers, errors, router
 export { HEADERS, CLIENT_RESPONSE_HEADERS, REQUEST_HEADERS, getHeader, headerFlag } from './headers.js';
 export type { HeaderName, ResponsePath } from './headers.js';
-export { SemrouteError, ConfigError, ClassifierError, NoRouteError, RequestError } from './errors.js';
+export { SemrouteError, ConfigError, ClassifierError, NoRouteError, RequestError, OverloadedError, DeadlineError } from './errors.js';
 export type { SemrouteErrorCode } from './errors.js';
 export { Router } from './router.js';
-export type { RouteOptions, RouteResult, RouteTimings, RouterClassifyOptions, RouterOptions } from './router.js';
+export type { RouteOptions, RouteResult, RouteTimings, RouterClassifyOptions, RouterOptions, RouterQueue } from './router.js';
 export { parseClientHint, knownCategories, TRUST_CLIENT_HINTS } from './client-hint.js';
 export type { ClientHint, ParsedClientHint, TrustClientHints } from './client-hint.js';
 

@@ -11,7 +11,7 @@ import type { RouterConfig } from './config/schema.js';
 import { decide, isPassthroughRequest } from './decision/engine.js';
 import { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession, type OwnTurn, type SessionAnchor, type SessionSource } from './decision/session.js';
 import type { CategorySourceTrace, Decision } from './decision/types.js';
-import { ClassifierError, ConfigError, SemrouteError } from './errors.js';
+import { ClassifierError, ConfigError, DeadlineError, OverloadedError, SemrouteError } from './errors.js';
 import { HEADERS, getHeader, headerFlag } from './headers.js';
 import { blockedResponse, type BlockedResponse } from './openai/blocked.js';
 import { redact as redactText } from './openai/redact.js';
@@ -109,6 +109,19 @@ export interface RouteResult {
   embedding?: Float32Array | readonly number[];
   /** The route the conversation is on after this turn (store it with a response; `x-semroute-session` carries it). */
   session: SessionAnchor;
+  /**
+   * True when routing passed `global.limits.routing_deadline_ms` and the request went to the default model without the
+   * classifier's verdict (`on_deadline: default_model`). (With `on_deadline: block`, route() throws a DeadlineError.)
+   */
+  deadlineExceeded?: boolean;
+}
+
+/** What the router is classifying right now: the quantities `global.limits` admits against. */
+export interface RouterQueue {
+  /** Classifier calls in progress (waiting or running), including ones whose request already passed its deadline. */
+  requests: number;
+  /** Characters of text in those calls. */
+  characters: number;
 }
 
 type Head = NonNullable<ClassifyOptions['heads']>[number];
@@ -144,6 +157,28 @@ function usesResponseCache(config: RouterConfig): boolean {
   );
 }
 
+const DEADLINE_PASSED: unique symbol = Symbol('deadline passed');
+
+/** `work`, or DEADLINE_PASSED when `ms` (> 0) pass first. The abandoned work keeps running; its failure is swallowed. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof DEADLINE_PASSED> {
+  if (!(ms > 0)) return work;
+  work.catch(() => {}); // may reject after the deadline answered: not an unhandled rejection
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof DEADLINE_PASSED>((resolve) => (timer = setTimeout(() => resolve(DEADLINE_PASSED), ms)));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The config with no decisions: what decide() sees for `on_deadline: default_model` (the default model, no plugins). */
+const decisionFree = new WeakMap<RouterConfig, RouterConfig>();
+function withoutDecisions(config: RouterConfig): RouterConfig {
+  let c = decisionFree.get(config);
+  if (!c) {
+    c = Object.freeze({ ...config, routing: Object.freeze({ ...config.routing, decisions: [] }) }) as RouterConfig;
+    decisionFree.set(config, c);
+  }
+  return c;
+}
+
 function ensureConfig(config: RouterConfig): RouterConfig {
   if (config && typeof config === 'object' && Object.isFrozen(config)) return config;
   // Not produced by parseConfig: validate it (throws ConfigError, never half-applies).
@@ -158,6 +193,7 @@ export class Router {
   #classifier: Classifier | undefined;
   #heads = new WeakMap<RouterConfig, Head[]>();
   #exemplars = new WeakMap<RouterConfig, Promise<ExemplarEmbeddings>>();
+  #queue: RouterQueue = { requests: 0, characters: 0 };
 
   constructor(opts: RouterOptions) {
     if (!opts || typeof opts !== 'object') throw new SemrouteError('Router needs options {config, classifier?}');
@@ -173,6 +209,11 @@ export class Router {
   /** The classifier's execution provider, or `none`. */
   get backend(): string {
     return this.#classifier?.backend ?? 'none';
+  }
+
+  /** Classifier calls in progress now (a copy), for metrics and admission. */
+  get queue(): RouterQueue {
+    return { ...this.#queue };
   }
 
   /** Swaps the config atomically: in-flight routes finish with the config they started with. */
@@ -250,22 +291,39 @@ export class Router {
     let cls: ClassifierSignals | undefined;
     let extraCls: (ClassifierSignals | undefined)[] = extra.map(() => undefined);
     let exemplars: ExemplarEmbeddings | undefined;
+    let deadlinePassed = false;
     if (this.#classifier && text.length > 0) {
       const all = wantHeads ? [...new Set(wantHeads)] : this.#headsFor(config);
       // A trusted hint replaces the domain head only: jailbreak, PII and pooled (exemplars) always run.
       const heads = useHint ? all.filter((h) => h !== 'domain') : all;
-      if (extra.length && heads.length === all.length) {
-        const outs = await this.#classifyMany([screened, ...extra], heads);
-        cls = outs[0];
-        extraCls = outs.slice(1);
-      } else {
-        if (heads.length) cls = await this.#classifyOne(screened, heads);
-        if (extra.length) extraCls = await this.#classifyMany(extra, all);
-      }
-      if (all.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
+      const { routing_deadline_ms: deadlineMs, on_deadline: onDeadline } = config.global.limits;
+      const started = now();
+      const work = (async () => {
+        let c: ClassifierSignals | undefined;
+        let more: (ClassifierSignals | undefined)[] = extra.map(() => undefined);
+        if (extra.length && heads.length === all.length) {
+          const outs = await this.#classifyMany([screened, ...extra], heads, config);
+          c = outs[0];
+          more = outs.slice(1);
+        } else {
+          if (heads.length) c = await this.#classifyOne(screened, heads, config);
+          if (extra.length) more = await this.#classifyMany(extra, all, config);
+        }
+        const e = all.includes('pooled') ? await this.#exemplarEmbeddings(config) : undefined;
+        return { c, more, e };
+      })();
+      const got = await withDeadline(work, deadlineMs);
+      if (got === DEADLINE_PASSED) {
+        if (onDeadline === 'block') throw new DeadlineError(deadlineMs);
+        deadlinePassed = true;
+        notes.push(
+          `routing deadline passed (global.limits.routing_deadline_ms: ${deadlineMs}, waited ${Math.round(now() - started)} ms): ` +
+            'sent to the default model without the classifier (global.limits.on_deadline: default_model)',
+        );
+      } else ({ c: cls, more: extraCls, e: exemplars } = got);
     }
     const t2 = now();
-    let signals: Signals = needClassification ? buildSignals(config, text, cls, exemplars) : {};
+    let signals: Signals = needClassification && !deadlinePassed ? buildSignals(config, text, cls, exemplars) : {};
     if (cls) {
       const partial = screened.length < text.length;
       signals = {
@@ -278,8 +336,8 @@ export class Router {
         notes.push(`prompt only partly screened: the first ${screened.length} of ${text.length} characters (global.screening.max_chars)`);
       }
     }
-    if (useHint) signals = { ...signals, categoryScores: { [hint!.category]: hint!.confidence ?? 1 } };
-    let decision = decide(config, signals, req);
+    if (useHint && !deadlinePassed) signals = { ...signals, categoryScores: { [hint!.category]: hint!.confidence ?? 1 } };
+    let decision = deadlinePassed ? decide(withoutDecisions(config), {}, req) : decide(config, signals, req);
     let categorySource: CategorySourceTrace | undefined;
     if (needClassification) {
       categorySource = settleCategorySource(decision, signals, useHint, hint, hintNote, trust);
@@ -289,7 +347,7 @@ export class Router {
         trace: { ...decision.trace, category_source: categorySource, ...(notes.length ? { notes } : {}) },
       };
     } else if (notes.length) decision = { ...decision, trace: { ...decision.trace, notes } };
-    if (sticky) {
+    if (sticky && !deadlinePassed) {
       const ownTurn = (k: number): OwnTurn => {
         if (k === -1) return { decision, tokens: signals.tokenCount ?? estimateTokens(text) };
         const sig = buildSignals(config, extra[k]!, extraCls[k], exemplars);
@@ -317,6 +375,7 @@ export class Router {
     if (categorySource) result.headers[HEADERS.CATEGORY_SOURCE] = categorySourceHeader(categorySource);
     const next = anchorOf(decision);
     if (sticky) result.headers[HEADERS.SESSION] = encodeSessionMarker(next);
+    if (deadlinePassed) result.headers[HEADERS.DEADLINE] = 'exceeded-default-model';
     const t4 = now();
     const timings: RouteTimings = { extractMs: roundMs(t1 - t0), classifyMs: roundMs(t2 - t1), decideMs: roundMs(t3 - t2), totalMs: roundMs(t4 - t0) };
     if (cls?.timings) {
@@ -338,6 +397,7 @@ export class Router {
       backend: this.backend,
       ...(cls?.pooled ? { embedding: cls.pooled } : {}),
       session: next,
+      ...(deadlinePassed ? { deadlineExceeded: true } : {}),
     };
   }
 
@@ -356,7 +416,7 @@ export class Router {
     let exemplars: ExemplarEmbeddings | undefined;
     if (this.#classifier && texts.length && (want === undefined || want.length > 0)) {
       const heads = want ? [...new Set(want)] : this.#headsFor(config);
-      outs = await this.#classifyMany(texts, heads);
+      outs = await this.#classifyMany(texts, heads, config);
       if (heads.includes('pooled')) exemplars = await this.#exemplarEmbeddings(config);
     }
     const signals = texts.map((t, i) => buildSignals(config, t, outs[i], exemplars));
@@ -367,7 +427,7 @@ export class Router {
   async redact(text: string): Promise<{ text: string; spans: PiiSpan[] }> {
     if (typeof text !== 'string') throw new SemrouteError('redact() takes a string', { code: 'REQUEST_INVALID' });
     if (!this.#classifier || text.length === 0) return { text, spans: [] };
-    const [out] = await this.#classifyMany([text], ['pii']);
+    const [out] = await this.#classifyMany([text], ['pii'], this.#config);
     const threshold = this.#config.global.classifier.pii.threshold;
     return redactText(text, (out?.pii ?? []).filter((s) => s.score >= threshold));
   }
@@ -388,19 +448,40 @@ export class Router {
     return h;
   }
 
-  async #classifyOne(text: string, heads: Head[]): Promise<ClassifierSignals> {
-    const [out] = await this.#classifyMany([text], heads);
+  async #classifyOne(text: string, heads: Head[], config: RouterConfig): Promise<ClassifierSignals> {
+    const [out] = await this.#classifyMany([text], heads, config);
     return out!;
   }
 
-  async #classifyMany(texts: string[], heads: Head[]): Promise<ClassifierSignals[]> {
+  /**
+   * One classifier call, admitted against `global.limits`: refused (OverloadedError) when the queue is at
+   * `max_queued_requests` or the texts would take it past `max_queued_characters` (a call is always admitted into an
+   * empty queue). Counted until the classifier answers, even when the request stopped waiting (deadline).
+   */
+  async #classifyMany(texts: string[], heads: Head[], config: RouterConfig): Promise<ClassifierSignals[]> {
     const c = this.#classifier!;
+    const limits = config.global.limits;
+    let chars = 0;
+    for (const t of texts) chars += t.length;
+    const q = this.#queue;
+    if (q.requests > 0 && (q.requests >= limits.max_queued_requests || q.characters + chars > limits.max_queued_characters)) {
+      throw new OverloadedError(
+        q.requests >= limits.max_queued_requests
+          ? `the router is classifying ${q.requests} requests already (global.limits.max_queued_requests: ${limits.max_queued_requests}); retry shortly`
+          : `the router is classifying ${q.characters} characters already (global.limits.max_queued_characters: ${limits.max_queued_characters}); retry shortly`,
+      );
+    }
+    q.requests++;
+    q.characters += chars;
     let outs: ClassifierSignals[];
     try {
       outs = await c.classify(texts, { heads });
     } catch (err) {
       if (ClassifierError.isError(err)) throw err;
       throw new ClassifierError(`classifier (${c.backend}) failed: ${err instanceof Error ? err.name : 'error'}`, { cause: err });
+    } finally {
+      q.requests--;
+      q.characters -= chars;
     }
     if (!Array.isArray(outs) || outs.length !== texts.length) {
       throw new ClassifierError(`classifier returned ${Array.isArray(outs) ? outs.length : 'no'} results for ${texts.length} texts`);
@@ -414,7 +495,7 @@ export class Router {
     if (!p) {
       const list = config.routing.signals.exemplars;
       const texts = list.flatMap((e) => e.examples);
-      p = this.#classifyMany(texts, ['pooled']).then((outs) => {
+      p = this.#classifyMany(texts, ['pooled'], config).then((outs) => {
         const out: Record<string, (Float32Array | readonly number[])[]> = {};
         let i = 0;
         for (const e of list) {

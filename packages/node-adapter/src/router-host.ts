@@ -7,6 +7,7 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { DEFAULT_CONFIG_YAML, Router, formatConfigIssues, parseConfig, type Classifier, type ConfigIssue, type RouterConfig } from '@semroute/core';
+import { ClassifierPool } from './classifier-pool.js';
 import { splitConfig, type ServerSettings } from './settings.js';
 
 export interface Logger {
@@ -53,13 +54,17 @@ export interface RouterHostOptions {
   /** Classifier model directory; undefined → the runtime's bundled default. */
   model?: string;
   /**
-   * `auto` (default): load the ONNX model through the Node runtime (`runtime/node.ts`) in the background; `none`: keyword/context
+   * `auto` (default): load the ONNX model with the Node runtime (`runtime/node.ts`) in classifier worker threads
+   * (classifier-pool.ts) in the background; `none`: keyword/context
    * signals only (ready at once); a Classifier instance is used as is; a function is awaited as the loader.
    */
   classifier?: 'auto' | 'none' | Classifier | (() => Promise<Classifier>);
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
-  /** ONNX sessions in worker threads, each with `threads` intra-op threads (see `NodeClassifierOptions.inferenceThreads`). */
+  /**
+   * Classifier worker threads (classifier-pool.ts), each with its own ONNX session of `threads` intra-op threads.
+   * Default 2: classification never runs on the event loop, and one worker stays free for ordinary prompts.
+   */
   inferenceThreads?: number;
   /** If the model fails to load: stay not-ready (true) or serve keyword-only (false, default). */
   requireModel?: boolean;
@@ -121,15 +126,15 @@ export class RouterHost {
     try {
       const classifier = loader
         ? await loader()
-        : await import('./runtime/node.js').then((m) =>
-            m.createNodeClassifier({
+        : await ClassifierPool.start({
+            ...(this.opts.inferenceThreads ? { workers: this.opts.inferenceThreads } : {}),
+            classifier: {
               ...(this.opts.model ? { model: this.opts.model } : {}),
               ...(this.opts.device ? { backend: this.opts.device } : {}),
               ...(this.opts.threads ? { threads: this.opts.threads } : {}),
-              ...(this.opts.inferenceThreads ? { inferenceThreads: this.opts.inferenceThreads } : {}),
-              logger: { warn: (msg: string) => this.log.warn({}, msg) },
-            }),
-          );
+            },
+            logger: { warn: (msg: string) => this.log.warn({}, msg) },
+          });
       // Built with the current config: a reload may have happened while loading.
       const router = new Router({ config: this.config, classifier });
       const old = this.router;

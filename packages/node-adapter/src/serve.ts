@@ -113,6 +113,7 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
       host,
       metrics,
       trustClientHints: eff.trustClientHints,
+      bodyLimit: eff.bodyLimit,
       port: eff.grpcPort,
       bindHost: eff.host,
       log: app.fastify.log,

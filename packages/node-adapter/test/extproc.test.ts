@@ -6,11 +6,11 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExtProcService, startExtProc, type ExtProcServer } from '../src/extproc/server.js';
 import { RouterHost } from '../src/router-host.js';
-import { FakeClassifier, testConfigYaml, tmpFile } from './helpers.js';
+import { FakeClassifier, extProcExchange, testConfigYaml, tmpFile, type ExtProcClient } from './helpers.js';
 
 let host: RouterHost;
 let server: ExtProcServer;
-let client: grpc.Client & { Process(): grpc.ClientDuplexStream<object, any> };
+let client: ExtProcClient;
 
 const hdrs = (h: Record<string, string>, end = false) => ({
   request_headers: {
@@ -22,22 +22,7 @@ const body = (s: string, end = true) => ({ request_body: { body: Buffer.from(s),
 const chatBody = (content: string, extra: object = {}) => JSON.stringify({ model: 'auto', messages: [{ role: 'user', content }], ...extra });
 
 /** Send messages one by one, collecting one response per message (or until the stream closes). */
-async function exchange(msgs: object[], expected = msgs.length): Promise<any[]> {
-  const call = client.Process();
-  const out: any[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    call.on('data', (m: any) => {
-      out.push(m);
-      if (out.length >= expected) call.end();
-    });
-    call.on('end', () => resolve());
-    call.on('error', (e: grpc.ServiceError) => (e.code === grpc.status.CANCELLED ? resolve() : reject(e)));
-  });
-  for (const m of msgs) call.write(m);
-  if (expected === 0) call.end();
-  await done;
-  return out;
-}
+const exchange = (msgs: object[], expected = msgs.length) => extProcExchange(client, msgs, expected);
 
 function headerMap(mut: any): Record<string, string> {
   const out: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { startMockBackend, type MockBackend } from '../src/mock-backend.js';
 import { serve, type RunningServer } from '../src/serve.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { fnv1a32, type Classifier, type ClassifierSignals, type ClassifyOptions } from '@semroute/core';
 
 const CATS = ['biology', 'business', 'chemistry', 'computer science', 'economics', 'engineering', 'health', 'history', 'law', 'math', 'other', 'philosophy', 'physics', 'psychology'];
@@ -200,3 +201,23 @@ export async function cachedServer(cleanup: (() => Promise<unknown>)[], opts: { 
   return { m, srv, url: `${srv.url}/v1/chat/completions`, received };
 }
 
+/** An ext_proc client (built from the same Envoy protos) whose `Process()` opens one stream. */
+export type ExtProcClient = grpc.Client & { Process(): grpc.ClientDuplexStream<object, any> };
+
+/** Send messages on one ext_proc stream, collecting `expected` answers (or until the stream closes). */
+export async function extProcExchange(client: ExtProcClient, msgs: object[], expected = msgs.length): Promise<any[]> {
+  const call = client.Process();
+  const out: any[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    call.on('data', (m: any) => {
+      out.push(m);
+      if (out.length >= expected) call.end();
+    });
+    call.on('end', () => resolve());
+    call.on('error', (e: grpc.ServiceError) => (e.code === grpc.status.CANCELLED ? resolve() : reject(e)));
+  });
+  for (const m of msgs) call.write(m);
+  if (expected === 0) call.end();
+  await done;
+  return out;
+}

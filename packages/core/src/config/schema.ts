@@ -373,6 +373,28 @@ const ScreeningSchema = z.strictObject({
   message: z.string().min(1).default('This request is longer than this router can screen; shorten it and try again.'),
 });
 
+/**
+ * semroute: admission control and the routing deadline (work per request is bounded by the server's body limit and
+ * the screened-character cap). See the README, "Limits".
+ */
+const LimitsSchema = z.strictObject({
+  /** Requests being classified at once (waiting or running); one more is refused (HTTP 429 + Retry-After). */
+  max_queued_requests: z.number().int().min(1).max(1_000_000).default(64),
+  /**
+   * Characters being classified at once, summed over those requests: bounds the classifier's memory. A request is
+   * always admitted when nothing else is queued, however long.
+   */
+  max_queued_characters: z.number().int().min(1).max(1_000_000_000).default(16_000_000),
+  /** Longest time routing (classification) may take, ms; 0 = no deadline. */
+  routing_deadline_ms: z.number().int().min(0).max(3_600_000).default(15_000),
+  /**
+   * When the deadline passes: `block` (default) answers 503 `routing_deadline_exceeded` with Retry-After and forwards
+   * nothing, so a slow-to-screen prompt never reaches a model unscreened; `default_model` sends it to
+   * `providers.defaults.default_model` without the guards' verdict (the trace and `x-semroute-deadline` say so).
+   */
+  on_deadline: z.enum(['block', 'default_model']).default('block'),
+});
+
 export const GlobalSchema = z.strictObject({
   /** Optional services (vSR `global.services`): the Responses API. */
   services: z.strictObject({ response_api: ResponseApiSchema.prefault({}) }).prefault({}),
@@ -405,6 +427,7 @@ export const GlobalSchema = z.strictObject({
       pii_message: z.string().min(1).default('This request contains personal information that this route does not accept.'),
     })
     .prefault({}),
+  limits: LimitsSchema.prefault({}),
 });
 
 export const RouterConfigSchema = z.strictObject({

@@ -3,7 +3,7 @@
  * with a status. Never a stack trace, never prompt text. Shared by the Node server and the fetch handler.
  * @module
  */
-import { ClassifierError, ConfigError, NoRouteError, RequestError, SemrouteError } from '../errors.js';
+import { ClassifierError, ConfigError, DeadlineError, NoRouteError, OverloadedError, RequestError, SemrouteError } from '../errors.js';
 
 export type OpenAIErrorType = 'invalid_request_error' | 'server_error' | 'rate_limit_error' | 'not_found_error' | 'upstream_error';
 
@@ -47,6 +47,12 @@ export function toHttpError(e: unknown): HttpError {
   if (HttpError.isError(e)) return e;
   if (RequestError.isError(e)) return new HttpError(400, e.message, 'invalid_request_error', 'invalid_request', e.path || null);
   if (NoRouteError.isError(e)) return new HttpError(404, e.message, 'invalid_request_error', 'model_not_found', 'model');
+  // Admission control refused it before any work: 429 + Retry-After (the client may retry).
+  if (OverloadedError.isError(e)) {
+    return new HttpError(429, `Too many requests: ${e.message}.`, 'rate_limit_error', 'router_overloaded', null, { 'retry-after': String(e.retryAfterSeconds) });
+  }
+  // Routing passed its deadline and the config refuses such requests (the message names the setting; no prompt text).
+  if (DeadlineError.isError(e)) return new HttpError(503, e.message, 'server_error', 'routing_deadline_exceeded', null, { 'retry-after': '1' });
   // The classifier failed or its queue is full: transient, retry shortly (never the model's message: no prompt text).
   if (ClassifierError.isError(e)) return new HttpError(503, 'The classifier is unavailable or overloaded; retry shortly.', 'server_error', 'classifier_unavailable', null, { 'retry-after': '1' });
   if (ConfigError.isError(e)) return new HttpError(500, 'Router configuration error.', 'server_error', 'config_error');

@@ -53,6 +53,8 @@ export interface RoutedView {
   embedding?: Float32Array | readonly number[];
   /** PII spans the classifier found (the response cache keeps sensitive prompts out). */
   pii?: readonly PiiSpan[];
+  /** Routing passed its deadline and went to the default model (`global.limits.on_deadline: default_model`). */
+  deadlineExceeded?: boolean;
 }
 
 function planFrom(model: string, body: ChatCompletionRequest, r: { headers: Record<string, string>; upstreamHeaders: Record<string, string>; removeUpstreamHeaders: string[] }): UpstreamPlan {
@@ -95,6 +97,7 @@ export async function routeChat(
     request: request as ChatCompletionRequest, // route() validated it
     ...(result.embedding ? { embedding: result.embedding } : {}),
     ...(result.signals.pii ? { pii: result.signals.pii } : {}),
+    ...(result.deadlineExceeded ? { deadlineExceeded: true } : {}),
   };
   if (result.blocked) return { ...base, session: result.session, blocked: result.blocked as BlockedAnswer, plans: [] };
   if (!known || backendsOf(config, decision.model).length === 0) return { ...base, session: result.session, plans: [] };

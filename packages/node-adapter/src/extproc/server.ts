@@ -12,7 +12,8 @@ import * as protoLoader from '@grpc/proto-loader';
 import { HEADERS } from '@semroute/core';
 import { parseJsonBody } from '@semroute/core/http';
 import type { RouterHost } from '../router-host.js';
-import type { Metrics } from '../server/metrics.js';
+import { DEFAULT_BODY_LIMIT, bodyTooLarge } from '@semroute/core/http';
+import { countLimits, type Metrics } from '../server/metrics.js';
 import { HttpError, toHttpError } from '../server/http-error.js';
 import { routeChat } from '../server/route-view.js';
 import type { TrustClientHints } from '../settings.js';
@@ -95,6 +96,8 @@ export interface ExtProcOptions {
   log?: { error(o: object, m?: string): void };
   /** OpenTelemetry traces: a server span per routed request (child of its `traceparent`), whose context goes upstream. */
   tracing?: Tracing;
+  /** Largest request body held for routing, bytes (default: the HTTP server's 4 MiB); a larger one is answered 413. */
+  bodyLimit?: number;
 }
 
 /** Handle one Process stream. Exported for tests that drive it without a socket. */
@@ -105,6 +108,10 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
   let headersAt = 0;
   let responseHeaders: Record<string, string> = {};
   let bodyParts: Buffer[] = [];
+  let bodyBytes = 0;
+  /** Set once the body passed the limit: the rest of it is dropped unread and the request answered 413. */
+  let tooLarge = false;
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let held = false;
   let queue = Promise.resolve();
   let ended = false;
@@ -113,7 +120,23 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
   };
 
   const onBody = async (msg: HttpBodyMsg): Promise<void> => {
-    if (msg.body?.length) bodyParts.push(Buffer.from(msg.body));
+    if (tooLarge) {
+      if (msg.end_of_stream) tooLarge = false;
+      return;
+    }
+    if (msg.body?.length) {
+      bodyBytes += msg.body.length;
+      if (bodyBytes > bodyLimit) {
+        // Memory per request stays bounded: drop what was held and answer now (Envoy stops processing this stream).
+        bodyParts = [];
+        bodyBytes = 0;
+        held = false;
+        tooLarge = !msg.end_of_stream;
+        send(immediateError(bodyTooLarge(), { [HEADERS.RESPONSE_PATH]: 'error' }));
+        return;
+      }
+      bodyParts.push(Buffer.from(msg.body));
+    }
     if (!msg.end_of_stream) {
       // STREAMED mode: hold the chunk back; the whole rewritten body replaces it at end_of_stream.
       held = true;
@@ -122,6 +145,7 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
     }
     const raw = Buffer.concat(bodyParts);
     bodyParts = [];
+    bodyBytes = 0;
     const path = (reqHeaders[':path'] ?? '').split('?')[0] ?? '';
     if (path && !path.endsWith('/chat/completions')) {
       // Not a chat completion (embeddings, other APIs): leave it to Envoy's own routes, untouched. Streamed chunks
@@ -144,7 +168,14 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
       const request = trace ? parseBodyTraced(trace, text, headersAt || performance.now()) : parseJsonBody(text);
       const t0 = performance.now();
       const router = host.router;
-      const routed = await routeChat(router, request, reqHeaders, opts.trustClientHints ?? 'none', router.config);
+      let routed: Awaited<ReturnType<typeof routeChat>>;
+      try {
+        routed = await routeChat(router, request, reqHeaders, opts.trustClientHints ?? 'none', router.config);
+      } catch (error) {
+        countLimits(opts.metrics, { error });
+        throw error;
+      }
+      countLimits(opts.metrics, routed);
       const t1 = performance.now();
       opts.metrics?.classifyLatency.observe({ source: 'ext_proc' }, (t1 - t0) / 1000);
       trace?.routed(routed, request, router.backend, t0, t1);

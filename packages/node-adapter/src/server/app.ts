@@ -30,7 +30,7 @@ import {
 import { HttpError, toHttpError } from './http-error.js';
 import { ServerCache, type BackendFactory } from './cache.js';
 import { RedisCacheBackend } from './redis-cache.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { countLimits, createMetrics, type Metrics } from './metrics.js';
 import { forward, sendError } from './proxy.js';
 import { ResponseStores } from './response-stores.js';
 import { serveStatic } from './static.js';
@@ -74,6 +74,7 @@ export function createApp(opts: AppOptions): SemrouteApp {
   const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...opts.host.server, ...opts.settings };
   const { host } = opts;
   const metrics = opts.metrics ?? createMetrics();
+  metrics.queueSource = () => host.router.queue;
   const upstream = new Upstream({
     connectMs: settings.connectTimeoutMs,
     firstByteMs: settings.firstByteTimeoutMs,
@@ -204,7 +205,14 @@ export function createApp(opts: AppOptions): SemrouteApp {
     const router = host.router;
     const config = router.config;
     const t0 = performance.now();
-    const routed = await routeChat(router, request, headers, settings.trustClientHints, config);
+    let routed: Awaited<ReturnType<typeof routeChat>>;
+    try {
+      routed = await routeChat(router, request, headers, settings.trustClientHints, config);
+    } catch (error) {
+      countLimits(metrics, { error });
+      throw error;
+    }
+    countLimits(metrics, routed);
     const t1 = performance.now();
     metrics.classifyLatency.observe({ source: 'chat' }, (t1 - t0) / 1000);
     trace?.routed(routed, request, router.backend, t0, t1);
@@ -340,7 +348,10 @@ export function createApp(opts: AppOptions): SemrouteApp {
     const trace = traceOf(req);
     const request = parseClassifyRequest(trace ? parseBodyTraced(trace, req.body, performance.now() - reply.elapsedTime) : parseJsonBody(req.body), kind);
     const t0 = performance.now();
-    const answer = await classifyAnswer(host.router, request);
+    const answer = await classifyAnswer(host.router, request).catch((error: unknown) => {
+      countLimits(metrics, { error });
+      throw error;
+    });
     const t1 = performance.now();
     metrics.classifyLatency.observe({ source: 'api' }, (t1 - t0) / 1000);
     trace?.stage(SPAN.classify, t0, t1, { 'semroute.texts': request.texts.length, 'semroute.classifier.backend': host.router.backend });

@@ -3,6 +3,7 @@
  * @module
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DeadlineError, OverloadedError, type RouterQueue } from '@semroute/core';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -28,6 +29,21 @@ export interface Metrics {
   readonly cacheBytes: Gauge;
   /** Where the two gauges read the cache's size at scrape time (set by the server's cache). */
   cacheSize: () => { entries: number; bytes: number };
+  /** Requests refused by admission control (`global.limits`), by reason (queue_full). */
+  readonly admissionRejections: Counter<'reason'>;
+  /** Requests whose routing passed `global.limits.routing_deadline_ms`, by action (block | default_model). */
+  readonly routingDeadlines: Counter<'action'>;
+  /** Where the gauges of the classification queue read from (the live router's queue). */
+  queueSource: () => RouterQueue;
+}
+
+/** Count what admission control and the routing deadline did to one request (an error thrown by route(), or its result). */
+export function countLimits(metrics: Metrics | undefined, outcome: { error: unknown } | { deadlineExceeded?: boolean }): void {
+  if (!metrics) return;
+  if ('error' in outcome) {
+    if (OverloadedError.isError(outcome.error)) metrics.admissionRejections.inc({ reason: 'queue_full' });
+    else if (DeadlineError.isError(outcome.error)) metrics.routingDeadlines.inc({ action: 'block' });
+  } else if (outcome.deadlineExceeded) metrics.routingDeadlines.inc({ action: 'default_model' });
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -37,6 +53,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   const m: Metrics = {
     cacheSize: () => ({ entries: 0, bytes: 0 }),
     registry,
+    queueSource: () => ({ requests: 0, characters: 0 }),
     requests: new Counter({
       name: 'semroute_requests_total',
       help: 'Requests handled, by decision, selected model and response path (upstream | fast_response | blocked | error).',
@@ -137,6 +154,34 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
         this.set(m.cacheSize().bytes);
       },
     }),
+    admissionRejections: new Counter({
+      name: 'semroute_admission_rejections_total',
+      help: 'Requests refused with 429 before any work because the classification queue was full (global.limits.max_queued_requests / max_queued_characters).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    routingDeadlines: new Counter({
+      name: 'semroute_routing_deadline_exceeded_total',
+      help: 'Requests whose routing passed global.limits.routing_deadline_ms, by what was done (block: 503; default_model: sent unclassified).',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
   };
+  new Gauge({
+    name: 'semroute_classification_queue_requests',
+    help: 'Requests being classified now (waiting or running), including ones past their deadline.',
+    registers: [registry],
+    collect() {
+      this.set(m.queueSource().requests);
+    },
+  });
+  new Gauge({
+    name: 'semroute_classification_queue_characters',
+    help: 'Characters of prompt text being classified now.',
+    registers: [registry],
+    collect() {
+      this.set(m.queueSource().characters);
+    },
+  });
   return m;
 }
