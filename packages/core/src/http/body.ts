@@ -7,12 +7,47 @@ import { HttpError, bodyTooLarge, invalidJson } from './errors.js';
 /** Default largest request body, bytes (the Node server's `server.body_limit_bytes` default). */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
-/** Parses a request body (text, or an already-parsed value). Empty → 400 `invalid_json`; bad JSON → 400 `invalid_json`. */
+/**
+ * Deepest array/object nesting accepted in a request body. Chat requests nest a few levels (tool schemas a few dozen);
+ * a body nested 100,000 deep parses, but re-serialising it for the upstream would overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Index of the first bracket past `max` levels of nesting (outside strings), or -1. One pass, O(length). */
+export function jsonDepthExceeded(text: string, max = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/**
+ * Parses a request body (text, or an already-parsed value). Empty → 400 `invalid_json`; bad JSON → 400 `invalid_json`;
+ * nested deeper than {@link MAX_JSON_DEPTH} → 400 `json_too_deep`.
+ */
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) {
     throw new HttpError(400, 'The request body is empty; expected a JSON object.', 'invalid_request_error', 'invalid_json');
   }
   if (typeof body !== 'string') return body;
+  const tooDeep = jsonDepthExceeded(body);
+  if (tooDeep >= 0) {
+    throw new HttpError(
+      400,
+      `The JSON body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels (at character ${tooDeep}); flatten it.`,
+      'invalid_request_error',
+      'json_too_deep',
+    );
+  }
   try {
     return JSON.parse(body);
   } catch {

@@ -3,7 +3,7 @@
  * and a static-files hook for the playground. Handlers only translate HTTP ↔ core calls.
  * @module
  */
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fetch as undiciFetch } from 'undici';
 import { HEADERS } from '@semroute/core';
@@ -66,6 +66,22 @@ export interface SemrouteApp {
   close(): Promise<void>;
 }
 
+/** Answers a connection whose request could not be parsed (Node's 'clientError'), then closes it. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request headers are too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request was not received in time.']
+        : [400, 'Bad Request', 'Malformed HTTP request (bad header bytes, framing or request line).'];
+  const body = JSON.stringify(new HttpError(status, message, 'invalid_request_error', 'bad_http_request').body());
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 function replyError(reply: FastifyReply, err: HttpError, extra: Record<string, string> = {}): void {
   void reply.code(err.status).headers({ ...extra, ...err.headers }).type('application/json').send(err.body());
 }
@@ -98,6 +114,9 @@ export function createApp(opts: AppOptions): SemrouteApp {
     routerOptions: { ignoreTrailingSlash: true },
     // The client's request id is not trusted; no prompt text is ever logged.
     requestIdHeader: false,
+    // A request Node's HTTP parser rejects (CR/LF or control bytes in a header, conflicting lengths, garbage) still
+    // gets an OpenAI-shaped error, as every other failure does.
+    clientErrorHandler: answerClientError,
   });
 
   // Traces: one server span per API request, its parent the client's `traceparent`; the handlers add child spans.
