@@ -86,20 +86,38 @@ export class ClassifierPool implements Classifier {
     for (const s of slots) this.#watch(s);
   }
 
-  /** Starts the workers and resolves once every one has loaded the model (rejects with the first failure). */
+  /**
+   * Starts the first worker and resolves once it has loaded the model (rejects if it cannot); the others start after
+   * it, one at a time (from TypeScript sources they reuse its compiled files), and take calls as they become ready.
+   * `ready` resolves when all have started.
+   */
   static async start(options: ClassifierPoolOptions = {}): Promise<ClassifierPool> {
     const n = options.workers ?? DEFAULT_POOL.workers;
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new ClassifierError(`classifier workers must be an integer from 1 to 64 (got ${n})`);
     const classifier = { ...options.classifier, threads: options.classifier?.threads ?? Math.min(availableParallelism(), 4) };
     const opts = { ...options, classifier };
-    const started = await Promise.allSettled(Array.from({ length: n }, () => spawn(opts)));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.slot.worker.terminate() : undefined)));
-      throw failed.reason;
-    }
-    const ok = started.map((r) => (r as PromiseFulfilledResult<Spawned>).value);
-    return new ClassifierPool(ok.map((s) => s.slot), ok[0]!.backend, ok[0]!.fallbacks, opts);
+    const first = await spawn(opts);
+    const pool = new ClassifierPool([first.slot], first.backend, first.fallbacks, opts);
+    pool.ready = (async () => {
+      for (let i = 1; i < n && !pool.#disposed; i++) {
+        try {
+          const more = await spawn(opts);
+          if (pool.#disposed) await more.slot.worker.terminate();
+          else pool.#add(more.slot);
+        } catch (e) {
+          (opts.logger ?? console).warn(`[semroute] classifier worker ${i + 1} of ${n} did not start: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    })();
+    return pool;
+  }
+
+  /** Resolves once every worker asked for has started (or failed to, with a warning). */
+  ready: Promise<void> = Promise.resolve();
+
+  #add(slot: Slot): void {
+    this.#slots.push(slot);
+    this.#watch(slot);
   }
 
   /** Worker threads in the pool. */

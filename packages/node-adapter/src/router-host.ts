@@ -85,6 +85,11 @@ export class RouterHost {
   private readonly log: Logger;
   /** Resolves when the classifier finished loading (or failed). */
   readonly loaded: Promise<void>;
+  /**
+   * Resolves once every classifier worker thread has started (the first one is enough to be ready; the others join as
+   * they load). Resolved at once for other classifiers.
+   */
+  workersStarted: Promise<void> = Promise.resolve();
 
   /** Throws a ConfigError-like Error with formatted issues when the initial config is invalid. */
   constructor(private readonly opts: RouterHostOptions = {}) {
@@ -142,6 +147,9 @@ export class RouterHost {
       this.classifierState = 'loaded';
       void Promise.resolve(old.dispose()).catch(() => {});
       this.log.info({ backend: router.backend, ms: Math.round(performance.now() - t0) }, 'classifier model loaded');
+      if (classifier instanceof ClassifierPool) {
+        this.workersStarted = classifier.ready.then(() => this.log.info({ workers: classifier.size, ms: Math.round(performance.now() - t0) }, 'classifier workers started'));
+      }
     } catch (e) {
       this.classifierState = 'failed';
       this.classifierError = e instanceof Error ? e.message : String(e);
