@@ -255,4 +255,18 @@ describe('/v1/responses with a Redis store shared by two replicas', () => {
     expect(del.status).toBe(200);
     expect((await fetch(`${a}/v1/responses/${r.json.id}`)).status).toBe(404);
   });
+
+  it('Redis unreachable: a continuation gets a retryable 503 within the store timeout, a new request is still answered', async () => {
+    const closed = await freePort(); // nothing listens there
+    const url = await startRouter(`store_backend: redis, redis: {address: "127.0.0.1:${closed}"}`);
+    const t0 = performance.now();
+    const f = await post(`${url}/v1/responses`, { model: 'auto', input: 'and shorter?', previous_response_id: 'resp_0123456789abcdef01234567' });
+    expect(f.status).toBe(503);
+    expect(f.json.error.code).toBe('store_unavailable');
+    expect(f.headers.get('retry-after')).toBe('2');
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    const r = await post(`${url}/v1/responses`, { model: 'auto', input: 'Find the derivative of x^3' });
+    expect(r.status).toBe(200); // answered; storing it failed (logged, never the text)
+    expect(r.headers.get('x-vsr-selected-model')).toBe('qwen3-32b');
+  });
 });

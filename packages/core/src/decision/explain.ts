@@ -59,6 +59,12 @@ export function explainDecision(decision: Decision): string {
   if (decision.blocked) out.push(`blocked: ${decision.blocked.reason}`);
   if (decision.pii.action !== 'none') out.push(`pii: ${decision.pii.action} ${decision.pii.types.join(', ')}`);
   if (decision.passthrough) out.push('passthrough: client-selected model');
+  if (t.session) {
+    const a = t.session.anchor;
+    out.push(
+      `session (${t.session.mode}, from ${t.session.source}, turn ${t.session.turn}): ${t.session.outcome}${a ? `; session route ${a.decision} → ${a.model}, reasoning ${a.use_reasoning ? 'on' : 'off'}` : ''}${t.session.own ? `; this turn alone: ${t.session.own.decision} → ${t.session.own.model}` : ''}`,
+    );
+  }
   if (t.selection) out.push(`selection (${t.selection.algorithm}): ${t.selection.chosen} of [${t.selection.candidates.join(', ')}]: ${t.selection.reason}`);
   if (decision.plugins.length) out.push(`plugins: ${decision.plugins.map((p) => p.type).join(', ')}`);
   out.push(`rules (${t.strategy}):`);

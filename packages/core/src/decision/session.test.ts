@@ -5,6 +5,7 @@ import type { RouterConfig } from '../config/schema.js';
 import { Router } from '../router.js';
 import type { Classifier, ClassifierSignals, Signals } from '../signals/types.js';
 import { decide } from './engine.js';
+import { explainDecision } from './explain.js';
 import { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession, type SessionAnchor } from './session.js';
 
 const cfg = (mode: 'sticky' | 'per_turn' = 'sticky', extra: Record<string, unknown> = {}): RouterConfig =>
@@ -47,6 +48,7 @@ describe('applySession (sticky)', () => {
     expect(d.plugins.map((p) => p.type)).toEqual(['system_prompt']);
     expect(d.trace.session).toMatchObject({ outcome: 'stuck', source: 'messages', turn: 2, own: { decision: 'other_route', model: 'small' } });
     expect(d.trace.reason).toMatch(/^session: kept math_route/);
+    expect(explainDecision(d)).toContain('session (sticky, from messages, turn 2): stuck; session route math_route → big, reasoning on; this turn alone: other_route → small');
   });
 
   it('moves on a confident new route, and a fallback never moves it', () => {

@@ -59,6 +59,15 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-
 export const responsesDisabled = (): HttpError =>
   new HttpError(404, 'The Responses API is not enabled on this router (set global.services.response_api.enabled: true).', 'invalid_request_error', 'not_found');
 
+/** The store failed (Redis down): a clear, retryable error instead of a 500. */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    throw new HttpError(503, 'The response store is unavailable; retry shortly.', 'server_error', 'store_unavailable', null, { 'retry-after': '2' });
+  }
+}
+
 const storeMissing = (): HttpError =>
   new HttpError(501, 'No response store is available here (global.services.response_api.store_backend).', 'server_error', 'store_unavailable');
 
@@ -69,7 +78,7 @@ function responseNotFound(id: string, param: string | null): HttpError {
 /** `GET /v1/responses/{id}`: the stored Response. */
 export async function getStoredResponse(store: ResponseStore | undefined, id: string): Promise<Response> {
   if (!store) throw storeMissing();
-  const rec = RESPONSE_ID.test(id) ? await store.get(id) : undefined;
+  const rec = RESPONSE_ID.test(id) ? await fromStore(() => store.get(id)) : undefined;
   if (!rec) throw responseNotFound(id, null);
   return new Response(JSON.stringify(rec.response), { status: 200, headers: { 'content-type': JSON_TYPE } });
 }
@@ -77,7 +86,7 @@ export async function getStoredResponse(store: ResponseStore | undefined, id: st
 /** `DELETE /v1/responses/{id}`. */
 export async function deleteStoredResponse(store: ResponseStore | undefined, id: string): Promise<Response> {
   if (!store) throw storeMissing();
-  if (!RESPONSE_ID.test(id) || !(await store.delete(id))) throw responseNotFound(id, null);
+  if (!RESPONSE_ID.test(id) || !(await fromStore(() => store.delete(id)))) throw responseNotFound(id, null);
   return new Response(JSON.stringify({ id, object: 'response', deleted: true }), { status: 200, headers: { 'content-type': JSON_TYPE } });
 }
 
@@ -131,7 +140,9 @@ export async function handleResponses(body: unknown, ctx: ResponsesContext): Pro
   if ((req.previous_response_id || (wantStore && req.store === true)) && !ctx.store) throw storeMissing();
   let prev: StoredResponse | undefined;
   if (req.previous_response_id) {
-    prev = RESPONSE_ID.test(req.previous_response_id) ? await ctx.store!.get(req.previous_response_id) : undefined;
+    const store = ctx.store!;
+    const prevId = req.previous_response_id;
+    prev = RESPONSE_ID.test(prevId) ? await fromStore(() => store.get(prevId)) : undefined;
     if (!prev) throw responseNotFound(req.previous_response_id, 'previous_response_id');
   }
   const view = responsesToChat(req, prev ? [...prev.items, ...prev.response.output] : []);

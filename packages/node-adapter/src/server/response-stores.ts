@@ -13,13 +13,22 @@ export function redisUrl(address: string): string {
   return /^rediss?:\/\//.test(address) ? address : `redis://${address}`;
 }
 
-/** Stored responses in Redis: one key per response (`<key_prefix><id>`, JSON, `EX ttl_seconds`). */
+/** How long one store call may take before it fails (Redis down or unreachable: node-redis would wait for it). */
+export const REDIS_STORE_TIMEOUT_MS = 2_000;
+
+/**
+ * Stored responses in Redis: one key per response (`<key_prefix><id>`, JSON, `EX ttl_seconds`). Every call fails
+ * after {@link REDIS_STORE_TIMEOUT_MS} while Redis is unreachable (the client keeps reconnecting in the background).
+ */
 export class RedisResponseStore implements ResponseStore {
   readonly #client: ReturnType<typeof createClient>;
   readonly #prefix: string;
   #ready: Promise<unknown> | undefined;
 
-  constructor(cfg: ResponseApiConfig['redis']) {
+  constructor(
+    cfg: ResponseApiConfig['redis'],
+    readonly timeoutMs = REDIS_STORE_TIMEOUT_MS,
+  ) {
     const password = cfg.password_env ? process.env[cfg.password_env] : undefined;
     this.#client = createClient({
       url: redisUrl(cfg.address),
@@ -42,24 +51,41 @@ export class RedisResponseStore implements ResponseStore {
     return this.#ready;
   }
 
-  async get(id: string): Promise<StoredResponse | undefined> {
-    await this.#connected();
-    const v = await this.#client.get(this.#prefix + id);
-    return typeof v === 'string' ? (JSON.parse(v) as StoredResponse) : undefined;
+  /** One Redis call, connected first, failing after `timeoutMs`. */
+  async #call<T>(f: () => Promise<T>): Promise<T> {
+    const work = this.#connected().then(f);
+    work.catch(() => undefined); // a failure after the timeout already answered must not go unhandled
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  async put(id: string, value: StoredResponse, ttlSeconds: number): Promise<void> {
-    await this.#connected();
-    await this.#client.set(this.#prefix + id, JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+  get(id: string): Promise<StoredResponse | undefined> {
+    return this.#call(async () => {
+      const v = await this.#client.get(this.#prefix + id);
+      return typeof v === 'string' ? (JSON.parse(v) as StoredResponse) : undefined;
+    });
   }
 
-  async delete(id: string): Promise<boolean> {
-    await this.#connected();
-    return (await this.#client.del(this.#prefix + id)) > 0;
+  put(id: string, value: StoredResponse, ttlSeconds: number): Promise<void> {
+    return this.#call(async () => {
+      await this.#client.set(this.#prefix + id, JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.#call(async () => (await this.#client.del(this.#prefix + id)) > 0);
   }
 
   async close(): Promise<void> {
-    if (this.#client.isOpen) await this.#client.close();
+    if (this.#client.isReady) await this.#client.close();
+    else if (this.#client.isOpen) this.#client.destroy(); // still reconnecting: nothing to flush
   }
 }
 
