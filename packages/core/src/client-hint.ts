@@ -17,6 +17,7 @@ export interface ClientHint {
 
 /** How much of a client hint the server may use. `none`: never (default); `routing`: the category may replace the domain head. */
 export type TrustClientHints = 'none' | 'routing';
+/** The accepted values of the `trust_client_hints` setting. */
 export const TRUST_CLIENT_HINTS: readonly TrustClientHints[] = Object.freeze(['none', 'routing']);
 
 /** Result of {@link parseClientHint}: a hint, or why there is none (`note` is set only for a present but unusable hint). */

@@ -153,6 +153,7 @@ export interface GroupRule {
   readonly operator: (typeof RULE_OPERATORS)[number];
   readonly conditions: readonly RuleNode[];
 }
+/** A node of a decision's rule tree: one condition on a named signal, or an AND/OR/NOT group of nodes. */
 export type RuleNode = ConditionRule | GroupRule;
 
 // One strict object for both node kinds so unknown keys and typos get precise paths; refined below.
@@ -445,18 +446,33 @@ type DeepReadonly<T> = T extends (infer U)[]
 
 /** A validated, defaults-filled, deeply frozen config. Build it with `parseConfig` / `loadConfigOrThrow`. */
 export type RouterConfig = DeepReadonly<z.output<typeof RouterConfigSchema>>;
+/** One model under `providers.models`: its reasoning family, provider model id and backends. */
 export type ModelConfig = RouterConfig['providers']['models'][number];
+/** One backend of a model (`backend_refs[]`): endpoint, protocol, weight, API format and key. */
 export type BackendRef = ModelConfig['backend_refs'][number];
+/** How a model family switches reasoning on (`chat_template_kwargs` parameter or `reasoning_effort`). */
 export type ReasoningFamily = DeepReadonly<z.output<typeof ReasoningFamilySchema>>;
+/** A reasoning effort level, `minimal` to `high` ({@link REASONING_EFFORTS}). */
 export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+/** One decision under `routing.decisions`: priority, rule tree, model references and plugins. */
 export type DecisionConfig = RouterConfig['routing']['decisions'][number];
+/** A decision's model reference: which model, and whether (and how hard) it reasons. */
 export type ModelRef = DecisionConfig['modelRefs'][number];
+/** A decision's plugin (system prompt, PII, fast response, header mutation, ...). */
 export type PluginConfig = DecisionConfig['plugins'][number];
+/** `routing.signals`: the named signals rules refer to (domains, keywords, exemplars, jailbreak, PII, token bands). */
 export type SignalsConfig = RouterConfig['routing']['signals'];
+/** A kind of signal a rule condition can name. */
 export type SignalType = (typeof SIGNAL_TYPES)[number];
+/** `routing.session`: how a conversation keeps or changes its route across turns. */
 export type SessionConfig = RouterConfig['routing']['session'];
+/** `global.services.response_api`: the OpenAI Responses API endpoint and where stored responses live. */
 export type ResponseApiConfig = RouterConfig['global']['services']['response_api'];
+/** The wire format a backend speaks. */
 export type ApiFormat = BackendRef['api_format'];
+/** One keyword signal: its keywords and how they combine. */
 export type KeywordSignalConfig = SignalsConfig['keywords'][number];
+/** One exemplar signal: example prompts matched by embedding similarity. */
 export type ExemplarSignalConfig = SignalsConfig['exemplars'][number];
+/** `global.stores.response_cache`: the semantic response cache. */
 export type ResponseCacheConfig = RouterConfig['global']['stores']['response_cache'];

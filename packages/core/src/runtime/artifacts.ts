@@ -19,6 +19,7 @@ export const GRAPH = Object.freeze({
   pooled: 'pooled',
 });
 
+/** One classification head as `heads.json` describes it: labels, calibration and thresholds. */
 export interface HeadSpec {
   readonly labels: readonly string[];
   /** Calibration temperature: probabilities are softmax(logits / temperature). */
@@ -29,6 +30,7 @@ export interface HeadSpec {
   readonly threshold?: number;
 }
 
+/** Everything the runtime needs to know about a model folder, parsed from `config.json` and `heads.json` (frozen). */
 export interface ModelSpec {
   readonly domain: HeadSpec;
   readonly jailbreak: HeadSpec & { readonly positiveIndex: number };
@@ -112,6 +114,7 @@ export async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
+/** Parses and checks `config.json` + `heads.json`; a {@link ClassifierError} names the field that is wrong. */
 export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
   if (!isObj(config)) throw new ClassifierError('config.json is not a JSON object');
   if (!isObj(heads)) throw new ClassifierError('heads.json is not a JSON object');

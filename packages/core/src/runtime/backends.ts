@@ -7,6 +7,7 @@ import { ClassifierError } from '../errors.js';
 
 /** What a caller may ask for. */
 export const BACKEND_CHOICES = Object.freeze(['auto', 'webgpu', 'wasm', 'cpu', 'cuda'] as const);
+/** A backend the caller may ask for (`auto` picks the best available for the runtime). */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** A concrete execution target (one ORT execution provider). */
@@ -22,6 +23,7 @@ export const RUNTIME_TARGETS: Readonly<Record<RuntimeKind, readonly ExecutionTar
 
 /** Model variants shipped in `onnx/`. */
 export const MODEL_DTYPES = Object.freeze(['fp32', 'int8'] as const);
+/** A model variant: the fp32 graph or the dynamically quantized int8 graph. */
 export type ModelDtype = (typeof MODEL_DTYPES)[number];
 
 /** File per variant, relative to the model folder. */
@@ -70,6 +72,7 @@ export function parseDtype(value: unknown): ModelDtype | undefined {
   );
 }
 
+/** What the running environment offers, as {@link backendCandidates} needs it to order the backends. */
 export interface TargetCapabilities {
   /** Node: the CUDA execution-provider library is installed next to onnxruntime-node. */
   readonly cudaInstalled?: boolean;

@@ -21,6 +21,7 @@ export interface BatchOutputs {
 
 /** What a runtime provides: run one padded batch. */
 export interface BatchRunner {
+  /** Runs one padded batch (`batch` rows of `seqLen` token ids and attention mask, row-major) and returns the raw outputs. */
   run(inputIds: BigInt64Array, attentionMask: BigInt64Array, batch: number, seqLen: number): Promise<BatchOutputs>;
   /** How many batches it can run at once (several sessions in worker threads); default 1. */
   readonly parallelism?: number;
@@ -38,6 +39,7 @@ export interface RowOutputs {
   readonly runMs: number;
 }
 
+/** How requests are grouped into batches: sizes, queue bound, and how long to wait for a batch to fill. */
 export interface BatcherOptions {
   /** Max sequences per batch. */
   readonly maxBatch: number;

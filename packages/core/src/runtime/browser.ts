@@ -18,9 +18,13 @@ import type { WorkerApi } from './worker-api.js';
 
 /** Minimal Worker surface used here (lets tests pass any comlink endpoint). */
 export interface WorkerLike {
+  /** Posts a message to the worker (comlink's transport). */
   postMessage(message: unknown, transfer?: Transferable[]): void;
+  /** Listens for `message` and `error` events. */
   addEventListener(type: string, listener: (ev: Event) => void): void;
+  /** Stops listening. */
   removeEventListener(type: string, listener: (ev: Event) => void): void;
+  /** Stops the worker. */
   terminate(): void;
 }
 
@@ -293,6 +297,7 @@ export class WorkerClassifier implements Classifier {
     await this.#remote?.crashForTest();
   }
 
+  /** Releases the model in the worker (waiting at most a second) and terminates the worker. */
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;

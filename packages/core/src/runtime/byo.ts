@@ -40,9 +40,12 @@ export async function runByoSession(
   return kind === 'token' ? { domain: empty, jailbreak: empty, pii: d, pooled: empty } : { domain: d, jailbreak: empty, pii: empty, pooled: empty };
 }
 
+/** The heads a custom ("bring your own") model may replace. */
 export const BYO_HEADS = Object.freeze(['domain', 'jailbreak', 'pii'] as const);
+/** One of {@link BYO_HEADS}. */
 export type ByoHeadName = (typeof BYO_HEADS)[number];
 
+/** A custom single-head model for one head: where it is and how its labels map onto the router's. */
 export interface HeadModelOptions {
   /** Model folder: a path (Node) or URL (browser; same-origin rules apply). */
   readonly model: string;
@@ -69,16 +72,20 @@ export interface HeadModelOptions {
   readonly maxLength?: number;
 }
 
+/** Custom models by head (the `heads` option of `createRouter`). */
 export type HeadOverrides = Partial<Record<ByoHeadName, HeadModelOptions>>;
 
 /** What a runtime provides to load a custom head. */
 export interface ByoIo {
+  /** Reads and parses a JSON file of the custom model's folder. */
   json(file: string): Promise<unknown>;
   /** Creates a runner that reads `output` into the `domain` (sequence) or `pii` (token) slot. */
-  runner(file: string, output: string, kind: 'sequence' | 'token'): Promise<BatchRunner & { dispose(): Promise<void> }>;
+  runner(file: string, output: string, kind: 'sequence' | 'token'): Promise<BatchRunner & { /** Releases the session. */ dispose(): Promise<void> }>;
+  /** Builds the custom model's tokenizer from its `tokenizer.json` and `tokenizer_config.json`. */
   tokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): ModelTokenizer;
 }
 
+/** Checks the `heads` option (known heads, well-formed options) and returns it typed; bad input throws a {@link ClassifierError}. */
 export function validateOverrides(o: unknown): HeadOverrides {
   if (o === undefined) return {};
   if (typeof o !== 'object' || o === null) throw new ClassifierError('heads: expected an object like { pii: { model: "<folder>" } }');
@@ -99,6 +106,7 @@ function labelsFromConfig(config: unknown, where: string): string[] {
     .map(([, v]) => String(v));
 }
 
+/** A loaded custom head: its own tokenizer, session and micro-batcher, classifying into the router's labels. */
 export class ByoHead {
   readonly head: ByoHeadName;
   readonly labels: readonly string[];
@@ -176,6 +184,7 @@ export class ByoHead {
     });
   }
 
+  /** Loads a custom head through the runtime's {@link ByoIo}; its labels are mapped onto the shipped model's (`spec`). */
   static async load(head: ByoHeadName, o: HeadModelOptions, io: ByoIo, spec: ModelSpec, batching: Partial<BatcherOptions> = {}): Promise<ByoHead> {
     const [config, tj, tc] = await Promise.all([io.json('config.json'), io.json('tokenizer.json'), io.json('tokenizer_config.json').catch(() => ({}))]);
     const labels = o.labels ? [...o.labels] : labelsFromConfig(config, `heads.${head} (${o.model})`);
@@ -236,6 +245,7 @@ export class ByoHead {
     return decodePii(logits, enc.offsets, n, text, { labels: this.#bio, temperature: this.#t });
   }
 
+  /** Fails queued calls and releases the session. */
   async dispose(): Promise<void> {
     this.#batcher.close(new ClassifierError('classifier has been disposed'));
     await this.#runner.dispose();

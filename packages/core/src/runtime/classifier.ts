@@ -44,6 +44,7 @@ export interface EngineOptions {
 
 /** A runner that can also be released. */
 export interface DisposableRunner extends BatchRunner {
+  /** Releases the session (and its worker, if any). */
   dispose(): Promise<void>;
 }
 
@@ -244,6 +245,7 @@ export class ModelClassifier implements Classifier {
     });
   }
 
+  /** Fails queued calls and releases the sessions (the shipped model's and every custom head's). */
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;

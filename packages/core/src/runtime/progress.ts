@@ -6,6 +6,7 @@
 /** Phases a model load goes through, in order. */
 export type LoadPhase = 'fetch' | 'cache' | 'session' | 'warmup' | 'ready';
 
+/** One model-load progress event. */
 export interface LoadProgress {
   readonly phase: LoadPhase;
   /** File being loaded (relative to the model folder), when the phase is per-file. */
@@ -20,4 +21,5 @@ export interface LoadProgress {
   readonly fallback?: string;
 }
 
+/** Receives {@link LoadProgress} events (the `onProgress` option). */
 export type ProgressCallback = (p: LoadProgress) => void;

@@ -48,6 +48,7 @@ export interface WebInitOptions extends EngineOptions {
   readonly autoTune?: boolean;
 }
 
+/** What the browser worker chose when it loaded the model. */
 export interface WebInitResult {
   readonly backend: string;
   readonly dtype: ModelDtype;

@@ -8,6 +8,7 @@
  * @module
  */
 
+/** How long inputs are cut into windows: the summary's head and tail, and the overlapping PII windows (tokens). */
 export interface WindowOptions {
   /** Content tokens kept from the start for the summary window (domain, jailbreak, pooled). */
   readonly headTokens: number;

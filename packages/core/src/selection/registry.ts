@@ -6,6 +6,7 @@
 import type { Selector } from './selector.js';
 import { staticSelector } from './static.js';
 
+/** Model selection algorithms by name (a decision's `algorithm`); `static` takes the first model reference. */
 export const SELECTORS: Readonly<Record<string, Selector>> = Object.freeze({ static: staticSelector });
 
 /** The selector for an algorithm type (default and fallback: `static`). */

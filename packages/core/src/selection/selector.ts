@@ -30,6 +30,7 @@ export interface SelectionResult {
 /** A model-selection strategy. */
 export interface Selector {
   readonly method: string;
+  /** Picks the model for a matched decision. */
   select(ctx: SelectionContext): SelectionResult;
 }
 

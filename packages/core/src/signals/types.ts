@@ -83,9 +83,11 @@ export interface Classifier {
   classify(texts: readonly string[], options?: ClassifyOptions): Promise<ClassifierSignals[]>;
   /** Execution provider actually in use, e.g. `cpu`, `cuda`, `wasm-simd-threads(4)`, `webgpu`. */
   readonly backend: string;
+  /** Releases the model; later calls fail. */
   dispose(): Promise<void>;
 }
 
+/** Per-call classifier options: which heads to run (default all). */
 export interface ClassifyOptions {
   /** Which heads to compute; default all. PII is the costly one on long texts (windowed over the whole text). */
   readonly heads?: readonly ('domain' | 'jailbreak' | 'pii' | 'pooled')[];
