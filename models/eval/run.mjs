@@ -183,7 +183,7 @@ console.log(md);
 // ---------------------------------------------------------------------------------------------------- helpers
 function classify(texts, name) {
   const input = texts.map((text, id) => JSON.stringify({ id, text })).join('\n') + '\n';
-  const inFile = join(outDir, `.in-${name}.jsonl`);
+  const inFile = join(outDir, `.in-${half}-${name}.jsonl`);
   writeFileSync(inFile, input);
   const cliArgs = [cli, 'classify', '--in', inFile, '--model', modelDir];
   if (args.config) cliArgs.push('--config', resolve(args.config));
@@ -203,7 +203,7 @@ function classify(texts, name) {
 }
 function shippedJailbreakThreshold() {
   const yaml = readFileSync(join(repo, 'packages/core/config/default.yaml'), 'utf8');
-  const m = /jailbreak:\s*\n\s*-\s*\{name:\s*\w+,\s*threshold:\s*([0-9.]+)/.exec(yaml);
+  const m = /jailbreak:\s*\n(?:\s*#.*\n)*\s*-\s*\{name:\s*\w+,\s*threshold:\s*([0-9.]+)/.exec(yaml);
   if (!m) fail('cannot find the jailbreak threshold in packages/core/config/default.yaml; pass --jailbreak-threshold');
   return m[1];
 }

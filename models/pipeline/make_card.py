@@ -49,7 +49,10 @@ def ood_section():
     w("Prompts from sources the model never trained on (public sets in `../shared/data/dev-ood`, and the hand-written sets in "
       "`models/eval/handwritten/`, written without looking at model outputs). Everything this model was selected on — checkpoint, "
       "the jailbreak n-gram path's epoch and mixing weight, the jailbreak threshold — used only the **dev** half; the **report** "
-      "half was looked at once, for this table. `before` = the model shipped until 2026-12-06 on the same half. Rerun: "
+      "half was looked at once, for this table. `before` = what shipped until 2026-12-06 on the same half: the previous weights, PII "
+      "rules and runtime (jailbreak scored on averaged window logits, config threshold 0.7; now every window of the prompt, the "
+      "highest score, threshold 0.92 chosen on the dev half). Domain and PII weights are unchanged; the jailbreak head gained its "
+      "n-gram path and the PII post-processing its date/time recognizer and case rules. Rerun: "
       "`node models/eval/run.mjs --half report`.\n")
     cols = [h for h in ("report", "dev") if h in halves]
     head = " | ".join(f"{h} half" + (f" (before)" if False else "") for h in cols)
