@@ -4,7 +4,7 @@
  * @module
  */
 import { parseDocument, type YAMLError } from 'yaml';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { ConfigError } from '../errors.js';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
@@ -447,8 +447,24 @@ function mapZodIssue(issue: ZodIssue, input: unknown): ConfigIssue[] {
       if (nested && nested.length === 1 && nested[0]) return nested[0].flatMap((n) => mapZodIssue({ ...n, path: [...path, ...n.path] } as ZodIssue, input));
       return [{ path: p, message: issue.message, received: describeValue(received) }];
     }
-    default:
-      return [{ path: p, message: issue.message, ...(received !== undefined ? { received: describeValue(received) } : {}) }];
+    // Bounds and formats get our own words: zod/mini carries no message locale (it would say "Invalid input").
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const bound = small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
+      const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
+      const origin = (issue as { origin?: string }).origin;
+      const custom = issue.message && issue.message !== 'Invalid input' ? issue.message : undefined;
+      const what =
+        origin === 'array' || origin === 'string'
+          ? `${small ? 'at least' : 'at most'} ${String(bound)} ${origin === 'array' ? 'item' : 'character'}${Number(bound) === 1 ? '' : 's'}`
+          : `a number ${small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ${String(bound)}`;
+      return [{ path: p, message: custom ?? `expected ${what}`, expected: what, ...(received !== undefined ? { received: describeValue(received) } : {}) }];
+    }
+    default: {
+      const message = issue.message && issue.message !== 'Invalid input' ? issue.message : `invalid value (${issue.code})`;
+      return [{ path: p, message, ...(received !== undefined ? { received: describeValue(received) } : {}) }];
+    }
   }
 }
 

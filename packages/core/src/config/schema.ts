@@ -1,10 +1,11 @@
 /**
- * The zod schema of a semroute config: the vLLM Semantic Router v0.3 subset (its key names), plus a few
+ * The zod schema of a semroute config (zod/mini: the functional API, which bundlers tree-shake, so the browser
+ * bundle carries only the validators used here): the vLLM Semantic Router v0.3 subset (its key names), plus a few
  * semroute extensions under `global`. Every object is strict: an unknown key is an error.
  * Legacy (2025 flat) configs are converted to this shape first, see `legacy.ts`.
  * @module
  */
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** Reasoning effort levels accepted by OpenAI-compatible servers. */
 export const REASONING_EFFORTS = Object.freeze(['minimal', 'low', 'medium', 'high'] as const);
@@ -40,19 +41,20 @@ export const BUILTIN_REASONING_FAMILIES = Object.freeze({
   mistral: Object.freeze({ type: 'top_level_reasoning_effort', parameter: 'reasoning_effort' }),
 } as const);
 
-const name = z.string().min(1, 'must be a non-empty string');
-const prob = z.number().min(0).max(1);
-const description = z.string().optional();
+const name = z.string().check(z.minLength(1, 'must be a non-empty string'));
+const prob = z.number().check(z.gte(0), z.lte(1));
+const description = z.optional(z.string());
 
 /** Token counts: a non-negative integer or a string like `"4K"`, `"1.5k"`, `"1M"`. */
-const tokenCount = z
-  .union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*[kKmM]?\s*$/, 'expected a token count like 512, "4K" or "1M"')])
-  .transform((v) => {
+const tokenCount = z.pipe(
+  z.union([z.int().check(z.gte(0)), z.string().check(z.regex(/^\s*\d+(\.\d+)?\s*[kKmM]?\s*$/, 'expected a token count like 512, "4K" or "1M"'))]),
+  z.transform((v: number | string) => {
     if (typeof v === 'number') return v;
     const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(v)!;
     const mult = m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1000 : 1_000_000;
     return Math.round(Number(m[1]) * mult);
-  });
+  }),
+);
 
 const reasoningEffort = z.enum(REASONING_EFFORTS);
 const dialect = z.enum(['vllm', 'openai']);
@@ -63,77 +65,77 @@ export const ReasoningFamilySchema = z.strictObject({
 });
 
 export const BackendRefSchema = z.strictObject({
-  name: name.optional(),
+  name: z.optional(name),
   endpoint: name,
-  protocol: z.enum(['http', 'https']).default('http'),
-  weight: z.number().min(0).default(1),
-  api_key_env: name.optional(),
+  protocol: z._default(z.enum(['http', 'https']), 'http'),
+  weight: z._default(z.number().check(z.gte(0)), 1),
+  api_key_env: z.optional(name),
   /**
    * semroute: which OpenAI API the backend speaks. `openai_chat` (default): `/v1/chat/completions` only, so
    * `/v1/responses` requests are translated to chat.completions and the answer back; `openai_responses`: the
    * backend also serves `/v1/responses`, which then gets the Responses body (rewritten for the chosen model).
    */
-  api_format: z.enum(['openai_chat', 'openai_responses']).default('openai_chat'),
+  api_format: z._default(z.enum(['openai_chat', 'openai_responses']), 'openai_chat'),
 });
 
 export const ModelSchema = z.strictObject({
   name,
   description,
-  reasoning_family: name.optional(),
-  provider_model_id: name.optional(),
-  backend_refs: z.array(BackendRefSchema).default([]),
-  pii_types_allowed: z.array(name).optional(),
+  reasoning_family: z.optional(name),
+  provider_model_id: z.optional(name),
+  backend_refs: z._default(z.array(BackendRefSchema), []),
+  pii_types_allowed: z.optional(z.array(name)),
   /** semroute: which wire dialect the backend speaks (affects `reasoning_effort` families). */
-  api_dialect: dialect.optional(),
+  api_dialect: z.optional(dialect),
 });
 
 export const ProvidersSchema = z.strictObject({
   defaults: z.strictObject({
     default_model: name,
-    default_reasoning_effort: reasoningEffort.default('medium'),
-    reasoning_families: z.record(z.string(), ReasoningFamilySchema).default({}),
+    default_reasoning_effort: z._default(reasoningEffort, 'medium'),
+    reasoning_families: z._default(z.record(z.string(), ReasoningFamilySchema), {}),
     /** semroute: default wire dialect of backends. */
-    api_dialect: dialect.default('vllm'),
+    api_dialect: z._default(dialect, 'vllm'),
   }),
-  models: z.array(ModelSchema).min(1, 'at least one model is required'),
+  models: z.array(ModelSchema).check(z.minLength(1, 'at least one model is required')),
 });
 
-export const DomainSignalSchema = z.strictObject({ name, description, mmlu_categories: z.array(name).optional() });
+export const DomainSignalSchema = z.strictObject({ name, description, mmlu_categories: z.optional(z.array(name)) });
 export const KeywordSignalSchema = z.strictObject({
   name,
   description,
-  operator: z.enum(KEYWORD_OPERATORS).default('OR'),
-  keywords: z.array(z.string().min(1)).min(1, 'at least one keyword is required'),
-  case_sensitive: z.boolean().default(false),
+  operator: z._default(z.enum(KEYWORD_OPERATORS), 'OR'),
+  keywords: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'at least one keyword is required')),
+  case_sensitive: z._default(z.boolean(), false),
 });
-export const JailbreakSignalSchema = z.strictObject({ name, description, threshold: prob.default(0.7) });
+export const JailbreakSignalSchema = z.strictObject({ name, description, threshold: z._default(prob, 0.7) });
 export const PiiSignalSchema = z.strictObject({
   name,
   description,
-  threshold: prob.optional(),
-  pii_types_allowed: z.array(name).default([]),
+  threshold: z.optional(prob),
+  pii_types_allowed: z._default(z.array(name), []),
 });
 export const ContextSignalSchema = z.strictObject({
   name,
   description,
-  min_tokens: tokenCount.default(0),
-  max_tokens: tokenCount.optional(),
+  min_tokens: z._default(tokenCount, 0),
+  max_tokens: z.optional(tokenCount),
 });
 export const ExemplarSignalSchema = z.strictObject({
   name,
   description,
-  examples: z.array(z.string().min(1)).min(1, 'at least one example prompt is required'),
-  threshold: z.number().min(-1).max(1).default(0.75),
-  aggregation: z.enum(['max', 'mean']).default('max'),
+  examples: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'at least one example prompt is required')),
+  threshold: z._default(z.number().check(z.gte(-1), z.lte(1)), 0.75),
+  aggregation: z._default(z.enum(['max', 'mean']), 'max'),
 });
 
 export const SignalsSchema = z.strictObject({
-  domains: z.array(DomainSignalSchema).default([]),
-  keywords: z.array(KeywordSignalSchema).default([]),
-  jailbreak: z.array(JailbreakSignalSchema).default([]),
-  pii: z.array(PiiSignalSchema).default([]),
-  context: z.array(ContextSignalSchema).default([]),
-  exemplars: z.array(ExemplarSignalSchema).default([]),
+  domains: z._default(z.array(DomainSignalSchema), []),
+  keywords: z._default(z.array(KeywordSignalSchema), []),
+  jailbreak: z._default(z.array(JailbreakSignalSchema), []),
+  pii: z._default(z.array(PiiSignalSchema), []),
+  context: z._default(z.array(ContextSignalSchema), []),
+  exemplars: z._default(z.array(ExemplarSignalSchema), []),
 });
 
 /** Input shape of a rule node (leaf condition or nested group). */
@@ -157,37 +159,41 @@ export interface GroupRule {
 export type RuleNode = ConditionRule | GroupRule;
 
 // One strict object for both node kinds so unknown keys and typos get precise paths; refined below.
-const RuleNodeSchema: z.ZodType<RuleNode, RuleNodeInput> = z.lazy(() =>
-  z
-    .strictObject({
-      type: z.enum(SIGNAL_TYPES).optional(),
-      name: name.optional(),
-      operator: z.enum(RULE_OPERATORS).optional(),
-      conditions: z.array(RuleNodeSchema).min(1, 'a rule group needs at least one condition').optional(),
-    })
-    .superRefine((v, ctx) => {
-      const isGroup = v.operator !== undefined || v.conditions !== undefined;
-      const isLeaf = v.type !== undefined || v.name !== undefined;
-      if (isGroup && isLeaf) {
-        ctx.addIssue({ code: 'custom', message: 'a rule node is either a group {operator, conditions} or a condition {type, name}, not both' });
-      } else if (isGroup) {
-        if (v.operator === undefined) ctx.addIssue({ code: 'custom', path: ['operator'], message: 'missing operator (AND, OR or NOT)' });
-        if (v.conditions === undefined) ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'missing conditions' });
-      } else {
-        if (v.type === undefined) ctx.addIssue({ code: 'custom', path: ['type'], message: `missing condition type (one of ${SIGNAL_TYPES.join(', ')})` });
-        if (v.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'missing signal name' });
-      }
-    })
-    .transform((v): RuleNode =>
+const RuleNodeSchema: z.ZodMiniType<RuleNode, RuleNodeInput> = z.lazy(() =>
+  z.pipe(
+    z
+      .strictObject({
+        type: z.optional(z.enum(SIGNAL_TYPES)),
+        name: z.optional(name),
+        operator: z.optional(z.enum(RULE_OPERATORS)),
+        conditions: z.optional(z.array(RuleNodeSchema).check(z.minLength(1, 'a rule group needs at least one condition'))),
+      })
+      .check(
+        z.superRefine((v, ctx) => {
+          const isGroup = v.operator !== undefined || v.conditions !== undefined;
+          const isLeaf = v.type !== undefined || v.name !== undefined;
+          if (isGroup && isLeaf) {
+            ctx.addIssue({ code: 'custom', message: 'a rule node is either a group {operator, conditions} or a condition {type, name}, not both' });
+          } else if (isGroup) {
+            if (v.operator === undefined) ctx.addIssue({ code: 'custom', path: ['operator'], message: 'missing operator (AND, OR or NOT)' });
+            if (v.conditions === undefined) ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'missing conditions' });
+          } else {
+            if (v.type === undefined) ctx.addIssue({ code: 'custom', path: ['type'], message: `missing condition type (one of ${SIGNAL_TYPES.join(', ')})` });
+            if (v.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'missing signal name' });
+          }
+        }),
+      ),
+    z.transform((v: { type?: ConditionRule['type']; name?: string; operator?: GroupRule['operator']; conditions?: RuleNode[] }): RuleNode =>
       v.operator !== undefined ? { operator: v.operator, conditions: v.conditions ?? [] } : { type: v.type!, name: v.name! },
     ),
+  ),
 );
 export { RuleNodeSchema };
 
 export const ModelRefSchema = z.strictObject({
   model: name,
-  use_reasoning: z.boolean().default(false),
-  reasoning_effort: reasoningEffort.optional(),
+  use_reasoning: z._default(z.boolean(), false),
+  reasoning_effort: z.optional(reasoningEffort),
 });
 
 const headerPair = z.strictObject({ name, value: z.string() });
@@ -195,43 +201,41 @@ export const PluginSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('system_prompt'),
     configuration: z.strictObject({
-      enabled: z.boolean().default(true),
-      mode: z.enum(['insert', 'replace', 'append']).default('replace'),
+      enabled: z._default(z.boolean(), true),
+      mode: z._default(z.enum(['insert', 'replace', 'append']), 'replace'),
       system_prompt: z.string(),
     }),
   }),
   z.strictObject({
     type: z.literal('fast_response'),
-    configuration: z.strictObject({ enabled: z.boolean().default(true), message: z.string().min(1) }),
+    configuration: z.strictObject({ enabled: z._default(z.boolean(), true), message: z.string().check(z.minLength(1)) }),
   }),
   z.strictObject({
     type: z.literal('pii'),
-    configuration: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        action: z.enum(['block', 'redact', 'allow']).default('block'),
-        pii_types_allowed: z.array(name).default([]),
-        threshold: prob.optional(),
-      })
-      .prefault({}),
+    configuration: z.prefault(
+      z.strictObject({
+        enabled: z._default(z.boolean(), true),
+        action: z._default(z.enum(['block', 'redact', 'allow']), 'block'),
+        pii_types_allowed: z._default(z.array(name), []),
+        threshold: z.optional(prob),
+      }), {}),
   }),
   z.strictObject({
     type: z.literal('response_cache'),
-    configuration: z
-      .strictObject({
-        enabled: z.boolean().default(true),
+    configuration: z.prefault(
+      z.strictObject({
+        enabled: z._default(z.boolean(), true),
         /** Overrides `global.stores.response_cache.similarity_threshold` for this decision. */
-        semantic: z.strictObject({ similarity_threshold: prob.optional() }).prefault({}),
-      })
-      .prefault({}),
+        semantic: z.prefault(z.strictObject({ similarity_threshold: z.optional(prob) }), {}),
+      }), {}),
   }),
   z.strictObject({
     type: z.literal('header_mutation'),
     configuration: z.strictObject({
-      enabled: z.boolean().default(true),
-      add: z.array(headerPair).default([]),
-      update: z.array(headerPair).default([]),
-      delete: z.array(name).default([]),
+      enabled: z._default(z.boolean(), true),
+      add: z._default(z.array(headerPair), []),
+      update: z._default(z.array(headerPair), []),
+      delete: z._default(z.array(name), []),
     }),
   }),
 ]);
@@ -239,11 +243,11 @@ export const PluginSchema = z.discriminatedUnion('type', [
 export const DecisionSchema = z.strictObject({
   name,
   description,
-  priority: z.number().default(0),
+  priority: z._default(z.number(), 0),
   rules: RuleNodeSchema,
-  modelRefs: z.array(ModelRefSchema).default([]),
-  algorithm: z.strictObject({ type: name }).optional(),
-  plugins: z.array(PluginSchema).default([]),
+  modelRefs: z._default(z.array(ModelRefSchema), []),
+  algorithm: z.optional(z.strictObject({ type: name })),
+  plugins: z._default(z.array(PluginSchema), []),
 });
 
 /** Session modes: `per_turn` routes every turn on its own text; `sticky` keeps a conversation on its route. */
@@ -255,35 +259,32 @@ export const SESSION_MODES = Object.freeze(['sticky', 'per_turn'] as const);
  * `switch_confidence` (its new route then becomes the conversation's), or the earlier route was a block.
  */
 export const SessionSchema = z.strictObject({
-  mode: z.enum(SESSION_MODES).default('per_turn'),
+  mode: z._default(z.enum(SESSION_MODES), 'per_turn'),
   /**
    * A turn whose own text routes elsewhere moves the conversation only at or above this decision confidence
    * (0.4, the shipped model's domain threshold: any turn that does not fall back; chosen on the session eval).
    */
-  switch_confidence: prob.default(0.4),
+  switch_confidence: z._default(prob, 0.4),
   /** ... and only when its own text has at least this many model tokens (short follow-ups never switch). */
-  min_switch_tokens: z.number().int().min(0).default(14),
+  min_switch_tokens: z._default(z.int().check(z.gte(0)), 14),
   /** How many earlier user turns are replayed to find the conversation's current route (messages source). */
-  max_turns: z.number().int().min(1).max(32).default(8),
+  max_turns: z._default(z.int().check(z.gte(1), z.lte(32)), 8),
   /** Request header carrying the session marker the router returned (`x-semroute-session` by default). */
-  header: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case header name such as x-semroute-session')
-    .default('x-semroute-session'),
+  header: z._default(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case header name such as x-semroute-session')), 'x-semroute-session'),
 });
 
 export const RoutingSchema = z.strictObject({
-  strategy: z.enum(['priority', 'confidence']).default('priority'),
-  session: SessionSchema.prefault({}),
-  signals: SignalsSchema.prefault({}),
-  decisions: z.array(DecisionSchema).default([]),
+  strategy: z._default(z.enum(['priority', 'confidence']), 'priority'),
+  session: z.prefault(SessionSchema, {}),
+  signals: z.prefault(SignalsSchema, {}),
+  decisions: z._default(z.array(DecisionSchema), []),
 });
 
-const PromptGuardSchema = z.strictObject({ enabled: z.boolean().default(false), threshold: prob.default(0.7) });
+const PromptGuardSchema = z.strictObject({ enabled: z._default(z.boolean(), false), threshold: z._default(prob, 0.7) });
 const ClassifierSchema = z.strictObject({
   // 0.4: the shipped model's calibrated domain confidence (heads.json default_threshold); see config/default.yaml.
-  domain: z.strictObject({ threshold: prob.default(0.4), fallback_category: name.default('other') }).prefault({}),
-  pii: z.strictObject({ threshold: prob.default(0.4) }).prefault({}), // = the shipped model's heads.json pii default_threshold
+  domain: z.prefault(z.strictObject({ threshold: z._default(prob, 0.4), fallback_category: z._default(name, 'other') }), {}),
+  pii: z.prefault(z.strictObject({ threshold: z._default(prob, 0.4) }), {}), // = the shipped model's heads.json pii default_threshold
 });
 
 /**
@@ -291,48 +292,47 @@ const ClassifierSchema = z.strictObject({
  * when this is enabled and the decision has a `response_cache` plugin that is enabled.
  */
 export const ResponseCacheSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  backend_type: z.enum(CACHE_BACKENDS).default('memory'),
+  enabled: z._default(z.boolean(), false),
+  backend_type: z._default(z.enum(CACHE_BACKENDS), 'memory'),
   /** Cosine similarity of the pooled embeddings at or above which a stored answer may serve (README: how it was chosen). */
-  similarity_threshold: prob.default(0.85),
-  max_entries: z.number().int().min(1).default(10_000),
+  similarity_threshold: z._default(prob, 0.85),
+  max_entries: z._default(z.int().check(z.gte(1)), 10_000),
   /** semroute: bound on the stored answers' bytes (UTF-8), all entries together. */
-  max_bytes: z.number().int().min(1024).default(256 * 1024 * 1024),
+  max_bytes: z._default(z.int().check(z.gte(1024)), 256 * 1024 * 1024),
   /** semroute: larger answers are not stored. */
-  max_entry_bytes: z.number().int().min(256).default(1024 * 1024),
+  max_entry_bytes: z._default(z.int().check(z.gte(256)), 1024 * 1024),
   /** Seconds an entry lives; 0 = until evicted. */
-  ttl_seconds: z.number().int().min(0).default(3600),
-  eviction_policy: z.enum(CACHE_EVICTION_POLICIES).default('lru'),
-  redis: z
-    .strictObject({
-      address: name.default('127.0.0.1:6379'),
-      db: z.number().int().min(0).default(0),
+  ttl_seconds: z._default(z.int().check(z.gte(0)), 3600),
+  eviction_policy: z._default(z.enum(CACHE_EVICTION_POLICIES), 'lru'),
+  redis: z.prefault(
+    z.strictObject({
+      address: z._default(name, '127.0.0.1:6379'),
+      db: z._default(z.int().check(z.gte(0)), 0),
       /** Name of the environment variable holding the Redis password (never the password itself). */
-      password_env: name.optional(),
-      key_prefix: z.string().default('semroute:cache:'),
+      password_env: z.optional(name),
+      key_prefix: z._default(z.string(), 'semroute:cache:'),
       /** semroute: a Redis command slower than this counts as failed and the cache is bypassed for that request. */
-      timeout_ms: z.number().int().min(1).default(250),
-    })
-    .prefault({}),
+      timeout_ms: z._default(z.int().check(z.gte(1)), 250),
+    }), {}),
   /**
    * semroute: request headers whose values (hashed) scope the cache: a hit never crosses scopes. Default: the
    * `Authorization` header; add a user header such as `x-user-id`. The OpenAI body field `user` always joins the scope.
    */
-  scope_headers: z.array(name.transform((h) => h.toLowerCase())).default(['authorization']),
+  scope_headers: z._default(z.array(z.pipe(name, z.transform((h: string) => h.toLowerCase()))), ['authorization']),
   /** semroute: requests with `cache-control: no-store` neither read nor fill the cache (set false to ignore that header). */
-  respect_no_store: z.boolean().default(true),
+  respect_no_store: z._default(z.boolean(), true),
   /** semroute: cache requests that set a `temperature` other than the default 1 (sampling asked for variety). */
-  cache_nondefault_temperature: z.boolean().default(false),
+  cache_nondefault_temperature: z._default(z.boolean(), false),
   /** semroute: PII types that do not keep a prompt out of the cache (see CACHE_DEFAULT_PII_ALLOWED). */
-  pii_types_allowed: z.array(name).default([...CACHE_DEFAULT_PII_ALLOWED]),
+  pii_types_allowed: z._default(z.array(name), [...CACHE_DEFAULT_PII_ALLOWED]),
   /**
    * semroute: the lexical guard on hits (same numbers, no content word swapped, at most `max_extra_words` content words added besides generic ones).
    * Off, near-miss questions ("capital of France" / "of Germany") hit each other: README, "Semantic response cache".
    */
-  guard: z.strictObject({ enabled: z.boolean().default(true), max_extra_words: z.number().int().min(0).default(0) }).prefault({}),
+  guard: z.prefault(z.strictObject({ enabled: z._default(z.boolean(), true), max_extra_words: z._default(z.int().check(z.gte(0)), 0) }), {}),
 });
 
-export const StoresSchema = z.strictObject({ response_cache: ResponseCacheSchema.prefault({}) });
+export const StoresSchema = z.strictObject({ response_cache: z.prefault(ResponseCacheSchema, {}) });
 
 /**
  * The OpenAI Responses API (`POST /v1/responses`), vSR's `global.services.response_api` keys. Stored responses
@@ -340,21 +340,20 @@ export const StoresSchema = z.strictObject({ response_cache: ResponseCacheSchema
  * between replicas (Node server only).
  */
 export const ResponseApiSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  store_backend: z.enum(['memory', 'redis']).default('memory'),
+  enabled: z._default(z.boolean(), false),
+  store_backend: z._default(z.enum(['memory', 'redis']), 'memory'),
   /** How long a stored response can be continued, seconds. */
-  ttl_seconds: z.number().int().min(1).default(86_400),
+  ttl_seconds: z._default(z.int().check(z.gte(1)), 86_400),
   /** Most responses kept by the memory store (least recently stored go first). */
-  max_responses: z.number().int().min(1).default(10_000),
-  redis: z
-    .strictObject({
-      address: name.default('127.0.0.1:6379'),
-      db: z.number().int().min(0).default(0),
+  max_responses: z._default(z.int().check(z.gte(1)), 10_000),
+  redis: z.prefault(
+    z.strictObject({
+      address: z._default(name, '127.0.0.1:6379'),
+      db: z._default(z.int().check(z.gte(0)), 0),
       /** Name of the environment variable holding the Redis password (never the password itself). */
-      password_env: name.optional(),
-      key_prefix: z.string().default('semroute:response:'),
-    })
-    .prefault({}),
+      password_env: z.optional(name),
+      key_prefix: z._default(z.string(), 'semroute:response:'),
+    }), {}),
 });
 
 /** What happens to the part of a prompt beyond `global.screening.max_chars`. */
@@ -369,9 +368,9 @@ export const BEYOND_CAP_ACTIONS = Object.freeze(['block', 'flag', 'allow'] as co
  */
 const ScreeningSchema = z.strictObject({
   // 100,000 characters: ~23,000 tokens, ~250 windows, a few seconds on a 2-core CPU (packages/core/README.md, "Limits").
-  max_chars: z.number().int().min(1).max(16 * 1024 * 1024).default(100_000),
-  beyond_cap: z.enum(BEYOND_CAP_ACTIONS).default('flag'),
-  message: z.string().min(1).default('This request is longer than this router can screen; shorten it and try again.'),
+  max_chars: z._default(z.int().check(z.gte(1), z.lte(16 * 1024 * 1024)), 100_000),
+  beyond_cap: z._default(z.enum(BEYOND_CAP_ACTIONS), 'flag'),
+  message: z._default(z.string().check(z.minLength(1)), 'This request is longer than this router can screen; shorten it and try again.'),
 });
 
 /**
@@ -380,62 +379,60 @@ const ScreeningSchema = z.strictObject({
  */
 const LimitsSchema = z.strictObject({
   /** Requests being classified at once (waiting or running); one more is refused (HTTP 429 + Retry-After). */
-  max_queued_requests: z.number().int().min(1).max(1_000_000).default(64),
+  max_queued_requests: z._default(z.int().check(z.gte(1), z.lte(1_000_000)), 64),
   /**
    * Characters being classified at once, summed over those requests: bounds the classifier's memory. A request is
    * always admitted when nothing else is queued, however long.
    */
-  max_queued_characters: z.number().int().min(1).max(1_000_000_000).default(16_000_000),
+  max_queued_characters: z._default(z.int().check(z.gte(1), z.lte(1_000_000_000)), 16_000_000),
   /** Longest time routing (classification) may take, ms; 0 = no deadline. */
-  routing_deadline_ms: z.number().int().min(0).max(3_600_000).default(15_000),
+  routing_deadline_ms: z._default(z.int().check(z.gte(0), z.lte(3_600_000)), 15_000),
   /**
    * When the deadline passes: `block` (default) answers 503 `routing_deadline_exceeded` with Retry-After and forwards
    * nothing, so a slow-to-screen prompt never reaches a model unscreened; `default_model` sends it to
    * `providers.defaults.default_model` without the guards' verdict (the trace and `x-semroute-deadline` say so).
    */
-  on_deadline: z.enum(['block', 'default_model']).default('block'),
+  on_deadline: z._default(z.enum(['block', 'default_model']), 'block'),
 });
 
 export const GlobalSchema = z.strictObject({
   /** Optional services (vSR `global.services`): the Responses API. */
-  services: z.strictObject({ response_api: ResponseApiSchema.prefault({}) }).prefault({}),
+  services: z.prefault(z.strictObject({ response_api: z.prefault(ResponseApiSchema, {}) }), {}),
   /** Stores (vSR `global.stores`): the semantic response cache. */
-  stores: StoresSchema.prefault({}),
-  classifier: ClassifierSchema.prefault({}),
+  stores: z.prefault(StoresSchema, {}),
+  classifier: z.prefault(ClassifierSchema, {}),
   /** semroute: how much of each prompt the classifier screens, and what happens beyond that (see ScreeningSchema). */
-  screening: ScreeningSchema.prefault({}),
-  prompt_guard: PromptGuardSchema.prefault({}),
-  conversation: z.strictObject({ max_prior_user_turns: z.number().int().min(0).max(32).default(2) }).prefault({}),
+  screening: z.prefault(ScreeningSchema, {}),
+  prompt_guard: z.prefault(PromptGuardSchema, {}),
+  conversation: z.prefault(z.strictObject({ max_prior_user_turns: z._default(z.int().check(z.gte(0), z.lte(32)), 2) }), {}),
   /**
    * semroute: honour the vSR `x-vsr-skip-processing: true` request header (forward untouched, no classification,
    * no jailbreak / PII guards). Off by default: any client could otherwise skip the guards.
    */
-  allow_skip_processing: z.boolean().default(false),
+  allow_skip_processing: z._default(z.boolean(), false),
   /** semroute: requests naming a concrete model (not one of `auto_model_names`) pass through untouched. */
-  passthrough: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      auto_model_names: z.array(name).default(['auto', 'MoM']),
-      enforce_blocks: z.boolean().default(true),
-    })
-    .prefault({}),
+  passthrough: z.prefault(
+    z.strictObject({
+      enabled: z._default(z.boolean(), true),
+      auto_model_names: z._default(z.array(name), ['auto', 'MoM']),
+      enforce_blocks: z._default(z.boolean(), true),
+    }), {}),
   /** semroute: how blocked / fast_response requests are answered. */
-  blocked_response: z
-    .strictObject({
-      status: z.union([z.literal(200), z.literal(403)]).default(200),
-      finish_reason: z.enum(['content_filter', 'stop']).default('content_filter'),
-      jailbreak_message: z.string().min(1).default('I cannot process this request.'),
-      pii_message: z.string().min(1).default('This request contains personal information that this route does not accept.'),
-    })
-    .prefault({}),
-  limits: LimitsSchema.prefault({}),
+  blocked_response: z.prefault(
+    z.strictObject({
+      status: z._default(z.union([z.literal(200), z.literal(403)]), 200),
+      finish_reason: z._default(z.enum(['content_filter', 'stop']), 'content_filter'),
+      jailbreak_message: z._default(z.string().check(z.minLength(1)), 'I cannot process this request.'),
+      pii_message: z._default(z.string().check(z.minLength(1)), 'This request contains personal information that this route does not accept.'),
+    }), {}),
+  limits: z.prefault(LimitsSchema, {}),
 });
 
 export const RouterConfigSchema = z.strictObject({
-  version: z.union([z.string(), z.number()]).optional(),
+  version: z.optional(z.union([z.string(), z.number()])),
   providers: ProvidersSchema,
-  routing: RoutingSchema.prefault({}),
-  global: GlobalSchema.prefault({}),
+  routing: z.prefault(RoutingSchema, {}),
+  global: z.prefault(GlobalSchema, {}),
 });
 
 type DeepReadonly<T> = T extends (infer U)[]
