@@ -10,6 +10,8 @@ import { ROOT } from './playground-server.js';
 export interface Watch {
   /** Requests to any origin other than the page's own (data:/blob: excluded). */
   external: string[];
+  /** Every request URL the page and its workers made (data:/blob: excluded). */
+  all: string[];
   /** console.error messages and uncaught page errors. */
   errors: string[];
   crashed: boolean;
@@ -17,10 +19,11 @@ export interface Watch {
 
 export async function openPlayground(page: Page, context: BrowserContext, url: string, opts: { waitReady?: boolean; timeout?: number } = {}): Promise<Watch> {
   const origin = new URL(url).origin;
-  const w: Watch = { external: [], errors: [], crashed: false };
+  const w: Watch = { external: [], all: [], errors: [], crashed: false };
   const onRequest = (r: { url(): string }) => {
     const u = r.url();
     if (u.startsWith('data:') || u.startsWith('blob:')) return;
+    w.all.push(u);
     try {
       if (new URL(u).origin !== origin) w.external.push(u);
     } catch {

@@ -57,6 +57,10 @@ test('loads with zero external requests, WASM threads when isolated, and a scree
 
   expect(w.external, `requests left the page's origin: ${w.external.join(', ')}`).toEqual([]);
   expect(w.errors, w.errors.join('\n')).toEqual([]);
+  // The lean default path: one ORT .wasm fetched, nothing of the opt-in WebGPU build (README "Bundle budget").
+  const wasm = w.all.filter((u) => new URL(u).pathname.endsWith('.wasm'));
+  expect(wasm.map((u) => new URL(u).pathname.replace(/.*\//, '').replace(/-[\w-]{8}\.wasm$/, '.wasm'))).toEqual(['ort-wasm-simd-threaded.wasm']);
+  expect(w.all.filter((u) => /webgpu|asyncify|jsep/i.test(u))).toEqual([]);
 });
 
 test('single-threaded WASM when the page is not cross-origin isolated', async ({ page, context }) => {

@@ -126,7 +126,8 @@ test('WebGPU requested without an adapter falls back to WASM and says so; second
   const first = await page.evaluate(runParityInPage, { backend: 'webgpu', limit: 3 } as PageRunOptions);
   expect(first.backend).toMatch(/^wasm-simd/);
   expect(JSON.stringify(first.info)).toMatch(/webgpu/);
-  expect(warnings.join('\n')).toMatch(/backend 'webgpu' failed to initialise .*falling back to 'wasm'/);
+  // The default worker has no WebGPU build at all (opt-in: @semroute/core/browser-webgpu) and says so.
+  expect(warnings.join('\n')).toMatch(/backend 'webgpu' failed to initialise \(WebGPU is opt-in and not in this bundle: import createRouter from '@semroute\/core\/browser-webgpu'.*falling back to 'wasm'/);
   expect(first.phases.some((p) => p.startsWith('fetch:onnx/'))).toBe(true);
   const second = await page.evaluate(runParityInPage, { backend: 'wasm', limit: 1 } as PageRunOptions);
   expect(second.phases.filter((p) => p.startsWith('cache:'))).toEqual(
@@ -177,7 +178,7 @@ test('Chromium WebGPU (SwiftShader) matches Node fp32 (correctness subset)', asy
   // SwiftShader runs WebGPU on the CPU, 20-60x slower than WASM: a spread of 20 prompts up to 64 tokens.
   const short = node.filter((r) => r.tokenCount <= 64);
   const ids = short.filter((_, i) => i % Math.ceil(short.length / 20) === 0).map((r) => r.id);
-  const out = await page.evaluate(runParityInPage, { backend: 'webgpu', ids, cache: false, route: false } as PageRunOptions);
+  const out = await page.evaluate(runParityInPage, { backend: 'webgpu', ids, cache: false, route: false, worker: 'worker-webgpu.js' } as PageRunOptions);
   await browser.close();
   expect(out.backend).toBe('webgpu');
   const worst = expectParity(node, out.results, TOL, false); // correctness only: logits + spans (decisions: WASM tests)

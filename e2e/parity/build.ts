@@ -17,10 +17,14 @@ export async function buildHarness(outDir: string): Promise<void> {
     absWorkingDir: ROOT,
   };
   await build({ ...common, entryPoints: [join(ROOT, 'e2e/parity/app.ts')], outfile: join(outDir, 'app.js') });
-  // The worker imports one ORT-web build per backend dynamically: split them into chunks, as an app bundler would.
+  // The workers import their ORT-web builds dynamically: split them into chunks, as an app bundler would.
+  // worker.js is @semroute/core/browser's (WASM only); worker-webgpu.js is @semroute/core/browser-webgpu's.
   await build({
     ...common,
-    entryPoints: { worker: join(ROOT, 'packages/core/src/runtime/worker.ts') },
+    entryPoints: {
+      worker: join(ROOT, 'packages/core/src/runtime/worker.ts'),
+      'worker-webgpu': join(ROOT, 'packages/core/src/runtime/worker-webgpu.ts'),
+    },
     outdir: outDir,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',

@@ -14,6 +14,8 @@ export interface PageRunOptions {
   cache?: string | false;
   /** Also route each prompt with the default config (default true). */
   route?: boolean;
+  /** Worker script: `worker.js` (default entry, WASM only) or `worker-webgpu.js` (the WebGPU entry's). */
+  worker?: string;
 }
 
 export interface PageRunOutput {
@@ -35,7 +37,7 @@ export async function runParityInPage(o: PageRunOptions): Promise<PageRunOutput>
     ...(o.dtype ? { dtype: o.dtype } : {}),
     ...(o.threads ? { threads: o.threads } : {}),
     ...(o.cache !== undefined ? { cache: o.cache } : {}),
-    worker: new URL('worker.js', location.href),
+    worker: new URL(o.worker ?? 'worker.js', location.href),
     wasmPaths: 'ort/',
     onProgress: (p) => phases.push(`${p.phase}:${p.file ?? p.backend ?? ''}`),
   });

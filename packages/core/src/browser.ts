@@ -1,16 +1,9 @@
 /**
- * `@semroute/core/browser`: the core plus the browser runtime. Inference runs in a module Web Worker
- * (WebGPU → WASM SIMD); `createRouter({ config, model, backend, worker, onProgress })` returns a ready Router.
+ * `@semroute/core/browser`: the core plus the browser runtime. Inference runs in a module Web Worker on ONNX
+ * Runtime Web's WASM SIMD build (threaded when the page is cross-origin isolated), so a bundler emits one ORT
+ * `.wasm`; WebGPU is opt-in through `@semroute/core/browser-webgpu`, which has the same API.
+ * `createRouter({ config, model, backend, worker, onProgress })` returns a ready Router.
  * @module @semroute/core/browser
  */
-export * from './index.js';
-export { createRouter, createBrowserClassifier, WorkerClassifier, resolveModelBase } from './runtime/browser.js';
-export type { BrowserClassifierOptions, CreateBrowserRouterOptions, WorkerLike } from './runtime/browser.js';
-export type { WebInitResult } from './runtime/web.js';
-export { BACKEND_CHOICES, MODEL_DTYPES } from './runtime/backends.js';
-export type { BackendChoice, ModelDtype } from './runtime/backends.js';
-export { DEFAULT_WINDOWS } from './runtime/windows.js';
-export type { WindowOptions } from './runtime/windows.js';
-export type { EngineOptions } from './runtime/classifier.js';
-export type { LoadPhase, LoadProgress, ProgressCallback } from './runtime/progress.js';
-export type { ConfigInput } from './runtime/create-router.js';
+export * from './browser-common.js';
+export { createRouter, createBrowserClassifier } from './runtime/browser-wasm.js';

@@ -4,7 +4,7 @@
  * renders. No decision logic lives here: the core decides, this file only reshapes its output.
  */
 import {
-  createRouter,
+  createBrowserClassifier,
   explainDecision,
   extractClassifiedTextDetailed,
   redact,
@@ -42,21 +42,34 @@ export function defaultThreads(): number {
   return Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
 }
 
+/**
+ * Backend asked for in the URL. Without `?backend=`, the lean default: `@semroute/core/browser` (WASM only, one
+ * ORT `.wasm`). `?backend=webgpu` or `?backend=auto` load the opt-in `@semroute/core/browser-webgpu` entry (its
+ * worker and ORT's WebGPU build are separate chunks, fetched only then).
+ */
+export type BackendParam = 'default' | 'auto' | 'webgpu' | 'wasm';
+
+/**
+ * Starts the classifier worker at once (call it before building the page: the model download and the runtime's
+ * compilation overlap the UI's start-up) and resolves with the engine; `config()` is read when the model is ready.
+ */
 export async function loadEngine(opts: {
-  backend: 'auto' | 'webgpu' | 'wasm';
-  config: RouterConfig;
+  backend: BackendParam;
+  config: () => RouterConfig;
   threads?: number | undefined;
   onProgress: (p: LoadProgress) => void;
 }): Promise<Engine> {
   const progress = aggregateProgress(opts.onProgress);
-  const router = await createRouter({
-    config: opts.config,
+  const withWebGpu = opts.backend === 'auto' || opts.backend === 'webgpu';
+  const create = withWebGpu ? (await import('@semroute/core/browser-webgpu')).createBrowserClassifier : createBrowserClassifier;
+  const classifier = await create({
     model: MODEL_URL,
-    backend: opts.backend,
+    backend: opts.backend === 'default' ? 'wasm' : opts.backend,
     threads: opts.threads ?? defaultThreads(),
     onProgress: progress,
   });
-  const backend = describeBackend(router, opts.backend, await webGpuState());
+  const router = new Router({ config: opts.config(), classifier });
+  const backend = describeBackend(router, opts.backend, withWebGpu ? await webGpuState() : 'not-bundled');
   return new RouterEngine(router, backend);
 }
 
@@ -204,7 +217,7 @@ async function webGpuState(): Promise<'none' | 'no-adapter' | 'adapter'> {
   }
 }
 
-function describeBackend(router: Router, asked: string, gpu: 'none' | 'no-adapter' | 'adapter'): BackendInfo {
+function describeBackend(router: Router, asked: BackendParam, gpu: 'none' | 'no-adapter' | 'adapter' | 'not-bundled'): BackendInfo {
   const label = router.backend;
   if (label === 'webgpu') {
     return { label, kind: 'webgpu', reason: asked === 'webgpu' ? 'WebGPU requested and an adapter is available' : 'a WebGPU adapter is available and was faster than WASM' };
@@ -213,7 +226,9 @@ function describeBackend(router: Router, asked: string, gpu: 'none' | 'no-adapte
   const why =
     asked === 'wasm'
       ? 'WASM requested'
-      : gpu === 'none'
+      : gpu === 'not-bundled'
+        ? 'WASM (WebGPU is opt-in: ?backend=webgpu)'
+        : gpu === 'none'
         ? 'no WebGPU in this browser'
         : gpu === 'no-adapter'
           ? 'no WebGPU adapter'
@@ -231,7 +246,13 @@ function describeBackend(router: Router, asked: string, gpu: 'none' | 'no-adapte
 function aggregateProgress(onProgress: (p: LoadProgress) => void): (p: CoreProgress) => void {
   const files = new Map<string, { loaded: number; total: number }>();
   let lastEmit = 0;
+  const marked = new Set<string>();
   return (p) => {
+    // First event of each phase as a performance mark (`semroute:session` …): e2e/bench/cold-start.ts reads them.
+    if (!marked.has(p.phase)) {
+      marked.add(p.phase);
+      performance.mark(`semroute:${p.phase}`);
+    }
     if ((p.phase === 'fetch' || p.phase === 'cache') && p.file) {
       files.set(p.file, { loaded: p.loaded, total: Math.max(p.total, p.loaded) });
       const now = performance.now();

@@ -2,17 +2,33 @@ import './styles.css';
 import { DEFAULT_CONFIG_YAML } from '@semroute/core';
 import { checkConfig, type RouterConfig } from './config-check.js';
 import { debounce, h } from './dom.js';
-import { keywordOnlyEngine, loadEngine, type Engine } from './engine.js';
+import { keywordOnlyEngine, loadEngine, type BackendParam, type Engine } from './engine.js';
 import { createBatchView } from './ui/batch.js';
 import { createConfigEditor } from './ui/config-editor.js';
 import { createConversation } from './ui/conversation.js';
 import { createDecisionPanel } from './ui/decision.js';
 import { createHeader } from './ui/header.js';
 import { createSendPanel } from './ui/send.js';
-import type { Analysis, Turn } from './types.js';
+import type { Analysis, LoadProgress, Turn } from './types.js';
 
 /** Debounce between a keystroke and the live decision. */
 const LIVE_DEBOUNCE_MS = 150;
+
+// ---- model load: starts before anything else, so the worker, the model download and ORT's compilation run
+// while the page builds itself ----
+const params = new URLSearchParams(location.search);
+const backendParam = params.get('backend');
+const backend: BackendParam = backendParam === 'webgpu' || backendParam === 'wasm' || backendParam === 'auto' ? backendParam : 'default';
+const threadsParam = Number(params.get('threads'));
+const threads = Number.isInteger(threadsParam) && threadsParam > 0 ? threadsParam : undefined;
+let onLoadProgress: ((p: LoadProgress) => void) | undefined;
+let lastProgress: LoadProgress | undefined;
+const loading = loadEngine({
+  backend,
+  config: () => config,
+  threads,
+  onProgress: (p) => (onLoadProgress ? onLoadProgress(p) : (lastProgress = p)),
+});
 
 const app = document.getElementById('app')!;
 let engine: Engine | undefined;
@@ -158,15 +174,13 @@ app.replaceChildren(
   h('footer', null, 'Everything above runs in this tab: the model, the tokenizer and the decision engine. Nothing leaves the page until you press Send.'),
 );
 
-// ---- model load ----
-const params = new URLSearchParams(location.search);
-const backendParam = params.get('backend');
-const backend = backendParam === 'webgpu' || backendParam === 'wasm' ? backendParam : 'auto';
-const threadsParam = Number(params.get('threads'));
-const threads = Number.isInteger(threadsParam) && threadsParam > 0 ? threadsParam : undefined;
+// ---- model load (started at the top of this module) ----
 panel.status('Loading the model…');
-loadEngine({ backend, config, threads, onProgress: (p) => header.progress(p) })
+onLoadProgress = (p) => header.progress(p);
+if (lastProgress) header.progress(lastProgress);
+loading
   .then((e) => {
+    performance.mark('semroute:engine-ready');
     engine = e;
     engine.setConfig(config);
     header.progress({ phase: 'ready' });

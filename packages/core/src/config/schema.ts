@@ -270,7 +270,10 @@ export const SessionSchema = z.strictObject({
   /** How many earlier user turns are replayed to find the conversation's current route (messages source). */
   max_turns: z._default(z.int().check(z.gte(1), z.lte(32)), 8),
   /** Request header carrying the session marker the router returned (`x-semroute-session` by default). */
-  header: z._default(z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case header name such as x-semroute-session')), 'x-semroute-session'),
+  header: z._default(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case header name such as x-semroute-session')),
+    'x-semroute-session',
+  ),
 });
 
 export const RoutingSchema = z.strictObject({

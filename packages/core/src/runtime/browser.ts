@@ -1,8 +1,10 @@
 /**
- * Browser runtime, main-thread side. Inference runs in a module Web Worker (worker.ts); this file only starts
- * it, posts messages through comlink, and restarts it when it crashes (in-flight calls are retried once on the
- * fresh worker, then fail with a clear error). Model, tokenizer and ORT files come from the page's own origin
- * unless a remote source is opted into explicitly.
+ * Browser runtime, main-thread side. Inference runs in a module Web Worker; this file only starts it, posts
+ * messages through comlink, and restarts it when it crashes (in-flight calls are retried once on the fresh
+ * worker, then fail with a clear error). Which worker is the default is up to the entry: `browser-wasm.ts`
+ * (`@semroute/core/browser`, WASM only) or `browser-webgpu.ts` (`@semroute/core/browser-webgpu`), each naming its
+ * worker script in a `new Worker(new URL(…, import.meta.url))` that bundlers follow. Model, tokenizer and ORT
+ * files come from the page's own origin unless a remote source is opted into explicitly.
  * @module
  */
 import { type Remote, proxy, releaseProxy, wrap } from 'comlink';
@@ -41,7 +43,11 @@ export interface BrowserClassifierOptions extends EngineOptions {
   readonly revision?: string;
   /** Explicit opt-in to loading model files from another origin. Default false. */
   readonly allowRemoteModels?: boolean;
-  /** `auto` (WebGPU when an adapter exists, else WASM), `webgpu` (falls back to WASM) or `wasm`. */
+  /**
+   * `auto`, `webgpu` (falls back to WASM) or `wasm`. From `@semroute/core/browser` (no WebGPU in the bundle) `auto`
+   * is WASM and `webgpu` falls back to WASM saying why; from `@semroute/core/browser-webgpu`, `auto` is WebGPU when
+   * an adapter exists and is faster than WASM (`autoTune`), else WASM.
+   */
   readonly backend?: BackendChoice;
   /** Model variant; default fp32 on WebGPU, int8 on WASM. */
   readonly dtype?: 'auto' | ModelDtype;
@@ -54,8 +60,8 @@ export interface BrowserClassifierOptions extends EngineOptions {
   /** In `auto`, time WebGPU against WASM once and keep the faster. Default true. */
   readonly autoTune?: boolean;
   /**
-   * The worker: a URL of the bundled `runtime/worker.js`, a factory, or a started Worker (no restart after a
-   * crash then). Default: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`.
+   * The worker: a URL of the bundled `runtime/worker.js` (or `runtime/worker-webgpu.js`), a factory, or a started
+   * Worker (no restart after a crash then). Default: the entry's own worker script, started as a module worker.
    */
   readonly worker?: string | URL | (() => WorkerLike) | WorkerLike;
   /** Retry in-flight calls once on the restarted worker after a crash (default true). */
@@ -117,11 +123,18 @@ export function resolveModelBase(o: { model?: string | URL; huggingFace?: string
   return u.href;
 }
 
-function startWorker(spec: BrowserClassifierOptions['worker']): { worker: WorkerLike; restartable: boolean } {
+/** Starts the entry's default worker (see the module doc). */
+export type StartDefaultWorker = () => WorkerLike;
+
+/** Name given to the classifier worker (ORT's own pthread workers are `em-pthread*`). */
+export const CLASSIFIER_WORKER_NAME = 'semroute-classifier';
+
+function startWorker(spec: BrowserClassifierOptions['worker'], startDefault: StartDefaultWorker | undefined): { worker: WorkerLike; restartable: boolean } {
   if (spec === undefined) {
-    return { worker: new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'semroute-classifier' }), restartable: true };
+    if (!startDefault) throw new ClassifierError('no classifier worker: pass `worker` (a URL of the bundled runtime/worker.js, a factory or a Worker)');
+    return { worker: startDefault(), restartable: true };
   }
-  if (typeof spec === 'string' || spec instanceof URL) return { worker: new Worker(spec, { type: 'module', name: 'semroute-classifier' }), restartable: true };
+  if (typeof spec === 'string' || spec instanceof URL) return { worker: new Worker(spec, { type: 'module', name: CLASSIFIER_WORKER_NAME }), restartable: true };
   if (typeof spec === 'function') return { worker: spec(), restartable: true };
   return { worker: spec, restartable: false };
 }
@@ -136,6 +149,7 @@ export class WorkerClassifier implements Classifier {
   #info: WebInitResult | null = null;
   readonly #o: BrowserClassifierOptions;
   readonly #init: WebInitOptions;
+  readonly #startDefault: StartDefaultWorker | undefined;
   #worker: WorkerLike | null = null;
   #remote: Remote<WorkerApi> | null = null;
   #restartable = true;
@@ -146,13 +160,17 @@ export class WorkerClassifier implements Classifier {
   /** Worker restarts so far. */
   restarts = 0;
 
-  private constructor(o: BrowserClassifierOptions, init: WebInitOptions) {
+  private constructor(o: BrowserClassifierOptions, init: WebInitOptions, startDefault: StartDefaultWorker | undefined) {
     this.#o = o;
     this.#init = init;
+    this.#startDefault = startDefault;
   }
 
-  /** Starts the worker, loads the model, and resolves once the first backend is ready. */
-  static async create(o: BrowserClassifierOptions = {}): Promise<WorkerClassifier> {
+  /**
+   * Starts the worker, loads the model, and resolves once the first backend is ready. `startDefault` starts the
+   * worker when `o.worker` is absent (the entries pass theirs).
+   */
+  static async create(o: BrowserClassifierOptions = {}, startDefault?: StartDefaultWorker): Promise<WorkerClassifier> {
     const { model, ...rest } = o;
     const init: WebInitOptions = {
       ...(isFileMap(model)
@@ -172,7 +190,7 @@ export class WorkerClassifier implements Classifier {
         ),
       }),
     };
-    const c = new WorkerClassifier(o, init);
+    const c = new WorkerClassifier(o, init, startDefault);
     c.#ready = c.#start(o.onProgress);
     await c.#ready;
     return c;
@@ -188,7 +206,7 @@ export class WorkerClassifier implements Classifier {
   }
 
   async #start(onProgress?: ProgressCallback): Promise<void> {
-    const { worker, restartable } = startWorker(this.#o.worker);
+    const { worker, restartable } = startWorker(this.#o.worker, this.#startDefault);
     this.#restartable = restartable;
     this.#worker = worker;
     worker.addEventListener('error', this.#onError);
@@ -318,18 +336,13 @@ function asClassifierError(e: unknown, what: string): ClassifierError {
   return new ClassifierError(`${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-/** Starts the worker and loads the model. */
-export function createBrowserClassifier(options: BrowserClassifierOptions = {}): Promise<WorkerClassifier> {
-  return WorkerClassifier.create(options);
-}
-
-/** Options of the browser `createRouter()`: the router config plus everything {@link createBrowserClassifier} takes. */
+/** Options of the browser `createRouter()`: the router config plus everything `createBrowserClassifier` takes. */
 export interface CreateBrowserRouterOptions extends BrowserClassifierOptions {
   /** RouterConfig, or YAML/JSON text. Default: the bundled default config. */
   readonly config?: ConfigInput;
 }
 
-/** Starts the classifier worker and returns a ready {@link Router}. */
-export function createRouter(options: CreateBrowserRouterOptions = {}): Promise<Router> {
-  return routerWith(options.config, () => createBrowserClassifier(options));
+/** An entry's `createRouter`: starts the classifier worker (`startDefault` unless `options.worker`) and builds the Router. */
+export function createRouterWith(options: CreateBrowserRouterOptions, startDefault: StartDefaultWorker): Promise<Router> {
+  return routerWith(options.config, () => WorkerClassifier.create(options, startDefault));
 }

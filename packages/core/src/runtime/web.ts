@@ -1,13 +1,21 @@
 /**
- * Browser runtime, worker side: onnxruntime-web on WebGPU or WASM SIMD (multi-threaded when the page is
- * cross-origin isolated). Runs only inside the module worker started by browser.ts. All ORT-web runs are
+ * Browser runtime, worker side: onnxruntime-web on WASM SIMD (multi-threaded when the page is cross-origin
+ * isolated) or, opt-in, WebGPU. Runs only inside a module worker started by browser.ts. All ORT-web runs are
  * chained on one promise (WASM and WebGPU sessions must not run concurrently).
  *
- * Each target loads its own ORT-web build: `onnxruntime-web/wasm` (plain SIMD wasm) for WASM and
- * `onnxruntime-web/webgpu` for WebGPU. The WebGPU-capable build also runs the WASM provider, but about 2× slower
- * (measured here), so the WASM path never pays for it. Bundlers emit each as its own chunk.
+ * Each target loads its own ORT-web build, handed in by the worker entry as an import function: `worker.ts` (the
+ * default, `@semroute/core/browser`) knows only `onnxruntime-web/wasm`, so a bundler emits one ORT `.wasm` (14 MB);
+ * `worker-webgpu.ts` (`@semroute/core/browser-webgpu`) adds `onnxruntime-web/webgpu` and its 27 MB asyncify `.wasm`.
+ * The WebGPU-capable build also runs the WASM provider, but about 2× slower (measured here), so WASM always uses
+ * the plain build.
+ *
+ * Cold start: the model download, the model metadata and the ORT runtime (module import, then streaming
+ * compilation and instantiation of its `.wasm`, started by a tiny bootstrap session) all start at once; the model
+ * session is created when both the bytes and the runtime are there. No warm-up inference runs before `ready`: the
+ * first real call is the warm-up.
  * @module
  */
+import { expose } from 'comlink';
 import type * as OrtWeb from 'onnxruntime-web';
 import { ClassifierError } from '../errors.js';
 import { parseModelSpec } from './artifacts.js';
@@ -29,6 +37,7 @@ import { ISOLATION_HEADERS, runtimeEnv } from './env.js';
 import type { ProgressCallback } from './progress.js';
 import { ModelTokenizer } from './tokenizer.js';
 import { DEFAULT_CACHE_NAME, fetchBytes, fetchJson } from './web-loader.js';
+import { createWorkerApi } from './worker-api.js';
 
 /** Options the main thread sends to the worker (structured-cloneable). */
 export interface WebInitOptions extends EngineOptions {
@@ -55,18 +64,39 @@ export interface WebInitResult {
   readonly fallbacks: readonly string[];
   /** Millisecond timings per backend when `auto` compared them. */
   readonly timings?: Readonly<Record<string, number>>;
+  /**
+   * Where the load time went, in milliseconds since init started in the worker: `[start, end]` of each step
+   * (`metadata`: config, tokenizer, heads; `model`: the ONNX bytes; `runtime`: ORT import + `.wasm` compile and
+   * instantiate; `session`: the model's inference session). Steps overlap: they run in parallel where they can.
+   */
+  readonly loadTimeline?: Readonly<Record<string, readonly [number, number]>>;
 }
 
 type Ort = typeof OrtWeb;
 type Session = OrtWeb.InferenceSession;
 
+/** Imports one ORT-web build (`import('onnxruntime-web/wasm')`): written in the worker entry, so bundlers see it. */
+export type OrtImport = () => Promise<unknown>;
+
+/** The ORT-web builds a worker entry ships: WASM always, WebGPU only in the opt-in entry. */
+export interface WebRuntimes {
+  readonly wasm: OrtImport;
+  readonly webgpu?: OrtImport;
+}
+
+/** Why `webgpu` cannot start from the default entry (the fallback reason shown to the app). */
+export const WEBGPU_NOT_BUNDLED =
+  "WebGPU is opt-in and not in this bundle: import createRouter from '@semroute/core/browser-webgpu' to enable it";
+
 const modules = new Map<string, Promise<Ort>>();
 /** The ORT-web build for a target, loaded once and configured before its first session. */
-function ortFor(target: ExecutionTarget, threads: number, wasmPaths: string | undefined): Promise<Ort> {
+function ortFor(runtimes: WebRuntimes, target: ExecutionTarget, threads: number, wasmPaths: string | undefined): Promise<Ort> {
   const key = target === 'webgpu' ? 'webgpu' : 'wasm';
   let m = modules.get(key);
   if (!m) {
-    m = (key === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((mod) => {
+    const load = key === 'webgpu' ? runtimes.webgpu : runtimes.wasm;
+    if (!load) return Promise.reject(new ClassifierError(WEBGPU_NOT_BUNDLED));
+    m = load().then((mod) => {
       const ort = ((mod as { default?: Ort }).default ?? mod) as Ort;
       ort.env.wasm.numThreads = threads;
       ort.env.wasm.proxy = false;
@@ -74,8 +104,37 @@ function ortFor(target: ExecutionTarget, threads: number, wasmPaths: string | un
       return ort;
     });
     modules.set(key, m);
+    m.catch(() => modules.delete(key));
   }
   return m;
+}
+
+/**
+ * The smallest valid ONNX model (opset 13, one `Identity` on a float[1]), 63 bytes of protobuf. Creating a session
+ * on it makes ORT fetch, compile (streaming) and instantiate its `.wasm` and start its thread pool, which it would
+ * otherwise do only when the real model's bytes have arrived; released at once.
+ */
+const BOOTSTRAP_MODEL = new Uint8Array([
+  0x08, 0x07, 0x3a, 0x37, 0x0a, 0x10, 0x0a, 0x01, 0x78, 0x12, 0x01, 0x79, 0x22, 0x08, 0x49, 0x64, 0x65, 0x6e, 0x74,
+  0x69, 0x74, 0x79, 0x12, 0x01, 0x67, 0x5a, 0x0f, 0x0a, 0x01, 0x78, 0x12, 0x0a, 0x0a, 0x08, 0x08, 0x01, 0x12, 0x04,
+  0x0a, 0x02, 0x08, 0x01, 0x62, 0x0f, 0x0a, 0x01, 0x79, 0x12, 0x0a, 0x0a, 0x08, 0x08, 0x01, 0x12, 0x04, 0x0a, 0x02,
+  0x08, 0x01, 0x42, 0x02, 0x10, 0x0d,
+]);
+
+const booted = new Map<string, Promise<void>>();
+/** Starts ORT's runtime for a target (see {@link BOOTSTRAP_MODEL}); resolves when it can create sessions. */
+function bootRuntime(ort: Ort, target: ExecutionTarget): Promise<void> {
+  const key = target === 'webgpu' ? 'webgpu' : 'wasm';
+  let b = booted.get(key);
+  if (!b) {
+    b = serialized(async () => {
+      const s = await ort.InferenceSession.create(BOOTSTRAP_MODEL, { executionProviders: ['wasm'] });
+      await s.release();
+    });
+    booted.set(key, b);
+    b.catch(() => booted.delete(key));
+  }
+  return b;
 }
 
 async function hasWebGpuAdapter(): Promise<string | null> {
@@ -110,8 +169,22 @@ interface Built {
   label: string;
 }
 
-/** Loads everything and returns a ready classifier plus what was chosen. */
-export async function createWebClassifier(o: WebInitOptions, onProgress?: ProgressCallback): Promise<{ classifier: ModelClassifier; info: WebInitResult }> {
+/** Loads everything and returns a ready classifier plus what was chosen. `runtimes`: the ORT builds this worker ships. */
+export async function createWebClassifier(
+  o: WebInitOptions,
+  onProgress: ProgressCallback | undefined,
+  runtimes: WebRuntimes,
+): Promise<{ classifier: ModelClassifier; info: WebInitResult }> {
+  const t0 = performance.now();
+  const loadTimeline: Record<string, readonly [number, number]> = {};
+  /** Records `[start, end]` of a load step (first run of each name; later runs are fallbacks or extra heads). */
+  const step = <T>(name: string, p: Promise<T>): Promise<T> => {
+    const start = Math.round(performance.now() - t0);
+    return p.then((v) => {
+      if (!(name in loadTimeline)) loadTimeline[name] = [start, Math.round(performance.now() - t0)];
+      return v;
+    });
+  };
   const choice = parseBackendChoice(o.backend);
   const dtypeOpt = parseDtype(o.dtype);
   const cacheName = o.cache === undefined ? DEFAULT_CACHE_NAME : o.cache;
@@ -125,36 +198,63 @@ export async function createWebClassifier(o: WebInitOptions, onProgress?: Progre
   const fo = (file: string) => ({ cache: cacheName, onProgress, file });
 
   const threads = wasmThreads(o.threads);
+  const candidates = backendCandidates(choice, 'web', { webgpuApi: runtimes.webgpu !== undefined && runtimeEnv.HAS_WEBGPU_API });
 
-  const [config, tokenizerJson, tokenizerConfig, heads] = await Promise.all([
-    fetchJson(url('config.json'), fo('config.json')),
-    fetchJson(url('tokenizer.json'), fo('tokenizer.json')),
-    Promise.resolve()
-      .then(() => fetchJson(url('tokenizer_config.json'), fo('tokenizer_config.json')))
-      .catch(() => ({})),
-    fetchJson(url('heads.json'), fo('heads.json')),
-  ]);
+  // Everything the first candidate needs starts now, in parallel: metadata, model bytes, ORT runtime.
+  const hasFile = files ? (f: string) => f in files : undefined;
+  const bytes = new Map<ModelDtype, Promise<Uint8Array>>();
+  const modelBytes = (dtype: ModelDtype): Promise<Uint8Array> => {
+    let b = bytes.get(dtype);
+    if (!b) {
+      // url() throws for a file missing from a file map: as a rejection, like a failed fetch.
+      b = step('model', Promise.resolve().then(() => fetchBytes(url(MODEL_FILES[dtype]), fo(MODEL_FILES[dtype]))));
+      bytes.set(dtype, b);
+      b.catch(() => bytes.delete(dtype));
+    }
+    return b;
+  };
+  const runtime = (target: ExecutionTarget): Promise<Ort> =>
+    step(
+      'runtime',
+      ortFor(runtimes, target, threads, o.wasmPaths).then(async (ort) => {
+        await bootRuntime(ort, target);
+        return ort;
+      }),
+    );
+  const first = candidates[0]!;
+  // Started before anything is awaited; build() awaits (and rethrows) them, these catches only mark them handled.
+  modelBytes(dtypeOpt ?? defaultDtypeFor(first, hasFile)).catch(() => undefined);
+  runtime(first).catch(() => undefined);
+
+  const [config, tokenizerJson, tokenizerConfig, heads] = await step(
+    'metadata',
+    Promise.all([
+      fetchJson(url('config.json'), fo('config.json')),
+      fetchJson(url('tokenizer.json'), fo('tokenizer.json')),
+      Promise.resolve()
+        .then(() => fetchJson(url('tokenizer_config.json'), fo('tokenizer_config.json')))
+        .catch(() => ({})),
+      fetchJson(url('heads.json'), fo('heads.json')),
+    ]),
+  );
   const spec = parseModelSpec(config, heads);
   const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
 
-  const candidates = backendCandidates(choice, 'web', { webgpuApi: runtimeEnv.HAS_WEBGPU_API });
   const fallbacks: string[] = [];
-  const bytes = new Map<ModelDtype, Uint8Array>();
   const build = async (target: ExecutionTarget): Promise<Built> => {
     if (target === 'webgpu') {
+      if (!runtimes.webgpu) throw new ClassifierError(WEBGPU_NOT_BUNDLED);
       const why = await hasWebGpuAdapter();
       if (why) throw new ClassifierError(why);
     }
-    const dtype = dtypeOpt ?? defaultDtypeFor(target, files ? (f) => f in files : undefined);
-    let b = bytes.get(dtype);
-    if (!b) {
-      b = await fetchBytes(url(MODEL_FILES[dtype]), fo(MODEL_FILES[dtype]));
-      bytes.set(dtype, b);
-    }
+    const dtype = dtypeOpt ?? defaultDtypeFor(target, hasFile);
+    const [b, ort] = await Promise.all([modelBytes(dtype), runtime(target)]);
     onProgress?.({ phase: 'session', loaded: b.byteLength, total: b.byteLength, backend: target });
-    const ort = await ortFor(target, threads, o.wasmPaths);
-    const session = await serialized(() =>
-      ort.InferenceSession.create(b, { executionProviders: [target === 'webgpu' ? 'webgpu' : 'wasm'], graphOptimizationLevel: 'all' }),
+    const session = await step(
+      'session',
+      serialized(() =>
+        ort.InferenceSession.create(b, { executionProviders: [target === 'webgpu' ? 'webgpu' : 'wasm'], graphOptimizationLevel: 'all' }),
+      ),
     );
     return { target, dtype, ort, session, label: backendLabel(target, threads) };
   };
@@ -224,10 +324,10 @@ export async function createWebClassifier(o: WebInitOptions, onProgress?: Progre
   // WebGPU compiles shaders per input shape: keep shapes to a few buckets there.
   const engine: EngineOptions = chosen.target === 'webgpu' ? { ...o, batching: { padShapes: true, ...o.batching } } : o;
   const classifier = new ModelClassifier(tokenizer, spec, webRunner(chosen.ort, chosen.session), chosen.label, engine, custom);
-  onProgress?.({ phase: 'warmup', loaded: 0, total: 0, backend: chosen.label });
-  await classifier.classify(['warm up']);
+  // No warm-up inference here: it would only delay the first real decision, which warms the session itself.
+  loadTimeline.total = [0, Math.round(performance.now() - t0)];
   onProgress?.({ phase: 'ready', loaded: 0, total: 0, backend: chosen.label });
-  return { classifier, info: { backend: chosen.label, dtype: chosen.dtype, fallbacks, ...(timings ? { timings } : {}) } };
+  return { classifier, info: { backend: chosen.label, dtype: chosen.dtype, fallbacks, loadTimeline, ...(timings ? { timings } : {}) } };
 }
 
 async function timeSession(ort: Ort, session: Session, padId: number): Promise<number> {
@@ -247,4 +347,13 @@ async function timeSession(ort: Ort, session: Session, padId: number): Promise<n
   }
   times.sort((a, b) => a - b);
   return times[1]!;
+}
+
+/**
+ * What a worker entry runs: exposes the web classifier over comlink with the ORT builds it ships. ORT-web's threaded
+ * build starts its pthread workers from the same script, named `em-pthread*`: those must not expose the API.
+ */
+export function exposeClassifierWorker(runtimes: WebRuntimes): void {
+  const workerName = (globalThis as { name?: string }).name ?? '';
+  if (!workerName.startsWith('em-pthread')) expose(createWorkerApi((o, onProgress) => createWebClassifier(o, onProgress, runtimes)));
 }

@@ -11,7 +11,7 @@ const out = document.getElementById('out')!;
 const router = await createRouter({
   // Model folder on this page's origin (the default: `models/semroute-mini/` next to the page).
   model: new URL('models/semroute-mini/', document.baseURI),
-  backend: 'auto', // WebGPU when an adapter exists and is faster, else WASM (threaded when cross-origin isolated)
+  backend: 'auto', // WASM SIMD (threaded when cross-origin isolated); WebGPU is opt-in: '@semroute/core/browser-webgpu'
   onProgress: (p) => (status.textContent = `${p.phase} ${p.file ?? ''} ${p.total ? `${Math.round((100 * p.loaded) / p.total)}%` : ''}`),
 });
 status.textContent = `Ready on ${router.backend}${crossOriginIsolated ? '' : ' (not cross-origin isolated: single-threaded)'}`;
