@@ -33,12 +33,17 @@ export default function setup(project: TestProject): () => void {
       ? /\.[cm]?js$/.test(execPath) ? [process.execPath, execPath] : [execPath]
       : ['pnpm'];
   const tarballs: Record<string, string> = {};
-  for (const [dir, name] of Object.entries(PUBLISHED)) {
-    const before = new Set(readdirSync(out));
-    run(pnpm[0]!, [...pnpm.slice(1), 'pack', '--pack-destination', out], join(ROOT, dir), process.env);
-    const made = readdirSync(out).filter((f) => !before.has(f));
-    if (made.length !== 1) throw new Error(`pnpm pack in ${dir} made ${made.length} files (${made.join(', ')})`);
-    tarballs[name] = join(out, made[0]!);
+  try {
+    for (const [dir, name] of Object.entries(PUBLISHED)) {
+      const before = new Set(readdirSync(out));
+      run(pnpm[0]!, [...pnpm.slice(1), 'pack', '--pack-destination', out], join(ROOT, dir), process.env);
+      const made = readdirSync(out).filter((f) => !before.has(f));
+      if (made.length !== 1) throw new Error(`pnpm pack in ${dir} made ${made.length} files (${made.join(', ')})`);
+      tarballs[name] = join(out, made[0]!);
+    }
+  } catch (e) {
+    rmSync(work, { recursive: true, force: true }); // no teardown runs when set-up fails
+    throw e;
   }
   project.provide('consumerWork', work);
   project.provide('tarballs', tarballs);
