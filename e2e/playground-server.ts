@@ -54,15 +54,25 @@ export async function startStatic(opts: { root?: string; isolated?: boolean } = 
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    // no-cache + a validator, as `semroute serve` answers: a reload revalidates (304) and reuses the HTTP cache,
+    // which is also what lets Chromium reuse its compiled code for ORT's .wasm.
+    const st = statSync(file);
+    const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
     const headers: Record<string, string> = {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-      'content-length': String(statSync(file).size),
+      'content-length': String(st.size),
       'cache-control': 'no-cache',
+      etag,
     };
     if (isolated) {
       headers['cross-origin-opener-policy'] = 'same-origin';
       headers['cross-origin-embedder-policy'] = 'require-corp';
       headers['cross-origin-resource-policy'] = 'same-origin';
+    }
+    if (req.headers['if-none-match'] === etag) {
+      delete headers['content-length'];
+      res.writeHead(304, headers).end();
+      return;
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
