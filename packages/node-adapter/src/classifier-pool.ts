@@ -149,7 +149,11 @@ export class ClassifierPool implements Classifier {
     });
   }
 
-  async dispose(): Promise<void> {
+  /**
+   * Fails the calls still waiting, asks every worker to release its session (waiting up to `graceMs` for a batch in
+   * progress to end: terminating a thread inside ONNX Runtime's `run` aborts the process), then stops the threads.
+   */
+  async dispose(graceMs = 5_000): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
     const gone = new ClassifierError('classifier has been disposed');
@@ -158,6 +162,18 @@ export class ClassifierPool implements Classifier {
         s.alive = false;
         for (const p of s.pending.values()) p.reject(gone);
         s.pending.clear();
+        const released = new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          s.worker.on('message', (m: FromWorker) => {
+            if (m.type === 'result' && m.id === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          s.worker.once('exit', () => (clearTimeout(timer), resolve()));
+        });
+        s.worker.postMessage({ type: 'dispose', id: 0 } satisfies ToWorker);
+        await released;
         await s.worker.terminate();
       }),
     );
