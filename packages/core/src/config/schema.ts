@@ -367,11 +367,12 @@ export const BEYOND_CAP_ACTIONS = Object.freeze(['block', 'flag', 'allow'] as co
  * (jailbreak: the highest score of any window; PII: spans from all windows) up to `max_chars` UTF-16 code units; the
  * rest is not classified and `beyond_cap` decides: `block` answers with `message`, `flag` forwards with the response
  * header `x-semroute-screened: partial` and a trace note, `allow` forwards with that header only. The cost of screening
- * is linear in `max_chars` (about one 128-token window per 94 tokens).
+ * is linear in `max_chars` (one 128-token PII window per 94 tokens, one 32-token jailbreak window per sentence).
  */
 const ScreeningSchema = z.strictObject({
-  // 100,000 characters: ~23,000 tokens, ~250 windows, a few seconds on a 2-core CPU (packages/core/README.md, "Limits").
-  max_chars: z._default(z.int().check(z.gte(1), z.lte(16 * 1024 * 1024)), 100_000),
+  // 64,000 characters: ~18,500 tokens of chat prose, ~730 windows (PII + jailbreak), a few seconds on an idle 2-core CPU
+  // (packages/core/README.md, "Limits": bench/linear.bench.ts).
+  max_chars: z._default(z.int().check(z.gte(1), z.lte(16 * 1024 * 1024)), 64_000),
   beyond_cap: z._default(z.enum(BEYOND_CAP_ACTIONS), 'flag'),
   message: z._default(z.string().check(z.minLength(1)), 'This request is longer than this router can screen; shorten it and try again.'),
 });

@@ -186,7 +186,11 @@ export class MicroBatcher {
     }
   }
 
-  /** Oldest job's bucket first (fairness); fill the batch with the oldest jobs of that bucket. */
+  /**
+   * Oldest job's bucket first (fairness); fill the batch with the oldest jobs of that bucket. O(queue) per batch: with
+   * up to `maxQueue` waiting sequences that is bounded, and the Router's screening cap keeps one prompt's windows to a
+   * few hundred.
+   */
   #take(): Job[] {
     const bucket = this.#queue[0]!.bucket;
     const maxRows = Math.max(1, Math.min(this.#o.maxBatch, Math.floor(this.#o.maxBatchTokens / bucket)));

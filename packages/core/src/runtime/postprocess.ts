@@ -118,7 +118,7 @@ export interface PiiDecodeOptions {
  * BIO rules match the training pipeline: an I- continues an open span of the same type, otherwise starts one.
  * The score of a span is the lowest calibrated probability among its tokens' labels (heads.json contract), so a
  * threshold on the score holds for every token of the span. Spans of one type that touch (no character between
- * them) are merged, a rule the training pipeline's span evaluation does not apply.
+ * them) are merged, a rule the training pipeline's span evaluation does not apply. O(nTokens · labels).
  */
 export function decodePii(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
   if (o.chunkVote) return decodePiiChunkVote(tokenLogits, offsets, nTokens, text, o);
@@ -297,7 +297,8 @@ export function viterbiWordLabels(
  * type most of those tokens carry (tie: the type seen first). The span continues the previous chunk's span when the
  * types match, the previous span reached the end of its chunk, and this one starts at its chunk's first token with an
  * I- label (multi-word names, addresses). A span's score is the lowest probability among its word-start tokens of the
- * winning type. One token mislabelled inside "192.168.0.1" no longer splits it into two wrong spans.
+ * winning type. One token mislabelled inside "192.168.0.1" no longer splits it into two wrong spans. O(nTokens · labels
+ * + text length): each chunk is scanned once, whitespace between tokens once.
  */
 export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Array, nTokens: number, text: string, o: PiiDecodeOptions): PiiSpan[] {
   const probs = new Float64Array(o.labels.length);

@@ -199,7 +199,8 @@ export class ModelTokenizer {
 
   /**
    * Content ids and offsets (`withOffsets: false` skips the alignment and leaves offsets zero). `asciiFastPath: false`
-   * forces the library path (tests compare the two).
+   * forces the library path (tests compare the two). Linear in the text (src/linear-time.test.ts): a word longer than
+   * `max_input_chars_per_word` (100) is one unknown token, so WordPiece's longest-match search is bounded per word.
    */
   encode(text: string, withOffsets = true, asciiFastPath = true): EncodedText {
     const fast = asciiFastPath ? this.#ascii?.encode(text) : null;
