@@ -283,6 +283,48 @@ test.describe('Send mode', () => {
     await testInfo.attach('Send mode', { path: shot, contentType: 'image/png' });
   });
 
+  test('device cache: the answer is stored in IndexedDB, a repeat and a rewording are answered on the device (no request), it survives a reload, Clear forgets', async ({ page, context }) => {
+    const url = `${server!.url}/?server=${encodeURIComponent(server!.url)}`;
+    let w = await openPlayground(page, context, url);
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/v1/chat/completions') && r.method() === 'POST') posts++;
+    });
+    const ask = async (prompt: string) => {
+      await decideInUi(page, prompt);
+      await page.getByTestId('send').click();
+      await expect(page.getByTestId('answer')).toHaveAttribute('data-done', 'true', { timeout: 60_000 });
+      return { source: await page.getByTestId('answer').getAttribute('data-source'), text: (await page.getByTestId('answer').textContent()) ?? '' };
+    };
+    const first = await ask('What is the derivative of x^3 + 2x with respect to x?');
+    expect(first.source).toBe('server');
+    await expect(page.getByTestId('cache-status')).toContainText(/stored on this device/);
+    expect(posts).toBe(1);
+
+    const again = await ask('What is the derivative of x^3 + 2x with respect to x?');
+    expect(again).toEqual({ source: 'device-cache', text: first.text });
+    await expect(page.getByTestId('cache-status')).toHaveAttribute('data-hit', 'true');
+    expect(Number(await page.getByTestId('cache-status').getAttribute('data-similarity'))).toBeGreaterThan(0.99);
+    const reworded = await ask('what is the derivative, with respect to x, of x^3 + 2x');
+    expect(reworded).toEqual({ source: 'device-cache', text: first.text });
+    expect(Number(await page.getByTestId('cache-status').getAttribute('data-similarity'))).toBeGreaterThanOrEqual(0.85);
+    const nearMiss = await ask('What is the integral of x^3 + 2x with respect to x?');
+    expect(nearMiss.source).toBe('server');
+    expect(posts).toBe(2);
+
+    // IndexedDB keeps the entries across a reload of the page.
+    await page.reload();
+    w = await openPlayground(page, context, url);
+    const afterReload = await ask('What is the derivative of x^3 + 2x with respect to x?');
+    expect(afterReload).toEqual({ source: 'device-cache', text: first.text });
+    expect(await page.evaluate(async () => (await indexedDB.databases()).some((d) => d.name === 'semroute-response-cache'))).toBe(true);
+
+    await page.getByTestId('cache-clear').click();
+    await expect(page.getByTestId('cache-status')).toContainText('Device cache cleared');
+    expect((await ask('What is the derivative of x^3 + 2x with respect to x?')).source).toBe('server');
+    expect(w.errors, w.errors.join('\n')).toEqual([]);
+  });
+
   test('from another origin (needs CORS on the server)', async ({ page, context }) => {
     const pre = await fetch(`${server!.url}/v1/chat/completions`, {
       method: 'OPTIONS',

@@ -439,6 +439,11 @@ export class Router {
     if (c) await c.dispose();
   }
 
+  /** The classifier heads the active config needs (what `route()` runs without a `heads` option). */
+  configHeads(): readonly Head[] {
+    return [...this.#headsFor(this.#config)];
+  }
+
   #headsFor(config: RouterConfig): Head[] {
     let h = this.#heads.get(config);
     if (!h) {

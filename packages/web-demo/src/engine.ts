@@ -12,9 +12,11 @@ import {
   type ChatCompletionRequest,
   type Decision,
   type LoadProgress as CoreProgress,
+  type DeviceCache,
   type RouteResult,
   Router,
   type RouterConfig,
+  withDeviceCache,
 } from '@semroute/core/browser';
 import type { Analysis, BackendInfo, LoadProgress, SpanView, TraceLine, Turn } from './types.js';
 
@@ -25,6 +27,8 @@ export interface Engine {
   analyzeMany(prompts: string[], config: RouterConfig, onEach: (done: number) => void, signal: AbortSignal): Promise<Analysis[]>;
   /** The conversation with every PII span the client found replaced by `<TYPE>` (what Send forwards when asked). */
   redactTurns(turns: Turn[], a: Analysis): Turn[];
+  /** The on-device response cache (`router.cache` of @semroute/core/browser, IndexedDB on this origin). */
+  readonly cache: DeviceCache;
 }
 
 /** Model folder, served from this app's own origin (vite.config.ts copies models/semroute-mini into dist/). */
@@ -68,20 +72,22 @@ export async function loadEngine(opts: {
     threads: opts.threads ?? defaultThreads(),
     onProgress: progress,
   });
-  const router = new Router({ config: opts.config(), classifier });
+  const router = withDeviceCache(new Router({ config: opts.config(), classifier }));
   const backend = describeBackend(router, opts.backend, withWebGpu ? await webGpuState() : 'not-bundled');
-  return new RouterEngine(router, backend);
+  return new RouterEngine(router, backend, router.cache);
 }
 
 /** Without a model (it failed to load): the core Router on keyword and context signals only. */
 export function keywordOnlyEngine(config: RouterConfig, reason: string): Engine {
-  return new RouterEngine(new Router({ config }), { label: 'none', kind: 'error', reason: `no model (${reason}): keyword and context signals only` });
+  const router = withDeviceCache(new Router({ config }));
+  return new RouterEngine(router, { label: 'none', kind: 'error', reason: `no model (${reason}): keyword and context signals only` }, router.cache);
 }
 
 class RouterEngine implements Engine {
   constructor(
     private readonly router: Router,
     readonly backend: BackendInfo,
+    readonly cache: DeviceCache,
   ) {}
 
   setConfig(config: RouterConfig): void {

@@ -105,6 +105,7 @@ const sendPanel = createSendPanel({
     return (await analyzeNow()) ?? lastAnalysis;
   },
   redactedTurns: (turns: Turn[], a: Analysis) => engine?.redactTurns(turns, a) ?? turns,
+  cache: () => engine?.cache,
 });
 
 // ---- left column: Conversation | Config sub-tabs ----

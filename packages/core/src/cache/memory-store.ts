@@ -39,6 +39,8 @@ export interface MemoryStoreOptions extends CacheLimits {
   readonly now?: () => number;
   /** Prefix of generated entry ids. */
   readonly idPrefix?: string;
+  /** Called for every entry that leaves the store other than by `delete()`/`clear()` (evicted, or found expired). */
+  readonly onDrop?: (id: string) => void;
 }
 
 export class MemoryCacheStore implements CacheBackend {
@@ -46,6 +48,7 @@ export class MemoryCacheStore implements CacheBackend {
   #limits: CacheLimits;
   readonly #now: () => number;
   readonly #idPrefix: string;
+  readonly #onDrop: ((id: string) => void) | undefined;
   // Map iteration order is the eviction order: insertion (FIFO), or insertion refreshed on every hit (LRU).
   readonly #entries = new Map<string, Entry>();
   readonly #buckets = new Map<string, VectorBucket<string>>();
@@ -56,6 +59,7 @@ export class MemoryCacheStore implements CacheBackend {
     this.#limits = { maxEntries: opts.maxEntries, maxBytes: opts.maxBytes, ttlMs: opts.ttlMs, eviction: opts.eviction };
     this.#now = opts.now ?? Date.now;
     this.#idPrefix = opts.idPrefix ?? 'm';
+    this.#onDrop = opts.onDrop;
   }
 
   /** New limits (a config reload); evicts at once if the store is now over them. */
@@ -82,7 +86,7 @@ export class MemoryCacheStore implements CacheBackend {
       const e = this.#entries.get(h.id);
       if (!e) continue;
       if (e.expiresAt <= now) {
-        this.delete(h.id);
+        this.#drop(h.id);
         continue;
       }
       out.push({ id: h.id, similarity: h.similarity, signature: e.signature });
@@ -99,7 +103,7 @@ export class MemoryCacheStore implements CacheBackend {
     const e = this.#entries.get(id);
     if (!e) return undefined;
     if (e.expiresAt <= this.#now()) {
-      this.delete(id);
+      this.#drop(id);
       return undefined;
     }
     if (this.#limits.eviction === 'lru') {
@@ -150,6 +154,15 @@ export class MemoryCacheStore implements CacheBackend {
     return true;
   }
 
+  #drop(id: string): void {
+    if (this.delete(id)) this.#onDrop?.(id);
+  }
+
+  /** Ids in eviction order (oldest / least recently used first). */
+  ids(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
   has(id: string): boolean {
     return this.#entries.has(id);
   }
@@ -177,7 +190,7 @@ export class MemoryCacheStore implements CacheBackend {
     let evicted = 0;
     for (const id of this.#entries.keys()) {
       if (this.#entries.size <= maxEntries && this.#bytes <= maxBytes) break;
-      this.delete(id);
+      this.#drop(id);
       evicted++;
     }
     return evicted;

@@ -75,6 +75,12 @@ export interface CacheRequest {
   readonly embedding?: Float32Array | readonly number[];
   /** The PII spans routing detected (RouteResult.signals.pii). */
   readonly pii?: readonly PiiSpan[];
+  /**
+   * The on-device cache (`router.cache` in the browser): used for every routed decision unless its `response_cache`
+   * plugin says `enabled: false`, whatever `global.stores.response_cache.enabled` says; `scope` (the user key) replaces
+   * the scope headers.
+   */
+  readonly device?: { readonly scope: string };
 }
 
 /** Candidates checked per lookup (the guard may reject the nearest ones). */
@@ -122,9 +128,11 @@ function cachePlugin(decision: Decision) {
 /** Why a request may not use the cache (before any hashing or search), or its prompt text when it may. */
 export function cacheEligibility(r: CacheRequest): { bypass: CacheBypassReason } | { text: string; threshold: number; cfg: ResponseCacheConfig } {
   const cfg = r.config.global.stores.response_cache;
-  if (!cfg.enabled) return { bypass: 'disabled' };
+  if (!cfg.enabled && !r.device) return { bypass: 'disabled' };
   const plugin = cachePlugin(r.decision);
-  if (!plugin || r.decision.blocked) return { bypass: 'decision_not_cached' };
+  // Applied plugins leave out disabled ones: an explicit `enabled: false` is read from the decision's config.
+  const optedOut = r.config.routing.decisions.find((d) => d.name === r.decision.decision)?.plugins.some((p) => p.type === 'response_cache' && !p.configuration.enabled) === true;
+  if ((!plugin && !r.device) || optedOut || r.decision.blocked) return { bypass: 'decision_not_cached' };
   if (r.decision.passthrough) return { bypass: 'passthrough' };
   if (cfg.respect_no_store && /(?:^|[\s,])no-store(?:$|[\s,;])/i.test(getHeader(r.headers, 'cache-control') ?? '')) return { bypass: 'no_store' };
   const t = r.request.temperature;
@@ -135,7 +143,7 @@ export function cacheEligibility(r: CacheRequest): { bypass: CacheBypassReason }
   const piiThreshold = r.config.global.classifier.pii.threshold;
   if ((r.pii ?? []).some((s) => s.score >= piiThreshold && !cfg.pii_types_allowed.includes(s.type))) return { bypass: 'pii' };
   if (!r.embedding || r.embedding.length === 0) return { bypass: 'no_embedding' };
-  return { text, threshold: plugin.configuration.semantic.similarity_threshold ?? cfg.similarity_threshold, cfg };
+  return { text, threshold: plugin?.configuration.semantic.similarity_threshold ?? cfg.similarity_threshold, cfg };
 }
 
 /**
@@ -145,7 +153,7 @@ export function cacheEligibility(r: CacheRequest): { bypass: CacheBypassReason }
  * share an answer when all of that is equal.
  */
 export async function cacheBucket(r: CacheRequest, cfg: ResponseCacheConfig): Promise<string> {
-  const scope = cfg.scope_headers.map((h) => getHeader(r.headers, h) ?? null);
+  const scope = r.device ? ['device', r.device.scope] : cfg.scope_headers.map((h) => getHeader(r.headers, h) ?? null);
   const { messages, stream: _stream, stream_options: _options, model: _model, user, ...params } = r.request as ChatCompletionRequest & Record<string, unknown>;
   const last = messages[messages.length - 1]!;
   const context = { ...params, messages: messages.slice(0, -1), last: { ...last, content: null } };

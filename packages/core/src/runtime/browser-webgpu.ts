@@ -3,8 +3,7 @@
  * `worker-webgpu.ts`, which can run ONNX Runtime Web's WebGPU build (and its 27 MB asyncify `.wasm`) besides WASM.
  * @module
  */
-import type { Router } from '../router.js';
-import { type BrowserClassifierOptions, type CreateBrowserRouterOptions, type StartDefaultWorker, WorkerClassifier, createRouterWith } from './browser.js';
+import { type BrowserClassifierOptions, type BrowserRouter, type CreateBrowserRouterOptions, type StartDefaultWorker, WorkerClassifier, createRouterWith } from './browser.js';
 
 // A literal `new Worker(new URL(…, import.meta.url), {…})`: the pattern bundlers (Vite, webpack) follow.
 const startWebGpuWorker: StartDefaultWorker = () => new Worker(new URL('./worker-webgpu.js', import.meta.url), { type: 'module', name: 'semroute-classifier' });
@@ -15,6 +14,6 @@ export function createBrowserClassifier(options: BrowserClassifierOptions = {}):
 }
 
 /** Starts the WebGPU-capable classifier worker, loads the model and returns a ready Router. */
-export function createRouter(options: CreateBrowserRouterOptions = {}): Promise<Router> {
+export function createRouter(options: CreateBrowserRouterOptions = {}): Promise<BrowserRouter> {
   return createRouterWith(options, startWebGpuWorker);
 }

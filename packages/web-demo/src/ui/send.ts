@@ -1,3 +1,4 @@
+import type { ChatCompletionRequest, DeviceCache } from '@semroute/core/browser';
 import { formatMs, h, replace } from '../dom.js';
 import type { Analysis, Turn } from '../types.js';
 
@@ -10,6 +11,8 @@ export interface SendContext {
   analyze(): Promise<Analysis | undefined>;
   /** The conversation with PII replaced, per the client analysis. */
   redactedTurns(turns: Turn[], a: Analysis): Turn[];
+  /** The on-device response cache; undefined while the model is loading. */
+  cache(): DeviceCache | undefined;
 }
 
 function defaultServer(): string {
@@ -50,6 +53,20 @@ export function createSendPanel(ctx: SendContext): { el: HTMLElement; send(): vo
   const stop = h('button', { class: 'btn', type: 'button', hidden: true }, 'Stop');
   const status = h('div', { class: 'status-line', role: 'status', dataset: { testid: 'send-status' } });
   const answer = h('div', { class: 'answer', dataset: { testid: 'answer' }, 'aria-live': 'polite', 'aria-label': 'answer' });
+  const useCache = h('input', { type: 'checkbox', checked: true, dataset: { testid: 'cache-toggle' } });
+  const cacheStatus = h('div', { class: 'status-line', role: 'status', dataset: { testid: 'cache-status' } });
+  const clearCache = h('button', { class: 'btn', type: 'button', dataset: { testid: 'cache-clear' }, title: 'Forget every answer stored on this device' }, 'Clear device cache');
+  const showEntries = async (prefix: string) => {
+    const c = ctx.cache();
+    const n = c ? (await c.stats()).entries : 0;
+    cacheStatus.textContent = `${prefix}${prefix ? ' · ' : ''}${n} answer${n === 1 ? '' : 's'} stored on this device`;
+  };
+  clearCache.addEventListener('click', () => {
+    void ctx
+      .cache()
+      ?.clear()
+      .then(() => showEntries('Device cache cleared'));
+  });
   const compare = h('div', { dataset: { testid: 'send-compare' } }, h('p', { class: 'hint' }, 'The server’s x-vsr-* headers appear here next to the client decision.'));
   let ac: AbortController | undefined;
 
@@ -64,10 +81,32 @@ export function createSendPanel(ctx: SendContext): { el: HTMLElement; send(): vo
     status.classList.remove('err');
     status.textContent = 'Deciding on this device…';
     answer.textContent = '';
+    delete answer.dataset.done;
+    delete answer.dataset.source;
     const a = await ctx.analyze();
     const turns = ctx.turns();
     const messages = a && redact.checked ? ctx.redactedTurns(turns, a) : turns;
     const body = { model: 'auto', stream: streamBox.checked, messages: messages.filter((m) => m.content.length > 0) };
+    // The device cache first: a hit answers without any request leaving the page.
+    const cache = useCache.checked ? ctx.cache() : undefined;
+    const cacheRequest = body as ChatCompletionRequest;
+    if (cache) {
+      const found = await cache.lookup(cacheRequest);
+      if (found.hit) {
+        const choices = (found.completion?.choices ?? []) as { message?: { content?: string } }[];
+        answer.textContent = choices[0]?.message?.content ?? '';
+        answer.dataset.done = 'true';
+        answer.dataset.source = 'device-cache';
+        cacheStatus.dataset.hit = 'true';
+        cacheStatus.dataset.similarity = (found.similarity ?? 0).toFixed(4);
+        await showEntries(`Device cache hit · similarity ${(found.similarity ?? 0).toFixed(4)} · no request sent`);
+        status.textContent = `Answered from this device (decision ${found.route.decision.decision})`;
+        return;
+      }
+      cacheStatus.dataset.hit = 'false';
+      delete cacheStatus.dataset.similarity;
+      await showEntries(found.reason ? `Device cache skipped (${found.reason})` : 'Device cache miss');
+    }
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-vsr-debug': 'true' };
     if (a) headers[CLIENT_DECISION_HEADER] = asciiJson(a.hint);
 
@@ -92,16 +131,26 @@ export function createSendPanel(ctx: SendContext): { el: HTMLElement; send(): vo
         return;
       }
       const ct = res.headers.get('content-type') ?? '';
+      let completion: unknown;
       if (ct.includes('text/event-stream') && res.body) {
-        await readSse(res.body, (delta) => {
+        let text = '';
+        const end = await readSse(res.body, (delta) => {
           firstByte ??= performance.now() - t0;
+          text += delta;
           answer.append(delta);
           answer.scrollTop = answer.scrollHeight;
         });
+        if (end.done && !end.error) completion = { object: 'chat.completion', model: end.model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: end.finishReason }] };
       } else {
         const json = (await res.json()) as { choices?: { message?: { content?: string } }[] };
         firstByte = performance.now() - t0;
         answer.textContent = json.choices?.[0]?.message?.content ?? JSON.stringify(json);
+        completion = json;
+      }
+      answer.dataset.source = 'server';
+      if (cache && res.ok && completion) {
+        const stored = await cache.store(cacheRequest, completion);
+        await showEntries(stored ? 'Answer stored on this device' : 'Answer not stored (cut off, a tool call, or not cacheable)');
       }
       status.textContent = `HTTP ${res.status} · first token ${formatMs(firstByte)} · done ${formatMs(performance.now() - t0)}`;
       answer.dataset.done = 'true';
@@ -131,9 +180,12 @@ export function createSendPanel(ctx: SendContext): { el: HTMLElement; send(): vo
       { class: 'row', style: 'margin-top:6px' },
       h('label', { class: 'check' }, redact, 'Redact PII before sending'),
       h('label', { class: 'check' }, streamBox, 'Stream'),
+      h('label', { class: 'check', title: 'Look the prompt up in this device’s response cache (IndexedDB) before sending, and store the answer' }, useCache, 'Device cache'),
+      clearCache,
       h('span', { class: 'hint' }, 'The client decision goes along as ', h('code', null, CLIENT_DECISION_HEADER), '.'),
     ),
     status,
+    cacheStatus,
     h('div', { class: 'send-grid' }, h('div', null, h('h3', { class: 'hint' }, 'Answer'), answer), h('div', null, h('h3', { class: 'hint' }, 'Client vs server'), compare)),
   );
   return { el, send: () => void send() };
@@ -148,8 +200,17 @@ function errorText(text: string): string {
   }
 }
 
+/** How an SSE stream ended: `[DONE]` seen, the last finish_reason, an error event, the model named. */
+interface SseEnd {
+  done: boolean;
+  finishReason: string | null;
+  error: boolean;
+  model: string;
+}
+
 /** Reads an OpenAI SSE stream, calling onDelta with each content delta. */
-async function readSse(body: ReadableStream<Uint8Array>, onDelta: (text: string) => void): Promise<void> {
+async function readSse(body: ReadableStream<Uint8Array>, onDelta: (text: string) => void): Promise<SseEnd> {
+  const end: SseEnd = { done: false, finishReason: null, error: false, model: '' };
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buf = '';
@@ -164,19 +225,26 @@ async function readSse(body: ReadableStream<Uint8Array>, onDelta: (text: string)
       for (const line of event.split(/\r?\n/)) {
         if (!line.startsWith('data:')) continue;
         const data = line.slice(5).trim();
+        if (data === '[DONE]') end.done = true;
         if (!data || data === '[DONE]') continue;
         try {
-          const j = JSON.parse(data) as { choices?: { delta?: { content?: string }; message?: { content?: string } }[]; error?: { message?: string } };
+          const j = JSON.parse(data) as { model?: string; choices?: { delta?: { content?: string }; message?: { content?: string }; finish_reason?: string | null }[]; error?: { message?: string } };
           const c = j.choices?.[0];
           const text = c?.delta?.content ?? c?.message?.content;
           if (text) onDelta(text);
-          if (j.error?.message) onDelta(`\n[error] ${j.error.message}`);
+          if (c?.finish_reason) end.finishReason = c.finish_reason;
+          if (typeof j.model === 'string' && !end.model) end.model = j.model;
+          if (j.error?.message) {
+            end.error = true;
+            onDelta(`\n[error] ${j.error.message}`);
+          }
         } catch {
           /* keep-alive or non-JSON line */
         }
       }
     }
   }
+  return end;
 }
 
 function renderCompare(el: HTMLElement, a: Analysis | undefined, server: Record<string, string>, status: number): void {
