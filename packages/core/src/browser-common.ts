@@ -4,11 +4,8 @@
  * @module
  */
 export * from './index.js';
-export { WorkerClassifier, resolveModelBase, withDeviceCache, DEVICE_CACHE_DB } from './runtime/browser.js';
-export type { BrowserClassifierOptions, BrowserRouter, CreateBrowserRouterOptions, WorkerLike } from './runtime/browser.js';
-export { DeviceCache, DEVICE_CACHE_DEFAULTS, memoryDeviceCache } from './cache/device-cache.js';
-export type { DeviceCacheLimits, DeviceCacheOptions, DeviceLookup } from './cache/device-cache.js';
-export { IndexedDbCacheStore } from './cache/indexeddb-store.js';
+export { WorkerClassifier, resolveModelBase } from './runtime/browser.js';
+export type { BrowserClassifierOptions, CreateBrowserRouterOptions, WorkerLike } from './runtime/browser.js';
 export type { WebInitResult } from './runtime/web.js';
 export { BACKEND_CHOICES, MODEL_DTYPES } from './runtime/backends.js';
 export type { BackendChoice, ModelDtype } from './runtime/backends.js';

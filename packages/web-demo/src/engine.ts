@@ -12,12 +12,11 @@ import {
   type ChatCompletionRequest,
   type Decision,
   type LoadProgress as CoreProgress,
-  type DeviceCache,
   type RouteResult,
   Router,
   type RouterConfig,
-  withDeviceCache,
 } from '@semroute/core/browser';
+import { type DeviceCache, withDeviceCache } from '@semroute/core/browser-cache';
 import type { Analysis, BackendInfo, LoadProgress, SpanView, TraceLine, Turn } from './types.js';
 
 export interface Engine {

@@ -3,7 +3,8 @@
  * `worker-webgpu.ts`, which can run ONNX Runtime Web's WebGPU build (and its 27 MB asyncify `.wasm`) besides WASM.
  * @module
  */
-import { type BrowserClassifierOptions, type BrowserRouter, type CreateBrowserRouterOptions, type StartDefaultWorker, WorkerClassifier, createRouterWith } from './browser.js';
+import type { Router } from '../router.js';
+import { type BrowserClassifierOptions, type CreateBrowserRouterOptions, type StartDefaultWorker, WorkerClassifier, createRouterWith } from './browser.js';
 
 // A literal `new Worker(new URL(…, import.meta.url), {…})`: the pattern bundlers (Vite, webpack) follow.
 const startWebGpuWorker: StartDefaultWorker = () => new Worker(new URL('./worker-webgpu.js', import.meta.url), { type: 'module', name: 'semroute-classifier' });
@@ -14,6 +15,6 @@ export function createBrowserClassifier(options: BrowserClassifierOptions = {}):
 }
 
 /** Starts the WebGPU-capable classifier worker, loads the model and returns a ready Router. */
-export function createRouter(options: CreateBrowserRouterOptions = {}): Promise<BrowserRouter> {
+export function createRouter(options: CreateBrowserRouterOptions = {}): Promise<Router> {
   return createRouterWith(options, startWebGpuWorker);
 }

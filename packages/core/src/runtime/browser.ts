@@ -10,9 +10,6 @@
 import { type Remote, proxy, releaseProxy, wrap } from 'comlink';
 import { ClassifierError } from '../errors.js';
 import type { Router } from '../router.js';
-import { DeviceCache, deviceLimits, type DeviceCacheOptions } from '../cache/device-cache.js';
-import { IndexedDbCacheStore } from '../cache/indexeddb-store.js';
-import { MemoryCacheStore } from '../cache/memory-store.js';
 import { type ConfigInput, routerWith } from './create-router.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions } from '../signals/types.js';
 import { type BackendChoice, MODEL_FILES, type ModelDtype } from './backends.js';
@@ -343,33 +340,9 @@ function asClassifierError(e: unknown, what: string): ClassifierError {
 export interface CreateBrowserRouterOptions extends BrowserClassifierOptions {
   /** RouterConfig, or YAML/JSON text. Default: the bundled default config. */
   readonly config?: ConfigInput;
-  /**
-   * The on-device response cache (`router.cache`; not `cache`, which names the model files' Cache API cache): IndexedDB on this origin (memory where IndexedDB is missing), keyed
-   * per `userKey`, bounded by these limits. Default: on, with {@link DEVICE_CACHE_DEFAULTS}; entries are only written
-   * when the app calls `router.cache.store()`.
-   */
-  readonly responseCache?: DeviceCacheOptions;
 }
 
-/** An entry's `createRouter`: starts the classifier worker (`startDefault` unless `options.worker`), builds the Router and gives it `router.cache`. */
-export async function createRouterWith(options: CreateBrowserRouterOptions, startDefault: StartDefaultWorker): Promise<BrowserRouter> {
-  const router = await routerWith(options.config, () => WorkerClassifier.create(options, startDefault));
-  return withDeviceCache(router, options.responseCache);
-}
-
-/** A router with the on-device response cache. */
-export type BrowserRouter = Router & { readonly cache: DeviceCache };
-
-/** IndexedDB database of the device cache (one per origin, as IndexedDB is). */
-export const DEVICE_CACHE_DB = 'semroute-response-cache';
-
-/** Adds `router.cache` (IndexedDB when available) to a router. */
-export function withDeviceCache(router: Router, opts: DeviceCacheOptions = {}): BrowserRouter {
-  const limits = deviceLimits(opts);
-  const backend =
-    typeof indexedDB === 'undefined'
-      ? new MemoryCacheStore(limits)
-      : IndexedDbCacheStore.open(DEVICE_CACHE_DB, limits).catch(() => new MemoryCacheStore(limits)); // private mode, quota: memory
-  const cache = new DeviceCache(router, backend, opts.userKey !== undefined ? { userKey: opts.userKey } : {});
-  return Object.assign(router, { cache });
+/** An entry's `createRouter`: starts the classifier worker (`startDefault` unless `options.worker`) and builds the Router. */
+export function createRouterWith(options: CreateBrowserRouterOptions, startDefault: StartDefaultWorker): Promise<Router> {
+  return routerWith(options.config, () => WorkerClassifier.create(options, startDefault));
 }

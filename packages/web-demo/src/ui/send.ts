@@ -1,4 +1,5 @@
-import type { ChatCompletionRequest, DeviceCache } from '@semroute/core/browser';
+import type { ChatCompletionRequest } from '@semroute/core/browser';
+import type { DeviceCache } from '@semroute/core/browser-cache';
 import { formatMs, h, replace } from '../dom.js';
 import type { Analysis, Turn } from '../types.js';
 
