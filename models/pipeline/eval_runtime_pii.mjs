@@ -79,7 +79,7 @@ function score(items, preds) {
 
 const heads = JSON.parse(fs.readFileSync(path.join(modelDir, 'heads.json'), 'utf8'));
 const threshold = heads.heads.find((h) => h.name === 'pii').default_threshold;
-const out = { model: path.resolve(modelDir), dtype: 'int8', runtime: '@semroute/core/node (onnxruntime-node, CPU)', span_score_threshold: threshold, sets: {} };
+const out = { model: path.resolve(modelDir), dtype: 'int8', runtime: '@semroute/node-adapter (onnxruntime-node, CPU)', span_score_threshold: threshold, sets: {} };
 for (const piiPatterns of [false, true]) {
   const clf = await createNodeClassifier({ model: modelDir, dtype: 'int8', threads: 2, piiPatterns, warmup: false });
   try {

@@ -130,7 +130,7 @@ if os.path.exists(rt_path):
                         ("handwritten_chat_prompts", f"hand-written chat prompts (n={rt.get('handwritten_chat_prompts', {}).get('n')}, `pipeline/handwritten/`, never used to develop anything)")):
         if name in rt:
             a, b = rt[name]["model_only"]["micro"], rt[name]["model_plus_patterns"]["micro"]
-            w(f"| PII F1 as shipped (`@semroute/core/node`, int8, spans with score ≥ {rt_thr}), {label}: model only → **+ rule-based post-processing** (default) | {a['f1']:.3f} → **{b['f1']:.4f}** (P {b['precision']:.3f} / R {b['recall']:.3f}) | F1 ≥ 0.85 | F1 0.237 |")
+            w(f"| PII F1 as shipped (`@semroute/node-adapter`, int8, spans with score ≥ {rt_thr}), {label}: model only → **+ rule-based post-processing** (default) | {a['f1']:.3f} → **{b['f1']:.4f}** (P {b['precision']:.3f} / R {b['recall']:.3f}) | F1 ≥ 0.85 | F1 0.237 |")
 w(f"| ECE after calibration: domain (temperature + isotonic confidence map; temperature only) / jailbreak / PII-token | {i8['domain_test_stem']['ece']:.3f} ({i8['domain_test_stem'].get('ece_temperature_only', float('nan')):.3f}) / {j['ece']:.3f} / {i8['pii_test']['token_ece']:.3f} | ≤ 0.05 | — |")
 ag = ev["agreement"]["onnx_int8_vs_torch_fp32"]
 w(f"| int8 vs fp32 top-label agreement: domain / jailbreak (argmax) / jailbreak @thr / PII tokens | {pct(ag['domain'])} / {pct(ag['jailbreak'])} / {pct(ag['jailbreak_at_threshold'])} / {pct(ag['pii_tokens'])} | ≥ 99.5% | — |")
