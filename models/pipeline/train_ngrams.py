@@ -61,6 +61,25 @@ def log_softmax(x):
     return x - np.log(np.exp(x).sum(1, keepdims=True))
 
 
+def length_batches(items, size=64):
+    """Length-bucketed batches of indices (padding is masked out, so this only saves time)."""
+    by_len = sorted(range(len(items)), key=lambda i: len(items[i]["ids"]))
+    return [by_len[j:j + size] for j in range(0, len(by_len), size)]
+
+
+def bag_epoch(bag, opt, train, y, batches, rng, **loss_kwargs):
+    """One epoch of a sequence-level NgramBag over `batches` in a seeded random order (cross-entropy with `loss_kwargs`)."""
+    bag.train()
+    for b in rng.permutation(len(batches)):
+        idx = batches[b]
+        ids, am = padded(train, idx)
+        loss = F.cross_entropy(bag(ids, am), y[idx], **loss_kwargs)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    bag.eval()
+
+
 def fit_domain(a, data, cfg, encoder):
     """NgramBag on the domain data; returns (state dict prefix, params, cfg keys, info)."""
     train = data[("domain", "train")]
@@ -72,21 +91,11 @@ def fit_domain(a, data, cfg, encoder):
     bag = NgramBag(a.buckets, cfg["vocab_size"], cfg["n_domain"], PRIME)
     opt = torch.optim.Adam(bag.parameters(), lr=a.lr)
     rng = np.random.default_rng(a.seed)
-    # length-bucketed batches of 64 (padding is masked out, so this only saves time)
-    by_len = sorted(range(len(train)), key=lambda i: len(train[i]["ids"]))
-    batches = [by_len[j:j + 64] for j in range(0, len(by_len), 64)]
+    batches = length_batches(train)
     best = (-1.0, None, -1)
     t0 = time.time()
     for ep in range(a.epochs):
-        bag.train()
-        for b in rng.permutation(len(batches)):
-            idx = batches[b]
-            ids, am = padded(train, idx)
-            loss = F.cross_entropy(bag(ids, am), y_train[idx], label_smoothing=0.05)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        bag.eval()
+        bag_epoch(bag, opt, train, y_train, batches, rng, label_smoothing=0.05)
         acc = float((bag_logits(bag, val).argmax(1) == y_val).mean())
         print(f"epoch {ep + 1}: n-gram val domain acc {acc:.4f} ({time.time() - t0:.0f} s)", flush=True)
         if acc > best[0]:
@@ -161,8 +170,7 @@ def fit_jailbreak(a, data, cfg, encoder):
     bag = NgramBag(a.buckets, cfg["vocab_size"], cfg["n_jailbreak"], PRIME)
     opt = torch.optim.Adam(bag.parameters(), lr=a.lr)
     rng = np.random.default_rng(a.seed)
-    by_len = sorted(range(len(train)), key=lambda i: len(train[i]["ids"]))
-    batches = [by_len[j:j + 64] for j in range(0, len(by_len), 64)]
+    batches = length_batches(train)
     dev = O.jailbreak_dev_rows()
     dev_windows = [O.windows(O.TOKENIZER(), r["text"]) for r in dev]
     flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
@@ -182,15 +190,7 @@ def fit_jailbreak(a, data, cfg, encoder):
     best = None
     t0 = time.time()
     for ep in range(a.epochs):
-        bag.train()
-        for b in rng.permutation(len(batches)):
-            idx = batches[b]
-            ids, am = padded(train, idx)
-            loss = F.cross_entropy(bag(ids, am), y_train[idx], weight=class_w)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        bag.eval()
+        bag_epoch(bag, opt, train, y_train, batches, rng, weight=class_w)
         ng = bag_logits(bag, flat)
         for mix in grid:
             m = score(ng, mix)
