@@ -55,7 +55,6 @@ def ood_section():
       "n-gram path and the PII post-processing its date/time recognizer and case rules. Rerun: "
       "`node models/eval/run.mjs --half report`.\n")
     cols = [h for h in ("report", "dev") if h in halves]
-    head = " | ".join(f"{h} half" + (f" (before)" if False else "") for h in cols)
     w("| Metric | " + " | ".join(f"{h} half (before → now)" for h in cols) + " | goal |")
     w("|---|" + "---|" * len(cols) + "---|")
 

@@ -179,12 +179,7 @@ def fit_jailbreak(a, data, cfg, encoder):
 
     def score(bag_logits_flat, mix):
         mixed = log_softmax(enc) + mix * log_softmax(bag_logits_flat)
-        d = mixed[:, 1] - mixed[:, 0]
-        per_row, k = [], 0
-        for ws in dev_windows:
-            per_row.append(float(d[k:k + len(ws)].max()))
-            k += len(ws)
-        return O.jailbreak_metrics(dev, np.array(per_row))
+        return O.jailbreak_metrics(dev, O.max_per_row(mixed[:, 1] - mixed[:, 0], dev_windows))
     base = score(np.zeros_like(enc), 0.0)
     print(f"encoder alone on the OOD dev half: TPR {base['tpr']:.4f} AUC {base['auc']:.4f}", flush=True)
     best = None
