@@ -8,6 +8,11 @@ const ts = `/**
  * bench/gen-default-config.mjs; default-config.test.ts checks that both are identical.
  * @module
  */
+/**
+ * The text of the bundled default config (\`config/default.yaml\`, also shipped as
+ * \`@semroute/core/config/default.yaml\`): 14 MMLU-Pro categories between an example fast and an example reasoning model,
+ * jailbreak and sensitive-PII blocks. Edit a copy and pass it to {@link parseConfig}; {@link defaultConfig} returns it parsed.
+ */
 export const DEFAULT_CONFIG_YAML: string = ${JSON.stringify(yaml)};
 `;
 writeFileSync(new URL('src/config/default-config-text.ts', root), ts);

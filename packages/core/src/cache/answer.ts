@@ -82,6 +82,7 @@ export class SseCompletionCollector {
     this.#maxBytes = maxBytes;
   }
 
+  /** Feeds the next piece of the stream (bytes or text, in order). Ignored once the stream ended or failed. */
   push(chunk: Uint8Array | string): void {
     if (this.#failed || this.#done) return;
     this.#bytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
@@ -100,6 +101,7 @@ export class SseCompletionCollector {
     }
   }
 
+  /** The assembled `chat.completion`, or why it cannot be stored (`stream_incomplete` when `[DONE]` never came). */
   finish(): CachedCompletion | NotCacheableReason {
     if (this.#failed) return this.#failed;
     if (!this.#done) return 'stream_incomplete';

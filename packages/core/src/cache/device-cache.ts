@@ -26,6 +26,7 @@ export interface DeviceCacheOptions extends DeviceCacheLimits {
   readonly userKey?: string;
 }
 
+/** The limits a device cache gets for each option left out: 500 entries, 8 MiB of answers, 7 days, LRU eviction. */
 export const DEVICE_CACHE_DEFAULTS: Readonly<Required<DeviceCacheLimits>> = Object.freeze({ maxEntries: 500, maxBytes: 8 * 1024 * 1024, ttlSeconds: 7 * 24 * 3600, eviction: 'lru' });
 
 export function deviceLimits(opts: DeviceCacheLimits = {}): CacheLimits {
@@ -49,6 +50,10 @@ export interface DeviceLookup {
   readonly route: RouteResult;
 }
 
+/**
+ * The response cache on the device for one router: `lookup` routes a request and finds a stored answer, `store`
+ * keeps the answer the app got, per user key. Made by `withDeviceCache` (IndexedDB) or {@link memoryDeviceCache}.
+ */
 export class DeviceCache {
   readonly #router: Router;
   readonly #cache: Promise<ResponseCache>;
@@ -112,6 +117,7 @@ export class DeviceCache {
     await (await this.#cache).clear();
   }
 
+  /** Counters of this cache since it was opened (hits, misses, stores, …) and the backend's entries and bytes. */
   async stats(): Promise<CacheStats> {
     return (await this.#cache).stats();
   }

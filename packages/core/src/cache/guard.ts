@@ -21,12 +21,13 @@ export interface GuardOptions {
   /**
    * Content words one prompt may have that the other lacks, when the other has none the first lacks. Default 0: an
    * added word often changes the question ("sort a list" / "sort a list in descending order", "capital of France" /
-   * "population of the capital of France"); only the generic words of {@link SOFT_WORDS} may be added freely. A word
+   * "population of the capital of France"); only the generic words of the guard's `SOFT_WORDS` list may be added freely. A word
    * swapped for another is never accepted.
    */
   readonly maxExtraWords: number;
 }
 
+/** The guard every cache lookup uses: no extra content words (see {@link GuardOptions.maxExtraWords}). */
 export const DEFAULT_GUARD: GuardOptions = Object.freeze({ maxExtraWords: 0 });
 
 /**

@@ -32,6 +32,10 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
   });
 }
 
+/**
+ * A {@link CacheBackend} persisted in IndexedDB: a {@link MemoryCacheStore} in front (searches never touch the
+ * database) with every store, eviction and clear written through. Build it with {@link IndexedDbCacheStore.open}.
+ */
 export class IndexedDbCacheStore implements CacheBackend {
   readonly kind = 'indexeddb';
   readonly #db: IDBDatabase;
@@ -111,6 +115,7 @@ export class IndexedDbCacheStore implements CacheBackend {
     await this.#write((s) => s.clear());
   }
 
+  /** Entries and bytes held (the in-memory copy, which mirrors the database). */
   size(): CacheSize {
     return this.#memory.size();
   }

@@ -34,6 +34,7 @@ export function utf8Length(s: string): number {
 /** Fixed bytes counted per entry besides its answer: the vector, signature and bookkeeping. */
 const ENTRY_OVERHEAD = 512;
 
+/** The limits of a {@link MemoryCacheStore} plus hooks used by the stores built on it (IndexedDB, Redis mirror). */
 export interface MemoryStoreOptions extends CacheLimits {
   /** Milliseconds since the epoch (tests). Default: `Date.now`. */
   readonly now?: () => number;
@@ -43,6 +44,12 @@ export interface MemoryStoreOptions extends CacheLimits {
   readonly onDrop?: (id: string) => void;
 }
 
+/**
+ * The in-process {@link CacheBackend}: entries in a `Map` (eviction order) and one int8 {@link VectorBucket} per
+ * bucket, bounded by `maxEntries` and `maxBytes` (each entry counts its answer's UTF-8 bytes plus 512 bytes of
+ * overhead; an answer larger than `maxBytes` is not stored). The `…Sync` methods are the same operations without a
+ * promise, for callers that hold it in the same thread.
+ */
 export class MemoryCacheStore implements CacheBackend {
   readonly kind = 'memory';
   #limits: CacheLimits;
@@ -68,6 +75,7 @@ export class MemoryCacheStore implements CacheBackend {
     return this.#evictOverflow();
   }
 
+  /** The limits in force (from the constructor or the last {@link setLimits}). */
   get limits(): CacheLimits {
     return this.#limits;
   }
@@ -76,6 +84,7 @@ export class MemoryCacheStore implements CacheBackend {
     return this.searchSync(bucket, query, threshold, limit);
   }
 
+  /** {@link search} without the promise: live entries of `bucket` with similarity ≥ `threshold`, best first; expired ones met are dropped. */
   searchSync(bucket: string, query: QuantizedVector, threshold: number, limit: number): CacheCandidate[] {
     const b = this.#buckets.get(bucket);
     if (!b || b.size === 0 || b.dim !== query.q.length) return [];
@@ -99,6 +108,7 @@ export class MemoryCacheStore implements CacheBackend {
     return this.getSync(id);
   }
 
+  /** {@link get} without the promise: the stored answer, or undefined when absent or expired (an LRU store marks it used). */
   getSync(id: string): string | undefined {
     const e = this.#entries.get(id);
     if (!e) return undefined;
@@ -163,6 +173,7 @@ export class MemoryCacheStore implements CacheBackend {
     return this.#entries.keys();
   }
 
+  /** Whether an entry with this id is held (expired or not; nothing is dropped or refreshed). */
   has(id: string): boolean {
     return this.#entries.has(id);
   }
@@ -171,12 +182,14 @@ export class MemoryCacheStore implements CacheBackend {
     this.clearSync();
   }
 
+  /** {@link clear} without the promise: removes every entry. `onDrop` is not called. */
   clearSync(): void {
     this.#entries.clear();
     this.#buckets.clear();
     this.#bytes = 0;
   }
 
+  /** Entries held and the bytes they count (answers' UTF-8 length + 512 each), expired ones not yet dropped included. */
   size(): CacheSize {
     return { entries: this.#entries.size, bytes: this.#bytes };
   }

@@ -46,9 +46,13 @@ export type CacheProbe =
 
 /** Events for metrics (the Node adapter feeds prom-client with them). Names, numbers and decisions only. */
 export interface CacheObserver {
+  /** A lookup finished: its outcome, its duration in seconds (search + guard + get), and the hit's similarity. */
   lookup?(e: { readonly decision: string; readonly outcome: 'hit' | 'miss' | 'error'; readonly seconds: number; readonly similarity?: number }): void;
+  /** A request that the cache applies to skipped it (`no_store`, `temperature`, `pii`, …; see {@link CacheBypassReason}). */
   bypass?(e: { readonly decision: string; readonly reason: CacheBypassReason }): void;
+  /** A miss's answer was stored, skipped (`reason`: why it is not cacheable, or `too_large`), or failed to store. */
   store?(e: { readonly decision: string; readonly outcome: 'stored' | 'skipped' | 'error'; readonly reason?: string }): void;
+  /** `n` entries were evicted by the backend to make room for a new one. */
   evicted?(n: number): void;
   /** A backend call failed (`op`: search, get, put); the request went on without the cache. */
   error?(e: { readonly op: 'search' | 'get' | 'put'; readonly code: string }): void;
@@ -161,6 +165,7 @@ export async function cacheBucket(r: CacheRequest, cfg: ResponseCacheConfig): Pr
   return sha256Hex(canonicalJson({ v: 1, scope, user: user ?? null, decision: d.decision, model: d.model, reasoning: d.use_reasoning ? (d.reasoning_effort ?? 'on') : 'off', context }));
 }
 
+/** What a {@link ResponseCache} is built from: the backend that keeps the entries and an optional metrics observer. */
 export interface ResponseCacheOptions {
   readonly backend: CacheBackend;
   readonly observer?: CacheObserver;
@@ -177,6 +182,7 @@ export class ResponseCache {
     this.#observer = opts.observer ?? {};
   }
 
+  /** A snapshot of this cache's counters (since it was built) and the backend's current size. */
   stats(): CacheStats {
     return { ...this.#stats, byDecision: structuredClone(this.#stats.byDecision), ...this.backend.size() };
   }

@@ -41,6 +41,11 @@ export interface CacheSize {
   readonly bytes: number;
 }
 
+/**
+ * A store the response cache keeps its entries in. Implement it to put the cache somewhere else; the built-in ones
+ * are {@link MemoryCacheStore}, the Node adapter's Redis backend and the browser's IndexedDB store. Methods may
+ * reject on I/O failure: the cache then treats the request as a bypass (`backend_error`) and never fails it.
+ */
 export interface CacheBackend {
   /** `memory`, `redis`, `indexeddb`. */
   readonly kind: string;
@@ -52,6 +57,7 @@ export interface CacheBackend {
   put(entry: CacheEntryData): Promise<{ evicted: number }>;
   /** Removes every entry (of this backend's namespace). */
   clear(): Promise<void>;
+  /** Entries and bytes held now (synchronous: this process's count for a shared backend). */
   size(): CacheSize;
   /** Releases connections and timers. */
   close?(): Promise<void>;

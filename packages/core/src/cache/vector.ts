@@ -75,18 +75,22 @@ export class VectorBucket<Id> {
     this.#scales = new Float64Array(capacity);
   }
 
+  /** Number of vectors held. */
   get size(): number {
     return this.#ids.length;
   }
 
+  /** Whether a vector is held under `id`. */
   has(id: Id): boolean {
     return this.#slot.has(id);
   }
 
+  /** The ids held, in slot order (not insertion order once something was removed); a live view, do not modify. */
   ids(): readonly Id[] {
     return this.#ids;
   }
 
+  /** Adds (or replaces) the vector of `id`. Throws a RangeError when its length is not the bucket's `dim`. */
   add(id: Id, v: QuantizedVector): void {
     if (v.q.length !== this.dim) throw new RangeError(`vector of length ${v.q.length} in a bucket of dimension ${this.dim}`);
     if (this.#slot.has(id)) this.remove(id);
@@ -99,6 +103,7 @@ export class VectorBucket<Id> {
     this.#slot.set(id, n);
   }
 
+  /** Removes the vector of `id` (the last slot moves into its place); false when there was none. */
   remove(id: Id): boolean {
     const i = this.#slot.get(id);
     if (i === undefined) return false;

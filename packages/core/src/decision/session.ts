@@ -38,6 +38,10 @@ export interface SessionAnchor {
   readonly blocked: boolean;
 }
 
+/**
+ * Where a turn's session route came from: the route stored with a Responses API `previous_response_id`, the session
+ * marker header the client sent back, or the earlier turns replayed from the messages.
+ */
 export type SessionSource = SessionTrace['source'];
 
 /** The anchor a decision leaves for the next turn. */

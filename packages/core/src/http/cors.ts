@@ -8,11 +8,16 @@ import { CLIENT_RESPONSE_HEADERS, HEADERS } from '../headers.js';
 /** Default CORS origins: pages served from this machine's loopback (a playground dev server), nothing else. */
 export const DEFAULT_CORS_ORIGINS: readonly string[] = Object.freeze(['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*']);
 
+/** `access-control-allow-methods` of a preflight answer. */
 export const CORS_ALLOW_METHODS = 'GET, POST';
+/** `access-control-allow-headers` of a preflight answer: content type, authorization and semroute's request headers. */
 export const CORS_ALLOW_HEADERS = ['content-type', 'authorization', HEADERS.CLIENT_DECISION, HEADERS.DEBUG, HEADERS.SESSION].join(', ');
+/** `access-control-expose-headers` of an answer: the routing headers a page may read, and `retry-after`. */
 export const CORS_EXPOSE_HEADERS = [...CLIENT_RESPONSE_HEADERS, 'retry-after'].join(', ');
+/** `access-control-max-age` of a preflight answer, in seconds. */
 export const CORS_MAX_AGE = '600';
 
+/** True for the paths CORS applies to: `/v1/*` and `/api/v1/*`. */
 export const isApiPath = (path: string): boolean => path.startsWith('/v1/') || path.startsWith('/api/v1/');
 
 /** `*`, or `scheme://host[:port]` with `*` allowed as the port (no path, no trailing slash). */

@@ -5,8 +5,10 @@
  */
 import { ClassifierError, ConfigError, DeadlineError, NoRouteError, OverloadedError, RequestError, SemrouteError } from '../errors.js';
 
+/** The `error.type` values semroute answers with (OpenAI's names, plus `not_found_error` and `upstream_error`). */
 export type OpenAIErrorType = 'invalid_request_error' | 'server_error' | 'rate_limit_error' | 'not_found_error' | 'upstream_error';
 
+/** The JSON body of every error answer, shaped like OpenAI's: `{error: {message, type, param, code}}`. */
 export interface OpenAIErrorBody {
   error: { message: string; type: OpenAIErrorType; param: string | null; code: string | null };
 }
@@ -25,6 +27,7 @@ export class HttpError extends Error {
     super(message);
   }
 
+  /** The error as an OpenAI-style body (no stack, no prompt text). */
   body(): OpenAIErrorBody {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
@@ -34,6 +37,7 @@ export class HttpError extends Error {
     return JSON.stringify(this.body());
   }
 
+  /** `e instanceof HttpError`, as a type guard. */
   static isError(e: unknown): e is HttpError {
     return e instanceof HttpError;
   }
@@ -60,6 +64,7 @@ export function toHttpError(e: unknown): HttpError {
   return new HttpError(500, 'Internal server error.', 'server_error', 'internal_error');
 }
 
+/** A 404 (`not_found`) whose message is `what`, e.g. an unknown stored response id. */
 export const notFound = (what: string): HttpError => new HttpError(404, what, 'invalid_request_error', 'not_found');
 
 /** The answer to a body over the size limit (the Node server and the fetch handler send the same). */

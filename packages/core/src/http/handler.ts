@@ -26,8 +26,10 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Log fields: names, codes and numbers only, never prompt text. */
 export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>;
+/** Where the fetch handler logs (`console`-like): a level, a message, and fields without prompt text. */
 export type EdgeLogger = (level: 'info' | 'warn' | 'error', msg: string, fields?: LogFields) => void;
 
+/** Options of {@link createFetchHandler}: the router (or how to build it), limits, CORS, upstream transport, cache and stores. */
 export interface FetchHandlerOptions {
   /**
    * The router, or a function that builds it. A function is called on the first request that needs the router
@@ -68,9 +70,15 @@ export interface FetchHandlerOptions {
   readonly responseStore?: ResponseStore;
 }
 
+/** Where a fetch handler's lazy router build stands (`failed`: the last build threw; the next request retries it). */
 export type RouterState = 'not_started' | 'loading' | 'ready' | 'failed';
 
+/**
+ * semroute's HTTP API as one `Request → Response` function (Workers' `fetch`, `Deno.serve`, `Bun.serve`), with the
+ * state of its router. Errors become OpenAI-style error answers; it never rejects.
+ */
 export interface FetchHandler {
+  /** Answers one request: chat completions, Responses, classify, models, health, readiness. */
   (request: Request): Promise<Response>;
   /** Where the lazy router build stands. */
   readonly state: () => RouterState;

@@ -7,7 +7,7 @@
  */
 export { HttpError, toHttpError, notFound, bodyTooLarge, invalidJson, unknownEndpoint, upstreamBroken, upstreamUnavailable } from './errors.js';
 export type { OpenAIErrorBody, OpenAIErrorType } from './errors.js';
-export { DEFAULT_BODY_LIMIT, parseJsonBody, readBodyText } from './body.js';
+export { DEFAULT_BODY_LIMIT, MAX_JSON_DEPTH, parseJsonBody, readBodyText } from './body.js';
 export {
   CORS_ALLOW_HEADERS,
   CORS_ALLOW_METHODS,

@@ -20,12 +20,15 @@ export interface StoredResponse {
   readonly turns: number;
 }
 
+/** Where stored Responses live (memory here, Redis in the Node adapter). Implementations must copy values, not share them. */
 export interface ResponseStore {
+  /** The stored response with this id, or undefined when unknown or expired. */
   get(id: string): Promise<StoredResponse | undefined>;
   /** Stores (or replaces) a response for `ttlSeconds`. */
   put(id: string, value: StoredResponse, ttlSeconds: number): Promise<void>;
   /** True when something was deleted. */
   delete(id: string): Promise<boolean>;
+  /** Releases connections (a Redis client); the store is not used after it. */
   close?(): Promise<void>;
 }
 
@@ -47,6 +50,10 @@ export const RESPONSE_ID = /^resp_[A-Za-z0-9_-]{1,128}$/;
  */
 export class MemoryResponseStore implements ResponseStore {
   readonly #entries = new Map<string, { json: string; expires: number }>();
+  /**
+   * @param maxEntries Most responses kept; storing one more drops the oldest stored.
+   * @param clock Milliseconds since the epoch, for expiry (tests pass a fake clock). Default: `Date.now`.
+   */
   constructor(
     readonly maxEntries: number,
     readonly clock: () => number = Date.now,

@@ -29,6 +29,7 @@ import { HOP_RESPONSE_HEADERS, upstreamRequestHeaders, walkPlans, type AttemptOu
 
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** Everything {@link handleResponses} needs for one request, supplied by the adapter (Node server or fetch handler). */
 export interface ResponsesContext {
   readonly router: Router;
   /** The config for the whole request (one snapshot, even across a hot reload). */
@@ -39,6 +40,7 @@ export interface ResponsesContext {
   /** The store for `store` / `previous_response_id` (undefined: such requests are refused with a clear error). */
   readonly store: ResponseStore | undefined;
   readonly fetch: FetchLike;
+  /** A backend's API key by its `api_key_env` name (`process.env` on Node, Worker secrets at the edge); undefined: none. */
   readonly getSecret: (name: string) => string | undefined;
   /** Upstream time to the response head, ms. */
   readonly firstByteMs: number;

@@ -16,10 +16,13 @@ import type { PiiSpan, Signals } from '../signals/types.js';
 import { HttpError } from './errors.js';
 import { type LazyPlan, type UpstreamPlan, backendsOf, responseHeadersOf } from './upstream.js';
 
+/** A classifier head a classify request may ask for alone. */
 export type Head = 'domain' | 'jailbreak' | 'pii';
+/** The heads to compute (each at most once); `undefined` wherever it is accepted means "what the config needs". */
 export type Heads = readonly Head[];
 const HEADS: readonly Head[] = Object.freeze(['domain', 'jailbreak', 'pii']);
 
+/** The answer to a blocked request (jailbreak, PII, `fast_response`): status, headers, the JSON body and its SSE events. */
 export interface BlockedAnswer {
   status: number;
   headers: Record<string, string>;
@@ -27,6 +30,7 @@ export interface BlockedAnswer {
   sse: string[];
 }
 
+/** One chat request routed, as the HTTP adapters use it: the decision, a block answer or the upstream plans, and trace data. */
 export interface RoutedView {
   decision: Decision;
   decisionName: string;
@@ -130,6 +134,10 @@ export function blockedAnswerBody(b: BlockedAnswer, stream: boolean): { status: 
 export const modelNotFound = (model: string): HttpError =>
   new HttpError(404, `The model \`${model}\` does not exist or has no backend.`, 'invalid_request_error', 'model_not_found', 'model');
 
+/**
+ * Reads a request's `heads` (an array, or a comma-separated string); `undefined`/`null` → undefined. Throws a 400
+ * {@link HttpError} (`invalid_heads`) on anything else.
+ */
 export function parseHeads(v: unknown): Heads | undefined {
   if (v === undefined || v === null) return undefined;
   const list = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
@@ -152,6 +160,7 @@ export const CLASSIFY_KINDS: readonly string[] = Object.freeze(['intent', 'pii',
 /** Most texts in one classify request. */
 export const MAX_CLASSIFY_TEXTS = 256;
 
+/** A validated `/api/v1/classify[/:kind]` request (from {@link parseClassifyRequest}). */
 export interface ClassifyRequest {
   readonly texts: readonly string[];
   readonly heads: Heads | undefined;
@@ -207,6 +216,10 @@ export interface ClassificationRecord {
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 const keep = (x: number) => x;
 
+/**
+ * Classifies one prompt (a string, or `{messages}` of a chat request) through `router.route()` and returns its
+ * record: category, confidence, jailbreak, PII, decision and latency. Scores are rounded to 4 digits unless `raw`.
+ */
 export async function classificationRecord(
   router: Router,
   input: string | { messages: unknown[] },

@@ -31,6 +31,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 export class SseGate {
   #pending: Uint8Array | undefined;
 
+  /** Takes the next upstream chunk; returns the bytes to forward now (undefined when everything is held back). */
   push(chunk: Uint8Array): Uint8Array | undefined {
     const buf = this.#pending ? concat(this.#pending, chunk) : chunk;
     const end = lastEventEnd(buf);
@@ -47,6 +48,7 @@ export class SseGate {
     return end === buf.byteLength ? buf : buf.subarray(0, end);
   }
 
+  /** The held-back remainder at the end of the stream (undefined when none). */
   flush(): Uint8Array | undefined {
     const p = this.#pending;
     this.#pending = undefined;
@@ -62,6 +64,7 @@ export function sseErrorEvent(message: string, code: string): string {
 /** The event that ends a stream whose upstream broke or went idle. */
 export const streamBrokenEvent = (): string => sseErrorEvent('The upstream stream was interrupted.', 'upstream_stream_broken');
 
+/** How a forwarded stream ended: upstream finished, the client went away, or the upstream broke or went idle. */
 export type PipeOutcome = 'ok' | 'client_aborted' | 'upstream_broken';
 
 /**

@@ -70,6 +70,7 @@ export function responsesUrl(ref: BackendRefLike): string {
   return u.toString();
 }
 
+/** A config backend ref as a call target: its chat and Responses URLs, API format, key variable; unnamed → `backend-<index>`. */
 export function toTarget(ref: BackendRefLike, index: number): UpstreamTarget {
   const apiKeyEnv = ref.api_key_env ?? ref.apiKeyEnv;
   return {
@@ -104,10 +105,11 @@ export function weightedOrder<T extends { weight?: number }>(refs: readonly T[],
   return out;
 }
 
+/** A call target with its load-balancing weight (`backend_refs[].weight`, default 1). */
 export type WeightedTarget = UpstreamTarget & { readonly weight: number };
 
-/** Backends of a model in the config, as call targets (cached per config object). */
 const targetCache = new WeakMap<object, Map<string, WeightedTarget[]>>();
+/** Backends of a model in the config, as call targets (cached per config object); empty for an unknown model. */
 export function backendsOf(config: RouterConfig, model: string): WeightedTarget[] {
   let m = targetCache.get(config);
   if (!m) {
@@ -168,6 +170,7 @@ export function upstreamRequestHeaders(
 /** One call to one backend: a usable answer, or a failure reason (retried on the next target). */
 export type AttemptOutcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly reason: string };
 
+/** What {@link walkPlans} found: the answer that serves the request, or the last failure reason. */
 export interface PlanWalk<R> {
   /** The answer that serves the request, with its plan and target; undefined when every attempt failed. */
   readonly got?: { readonly value: R; readonly plan: UpstreamPlan; readonly target: UpstreamTarget };

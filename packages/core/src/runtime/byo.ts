@@ -80,7 +80,16 @@ export interface ByoIo {
   /** Reads and parses a JSON file of the custom model's folder. */
   json(file: string): Promise<unknown>;
   /** Creates a runner that reads `output` into the `domain` (sequence) or `pii` (token) slot. */
-  runner(file: string, output: string, kind: 'sequence' | 'token'): Promise<BatchRunner & { /** Releases the session. */ dispose(): Promise<void> }>;
+  runner(
+    file: string,
+    output: string,
+    kind: 'sequence' | 'token',
+  ): Promise<
+    BatchRunner & {
+      /** Releases the ONNX session (and its worker, if any). */
+      dispose(): Promise<void>;
+    }
+  >;
   /** Builds the custom model's tokenizer from its `tokenizer.json` and `tokenizer_config.json`. */
   tokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): ModelTokenizer;
 }
