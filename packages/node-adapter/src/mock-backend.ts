@@ -8,8 +8,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** How the mock backend behaves: where it listens, how slow it is, and how it fails. All optional. */
 export interface MockBackendOptions {
+  /** Port to listen on (default 0: a free port). */
   port?: number;
+  /** Interface to listen on (default `127.0.0.1`). */
   host?: string;
   /** Delay before the response head, in ms. */
   latencyMs?: number;
@@ -52,6 +55,7 @@ export interface MockEcho {
   user_texts: string[];
 }
 
+/** A running mock backend (from {@link startMockBackend}); `url` is its base, e.g. `http://127.0.0.1:8802`. */
 export interface MockBackend {
   readonly url: string;
   readonly port: number;
@@ -61,6 +65,7 @@ export interface MockBackend {
   readonly received: MockEcho[];
   /** Requests whose client went away before the answer finished. */
   readonly aborted: number;
+  /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
 

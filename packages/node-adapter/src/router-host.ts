@@ -10,9 +10,16 @@ import { DEFAULT_CONFIG_YAML, Router, formatConfigIssues, parseConfig, type Clas
 import { ClassifierPool } from './classifier-pool.js';
 import { splitConfig, type ServerSettings } from './settings.js';
 
+/**
+ * The logger the server parts write to (pino's shape: fields first, then the message). Fields carry names, codes and
+ * numbers, never prompt text.
+ */
 export interface Logger {
+  /** Lifecycle events: model loaded, config reloaded. */
   info(obj: object | string, msg?: string): void;
+  /** Degraded but serving: keyword-only routing, a config reload refused. */
   warn(obj: object | string, msg?: string): void;
+  /** A failure the operator must act on (an invalid config file, a model that did not load). */
   error(obj: object | string, msg?: string): void;
 }
 
@@ -22,6 +29,7 @@ export const stderrLogger: Logger = {
   error: (o, m) => process.stderr.write(`error: ${m ?? (typeof o === 'string' ? o : JSON.stringify(o))}\n`),
 };
 
+/** A config file read: the core config, the server section and warnings, or every issue found. Never throws. */
 export type LoadedConfig =
   | { ok: true; config: RouterConfig; server: Partial<ServerSettings>; warnings: ConfigIssue[] }
   | { ok: false; errors: ConfigIssue[] };
@@ -36,6 +44,7 @@ export function loadConfigText(text: string, filename?: string): LoadedConfig {
   return { ok: true, config: parsed.config, server: split.server, warnings: parsed.warnings };
 }
 
+/** Reads and parses a config file (YAML, or JSON for `*.json`); an unreadable file is an issue, not a throw. */
 export function loadConfigFile(path: string): LoadedConfig {
   let text: string;
   try {
@@ -46,8 +55,10 @@ export function loadConfigFile(path: string): LoadedConfig {
   return loadConfigText(text, path);
 }
 
+/** Where the classifier stands: loading in the background, loaded, not wanted (`classifier: 'none'`), or failed to load. */
 export type ClassifierState = 'loading' | 'loaded' | 'none' | 'failed';
 
+/** Options of a {@link RouterHost}: config file, model and its threads, and what happens when the model fails. */
 export interface RouterHostOptions {
   /** Config file; undefined → the bundled default config. */
   configPath?: string;
@@ -71,6 +82,11 @@ export interface RouterHostOptions {
   log?: Logger;
 }
 
+/**
+ * Owns the live {@link Router} of a server: loads the config (a file or the bundled default), loads the classifier
+ * model in the background (see {@link RouterHost.ready}), and reloads the config file with an atomic swap; an
+ * invalid new config keeps the old one running. The constructor throws when the initial config is invalid.
+ */
 export class RouterHost {
   router: Router;
   config: RouterConfig;
@@ -162,6 +178,7 @@ export class RouterHost {
     }
   }
 
+  /** Calls `fn` with every new config after a successful reload; returns the function that unsubscribes it. */
   onConfig(fn: (config: RouterConfig) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -199,6 +216,7 @@ export class RouterHost {
     this.watcher.on('error', (e) => this.log.error({ err: String(e) }, 'config watcher failed'));
   }
 
+  /** Stops watching the file, waits for the model load to settle and disposes of the router (its classifier workers). */
   async close(): Promise<void> {
     this.watcher?.close();
     this.watcher = undefined;

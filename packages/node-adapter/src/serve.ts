@@ -14,39 +14,59 @@ import { defaultStaticDir } from './server/static.js';
 import { DEFAULT_SETTINGS, type ServerSettings, type TrustClientHints } from './settings.js';
 import { startTracing, type Tracing } from './telemetry/tracing.js';
 
+/** Options of {@link serve}; each overrides the config file's `server:` section, as the CLI flags do. */
 export interface ServeOptions {
+  /** Config file (YAML or JSON; hot-reloaded unless `watch: false`). Default: the bundled default config. */
   configPath?: string;
   /** Interface for HTTP and gRPC (default: `server.host` of the config, else `127.0.0.1`). */
   host?: string;
+  /** HTTP port (default: `server.port`, else 8801; 0 picks a free port, see {@link RunningServer.port}). */
   port?: number | undefined;
   /** null disables the gRPC server. */
   grpcPort?: number | null | undefined;
   /** Start the built-in mock backend (default: only when no config is given). */
   mock?: boolean;
+  /** Port of the mock backend (default 8802, the bundled default config's backend). */
   mockPort?: number;
+  /** Classifier model folder. Default: `@semroute/model-mini`, found automatically. */
   model?: string;
+  /** Execution provider for onnxruntime-node: `auto` tries CUDA, then CPU. */
   device?: 'auto' | 'cpu' | 'cuda';
+  /** Intra-op threads of each classifier session. */
   threads?: number | undefined;
+  /** Classifier worker threads (default 2). */
   inferenceThreads?: number | undefined;
   /** `none`: keyword signals only; a Classifier instance (tests) is used as is. */
   classifier?: 'auto' | 'none' | Classifier | (() => Promise<Classifier>);
+  /** When the model fails to load: stay not-ready (true) instead of routing on keyword/context signals (default). */
   requireModel?: boolean;
+  /** Client pre-routing hints policy (default `server.trust_client_hints`, else `none`). */
   trustClientHints?: TrustClientHints;
+  /** Folder served at `/` (default: the built playground, when present). */
   staticDir?: string;
+  /** Reload the config file when it changes (default true). */
   watch?: boolean;
+  /** pino level (`info` default; `silent` logs nothing). */
   logLevel?: string;
   /** pino/fastify logger options, overriding logLevel (e.g. `{ level: 'debug', stream }` in tests). */
   logger?: object;
+  /** Log one line per routed request: decision, model, category, confidence (never the prompt). */
   debugLog?: boolean;
+  /** Drain and exit on SIGTERM/SIGINT, reload the config on SIGHUP (the CLI sets it; default false). */
   installSignalHandlers?: boolean;
 }
 
+/** A started server: its parts, where it listens, and {@link RunningServer.close}. */
 export interface RunningServer {
   readonly app: SemrouteApp;
   readonly host: RouterHost;
+  /** Base URL of the HTTP proxy, e.g. `http://127.0.0.1:8801` (a wildcard bind is given as loopback). */
   readonly url: string;
+  /** The HTTP port actually bound. */
   readonly port: number;
+  /** The ext_proc gRPC server (undefined with `grpcPort: null`). */
   readonly extProc: ExtProcServer | undefined;
+  /** The mock backend, when one was started. */
   readonly mock: MockBackend | undefined;
   /** OpenTelemetry traces, when the OTEL_* environment turned them on. */
   readonly tracing: Tracing | undefined;
@@ -54,6 +74,11 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Starts `semroute serve` in this process: the OpenAI-compatible proxy, the Envoy ext_proc server and (by default
+ * without a config file) the mock backend, with config hot reload. Resolves once listening; the model keeps loading
+ * in the background (`/ready`). Rejects on an invalid config, a port in use or bad `OTEL_*` variables.
+ */
 export async function serve(opts: ServeOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? (opts.logLevel === 'silent' ? false : { level: opts.logLevel ?? 'info' });
   let mock: MockBackend | undefined;

@@ -13,6 +13,10 @@ export { DEFAULT_CORS_ORIGINS, isOriginPattern, originAllowed } from '@semroute/
 export type { TrustClientHints };
 export const TRUST_CLIENT_HINTS: readonly TrustClientHints[] = Object.freeze(['none', 'routing']);
 
+/**
+ * The server's own settings: the optional top-level `server:` section of the config file (snake_case keys:
+ * `grpc_port`, `body_limit_bytes`, …), overridden by CLI flags and {@link ServeOptions}.
+ */
 export interface ServerSettings {
   /**
    * Interface the HTTP proxy and the ext_proc gRPC server listen on. Default loopback (`127.0.0.1`): a router on a
@@ -20,15 +24,21 @@ export interface ServerSettings {
    * Kubernetes ConfigMap via `server.host`).
    */
   host: string;
+  /** HTTP port of the proxy (default 8801; 0 picks a free one). */
   port: number;
+  /** Port of the Envoy ext_proc gRPC server (default 50051). */
   grpcPort: number;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
   /** Concurrent chat requests before 503 + retry-after. */
   maxInflight: number;
+  /** Upstream TCP connect timeout, ms. */
   connectTimeoutMs: number;
+  /** Upstream time to the response head, ms. */
   firstByteTimeoutMs: number;
+  /** Upstream silence between two body chunks, ms. */
   idleTimeoutMs: number;
+  /** Whether a client's `x-semroute-client-decision` pre-routing hint is used (`routing`) or ignored (`none`). */
   trustClientHints: TrustClientHints;
   /** Opt-in debug logging (may log prompt-derived data such as decisions; never the prompt itself). */
   debugLog: boolean;
@@ -42,6 +52,7 @@ export interface ServerSettings {
   corsOrigins: readonly string[];
 }
 
+/** Every setting's default: loopback on 8801 (gRPC 50051), 4 MiB bodies, 2048 in flight, 5 s / 120 s / 60 s upstream timeouts, 30 s shutdown grace. */
 export const DEFAULT_SETTINGS: Readonly<ServerSettings> = Object.freeze({
   host: '127.0.0.1',
   port: 8801,

@@ -89,11 +89,19 @@ function immediateError(err: HttpError, extra: Record<string, string>) {
   };
 }
 
+/** What the ext_proc server routes with: the router host, and optional metrics, client-hint policy, log and tracing. */
 export interface ExtProcOptions {
+  /** The live router (shared with the HTTP server in `semroute serve`). */
   host: RouterHost;
+  /** Prometheus metrics to record into. Default: none recorded. */
   metrics?: Metrics;
+  /** Client pre-routing hints policy (default `none`). */
   trustClientHints?: TrustClientHints;
-  log?: { error(o: object, m?: string): void };
+  /** Where stream failures are logged (codes, no prompt text). */
+  log?: {
+    /** Logs one failure: fields first, then the message. */
+    error(o: object, m?: string): void;
+  };
   /** OpenTelemetry traces: a server span per routed request (child of its `traceparent`), whose context goes upstream. */
   tracing?: Tracing;
   /** Largest request body held for routing, bytes (default: the HTTP server's 4 MiB); a larger one is answered 413. */
@@ -287,7 +295,9 @@ export function processStream(call: grpc.ServerDuplexStream<ProcessingRequest, u
   });
 }
 
+/** A listening Envoy ext_proc gRPC server (from {@link startExtProc}). */
 export interface ExtProcServer {
+  /** The port actually bound (useful with port 0). */
   readonly port: number;
   /** Stop accepting; wait for open streams up to graceMs, then cancel them. */
   close(graceMs?: number): Promise<void>;

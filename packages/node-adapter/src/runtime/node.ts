@@ -58,7 +58,10 @@ export interface NodeClassifierOptions extends EngineOptions {
   /** Load progress. */
   readonly onProgress?: ProgressCallback;
   /** Where fallback warnings go (default `console`). */
-  readonly logger?: { /** Called once per backend that failed and was replaced by the next one. */ warn(message: string): void };
+  readonly logger?: {
+    /** Called once per backend that failed and was replaced by the next one. */
+    warn(message: string): void;
+  };
   /** Run one tiny batch after loading so the first request is not slow (default true). */
   readonly warmup?: boolean;
   /**

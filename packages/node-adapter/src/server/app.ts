@@ -41,20 +41,25 @@ import { DEFAULT_SETTINGS, type ServerSettings } from '../settings.js';
 import { tracedFetch } from '../telemetry/fetch.js';
 import { SPAN, parseBodyTraced, type RequestTrace, type Tracing } from '../telemetry/tracing.js';
 
+/** What {@link createApp} builds the HTTP server from: the router host, settings, and optional metrics, tracing, static files. */
 export interface AppOptions {
+  /** The live router (config, classifier, reload). */
   host: RouterHost;
+  /** Overrides of the host config's `server:` section, over {@link DEFAULT_SETTINGS}. */
   settings?: Partial<ServerSettings>;
   /** Serve these static files at `/` (playground build). */
   staticDir?: string;
   /** fastify/pino logger options; false = silent. */
   logger?: boolean | object;
+  /** The Prometheus registry and metrics to record into (share one with the ext_proc server). Default: a new one. */
   metrics?: Metrics;
   /** OpenTelemetry traces (from `startTracing()`); undefined: no tracing code runs at all. */
   tracing?: Tracing;
-  /** Builds the Redis backend of the response cache (`backend_type: redis`); default: {@link RedisCacheBackend}. */
+  /** Builds the Redis backend of the response cache (`backend_type: redis`); default: the adapter's `RedisCacheBackend`. */
   redisCache?: BackendFactory;
 }
 
+/** The HTTP server, built but not listening: call `fastify.listen()` (as {@link serve} does), and `close()` when done. */
 export interface SemrouteApp {
   readonly fastify: FastifyInstance;
   readonly metrics: Metrics;
@@ -63,6 +68,7 @@ export interface SemrouteApp {
   readonly cache: ServerCache;
   /** In-flight chat requests. */
   inflight(): number;
+  /** Stops accepting, waits for in-flight requests, then closes upstream connections, the cache and response stores. */
   close(): Promise<void>;
 }
 
@@ -86,6 +92,10 @@ function replyError(reply: FastifyReply, err: HttpError, extra: Record<string, s
   void reply.code(err.status).headers({ ...extra, ...err.headers }).type('application/json').send(err.body());
 }
 
+/**
+ * Builds the fastify server of `semroute serve`: `/v1/chat/completions`, `/v1/responses`, `/api/v1/classify`,
+ * `/v1/models`, `/health`, `/ready`, `/metrics` and the static playground. Does not listen.
+ */
 export function createApp(opts: AppOptions): SemrouteApp {
   const settings: ServerSettings = { ...DEFAULT_SETTINGS, ...opts.host.server, ...opts.settings };
   const { host } = opts;

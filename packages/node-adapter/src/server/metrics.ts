@@ -5,6 +5,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DeadlineError, OverloadedError, type RouterQueue } from '@semroute/core';
 
+/**
+ * The server's Prometheus metrics (`semroute_*`, served at `/metrics`) in their own registry. Names and help texts:
+ * the node-adapter README (`GET /metrics`).
+ */
 export interface Metrics {
   readonly registry: Registry;
   readonly requests: Counter<'decision' | 'model' | 'response_path' | 'status'>;
@@ -46,6 +50,10 @@ export function countLimits(metrics: Metrics | undefined, outcome: { error: unkn
   } else if (outcome.deadlineExceeded) metrics.routingDeadlines.inc({ action: 'default_model' });
 }
 
+/**
+ * A new registry with every semroute metric; `defaultMetrics: false` leaves out prom-client's process metrics
+ * (`semroute_process_*`, `semroute_nodejs_*`), which are on by default.
+ */
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'semroute_' });
