@@ -52,17 +52,17 @@ export { extractClassifiedText, extractClassifiedTextDetailed } from './signals/
 export type { ClassifiedText, TextSegment } from './signals/extract.js';
 export { matchKeywords, matchKeywordsDetailed } from './signals/keywords.js';
 export type { KeywordMatch } from './signals/keywords.js';
-export { buildSignals, cosine, estimateTokens } from './signals/build.js';
+export { buildSignals } from './signals/build.js';
 export type { ExemplarEmbeddings, Vector } from './signals/build.js';
 // The PII post-processing steps (pattern recognizers, span refinement) run inside the classifier; not exported.
 export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 // decision
 export { decide } from './decision/engine.js';
-export { explainDecision, categorySourceText } from './decision/explain.js';
+export { explainDecision } from './decision/explain.js';
 export { retargetDecision } from './decision/retarget.js';
-export { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession } from './decision/session.js';
-export type { OwnTurn, SessionAnchor, SessionSource } from './decision/session.js';
+// The session policy (anchors, the session marker's encoding, replay) runs inside Router.route; not exported.
+export type { SessionAnchor, SessionSource } from './decision/session.js';
 export type {
   AppliedPlugin,
   BlockInfo,
@@ -80,32 +80,21 @@ export type {
   SignalEvaluation,
 } from './decision/types.js';
 
-// selection
-export { SELECTORS, getSelector } from './selection/registry.js';
-export type { Selector, SelectionContext, SelectionResult } from './selection/selector.js';
+// selection: the strategy registry is internal; a decision's trace (`selection`) says what it chose and why.
 
 // openai
-export { rewrite, applySystemPrompt, redactMessages } from './openai/rewrite.js';
+export { rewrite, redactMessages } from './openai/rewrite.js';
 export type { RewriteOptions, RewriteResult } from './openai/rewrite.js';
 export { blockedResponse } from './openai/blocked.js';
 export type { BlockedResponse } from './openai/blocked.js';
-export { redact, placeholder } from './openai/redact.js';
+export { redact } from './openai/redact.js';
 export { validateChatRequest } from './openai/types.js';
-export {
-  ChatStreamToResponses,
-  chatToResponse,
-  inputItems,
-  refusalResponse,
-  responsesBodyFor,
-  responsesEvent,
-  responsesToChat,
-  validateResponsesRequest,
-} from './openai/responses.js';
-export type { ChatView, ResponseIdentity, ResponseItem, ResponseObject, ResponsesRequest } from './openai/responses.js';
+// The Responses API ⇄ chat.completions translation is the HTTP layer's (`handleResponses` in `@semroute/core/http`).
+export type { ResponseItem, ResponseObject, ResponsesRequest } from './openai/responses.js';
 export type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatTextPart } from './openai/types.js';
 
 // headers, errors, router
-export { HEADERS, CLIENT_RESPONSE_HEADERS, REQUEST_HEADERS, getHeader, headerFlag } from './headers.js';
+export { HEADERS, CLIENT_RESPONSE_HEADERS, REQUEST_HEADERS } from './headers.js';
 export type { HeaderName, ResponsePath } from './headers.js';
 export { SemrouteError, ConfigError, ClassifierError, NoRouteError, RequestError, OverloadedError, DeadlineError } from './errors.js';
 export type { SemrouteErrorCode } from './errors.js';
@@ -114,5 +103,25 @@ export type { RouteOptions, RouteResult, RouteTimings, RouterClassifyOptions, Ro
 export { parseClientHint, knownCategories, TRUST_CLIENT_HINTS } from './client-hint.js';
 export type { ClientHint, ParsedClientHint, TrustClientHints } from './client-hint.js';
 
-// semantic response cache
-export * from './cache/index.js';
+// semantic response cache: the cache, its memory backend and the backend contract. The vector scan, prompt
+// signatures and the lexical guard are internal (the guard and vector helpers are in `@semroute/core/runtime-kit`).
+export { ResponseCache, MemoryCacheStore, cacheLimits, createResponseCache } from './cache/index.js';
+export type {
+  CacheBackend,
+  CacheBypassReason,
+  CacheCandidate,
+  CachedChoice,
+  CachedCompletion,
+  CacheEntryData,
+  CacheLimits,
+  CacheObserver,
+  CacheProbe,
+  CacheRequest,
+  CacheSize,
+  CacheStats,
+  MemoryStoreOptions,
+  NotCacheableReason,
+  PromptSignature,
+  QuantizedVector,
+  ResponseCacheOptions,
+} from './cache/index.js';

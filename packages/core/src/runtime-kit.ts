@@ -1,7 +1,9 @@
 /**
  * `@semroute/core/runtime-kit`: the building blocks a runtime package assembles a classifier from: the model
  * contract (files, graph outputs, head spec), backend choice and fallback order, the tokenizer, the shared
- * {@link ModelClassifier} engine (windows, micro-batching, post-processing) and custom ("bring your own") heads.
+ * {@link ModelClassifier} engine (windows, micro-batching, post-processing) and custom ("bring your own") heads;
+ * and the response cache's pieces that cache backends and their benchmarks need (int8 vectors, prompt signatures,
+ * the lexical guard).
  *
  * The browser and edge runtimes inside `@semroute/core` and the Node runtime in `@semroute/node-adapter` are built
  * from exactly these. Applications use `createRouter` from one of those entry points instead.
@@ -32,3 +34,6 @@ export type { LoadPhase, LoadProgress, ProgressCallback } from './runtime/progre
 export { ModelTokenizer } from './runtime/tokenizer.js';
 export { DEFAULT_WINDOWS } from './runtime/windows.js';
 export type { WindowOptions } from './runtime/windows.js';
+export { quantize, similarity } from './cache/vector.js';
+export { DEFAULT_GUARD, fnv1a32, guardVerdict, promptSignature } from './cache/guard.js';
+export type { GuardOptions, GuardVerdict } from './cache/guard.js';

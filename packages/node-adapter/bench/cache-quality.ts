@@ -15,7 +15,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { DEFAULT_CONFIG_YAML, guardVerdict, loadConfigOrThrow, promptSignature, quantize, similarity, type QuantizedVector } from '@semroute/core';
+import { DEFAULT_CONFIG_YAML, loadConfigOrThrow, type QuantizedVector } from '@semroute/core';
+import { guardVerdict, promptSignature, quantize, similarity } from '@semroute/core/runtime-kit';
 import { createRouter } from '../src/node.js';
 
 interface Triplet {

@@ -9,7 +9,8 @@ import { serve, type RunningServer } from '../src/serve.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { fnv1a32, type Classifier, type ClassifierSignals, type ClassifyOptions } from '@semroute/core';
+import type { Classifier, ClassifierSignals, ClassifyOptions } from '@semroute/core';
+import { fnv1a32 } from '@semroute/core/runtime-kit';
 
 const CATS = ['biology', 'business', 'chemistry', 'computer science', 'economics', 'engineering', 'health', 'history', 'law', 'math', 'other', 'philosophy', 'physics', 'psychology'];
 
