@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One-command set-up for a fresh machine that has only Node 20 and npm.
 //   npm start  → install, build, run the router server (bundled model + default config + mock backend + playground)
-//   npm test   → install, build, type-check, unit/integration tests, consumer tests of the packed packages, browser e2e
+//   npm test   → install, API reference check, build, unit/integration tests, consumer tests of the packed packages,
+//                browser e2e
 //                (installs Debian Chromium when missing)
 // Extra arguments after `--` are passed to `semroute serve` (e.g. `npm start -- --config my.yaml`).
 import { spawnSync } from 'node:child_process';
@@ -68,6 +69,9 @@ switch (mode) {
   }
   case 'test': {
     pn('install', '--frozen-lockfile');
+    // Every exported name documented, and the committed docs/api/ current (one TypeDoc run on the sources, ≈ 20 s):
+    // first, so an undocumented export fails in seconds rather than after the build.
+    must('node', ['scripts/check-api-docs.mjs']);
     pn('-r', 'run', 'build');
     // The Responses API and response cache tests run a real Redis on loopback (packages/node-adapter/test/responses.test.ts,
     // redis-cache.test.ts): each test starts its own redis-server; no service is started here.

@@ -45,7 +45,7 @@ export interface MemoryStoreOptions extends CacheLimits {
 }
 
 /**
- * The in-process {@link CacheBackend}: entries in a `Map` (eviction order) and one int8 {@link VectorBucket} per
+ * The in-process {@link CacheBackend}: entries in a `Map` (eviction order) and one packed int8 vector bucket per
  * bucket, bounded by `maxEntries` and `maxBytes` (each entry counts its answer's UTF-8 bytes plus 512 bytes of
  * overhead; an answer larger than `maxBytes` is not stored). The `…Sync` methods are the same operations without a
  * promise, for callers that hold it in the same thread.
