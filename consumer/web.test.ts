@@ -6,64 +6,16 @@
  * the same install.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, TOOLS, duBytes, findDirs, npmInstall, differsFromReadme, readmeSnippet, run } from './shared.js';
+import { type StaticServer, openInChromium, serve } from './browser.js';
+import { TOOLS, duBytes, findDirs, npmInstall, differsFromReadme, readmeSnippet, run } from './shared.js';
 
 const work = inject('consumerWork');
 const tarballs = inject('tarballs');
 const app = join(work, 'web-app');
-
-const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.onnx': 'application/octet-stream' };
-
-/** A static server for the built app (dist/), on 127.0.0.1. */
-function serve(root: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(root + sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/**
- * Opens the app in Debian Chromium and waits for its first `console.log` (the snippet's output) or a page error.
- * Every request of the page and its worker passes the route below: only the app's own origin (and inline data:/blob:)
- * may load; anything else is aborted and listed in `elsewhere`.
- */
-async function openInChromium(origin: string): Promise<{ lines: string[]; errors: string[]; elsewhere: string[] }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  try {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    const elsewhere: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(`${origin}/`) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-      elsewhere.push(url);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    const lines: string[] = [];
-    const errors: string[] = [];
-    page.on('console', (m) => (m.type() === 'log' ? lines.push(m.text()) : undefined));
-    page.on('pageerror', (e) => errors.push(e.message));
-    const printed = page.waitForEvent('console', { predicate: (m) => m.type() === 'log', timeout: 120_000 });
-    await page.goto(`${origin}/`);
-    await Promise.race([printed, page.waitForEvent('pageerror', { timeout: 120_000 }).then((e) => Promise.reject(e))]);
-    return { lines, errors, elsewhere };
-  } finally {
-    await browser.close();
-  }
-}
 
 /** A TCP port free on 127.0.0.1 right now. */
 function freePort(): Promise<number> {
@@ -104,7 +56,7 @@ describe('browser and edge consumer (npm i @semroute/core @semroute/model-mini)'
   });
 
   describe("the README's browser snippet in a minimal Vite app, in Chromium", () => {
-    let server: Server | undefined;
+    let server: StaticServer | undefined;
     beforeAll(() => {
       writeFileSync(join(app, 'index.html'), '<!doctype html>\n<html><body><script type="module" src="/src/main.js"></script></body></html>\n');
       writeFileSync(join(app, 'src', 'main.js'), readmeSnippet('browser'));
@@ -116,7 +68,7 @@ describe('browser and edge consumer (npm i @semroute/core @semroute/model-mini)'
       const assets = readdirSync(join(app, 'dist', 'assets'));
       expect(assets.some((f) => /^model_quantized-.*\.onnx$/.test(f))).toBe(true);
       server = await serve(join(app, 'dist'));
-      const page = await openInChromium(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const page = await openInChromium(server.origin);
       expect(page.errors).toEqual([]);
       expect(page.lines).toHaveLength(1);
       expect(differsFromReadme(page.lines[0]!)).toEqual([]);

@@ -14,7 +14,8 @@ import { ByoHead, type ByoHeadName, validateOverrides } from './byo.js';
 import { type EngineOptions, ModelClassifier } from './classifier.js';
 import { type ConfigInput, routerWith } from './create-router.js';
 import { type Ort, compileOrtWasm, loadOrtWasm, wasmHeapBytes, withPrecompiledOrt } from './ort-wasm-inline.js';
-import { serialized, webByoRunner, webRunner } from './ort-web-runner.js';
+import { webByoRunner } from './ort-web-byo.js';
+import { serialized, webRunner } from './ort-web-runner.js';
 import type { ProgressCallback } from './progress.js';
 import { ModelTokenizer } from './tokenizer.js';
 

@@ -1,6 +1,6 @@
 /**
  * ONNX Runtime Web sessions as the classifier's batch runners, shared by the browser worker (web.ts) and the
- * edge runtime (edge.ts). All ORT-web calls of one JavaScript realm are chained on one promise (WASM and WebGPU
+ * edge runtime (edge.ts); custom heads' runners are in `ort-web-byo.ts`. All ORT-web calls of one JavaScript realm are chained on one promise (WASM and WebGPU
  * sessions must not run concurrently).
  * @module
  */
@@ -8,12 +8,10 @@ import type * as OrtWeb from 'onnxruntime-web';
 import { ClassifierError } from '../errors.js';
 import { GRAPH } from './artifacts.js';
 import type { BatchOutputs } from './batcher.js';
-import { runByoSession } from './byo.js';
 import type { DisposableRunner } from './classifier.js';
 
 type Ort = typeof OrtWeb;
 type Session = OrtWeb.InferenceSession;
-type Tensor = OrtWeb.Tensor;
 
 let chain: Promise<unknown> = Promise.resolve();
 /** Serializes every ORT-web call in this worker. */
@@ -49,12 +47,3 @@ export function webRunner(ort: Ort, session: Session): DisposableRunner {
     dispose: () => serialized(() => session.release()),
   };
 }
-
-export function webByoRunner(ort: Ort, session: Session, output: string, kind: 'sequence' | 'token'): DisposableRunner {
-  const int64 = (data: BigInt64Array, dims: readonly number[]): Tensor => new ort.Tensor('int64', data, dims);
-  return {
-    run: (inputIds, attentionMask, batch, seqLen) => serialized(() => runByoSession(session, int64, output, kind, inputIds, attentionMask, batch, seqLen)),
-    dispose: () => serialized(() => session.release()),
-  };
-}
-

@@ -31,8 +31,7 @@ import {
   parseDtype,
 } from './backends.js';
 import { type EngineOptions, ModelClassifier } from './classifier.js';
-import { serialized, webByoRunner, webRunner } from './ort-web-runner.js';
-import { ByoHead, type ByoHeadName, validateOverrides } from './byo.js';
+import { serialized, webRunner } from './ort-web-runner.js';
 import { ISOLATION_HEADERS, runtimeEnv } from './env.js';
 import type { ProgressCallback } from './progress.js';
 import { ModelTokenizer } from './tokenizer.js';
@@ -296,31 +295,8 @@ export async function createWebClassifier(
     }
   }
 
-  const custom: ByoHead[] = [];
-  const overrides = validateOverrides(o.heads);
-  for (const [head, h] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
-    const at = (f: string): string => new URL(f, h.model.endsWith('/') ? h.model : `${h.model}/`).href;
-    custom.push(
-      await ByoHead.load(
-        head,
-        h,
-        {
-          json: (f) => fetchJson(at(f), fo(f)),
-          tokenizer: (tj, tc) => new ModelTokenizer(tj, tc),
-          runner: async (file, output, kind) => {
-            const b = await fetchBytes(at(file), fo(file));
-            const ort = chosen!.ort;
-            const session = await serialized(() =>
-              ort.InferenceSession.create(b, { executionProviders: [chosen!.target === 'webgpu' ? 'webgpu' : 'wasm'], graphOptimizationLevel: 'all' }),
-            );
-            return webByoRunner(ort, session, output, kind);
-          },
-        },
-        spec,
-        o.batching,
-      ),
-    );
-  }
+  // Custom heads are rare: their code is a chunk of its own, fetched only when `heads` is given (bundle budget).
+  const custom = o.heads === undefined ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo);
   // WebGPU compiles shaders per input shape: keep shapes to a few buckets there.
   const engine: EngineOptions = chosen.target === 'webgpu' ? { ...o, batching: { padShapes: true, ...o.batching } } : o;
   const classifier = new ModelClassifier(tokenizer, spec, webRunner(chosen.ort, chosen.session), chosen.label, engine, custom);

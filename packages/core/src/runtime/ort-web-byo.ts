@@ -1,0 +1,63 @@
+/**
+ * Bring-your-own heads on ONNX Runtime Web: their batch runner (browser worker and edge) and their loading in the
+ * browser worker. The worker (`web.ts`) imports this module only when the `heads` option is given, so bundlers put
+ * the custom-head code (this and `byo.ts`) in a chunk of its own that the default path never fetches (it keeps the
+ * default browser bundle within its budget).
+ * @module
+ */
+import type * as OrtWeb from 'onnxruntime-web';
+import type { ModelSpec } from './artifacts.js';
+import type { ExecutionTarget } from './backends.js';
+import type { BatcherOptions } from './batcher.js';
+import { ByoHead, type ByoHeadName, runByoSession, validateOverrides } from './byo.js';
+import type { DisposableRunner } from './classifier.js';
+import { serialized } from './ort-web-runner.js';
+import { ModelTokenizer } from './tokenizer.js';
+import { type FetchOptions, fetchBytes, fetchJson } from './web-loader.js';
+
+type Ort = typeof OrtWeb;
+
+/** A custom head's session as a batch runner; its runs are chained with every other ORT-web call of the realm. */
+export function webByoRunner(ort: Ort, session: OrtWeb.InferenceSession, output: string, kind: 'sequence' | 'token'): DisposableRunner {
+  const int64 = (data: BigInt64Array, dims: readonly number[]): OrtWeb.Tensor => new ort.Tensor('int64', data, dims);
+  return {
+    run: (inputIds, attentionMask, batch, seqLen) => serialized(() => runByoSession(session, int64, output, kind, inputIds, attentionMask, batch, seqLen)),
+    dispose: () => serialized(() => session.release()),
+  };
+}
+
+/** Loads each custom head of `heads` (the `heads` option, validated here) on the ORT build and target already chosen. */
+export async function loadWebByoHeads(
+  heads: unknown,
+  chosen: { readonly ort: Ort; readonly target: ExecutionTarget },
+  spec: ModelSpec,
+  batching: Partial<BatcherOptions> | undefined,
+  fetchOptions: (file: string) => FetchOptions,
+): Promise<ByoHead[]> {
+  const custom: ByoHead[] = [];
+  const overrides = validateOverrides(heads);
+  for (const [head, h] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
+    const at = (f: string): string => new URL(f, h.model.endsWith('/') ? h.model : `${h.model}/`).href;
+    custom.push(
+      await ByoHead.load(
+        head,
+        h,
+        {
+          json: (f) => fetchJson(at(f), fetchOptions(f)),
+          tokenizer: (tj, tc) => new ModelTokenizer(tj, tc),
+          runner: async (file, output, kind) => {
+            const b = await fetchBytes(at(file), fetchOptions(file));
+            const { ort, target } = chosen;
+            const session = await serialized(() =>
+              ort.InferenceSession.create(b, { executionProviders: [target === 'webgpu' ? 'webgpu' : 'wasm'], graphOptimizationLevel: 'all' }),
+            );
+            return webByoRunner(ort, session, output, kind);
+          },
+        },
+        spec,
+        batching,
+      ),
+    );
+  }
+  return custom;
+}
