@@ -54,7 +54,27 @@ export { matchKeywords, matchKeywordsDetailed } from './signals/keywords.js';
 export type { KeywordMatch } from './signals/keywords.js';
 export { buildSignals } from './signals/build.js';
 export type { ExemplarEmbeddings, Vector } from './signals/build.js';
-// The PII post-processing steps (pattern recognizers, span refinement) run inside the classifier; not exported.
+// The PII recognizer registry (model head, span rules, pattern recognizers) the classifier runs; the single steps are not exported.
+export {
+  BUILTIN_PII_RECOGNIZER_NAMES,
+  BUILTIN_PII_RECOGNIZERS,
+  customPatternRecognizer,
+  MODEL_RECOGNIZER,
+  PII_RECOGNIZER_KINDS,
+  PiiRecognizerError,
+  RecognizerRegistry,
+  registryFromSettings,
+} from './signals/pii-recognizers.js';
+export type {
+  ContextRuleRecognizer,
+  CustomPiiPattern,
+  CustomPiiRecognizerConfig,
+  ModelRecognizer,
+  PatternRecognizer,
+  PiiRecognizer,
+  PiiRecognizerKind,
+  PiiRecognizerSettings,
+} from './signals/pii-recognizers.js';
 export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 // decision

@@ -19,6 +19,7 @@ import { decodePiiChunkVote, parseBioLabels } from './runtime/postprocess.js';
 import { ModelTokenizer } from './runtime/tokenizer.js';
 import { assignTokensToWindows, piiWindows, summaryRanges, DEFAULT_WINDOWS } from './runtime/windows.js';
 import { mergePiiSpans, recognizePatterns } from './signals/pii-patterns.js';
+import { customPatternRecognizer, RecognizerRegistry } from './signals/pii-recognizers.js';
 import { refinePiiSpans } from './signals/pii-refine.js';
 import { matchKeywordsDetailed } from './signals/keywords.js';
 import type { PiiSpan } from './signals/types.js';
@@ -159,6 +160,26 @@ describe('linear growth per stage', () => {
         return () => mergePiiSpans(model, patterns);
       }, MiB / 8);
     });
+  });
+
+  describe('custom PII pattern recognizers from config (16 KiB vs 64 KiB)', () => {
+    // Patterns a backtracking engine takes exponential or polynomial time on (ambiguous alternation under repetition,
+    // nested repetition, long threads that never match), a context word on each match, on the worst-case texts.
+    const custom = (name: string, regex: string) =>
+      customPatternRecognizer({ name, entity: 'CUSTOM', patterns: [{ regex, score: 0.3 }], context: ['id', 'number', 'staff member'] });
+    const registry = new RecognizerRegistry([
+      custom('ambiguous', '(?:a|a){1,8}b'),
+      custom('nested', String.raw`\d{1,3}(?:[ -]?\d{1,3}){1,20}`),
+      custom('longest', 'a{1,120}'),
+      custom('never_ends', '[^ ]{1,120}x'), // a thread from every start, alive 120 characters: the most work per character
+      custom('words', String.raw`\b\w{1,20}@\w{1,20}\.\w{2,6}\b`),
+    ]);
+    for (const name of ['one enormous word', 'digit groups', 'e-mail addresses', 'no spaces, punctuation only', 'astral characters']) {
+      it(name, () => expectLinear((n) => {
+        const text = fill(TEXTS[name]!, n);
+        return () => registry.run([], text);
+      }, MiB / 64));
+    }
   });
 
   describe('keyword matching (128 KiB vs 512 KiB)', () => {

@@ -19,6 +19,7 @@ import { rewrite } from './openai/rewrite.js';
 import { validateChatRequest, type ChatCompletionRequest } from './openai/types.js';
 import { buildSignals, estimateTokens, type ExemplarEmbeddings } from './signals/build.js';
 import { extractClassifiedText, textParts } from './signals/extract.js';
+import { hasRecognizerSettings } from './signals/pii-recognizers.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 /** Options of {@link Router}. */
@@ -480,7 +481,10 @@ export class Router {
     q.characters += chars;
     let outs: ClassifierSignals[];
     try {
-      outs = await c.classify(texts, { heads });
+      // PII recognizer switches and custom recognizers go along only when the config sets some (plain data: they
+      // cross to a classifier worker), so the default call is unchanged.
+      const pii = config.global.classifier.pii;
+      outs = await c.classify(texts, heads.includes('pii') && hasRecognizerSettings(pii) ? { heads, pii: { recognizers: pii.recognizers, custom_recognizers: pii.custom_recognizers } } : { heads });
     } catch (err) {
       if (ClassifierError.isError(err)) throw err;
       throw new ClassifierError(`classifier (${c.backend}) failed: ${err instanceof Error ? err.name : 'error'}`, { cause: err });

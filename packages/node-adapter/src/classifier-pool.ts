@@ -144,7 +144,7 @@ export class ClassifierPool implements Classifier {
       slot.pending.set(id, { resolve, reject, chars });
       slot.chars += chars;
       slot.worker.ref(); // keep the process alive while a worker holds work
-      const msg: ToWorker = { type: 'classify', id, texts: [...texts], options: options.heads ? { heads: [...options.heads] } : {} };
+      const msg: ToWorker = { type: 'classify', id, texts: [...texts], options: { ...(options.heads ? { heads: [...options.heads] } : {}), ...(options.pii ? { pii: options.pii } : {}) } };
       slot.worker.postMessage(msg);
     });
   }

@@ -8,6 +8,7 @@ import type { z } from 'zod/mini';
 import { ConfigError } from '../errors.js';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
+import { BUILTIN_PII_RECOGNIZER_NAMES, customRecognizerProblems } from '../signals/pii-recognizers.js';
 import { convertCachePlugin, convertTopLevelSemanticCache, normalizeEviction } from './cache-compat.js';
 import { convertLegacyConfig, isLegacyConfig } from './legacy.js';
 import {
@@ -579,7 +580,36 @@ function crossValidate(cfg: RouterConfig): { errors: ConfigIssue[]; warnings: Co
       if (types.indexOf(t) !== j && t !== 'header_mutation') errors.push({ path: `${base}.plugins[${j}].type`, message: `plugin ${t} appears twice in this decision` });
     });
   });
+  piiRecognizerIssues(cfg.global.classifier.pii, errors);
   return { errors, warnings };
+}
+
+/** `global.classifier.pii`: custom recognizers compile (linear-time regexes) and have new names; switches name known recognizers. */
+function piiRecognizerIssues(pii: RouterConfig['global']['classifier']['pii'], errors: ConfigIssue[]): void {
+  const base = 'global.classifier.pii';
+  const known = new Set(BUILTIN_PII_RECOGNIZER_NAMES);
+  pii.custom_recognizers.forEach((c, i) => {
+    const at = `${base}.custom_recognizers[${i}]`;
+    if (known.has(c.name)) {
+      errors.push({
+        path: `${at}.name`,
+        message: BUILTIN_PII_RECOGNIZER_NAMES.includes(c.name) ? `${JSON.stringify(c.name)} is a built-in PII recognizer` : `a custom PII recognizer named ${JSON.stringify(c.name)} comes earlier`,
+        expected: 'a name no other recognizer has (switch a built-in off under global.classifier.pii.recognizers instead of replacing it)',
+      });
+    }
+    known.add(c.name);
+    for (const p of customRecognizerProblems(c)) errors.push({ path: `${at}.${p.path}`, message: p.message });
+  });
+  for (const name of Object.keys(pii.recognizers)) {
+    if (known.has(name)) continue;
+    const s = suggest(name, known);
+    errors.push({
+      path: joinPath(`${base}.recognizers`, name),
+      message: `unknown PII recognizer ${JSON.stringify(name)}`,
+      expected: `a built-in recognizer (${BUILTIN_PII_RECOGNIZER_NAMES.join(', ')}) or a custom_recognizers name`,
+      ...(s ? { suggestion: s } : {}),
+    });
+  }
 }
 
 function deepFreeze<T>(v: T): T {

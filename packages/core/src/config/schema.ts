@@ -283,11 +283,28 @@ export const RoutingSchema = z.strictObject({
   decisions: z._default(z.array(DecisionSchema), []),
 });
 
+/** A custom PII pattern recognizer (Presidio's PatternRecognizer); its regexes are checked in parse.ts's cross-validation. */
+export const CustomPiiRecognizerSchema = z.strictObject({
+  name: z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a lower-case recognizer name such as employee_id (letters, digits, _; starts with a letter)')),
+  entity: z.string().check(z.regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'expected an upper-case entity type such as EMPLOYEE_ID (letters, digits, _)')),
+  patterns: z.array(z.strictObject({ regex: name, score: prob })).check(z.minLength(1, 'needs at least one pattern {regex, score}')),
+  context: z._default(z.array(name), []),
+  context_boost: z._default(prob, 0.35), // Presidio's context_similarity_factor
+  case_sensitive: z._default(z.boolean(), false),
+});
+
+const PiiClassifierSchema = z.strictObject({
+  threshold: z._default(prob, 0.4), // = the shipped model's heads.json pii default_threshold
+  /** Built-in (or custom) recognizers switched off or on by name: `{date_time: {enabled: false}}`. */
+  recognizers: z._default(z.record(z.string(), z.strictObject({ enabled: z._default(z.boolean(), true) })), {}),
+  custom_recognizers: z._default(z.array(CustomPiiRecognizerSchema), []),
+});
+
 const PromptGuardSchema = z.strictObject({ enabled: z._default(z.boolean(), false), threshold: z._default(prob, 0.7) });
 const ClassifierSchema = z.strictObject({
   // 0.4: the shipped model's calibrated domain confidence (heads.json default_threshold); see config/default.yaml.
   domain: z.prefault(z.strictObject({ threshold: z._default(prob, 0.4), fallback_category: z._default(name, 'other') }), {}),
-  pii: z.prefault(z.strictObject({ threshold: z._default(prob, 0.4) }), {}), // = the shipped model's heads.json pii default_threshold
+  pii: z.prefault(PiiClassifierSchema, {}),
 });
 
 /**

@@ -17,7 +17,8 @@ function renderRule(rule: RuleTrace, indent: string, out: string[]): void {
     out.push(`${indent}${mark} ${rule.operator} (confidence ${rule.confidence})`);
     for (const c of rule.children) renderRule(c, `${indent}  `, out);
   } else {
-    out.push(`${indent}${mark} ${rule.type}:${rule.name} = ${fmt(rule.value)} (${rule.test}; confidence ${rule.confidence})`);
+    const by = rule.recognizers?.length ? `; found by ${rule.recognizers.join(', ')}` : '';
+    out.push(`${indent}${mark} ${rule.type}:${rule.name} = ${fmt(rule.value)} (${rule.test}; confidence ${rule.confidence}${by})`);
   }
 }
 

@@ -99,17 +99,23 @@ export function settleCategory(config: RouterConfig, signals: Signals): Category
 /** PII types in `signals` at or above `threshold`, excluding `allowed`, sorted and unique, with the max score. */
 const NO_PII: { readonly types: readonly string[]; readonly max: number } = Object.freeze({ types: Object.freeze([] as string[]), max: 0 });
 
-export function piiTypesAbove(signals: Signals, threshold: number, allowed: readonly string[]): { readonly types: readonly string[]; readonly max: number } {
+export function piiTypesAbove(
+  signals: Signals,
+  threshold: number,
+  allowed: readonly string[],
+): { readonly types: readonly string[]; readonly max: number; readonly recognizers?: readonly string[] } {
   const spans = signals.pii;
   if (!Array.isArray(spans) || spans.length === 0) return NO_PII;
   const types: string[] = [];
+  const recognizers: string[] = [];
   let max = 0;
   for (const s of spans) {
     if (!s || !finite(s.score) || s.score < threshold || typeof s.type !== 'string' || allowed.includes(s.type)) continue;
     if (!types.includes(s.type)) types.push(s.type);
+    if (typeof s.recognizer === 'string' && !recognizers.includes(s.recognizer)) recognizers.push(s.recognizer);
     if (s.score > max) max = s.score;
   }
-  return { types: types.sort(), max };
+  return recognizers.length ? { types: types.sort(), max, recognizers: recognizers.sort() } : { types: types.sort(), max };
 }
 
 /** A rule-tree leaf is the very same object as the signal's evaluation (shared, not copied). */
@@ -133,6 +139,7 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
     let confidence: number;
     let value: SignalEvaluation['value'];
     let test = d.test;
+    let recognizers: readonly string[] | undefined;
     switch (d.type) {
       case 'domain': {
         matched = d.cats.includes(category.effective);
@@ -157,10 +164,11 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
         value = jbOk ? confidence : null;
         break;
       case 'pii': {
-        const { types, max } = piiTypesAbove(signals, d.threshold, d.allowed);
-        matched = types.length > 0;
-        confidence = round(max);
-        value = types;
+        const above = piiTypesAbove(signals, d.threshold, d.allowed);
+        matched = above.types.length > 0;
+        confidence = round(above.max);
+        value = above.types;
+        recognizers = above.recognizers;
         break;
       }
       case 'context':
@@ -177,7 +185,9 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
         break;
       }
     }
-    out[i] = { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test };
+    out[i] = recognizers
+      ? { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test, recognizers }
+      : { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test };
   }
   return out;
 }

@@ -16,6 +16,8 @@ export interface SignalEvaluation {
   readonly value: number | string | readonly string[] | null;
   /** The threshold or band the value was compared against, in words, e.g. `>= 0.7`, `[0, 1000)`. */
   readonly test: string;
+  /** PII signals: the recognizers (names, sorted) that found the counted spans, when the classifier names them. */
+  readonly recognizers?: readonly string[];
 }
 
 /** One node of an evaluated rule tree. */

@@ -200,7 +200,8 @@ export interface ClassificationRecord {
   topCategory?: string;
   categoryScores?: Record<string, number>;
   jailbreak?: { score: number | null; flagged: boolean };
-  pii?: { type: string; start: number; end: number; score: number }[];
+  /** `recognizer`: which PII recognizer found the span (see `signals/pii-recognizers.ts`), when the classifier names it. */
+  pii?: { type: string; start: number; end: number; score: number; recognizer?: string }[];
   decision: string;
   model: string;
   useReasoning: boolean;
@@ -258,7 +259,7 @@ export async function classificationRecord(
       ? {
           pii: (s.pii ?? [])
             .filter((p) => p.score >= router.config.global.classifier.pii.threshold)
-            .map((p) => ({ type: p.type, start: p.start, end: p.end, score: r4(p.score) })),
+            .map((p) => ({ type: p.type, start: p.start, end: p.end, score: r4(p.score), ...(p.recognizer ? { recognizer: p.recognizer } : {}) })),
         }
       : {}),
     decision: d.decision,

@@ -5,8 +5,7 @@
  */
 import { now, roundMs } from '../clock.js';
 import { ClassifierError } from '../errors.js';
-import { mergePiiSpans, recognizePatterns } from '../signals/pii-patterns.js';
-import { refinePiiSpans } from '../signals/pii-refine.js';
+import { hasRecognizerSettings, type PiiRecognizerSettings, RecognizerRegistry, registryFromSettings } from '../signals/pii-recognizers.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
@@ -35,9 +34,12 @@ export interface EngineOptions {
    * words ("my coworker corrine" → "corrine") and sentence punctuation off names, retype nationality adjectives as NRP,
    * grow a lone house number over its street name and join an address's fragments on one line, keep digit ages only
    * next to an age cue ("top 20 songs" is not an age), and add ZIP codes after a location word ("find doctors in
-   * 92019"). `false`: the model's own spans.
+   * 92019"). Each of these is a recognizer in `signals/pii-recognizers.ts`, switchable by name per call
+   * (`ClassifyOptions.pii`, from the config's `global.classifier.pii.recognizers`). `false`: the model's own spans.
    */
   readonly piiPatterns?: boolean;
+  /** The PII recognizers to run (default: every built-in, `RecognizerRegistry.withBuiltins()`); a call's `pii` settings apply on top. */
+  readonly piiRecognizers?: RecognizerRegistry;
   /** Micro-batching limits. */
   readonly batching?: Partial<Pick<BatcherOptions, 'maxBatch' | 'maxBatchTokens' | 'maxQueue' | 'batchWindowMs' | 'padShapes'>>;
 }
@@ -56,6 +58,9 @@ export class ModelClassifier implements Classifier {
   readonly #batcher: MicroBatcher;
   readonly #w: WindowOptions;
   readonly #piiPatterns: boolean;
+  readonly #registry: RecognizerRegistry;
+  /** Registries built from per-call settings, by their JSON (a config's settings are the same on every call). */
+  readonly #registries = new Map<string, RecognizerRegistry>();
   readonly #byo = new Map<string, ByoHead>();
   #disposed = false;
 
@@ -73,6 +78,7 @@ export class ModelClassifier implements Classifier {
     this.#tok = tokenizer;
     this.#runner = runner;
     this.#piiPatterns = options.piiPatterns ?? true;
+    this.#registry = options.piiRecognizers?.clone() ?? RecognizerRegistry.withBuiltins();
     this.#w = validateWindows({ ...defaultWindowsFor(spec.maxLength, tokenizer.specialCount), ...options.windows });
     this.#batcher = new MicroBatcher(runner, {
       ...DEFAULT_BATCHING,
@@ -101,18 +107,36 @@ export class ModelClassifier implements Classifier {
         throw new ClassifierError(`Unknown head ${JSON.stringify(h)}. Should be one of: ${HEAD_NAMES.join(', ')}.`);
       }
     }
+    const registry = this.#registryFor(options.pii);
     return Promise.all(texts.map((t, i) => {
       if (typeof t !== 'string') return Promise.reject(new ClassifierError(`classify(): texts[${i}] is not a string`));
-      return this.#one(t, heads);
+      return this.#one(t, heads, registry);
     }));
   }
 
-  async #one(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
+  /** The registry for a call's PII settings (built once per distinct settings; a bad setting fails the call). */
+  #registryFor(settings: PiiRecognizerSettings | undefined): RecognizerRegistry {
+    if (!hasRecognizerSettings(settings)) return this.#registry;
+    const key = JSON.stringify(settings);
+    let registry = this.#registries.get(key);
+    if (!registry) {
+      try {
+        registry = registryFromSettings(settings, this.#registry);
+      } catch (err) {
+        throw new ClassifierError(`PII recognizer settings: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      if (this.#registries.size >= 16) this.#registries.delete(this.#registries.keys().next().value!);
+      this.#registries.set(key, registry);
+    }
+    return registry;
+  }
+
+  async #one(text: string, requested: ReadonlySet<HeadName>, registry: RecognizerRegistry): Promise<ClassifierSignals> {
     const out = await this.#model(text, requested);
-    // Rules that refine the spans of whichever model served PII (shipped or bring-your-own), then pattern matches
-    // merged in (see the `piiPatterns` option).
+    // The recognizer registry over the spans of whichever model served PII (shipped or bring-your-own): span rules,
+    // then pattern matches merged in (see the `piiPatterns` option).
     if (!this.#piiPatterns || !requested.has('pii')) return out;
-    return { ...out, pii: mergePiiSpans(refinePiiSpans(out.pii, text), recognizePatterns(text)) };
+    return { ...out, pii: registry.run(out.pii, text) };
   }
 
   async #model(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {

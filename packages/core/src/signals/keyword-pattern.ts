@@ -45,6 +45,79 @@ export function compileKeyword(kw: string, caseSensitive: boolean): CompiledKeyw
   return { source: kw, kind: 'regex', test: (text) => runPike(prog, text) };
 }
 
+/**
+ * A pattern compiled for span search (custom PII recognizers): every match in a text, leftmost-longest and
+ * non-overlapping, on the same Pike VM as keyword patterns, so no input makes it backtrack.
+ */
+export interface SpanPattern {
+  readonly source: string;
+  /** The longest text a match can cover (UTF-16 code units). */
+  readonly maxWidth: number;
+  /** Start and end offsets (UTF-16 code units) of every match, in text order. */
+  find(text: string): Array<readonly [number, number]>;
+}
+
+/** The longest match a span pattern may have: bounds the work after each match, keeping the search linear in the text. */
+export const MAX_SPAN_PATTERN_WIDTH = 128;
+/**
+ * The most character positions (character tests, repetitions unrolled) a span pattern may have: at most one thread
+ * per position is alive, so this bounds the search's steps per character of the text.
+ */
+export const MAX_SPAN_PATTERN_POSITIONS = 128;
+const MAX_SPAN_PROGRAM = 4 * MAX_SPAN_PATTERN_POSITIONS + 64;
+
+/**
+ * Compiles a span pattern. Besides keyword patterns' limits it must have bounded repetition (`{1,64}`, not `+` or `*`):
+ * its matches are at most {@link MAX_SPAN_PATTERN_WIDTH} long and never empty, and it has at most
+ * {@link MAX_SPAN_PATTERN_POSITIONS} character positions. Then finding every match costs O(text × (width + positions))
+ * whatever the text. Throws {@link KeywordPatternError} saying what is wrong and where.
+ */
+export function compileSpanPattern(src: string, caseSensitive: boolean): SpanPattern {
+  if (src.length === 0) throw new KeywordPatternError('empty pattern');
+  const parser = new Parser(src, !caseSensitive);
+  const ast = parser.parse();
+  const { min, max, unboundedAt } = widthOf(ast);
+  if (max < 0) {
+    throw new KeywordPatternError(
+      `unbounded repetition${unboundedAt ? ` (${unboundedAt})` : ''}: write a bounded one such as {1,64}; a match may be at most ${MAX_SPAN_PATTERN_WIDTH} characters long`,
+    );
+  }
+  if (max > MAX_SPAN_PATTERN_WIDTH) throw new KeywordPatternError(`a match could be ${max} characters long, over the limit of ${MAX_SPAN_PATTERN_WIDTH}: lower the repetition counts`);
+  if (min === 0) throw new KeywordPatternError('the pattern can match empty text: make at least one character required');
+  const prog = generate(ast, parser.ignoreCase, MAX_SPAN_PROGRAM);
+  const positions = prog.insts.filter((i) => i.op === Op.Set || i.op === Op.Any).length;
+  if (positions > MAX_SPAN_PATTERN_POSITIONS) {
+    throw new KeywordPatternError(
+      `pattern too large: ${positions} character positions once repetitions are unrolled, over the limit of ${MAX_SPAN_PATTERN_POSITIONS} (each costs a step per character screened): lower the repetition counts or split it into several patterns`,
+    );
+  }
+  return { source: src, maxWidth: max, find: (text) => findSpans(prog, text) };
+}
+
+/** Shortest and longest text `n` can match (`max` -1: unbounded), and the first unbounded repetition's operator. */
+function widthOf(n: Node): { min: number; max: number; unboundedAt?: string } {
+  switch (n.t) {
+    case 'set':
+    case 'any':
+      return { min: 1, max: 1 };
+    case 'assert':
+      return { min: 0, max: 0 };
+    case 'cat':
+    case 'alt': {
+      const parts = n.items.map(widthOf);
+      const unboundedAt = parts.find((p) => p.unboundedAt)?.unboundedAt;
+      const min = n.t === 'cat' ? parts.reduce((a, p) => a + p.min, 0) : Math.min(...parts.map((p) => p.min));
+      const max = parts.some((p) => p.max < 0) ? -1 : n.t === 'cat' ? parts.reduce((a, p) => a + p.max, 0) : Math.max(0, ...parts.map((p) => p.max));
+      return unboundedAt ? { min, max, unboundedAt } : { min, max };
+    }
+    case 'rep': {
+      const inner = widthOf(n.node);
+      if (n.max < 0) return { min: inner.min * n.min, max: -1, unboundedAt: inner.unboundedAt ?? (n.min === 0 ? '*' : n.min === 1 ? '+' : `{${n.min},}`) };
+      return inner.max < 0 ? { ...inner, min: inner.min * n.min } : { min: inner.min * n.min, max: inner.max * n.max };
+    }
+  }
+}
+
 // ---------------- literals ----------------
 
 /** Word characters for boundary checks: letters, digits, marks and `_` in any script. */
@@ -333,10 +406,13 @@ interface Program {
 function compileRegex(src: string, ignoreCase: boolean): Program {
   if (src.length === 0) throw new KeywordPatternError('empty pattern');
   const parser = new Parser(src, ignoreCase);
-  const ast = parser.parse();
+  return generate(parser.parse(), parser.ignoreCase, MAX_PROGRAM);
+}
+
+function generate(ast: Node, ignoreCase: boolean, maxProgram: number): Program {
   const insts: Inst[] = [];
   const emit = (inst: Inst): number => {
-    if (insts.length >= MAX_PROGRAM) throw new KeywordPatternError(`pattern too large (over ${MAX_PROGRAM} instructions)`);
+    if (insts.length >= maxProgram) throw new KeywordPatternError(`pattern too large (over ${maxProgram} instructions)`);
     insts.push(inst);
     return insts.length - 1;
   };
@@ -392,7 +468,7 @@ function compileRegex(src: string, ignoreCase: boolean): Program {
   };
   gen(ast);
   emit({ op: Op.Match, x: 0, y: 0 });
-  return { insts, ignoreCase: parser.ignoreCase };
+  return { insts, ignoreCase };
 }
 
 // ---------------- regex: Pike VM ----------------
@@ -431,17 +507,43 @@ function assertHolds(k: Inst['k'], text: string, i: number): boolean {
 
 /** Unanchored search: true if the program matches anywhere in `text`. O(text.length × program size). */
 function runPike(prog: Program, text: string): boolean {
+  return pikeSearcher(prog, text)(0, true) !== null;
+}
+
+/**
+ * Every leftmost-longest match of `prog` in `text`, non-overlapping, as [start, end) pairs; the next search starts at
+ * a match's end. O(text × (width + program)) for bounded-width programs (see `pikeSearcher`).
+ */
+function findSpans(prog: Program, text: string): Array<readonly [number, number]> {
+  const search = pikeSearcher(prog, text);
+  const out: Array<readonly [number, number]> = [];
+  for (let from = 0, m = search(0, false); m !== null; m = from <= text.length ? search(from, false) : null) {
+    out.push(m);
+    from = Math.max(m[1], m[0] + 1);
+  }
+  return out;
+}
+
+/**
+ * A Pike VM (Thompson NFA simulation) over `text`: `search(from, firstOnly)` runs from `from` and returns the
+ * leftmost-longest match, or with `firstOnly` the first match any thread reaches, or null. Threads carry the position
+ * they started at; once one matches, no new threads start and only those that started no later keep running (a
+ * longer or more leftward match) — for a program of bounded width at most that width more characters. Lists stay
+ * ordered by start (threads carried over first, a new thread last; a pc reached twice keeps the earlier start), so
+ * the leftmost start wins every tie. O((characters scanned) × program size); state is allocated once per text.
+ */
+function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: boolean) => readonly [number, number] | null {
   const { insts, ignoreCase } = prog;
   const n = insts.length;
   let clist = new Int32Array(n);
   let nlist = new Int32Array(n);
-  let clen = 0;
-  let nlen = 0;
+  let cstart = new Int32Array(n);
+  let nstart = new Int32Array(n);
   const mark = new Int32Array(n).fill(-1);
   const stack = new Int32Array(n * 2 + 2);
   let gen = 0;
-  // Adds pc and its epsilon closure (at position i) to the list.
-  const add = (list: Int32Array, len: number, pc0: number, i: number): number => {
+  // Adds pc and its epsilon closure (at position i) to the list, as threads that started at `start`.
+  const add = (list: Int32Array, starts: Int32Array, len: number, pc0: number, i: number, start: number): number => {
     let sp = 0;
     stack[sp++] = pc0;
     while (sp > 0) {
@@ -461,36 +563,49 @@ function runPike(prog: Program, text: string): boolean {
           if (assertHolds(inst.k, text, i)) stack[sp++] = pc + 1;
           break;
         default:
+          starts[len] = start;
           list[len++] = pc;
       }
     }
     return len;
   };
-  for (let i = 0; i <= text.length; i++) {
-    gen++;
-    // Re-add existing threads' closure marks for this generation, then a new thread at pc 0 (unanchored).
-    for (let t = 0; t < clen; t++) mark[clist[t]!] = gen;
-    clen = add(clist, clen, 0, i);
-    if (clen === 0) continue;
-    gen++;
-    nlen = 0;
-    const c = i < text.length ? text.charCodeAt(i) : -1;
-    for (let t = 0; t < clen; t++) {
-      const pc = clist[t]!;
-      const inst = insts[pc]!;
-      switch (inst.op) {
-        case Op.Match:
-          return true;
-        case Op.Set:
-          if (c >= 0 && setMatches(inst, c, ignoreCase)) nlen = add(nlist, nlen, pc + 1, i + 1);
-          break;
-        case Op.Any:
-          if (c >= 0 && c !== 10) nlen = add(nlist, nlen, pc + 1, i + 1);
-          break;
+  return (from, firstOnly) => {
+    let clen = 0;
+    let bestStart = -1;
+    let bestEnd = -1;
+    for (let i = from; i <= text.length; i++) {
+      gen++;
+      // Existing threads' pcs are marked for this generation first, so the new thread at pc 0 does not repeat them.
+      for (let t = 0; t < clen; t++) mark[clist[t]!] = gen;
+      if (bestStart < 0) clen = add(clist, cstart, clen, 0, i, i);
+      if (clen === 0) {
+        if (bestStart >= 0) break;
+        continue;
       }
+      gen++;
+      let nlen = 0;
+      const c = i < text.length ? text.charCodeAt(i) : -1;
+      for (let t = 0; t < clen; t++) {
+        const start = cstart[t]!;
+        if (bestStart >= 0 && start > bestStart) break; // later starts cannot be leftmost
+        const inst = insts[clist[t]!]!;
+        switch (inst.op) {
+          case Op.Match:
+            if (firstOnly) return [start, i];
+            if (bestStart < 0 || start < bestStart || i > bestEnd) [bestStart, bestEnd] = [start, i];
+            break;
+          case Op.Set:
+            if (c >= 0 && setMatches(inst, c, ignoreCase)) nlen = add(nlist, nstart, nlen, clist[t]! + 1, i + 1, start);
+            break;
+          case Op.Any:
+            if (c >= 0 && c !== 10) nlen = add(nlist, nstart, nlen, clist[t]! + 1, i + 1, start);
+            break;
+        }
+      }
+      [clist, nlist] = [nlist, clist];
+      [cstart, nstart] = [nstart, cstart];
+      clen = nlen;
     }
-    [clist, nlist] = [nlist, clist];
-    clen = nlen;
-  }
-  return false;
+    return bestStart < 0 ? null : [bestStart, bestEnd];
+  };
 }

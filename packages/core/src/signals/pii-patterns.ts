@@ -73,7 +73,7 @@ function hasContextBefore(text: string, start: number, re: RegExp, window = 40):
 }
 
 /** "181123733 is my ssn": the context word may also follow the number closely. */
-function hasContextNear(text: string, start: number, end: number, re: RegExp): boolean {
+export function hasContextNear(text: string, start: number, end: number, re: RegExp): boolean {
   return hasContextBefore(text, start, re) || re.test(text.slice(end, end + 20));
 }
 
@@ -92,13 +92,6 @@ const LICENSE_CONTEXT = /(?:\bdriver'?s?\s+licen[cs]e(?:\s+(?:number|no\.?|#))?|
 
 /** Trailing characters that end a sentence rather than a URL. */
 const URL_TRAILING = /[.,;:!?'")\]}>]+$/;
-
-interface Found {
-  readonly type: PatternPiiType;
-  readonly start: number;
-  readonly end: number;
-  readonly score: number;
-}
 
 function* matches(re: RegExp, text: string): Generator<RegExpExecArray> {
   re.lastIndex = 0;
@@ -139,19 +132,28 @@ function ssnPartsOk(a: string, b: string, c: string): boolean {
   return a !== '000' && a !== '666' && a[0] !== '9' && b !== '00' && c !== '0000';
 }
 
-/** All pattern matches in `text`, before overlap resolution. Offsets are UTF-16 code units. */
-export function recognizePatterns(text: string): PiiSpan[] {
-  const found: Found[] = [];
-  for (const m of matches(EMAIL, text)) found.push({ type: 'EMAIL_ADDRESS', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+const span = (type: PatternPiiType, m: RegExpExecArray, score: number, length = m[0].length): PiiSpan => ({ type, start: m.index, end: m.index + length, score });
+
+function recognizeEmails(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const m of matches(EMAIL, text)) out.push(span('EMAIL_ADDRESS', m, FORMAT_ONLY));
+  return out;
+}
+
+function recognizeCards(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
   for (const m of matches(CARD, text)) {
     const groups = m[0].split(/[ -]/);
     const digits = groups.join('');
     // Separated digits must come in card-like groups (4-4-4-4, 4-6-5), not "1 2 3 4 …".
     const grouped = groups.length === 1 || groups.every((g) => g.length >= 3);
-    if (grouped && digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnOk(digits)) {
-      found.push({ type: 'CREDIT_CARD', start: m.index, end: m.index + m[0].length, score: VALIDATED });
-    }
+    if (grouped && digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnOk(digits)) out.push(span('CREDIT_CARD', m, VALIDATED));
   }
+  return out;
+}
+
+function recognizeIbans(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
   for (const m of matches(IBAN, text)) {
     // The match may run on into a following upper-case word ("… 3000 I need"): shrink until the checksum holds.
     for (let cand = m[0]; cand.replace(/ /g, '').length >= 15; cand = cand.slice(0, -1).trimEnd()) {
@@ -159,65 +161,120 @@ export function recognizePatterns(text: string): PiiSpan[] {
       const next = text.charCodeAt(m.index + cand.length);
       const atBoundary = Number.isNaN(next) || !/\w/.test(String.fromCharCode(next));
       if (atBoundary && raw.length <= 34 && ibanOk(raw)) {
-        found.push({ type: 'IBAN_CODE', start: m.index, end: m.index + cand.length, score: VALIDATED });
+        out.push(span('IBAN_CODE', m, VALIDATED, cand.length));
         break;
       }
     }
   }
-  for (const m of matches(IPV4, text)) if (ipv4Ok(m[0])) found.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+  return out;
+}
+
+function recognizeIpAddresses(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const m of matches(IPV4, text)) if (ipv4Ok(m[0])) out.push(span('IP_ADDRESS', m, FORMAT_ONLY));
   for (const m of matches(IPV6, text)) {
-    if ((m[0].match(/:/g)?.length ?? 0) >= 2 && /[0-9A-Fa-f]/.test(m[0]) && ipv6Ok(m[0])) {
-      found.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
-    }
+    if ((m[0].match(/:/g)?.length ?? 0) >= 2 && /[0-9A-Fa-f]/.test(m[0]) && ipv6Ok(m[0])) out.push(span('IP_ADDRESS', m, FORMAT_ONLY));
   }
+  return out;
+}
+
+function recognizeSsns(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
   for (const m of matches(SSN_DASHED, text)) {
-    if (ssnPartsOk(m[1]!, m[2]!, m[3]!)) {
-      const ctx = hasContextBefore(text, m.index, SSN_CONTEXT);
-      found.push({ type: 'US_SSN', start: m.index, end: m.index + m[0].length, score: ctx ? WITH_CONTEXT : FORMAT_ONLY - 0.1 });
-    }
+    if (ssnPartsOk(m[1]!, m[2]!, m[3]!)) out.push(span('US_SSN', m, hasContextBefore(text, m.index, SSN_CONTEXT) ? WITH_CONTEXT : FORMAT_ONLY - 0.1));
   }
   for (const m of matches(SSN_BARE, text)) {
-    if (ssnPartsOk(m[1]!, m[2]!, m[3]!) && hasContextNear(text, m.index, m.index + m[0].length, SSN_CONTEXT)) {
-      found.push({ type: 'US_SSN', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT });
-    }
+    if (ssnPartsOk(m[1]!, m[2]!, m[3]!) && hasContextNear(text, m.index, m.index + m[0].length, SSN_CONTEXT)) out.push(span('US_SSN', m, WITH_CONTEXT));
   }
+  return out;
+}
+
+function recognizePhoneNumbers(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
   for (const re of [PHONE_NANP, PHONE_INTL]) {
     for (const m of matches(re, text)) {
       const n = digitCount(m[0].replace(PHONE_EXT_AT_END, ''));
-      if (n >= 10 && n <= 15) found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY });
+      if (n >= 10 && n <= 15) out.push(span('PHONE_NUMBER', m, FORMAT_ONLY));
     }
   }
   for (const m of matches(PHONE_LOOSE, text)) {
     const n = digitCount(m[0].replace(PHONE_EXT_AT_END, ''));
     const before = text.slice(Math.max(0, m.index - 30), m.index);
     if (n >= 7 && n <= 15 && (PHONE_CONTEXT.test(before) || (n >= 10 && n <= 11 && NUMBER_CONTEXT.test(before) && !OTHER_NUMBER.test(before)))) {
-      found.push({ type: 'PHONE_NUMBER', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT - 0.1 });
+      out.push(span('PHONE_NUMBER', m, WITH_CONTEXT - 0.1));
     }
   }
-  for (const m of matches(LICENSE, text)) {
-    if (hasContextBefore(text, m.index, LICENSE_CONTEXT)) {
-      found.push({ type: 'US_DRIVER_LICENSE', start: m.index, end: m.index + m[0].length, score: WITH_CONTEXT });
-    }
-  }
+  return out;
+}
+
+function recognizeDriverLicenses(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const m of matches(LICENSE, text)) if (hasContextBefore(text, m.index, LICENSE_CONTEXT)) out.push(span('US_DRIVER_LICENSE', m, WITH_CONTEXT));
+  return out;
+}
+
+function recognizeUrls(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
   for (const m of matches(URL, text)) {
     const s = m[0].replace(URL_TRAILING, '');
-    if (/[A-Za-z0-9]\.[A-Za-z]{2,}/.test(s)) found.push({ type: 'DOMAIN_NAME', start: m.index, end: m.index + s.length, score: FORMAT_ONLY });
+    if (/[A-Za-z0-9]\.[A-Za-z]{2,}/.test(s)) out.push(span('DOMAIN_NAME', m, FORMAT_ONLY, s.length));
   }
-  for (const m of matches(BARE_DOMAIN, text)) found.push({ type: 'DOMAIN_NAME', start: m.index, end: m.index + m[0].length, score: FORMAT_ONLY - 0.05 });
-  // Among overlapping pattern matches keep the validated / longer one (a card number is not also a phone number).
-  // A character map of what is already kept makes each overlap check cost the match's own length, not the number
-  // of matches kept so far (that was quadratic: 80,000 e-mail addresses took seconds).
-  found.sort((x, y) => y.score - x.score || y.end - y.start - (x.end - x.start) || x.start - y.start);
-  const taken = new Uint8Array(text.length);
-  const kept: Found[] = [];
-  for (const f of found) {
+  return out;
+}
+
+function recognizeBareDomains(text: string): PiiSpan[] {
+  const out: PiiSpan[] = [];
+  for (const m of matches(BARE_DOMAIN, text)) out.push(span('DOMAIN_NAME', m, FORMAT_ONLY - 0.05));
+  return out;
+}
+
+/** A built-in pattern recognizer: its registry name, the entity types it emits, and its matches before overlap resolution. */
+export interface PatternRule {
+  readonly name: string;
+  readonly entities: readonly PatternPiiType[];
+  readonly description: string;
+  readonly recognize: (text: string) => PiiSpan[];
+}
+
+/**
+ * The pattern recognizers, in the order their matches are collected (it settles ties in `resolvePatternOverlaps`:
+ * among equally scored matches of one length and start, the earlier recognizer's is kept).
+ */
+export const PATTERN_RULES: readonly PatternRule[] = Object.freeze([
+  { name: 'email', entities: ['EMAIL_ADDRESS'], description: 'e-mail addresses', recognize: recognizeEmails },
+  { name: 'credit_card', entities: ['CREDIT_CARD'], description: 'card numbers in card-like groups, Luhn-checked', recognize: recognizeCards },
+  { name: 'iban', entities: ['IBAN_CODE'], description: 'IBANs, mod-97-checked', recognize: recognizeIbans },
+  { name: 'ip_address', entities: ['IP_ADDRESS'], description: 'IPv4 and IPv6 addresses', recognize: recognizeIpAddresses },
+  { name: 'us_ssn', entities: ['US_SSN'], description: 'dashed SSNs; bare or spaced ones next to an SSN word', recognize: recognizeSsns },
+  { name: 'phone_number', entities: ['PHONE_NUMBER'], description: 'North American and international numbers; other digit groups after a phone word', recognize: recognizePhoneNumbers },
+  { name: 'us_driver_license', entities: ['US_DRIVER_LICENSE'], description: "licence numbers after a driver's licence word", recognize: recognizeDriverLicenses },
+  { name: 'url', entities: ['DOMAIN_NAME'], description: 'URLs (http(s):// or www.)', recognize: recognizeUrls },
+  { name: 'domain_name', entities: ['DOMAIN_NAME'], description: 'bare domain names with a common lower-case top-level domain', recognize: recognizeBareDomains },
+].map((r) => Object.freeze(r)) as PatternRule[]);
+
+/**
+ * Among overlapping pattern matches keeps the validated / longer one (a card number is not also a phone number):
+ * highest score first, then longest, then leftmost; ties keep input order. Output is sorted by start; other fields
+ * (a recognizer's name) are kept. A character map of what is already kept makes each overlap check cost the match's
+ * own length, not the number of matches kept so far (that was quadratic: 80,000 e-mail addresses took seconds).
+ */
+export function resolvePatternOverlaps<T extends PiiSpan>(found: readonly T[], textLength: number): T[] {
+  const sorted = [...found].sort((x, y) => y.score - x.score || y.end - y.start - (x.end - x.start) || x.start - y.start);
+  const taken = new Uint8Array(textLength);
+  const kept: T[] = [];
+  for (const f of sorted) {
     let free = true;
     for (let i = f.start; i < f.end && free; i++) free = taken[i] === 0;
     if (!free) continue;
     taken.fill(1, f.start, f.end);
     kept.push(f);
   }
-  return kept.sort((x, y) => x.start - y.start).map((f) => ({ type: f.type, start: f.start, end: f.end, score: f.score }));
+  return kept.sort((x, y) => x.start - y.start);
+}
+
+/** All pattern recognizers' matches in `text`, overlaps resolved. Offsets are UTF-16 code units. */
+export function recognizePatterns(text: string): PiiSpan[] {
+  return resolvePatternOverlaps(PATTERN_RULES.flatMap((r) => r.recognize(text)), text.length).map((f) => ({ type: f.type, start: f.start, end: f.end, score: f.score }));
 }
 
 /** Model span types that may legitimately contain a pattern match (a house number, a URL holding an IP). */

@@ -640,21 +640,59 @@ export function addAgesInContext(spans: readonly PiiSpan[], text: string): PiiSp
   });
 }
 
+/** A span rule: its registry name, the entity types it adds or changes, what it does, and the rule itself. */
+export interface SpanRule {
+  readonly name: string;
+  readonly entities: readonly string[];
+  readonly description: string;
+  readonly refine: (spans: readonly PiiSpan[], text: string) => PiiSpan[];
+}
+
+const NAMES = [...CASED_NAME_TYPES];
+const rule = (name: string, entities: readonly string[], description: string, refine: SpanRule['refine']): SpanRule =>
+  Object.freeze({ name, entities: Object.freeze([...entities]), description, refine });
+
 /**
- * Every rule, in order, over a PII model's spans (UTF-16 offsets into `text`): shape and line-break checks first,
- * then retyping, case rules, edges, honorifics and job titles before names, cue words, capitalised names (they gain
- * score), addresses, ages (checked, then added where said), ZIP codes, then every date or time expression
- * (`pii-datetime.ts`: replaces the model's pieces of one). The pattern recognizers are merged in afterwards
- * (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`).
+ * Every span rule, in the order they run over a PII model's spans: shape and line-break checks first, then retyping,
+ * case rules, edges, honorifics and job titles before names, cue words, capitalised names (they gain score),
+ * addresses, ages (checked, then added where said), ZIP codes, then every date or time expression (`pii-datetime.ts`:
+ * replaces the model's pieces of one). The order matters: a rule sees what the rules before it left.
+ */
+export const SPAN_RULES: readonly SpanRule[] = Object.freeze([
+  // a digit-less "address" is a place, and a place ends at its line, as every name does
+  rule('streetless_addresses', ['STREET_ADDRESS', 'GPE'], 'a STREET_ADDRESS with no digit and no street word is a place (GPE)', retypeStreetlessAddresses),
+  rule('name_line_breaks', [...NAME_TYPES], 'name spans end at their first line break', cutNameSpansAtLineBreaks),
+  rule('malformed_spans', ['*'], 'drops spans without a letter or digit, structured types without their shape, names starting inside a word', dropMalformedSpans),
+  rule('function_words', [...NAME_TYPES], 'drops name spans made only of function words ("no", "me")', dropFunctionWordSpans),
+  rule('name_case', NAMES, "fits name spans to the writer's capitals; drops lower-case ones where the writer capitalises", refineNameSpansByCase),
+  rule('name_sentence_ends', NAMES, 'name spans end before an auxiliary verb and at a sentence end', cutNamesAtSentenceEnds),
+  rule('demonyms', ['NRP'], 'a one-word name span that is a nationality or religion is NRP', retypeDemonyms),
+  rule('demonyms_in_context', ['NRP'], 'adds NRP for a nationality or religion said of a person ("my husband is Filipino")', addDemonymsInContext),
+  rule('company_names', ['ORGANIZATION'], 'a name ending in a legal form or institution word ("Haag Inc", "Tidewater Press") is an ORGANIZATION', retypeCompanyNames),
+  rule('relation_words', ['PERSON'], 'cuts relation and greeting words ("my coworker", "hi") off PERSON spans', trimRelationWords),
+  rule('honorifics', ['TITLE', 'PERSON'], 'splits an honorific ("Dr", "Ms.") off a PERSON span as TITLE', splitHonorifics),
+  rule('name_punctuation', NAMES, 'cuts sentence punctuation off name spans', trimNamePunctuation),
+  rule('titles_before_names', ['TITLE', 'PERSON'], 'an honorific before a name: TITLE + PERSON', titlesBeforeNames),
+  rule('names_after_cues', ['GPE', 'ORGANIZATION'], 'the name after "I live in", "I work at" … is a place or an organisation', namesAfterCues),
+  rule('job_titles_before_names', ['TITLE', 'PERSON'], 'capitalised job title before a name ("Chief Financial Officer Jane Doe"): TITLE + PERSON', jobTitlesBeforeNames),
+  rule('capitalised_names', ['PERSON'], 'a PERSON span capitalised mid-sentence gains score', capitalisedNamesGainScore),
+  rule('street_numbers', ['STREET_ADDRESS'], 'a lone house number grows over the capitalised street name after it', completeStreetNumbers),
+  rule('house_numbers', ['STREET_ADDRESS'], 'an address grows back over the house number before it', addHouseNumbers),
+  rule('street_address_edges', ['STREET_ADDRESS'], 'cuts trailing punctuation and lower-case words off addresses; drops 1-3 digit "addresses"', tidyStreetAddresses),
+  rule('fragments', ['STREET_ADDRESS', 'PERSON'], "joins an address's fragments on one line and a name's two halves", mergeFragments),
+  rule('age_context', ['AGE'], 'a digit AGE span needs an age word near it ("top 20 songs" is not an age)', requireAgeContext),
+  rule('ages_in_context', ['AGE'], 'adds ages said as ages ("7 years old", "turning 80")', addAgesInContext),
+  rule('zip_codes_in_context', ['ZIP_CODE'], 'adds ZIP codes after a location word ("in 92019", "zip: 10001")', addZipCodesInContext),
+  rule('date_time', ['DATE_TIME'], 'date and time expressions, replacing the model\'s pieces of one (pii-datetime.ts)', addDateTimes),
+]);
+
+/**
+ * Every span rule (`SPAN_RULES`), in order, over a PII model's spans (UTF-16 offsets into `text`). The pattern
+ * recognizers are merged in afterwards (`mergePiiSpans(refinePiiSpans(spans, text), recognizePatterns(text))`); the
+ * recognizer registry (`pii-recognizers.ts`) runs the same rules and patterns, any of them switched off.
  */
 export function refinePiiSpans(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  // a digit-less "address" is a place, and a place ends at its line, as every name does
-  let out = dropMalformedSpans(cutNameSpansAtLineBreaks(retypeStreetlessAddresses(spans, text), text), text);
-  out = refineNameSpansByCase(dropFunctionWordSpans(out, text), text);
-  out = retypeCompanyNames(addDemonymsInContext(retypeDemonyms(cutNamesAtSentenceEnds(out, text), text), text), text);
-  out = namesAfterCues(titlesBeforeNames(trimNamePunctuation(splitHonorifics(trimRelationWords(out, text), text), text), text), text);
-  out = jobTitlesBeforeNames(out, text);
-  out = capitalisedNamesGainScore(out, text);
-  out = mergeFragments(tidyStreetAddresses(addHouseNumbers(completeStreetNumbers(out, text), text), text), text);
-  return addDateTimes(addZipCodesInContext(addAgesInContext(requireAgeContext(out, text), text), text), text);
+  let out = spans as PiiSpan[];
+  for (const r of SPAN_RULES) out = r.refine(out, text);
+  return out;
 }

@@ -4,6 +4,7 @@
  * the engine never sees prompt text except through `keywordText` matching done in signals/.
  * @module
  */
+import type { PiiRecognizerSettings } from './pii-recognizers.js';
 
 /** One PII span found by the token-classification head, with character offsets into the classified text. */
 export interface PiiSpan {
@@ -15,6 +16,11 @@ export interface PiiSpan {
   readonly end: number;
   /** Calibrated probability of the span's least confident token (models/semroute-mini/heads.json contract). */
   readonly score: number;
+  /**
+   * The PII recognizer that found the span or last changed its type, edges or score (`model`, `email`, `date_time`, a
+   * custom recognizer's name; see `signals/pii-recognizers.ts`). Set by the classifier's PII post-processing.
+   */
+  readonly recognizer?: string;
 }
 
 /**
@@ -91,4 +97,9 @@ export interface Classifier {
 export interface ClassifyOptions {
   /** Which heads to compute; default all. PII is the costly one on long texts (windowed over the whole text). */
   readonly heads?: readonly ('domain' | 'jailbreak' | 'pii' | 'pooled')[];
+  /**
+   * PII recognizers switched off or on by name and custom pattern recognizers (`global.classifier.pii`'s
+   * `recognizers` and `custom_recognizers`; plain data, so it crosses to a worker). Default: every built-in.
+   */
+  readonly pii?: PiiRecognizerSettings;
 }
