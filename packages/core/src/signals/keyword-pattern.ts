@@ -484,10 +484,13 @@ function fold(c: number, upper: boolean): number {
   return f.length === 1 ? f.charCodeAt(0) : c;
 }
 
-function setMatches(inst: Inst, c: number, ignoreCase: boolean): boolean {
+/**
+ * Whether character `c` is in the instruction's set; `lower` / `upper` are its case folds (`c` itself when case
+ * matters), computed once per character rather than once per thread.
+ */
+function setMatches(inst: Inst, c: number, lower: number, upper: number): boolean {
   const r = inst.ranges!;
-  let hit = inRanges(r, c);
-  if (!hit && ignoreCase) hit = inRanges(r, fold(c, false)) || inRanges(r, fold(c, true));
+  const hit = inRanges(r, c) || (lower !== c && inRanges(r, lower)) || (upper !== c && inRanges(r, upper));
   return hit !== inst.neg;
 }
 
@@ -585,6 +588,8 @@ function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: bo
       gen++;
       let nlen = 0;
       const c = i < text.length ? text.charCodeAt(i) : -1;
+      const lower = ignoreCase && c >= 0 ? fold(c, false) : c;
+      const upper = ignoreCase && c >= 0 ? fold(c, true) : c;
       for (let t = 0; t < clen; t++) {
         const start = cstart[t]!;
         if (bestStart >= 0 && start > bestStart) break; // later starts cannot be leftmost
@@ -595,7 +600,7 @@ function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: bo
             if (bestStart < 0 || start < bestStart || i > bestEnd) [bestStart, bestEnd] = [start, i];
             break;
           case Op.Set:
-            if (c >= 0 && setMatches(inst, c, ignoreCase)) nlen = add(nlist, nstart, nlen, clist[t]! + 1, i + 1, start);
+            if (c >= 0 && setMatches(inst, c, lower, upper)) nlen = add(nlist, nstart, nlen, clist[t]! + 1, i + 1, start);
             break;
           case Op.Any:
             if (c >= 0 && c !== 10) nlen = add(nlist, nstart, nlen, clist[t]! + 1, i + 1, start);
