@@ -9,6 +9,7 @@ import type { PiiSpan } from './types.js';
 
 /** Entity types the recognizers can emit (Presidio names, as in the model's `entity_types`). */
 export const PATTERN_PII_TYPES = Object.freeze(['EMAIL_ADDRESS', 'CREDIT_CARD', 'IBAN_CODE', 'IP_ADDRESS', 'US_SSN', 'PHONE_NUMBER', 'DOMAIN_NAME', 'US_DRIVER_LICENSE'] as const);
+/** One of {@link PATTERN_PII_TYPES}. */
 export type PatternPiiType = (typeof PATTERN_PII_TYPES)[number];
 
 /** Score of a checksum-validated match (credit card, IBAN) and of a format-only match. */
@@ -336,6 +337,7 @@ export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiS
 
 /** Entity types that are names: a span of them made only of function words ("no", "me", "here") is never one. */
 export const NAME_TYPES: ReadonlySet<string> = new Set(['PERSON', 'ORGANIZATION', 'GPE', 'NRP', 'TITLE']);
+/** Lower-case English function words (pronouns, articles, auxiliaries, greetings) that alone never make a name span. */
 export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
   ('a an the i me my mine myself you your yours he him his she her hers it its we us our ours they them their theirs this that ' +
     'these those no not nor yes yeah yep ok okay please thanks thank hi hello hey here there where when what who whom whose why how ' +

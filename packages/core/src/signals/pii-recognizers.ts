@@ -16,6 +16,7 @@ import type { PiiSpan } from './types.js';
 
 /** What a recognizer is: the model's head, a rule over the spans found so far, or a pattern over the text. */
 export const PII_RECOGNIZER_KINDS = Object.freeze(['model', 'context-rule', 'pattern'] as const);
+/** One of {@link PII_RECOGNIZER_KINDS}: `model`, `context-rule` or `pattern`. */
 export type PiiRecognizerKind = (typeof PII_RECOGNIZER_KINDS)[number];
 
 interface RecognizerBase {
@@ -38,6 +39,7 @@ export interface ModelRecognizer extends RecognizerBase {
  */
 export interface ContextRuleRecognizer extends RecognizerBase {
   readonly kind: 'context-rule';
+  /** The spans after this rule, given the spans so far and the classified text; return the input spans to change nothing. */
   refine(spans: readonly PiiSpan[], text: string): PiiSpan[];
 }
 
@@ -47,9 +49,11 @@ export interface ContextRuleRecognizer extends RecognizerBase {
  */
 export interface PatternRecognizer extends RecognizerBase {
   readonly kind: 'pattern';
+  /** Every match in `text` as a span (type, UTF-16 `start`/`end`, score in [0, 1]); keep it linear in the text, as the built-ins are. */
   recognize(text: string): PiiSpan[];
 }
 
+/** Any registry entry; `kind` tells which of the three it is. */
 export type PiiRecognizer = ModelRecognizer | ContextRuleRecognizer | PatternRecognizer;
 
 /** The name under which the model's spans are registered. */
@@ -116,14 +120,17 @@ export class RecognizerRegistry {
     return this;
   }
 
+  /** True when a recognizer named `name` is registered (enabled or not). */
   has(name: string): boolean {
     return this.#recognizers.some((r) => r.name === name);
   }
 
+  /** True when `name` is registered and not disabled (false for an unknown name; nothing throws). */
   isEnabled(name: string): boolean {
     return this.has(name) && !this.#disabled.has(name);
   }
 
+  /** The recognizer registered as `name`, or undefined. */
   get(name: string): PiiRecognizer | undefined {
     return this.#recognizers.find((r) => r.name === name);
   }
