@@ -34,4 +34,12 @@ describe('Node consumer (npm i @semroute/node-adapter, the model package, the co
     const out = run(join(app, 'node_modules', '.bin', 'semroute'), ['classify', 'Find all real solutions of x^2 - 5x + 6 = 0'], app, { ...process.env, SEMROUTE_MODEL_DIR: '' });
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toMatchObject({ category: 'math', model: 'qwen3-32b', useReasoning: true });
   });
+
+  it('loads the server model by name once @semroute/model-plus is installed too', () => {
+    npmInstall(app, [tarballs['@semroute/model-plus']!]);
+    const out = run(join(app, 'node_modules', '.bin', 'semroute'), ['classify', '--model', '@semroute/model-plus', 'can you explain how compound interest works on my savings account'], app, { ...process.env, SEMROUTE_MODEL_DIR: '' });
+    const d = JSON.parse(out.trim().split('\n').at(-1)!) as { backend: string; categoryScores: Record<string, number> };
+    expect(d.backend).toBe('cpu');
+    expect(d.categoryScores.business! + d.categoryScores.economics!).toBeGreaterThan(0.5);
+  });
 });

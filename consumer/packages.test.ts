@@ -20,6 +20,7 @@ function exportTargets(exports: unknown): string[] {
 const ASSET_ENTRYPOINTS: Readonly<Record<string, readonly string[]>> = {
   '@semroute/core': ['config/default.yaml'],
   '@semroute/model-mini': ['onnx/model_quantized.onnx'],
+  '@semroute/model-plus': ['onnx/model_quantized.onnx', 'towers/use-lite/onnx/model.onnx'],
 };
 
 describe.each(Object.entries(PUBLISHED))('%s tarball', (dir, name) => {
@@ -63,6 +64,14 @@ describe('@semroute/model-mini', () => {
     const e = tarEntries(tarballs['@semroute/model-mini']!);
     for (const f of ['config.json', 'heads.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'CARD.md', 'index.js', 'index.d.ts']) expect(e).toContain(f);
     expect(e.filter((f) => f === 'onnx/model.onnx' || f.startsWith('reference/') || f.startsWith('eval'))).toEqual([]);
+  });
+});
+
+describe('@semroute/model-plus', () => {
+  it('ships the shared encoder and the domain tower the runtimes load', () => {
+    const e = tarEntries(tarballs['@semroute/model-plus']!);
+    for (const f of ['config.json', 'heads.json', 'tokenizer.json', 'onnx/model_quantized.onnx', 'towers/use-lite/config.json', 'towers/use-lite/tokenizer.json', 'towers/use-lite/onnx/model.onnx', 'CARD.md']) expect(e).toContain(f);
+    expect(e.filter((f) => f === 'onnx/model.onnx' || f.startsWith('reference/'))).toEqual([]);
   });
 });
 

@@ -16,6 +16,7 @@ export const PUBLISHED = Object.freeze({
   'packages/core': '@semroute/core',
   'packages/node-adapter': '@semroute/node-adapter',
   'models/semroute-mini': '@semroute/model-mini',
+  'models/semroute-plus': '@semroute/model-plus',
 } as const);
 export type PackageName = (typeof PUBLISHED)[keyof typeof PUBLISHED];
 

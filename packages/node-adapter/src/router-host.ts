@@ -23,10 +23,17 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
 }
 
+/** `message (err)` when the log object carries an `err`, so a terminal user sees why (e.g. why the model did not load). */
+const line = (o: object | string, m?: string): string => {
+  const text = m ?? (typeof o === 'string' ? o : JSON.stringify(o));
+  const err = m !== undefined && typeof o === 'object' && o !== null ? (o as { err?: unknown }).err : undefined;
+  return err === undefined ? text : `${text} (${String(err)})`;
+};
+
 export const stderrLogger: Logger = {
-  info: (o, m) => process.stderr.write(`${m ?? (typeof o === 'string' ? o : JSON.stringify(o))}\n`),
-  warn: (o, m) => process.stderr.write(`warning: ${m ?? (typeof o === 'string' ? o : JSON.stringify(o))}\n`),
-  error: (o, m) => process.stderr.write(`error: ${m ?? (typeof o === 'string' ? o : JSON.stringify(o))}\n`),
+  info: (o, m) => process.stderr.write(`${line(o, m)}\n`),
+  warn: (o, m) => process.stderr.write(`warning: ${line(o, m)}\n`),
+  error: (o, m) => process.stderr.write(`error: ${line(o, m)}\n`),
 };
 
 /** A config file read: the core config, the server section and warnings, or every issue found. Never throws. */
@@ -150,7 +157,7 @@ export class RouterHost {
         : await ClassifierPool.start({
             ...(this.opts.inferenceThreads ? { workers: this.opts.inferenceThreads } : {}),
             classifier: {
-              ...(this.opts.model ? { model: this.opts.model } : {}),
+              ...((this.opts.model ?? this.config.global.classifier.model) ? { model: this.opts.model ?? this.config.global.classifier.model } : {}),
               ...(this.opts.device ? { backend: this.opts.device } : {}),
               ...(this.opts.threads ? { threads: this.opts.threads } : {}),
             },

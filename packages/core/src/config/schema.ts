@@ -305,6 +305,13 @@ const ClassifierSchema = z.strictObject({
   // 0.4: the shipped model's calibrated domain confidence (heads.json default_threshold); see config/default.yaml.
   domain: z.prefault(z.strictObject({ threshold: z._default(prob, 0.4), fallback_category: z._default(name, 'other') }), {}),
   pii: z.prefault(PiiClassifierSchema, {}),
+  /**
+   * The model the Node server and CLI load (semroute extension): a model package (`@semroute/model-mini`, the default;
+   * `@semroute/model-plus`, the server model with a second domain encoder) or a model folder path / URL. The `--model`
+   * flag and `SEMROUTE_MODEL` take precedence; read at start-up (a hot reload does not swap the model). Browser and edge
+   * runtimes take their model as an option instead.
+   */
+  model: z.optional(z.string().check(z.minLength(1, 'expected a model package name such as @semroute/model-plus, or a folder path'))),
 });
 
 /**

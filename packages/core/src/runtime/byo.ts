@@ -70,6 +70,62 @@ export interface HeadModelOptions {
   readonly confidenceMap?: ConfidenceMap;
   /** Tokens per window (incl. special tokens). Default: its tokenizer_config `model_max_length`, at most 512. */
   readonly maxLength?: number;
+  /**
+   * Domain only: blend with the shipped domain head instead of replacing it. The scores become
+   * `softmax(((1 − weight) · log p_shipped + weight · log p_custom) / temperature)`, where `p_shipped` is the shipped
+   * head's calibrated probabilities and `p_custom` this model's (after its own `temperature`). A model folder whose
+   * heads.json names a domain `tower` gets it this way (see {@link withModelTower}).
+   */
+  readonly blend?: DomainBlend;
+  /**
+   * Set by {@link withModelTower}: `model` is a sub-folder of the shipped model folder, read through the same loader as
+   * the model itself (so bundler file maps and edge readers work too). Not for users.
+   */
+  readonly inModelFolder?: boolean;
+}
+
+/** How a custom domain model is blended with the shipped domain head (log-linear pool, then a temperature). */
+export interface DomainBlend {
+  /** Weight of the custom model's log-probabilities, in [0, 1]; the shipped head gets `1 − weight`. */
+  readonly weight: number;
+  /** Temperature applied to the pooled log-probabilities (> 0; 1 = none). */
+  readonly temperature: number;
+}
+
+/** Checks a {@link DomainBlend}; `where` names the setting in the error. */
+export function validateBlend(b: unknown, where: string): DomainBlend {
+  const o = b as { weight?: unknown; temperature?: unknown } | null;
+  const w = o?.weight;
+  const t = o?.temperature ?? 1;
+  if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw new ClassifierError(`${where}.weight: expected a number from 0 to 1 (got ${JSON.stringify(w)})`);
+  if (typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)) throw new ClassifierError(`${where}.temperature: expected a positive number (got ${JSON.stringify(t)})`);
+  return { weight: w, temperature: t };
+}
+
+/**
+ * Pools the shipped head's probabilities with a custom model's (same label order) as {@link DomainBlend} says.
+ * Probabilities are floored at 1e-9 so a zero never turns into -Infinity.
+ */
+export function blendDomainScores(labels: readonly string[], shipped: Readonly<Record<string, number>>, custom: Readonly<Record<string, number>>, blend: DomainBlend): Record<string, number> {
+  const z = labels.map((l) => ((1 - blend.weight) * Math.log(Math.max(shipped[l] ?? 0, 1e-9)) + blend.weight * Math.log(Math.max(custom[l] ?? 0, 1e-9))) / blend.temperature);
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(labels.map((l, i) => [l, e[i]! / sum]));
+}
+
+/**
+ * The heads to load: the caller's overrides plus, when the model folder's heads.json names a domain `tower` (a second
+ * encoder with its own tokenizer, in a sub-folder) and the caller brought no domain model, that tower as a blended
+ * domain model. `locate(folder)` turns the tower's sub-folder into a path or URL the runtime can read.
+ */
+export function withModelTower(overrides: HeadOverrides, spec: ModelSpec, locate: (folder: string) => string = (f) => f): HeadOverrides {
+  const tower = spec.domain.tower;
+  if (!tower || overrides.domain) return overrides;
+  return {
+    ...overrides,
+    domain: { model: locate(tower.folder), inModelFolder: true, output: tower.output, temperature: tower.temperature, blend: tower.blend, labels: spec.domain.labels },
+  };
 }
 
 /** Custom models by head (the `heads` option of `createRouter`). */
@@ -103,6 +159,11 @@ export function validateOverrides(o: unknown): HeadOverrides {
       throw new ClassifierError(`heads.${k}: unknown head. Should be one of: ${BYO_HEADS.join(', ')}.`);
     }
     if (!v || typeof (v as HeadModelOptions).model !== 'string') throw new ClassifierError(`heads.${k}.model: expected a folder path or URL`);
+    const blend = (v as HeadModelOptions).blend;
+    if (blend !== undefined) {
+      if (k !== 'domain') throw new ClassifierError(`heads.${k}.blend: only the domain head can be blended with the shipped one; remove it`);
+      validateBlend(blend, `heads.${k}.blend`);
+    }
   }
   return o as HeadOverrides;
 }
@@ -129,6 +190,8 @@ export class ByoHead {
   readonly #seqMap: Int32Array;
   readonly #bio: readonly BioLabel[];
   readonly #ours: readonly string[];
+  /** Domain only: blend with the shipped head rather than replace it. */
+  readonly blend: DomainBlend | undefined;
 
   private constructor(
     head: ByoHeadName,
@@ -146,6 +209,7 @@ export class ByoHead {
     this.#runner = runner;
     this.#t = o.temperature ?? 1;
     this.#confidenceMap = o.confidenceMap;
+    this.blend = o.blend ? validateBlend(o.blend, `heads.${head}.blend`) : undefined;
     this.#content = Math.max(2, maxLength - tok.specialCount);
     const map = o.labelMap ?? {};
     const find = (l: string, ours: readonly string[]): string | undefined => {
@@ -219,7 +283,9 @@ export class ByoHead {
     const enc = this.#tok.encode(text, false);
     const head = Math.round(this.#content * 0.75);
     const ranges = summaryRanges(enc.ids.length, validateWindows({ headTokens: head, tailTokens: this.#content - head, piiWindowTokens: 2, piiOverlapTokens: 0 }));
-    const [row] = await Promise.all(this.#batcher.submit([{ ids: this.#seq(enc.ids, ranges), needPii: false }]));
+    const seq = this.#seq(enc.ids, ranges);
+    // A text with no tokens (and a tokenizer without template tokens) still needs one position: the pad token.
+    const [row] = await Promise.all(this.#batcher.submit([{ ids: seq.length ? seq : Int32Array.of(this.#tok.padId), needPii: false }]));
     const p = softmaxT(row!.domain, this.#t);
     if (this.head === 'domain' && this.#confidenceMap) applyConfidenceMap(p, this.#confidenceMap);
     if (this.head === 'jailbreak') {

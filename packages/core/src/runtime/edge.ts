@@ -10,7 +10,7 @@ import { ClassifierError } from '../errors.js';
 import type { Router } from '../router.js';
 import { parseModelSpec } from './artifacts.js';
 import { MODEL_FILES, type ModelDtype, backendLabel, parseDtype } from './backends.js';
-import { ByoHead, type ByoHeadName, validateOverrides } from './byo.js';
+import { ByoHead, type ByoHeadName, validateOverrides, withModelTower } from './byo.js';
 import { type EngineOptions, ModelClassifier } from './classifier.js';
 import { type ConfigInput, routerWith } from './create-router.js';
 import { type Ort, compileOrtWasm, loadOrtWasm, wasmHeapBytes, withPrecompiledOrt } from './ort-wasm-inline.js';
@@ -144,9 +144,10 @@ export async function createEdgeClassifier(o: EdgeClassifierOptions): Promise<Mo
   const session = await createSession(ort, module, await need(MODEL_FILES[dtype]));
 
   const custom: ByoHead[] = [];
-  const overrides = validateOverrides(o.heads);
+  const overrides = withModelTower(validateOverrides(o.heads), spec);
   for (const [head, h] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
-    const at = folderReader(h.model, fetchFn);
+    // The model's own domain tower is read like the model's files (URL, reader function or file map alike).
+    const at = h.inModelFolder ? (f: string) => read(`${h.model}/${f}`) : folderReader(h.model, fetchFn);
     const headFile = async (f: string): Promise<Uint8Array> => {
       const b = await at(f);
       if (!b) throw new ClassifierError(`custom head '${head}': ${f} not found`);

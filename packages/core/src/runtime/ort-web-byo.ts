@@ -9,7 +9,7 @@ import type * as OrtWeb from 'onnxruntime-web';
 import type { ModelSpec } from './artifacts.js';
 import type { ExecutionTarget } from './backends.js';
 import type { BatcherOptions } from './batcher.js';
-import { ByoHead, type ByoHeadName, runByoSession, validateOverrides } from './byo.js';
+import { ByoHead, type ByoHeadName, runByoSession, validateOverrides, withModelTower } from './byo.js';
 import type { DisposableRunner } from './classifier.js';
 import { serialized } from './ort-web-runner.js';
 import { ModelTokenizer } from './tokenizer.js';
@@ -26,18 +26,23 @@ export function webByoRunner(ort: Ort, session: OrtWeb.InferenceSession, output:
   };
 }
 
-/** Loads each custom head of `heads` (the `heads` option, validated here) on the ORT build and target already chosen. */
+/**
+ * Loads each custom head of `heads` (the `heads` option, validated here), plus the model's own domain tower when its
+ * heads.json names one, on the ORT build and target already chosen. `modelUrl` gives a model file's URL (base URL or
+ * bundler file map): the tower's files are read through it.
+ */
 export async function loadWebByoHeads(
   heads: unknown,
   chosen: { readonly ort: Ort; readonly target: ExecutionTarget },
   spec: ModelSpec,
   batching: Partial<BatcherOptions> | undefined,
   fetchOptions: (file: string) => FetchOptions,
+  modelUrl: (file: string) => string,
 ): Promise<ByoHead[]> {
   const custom: ByoHead[] = [];
-  const overrides = validateOverrides(heads);
+  const overrides = withModelTower(validateOverrides(heads), spec);
   for (const [head, h] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
-    const at = (f: string): string => new URL(f, h.model.endsWith('/') ? h.model : `${h.model}/`).href;
+    const at = (f: string): string => (h.inModelFolder ? modelUrl(`${h.model}/${f}`) : new URL(f, h.model.endsWith('/') ? h.model : `${h.model}/`).href);
     custom.push(
       await ByoHead.load(
         head,

@@ -295,8 +295,9 @@ export async function createWebClassifier(
     }
   }
 
-  // Custom heads are rare: their code is a chunk of its own, fetched only when `heads` is given (bundle budget).
-  const custom = o.heads === undefined ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo);
+  // Custom heads (and a model's own domain tower) are rare: their code is a chunk of its own, fetched only when needed (bundle budget).
+  const custom =
+    o.heads === undefined && !spec.domain.tower ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo, url);
   // WebGPU compiles shaders per input shape: keep shapes to a few buckets there.
   const engine: EngineOptions = chosen.target === 'webgpu' ? { ...o, batching: { padShapes: true, ...o.batching } } : o;
   const classifier = new ModelClassifier(tokenizer, spec, webRunner(chosen.ort, chosen.session), chosen.label, engine, custom);

@@ -16,10 +16,10 @@ const USAGE = `semroute — semantic router for LLM traffic
 
 Usage:
   semroute serve [--config FILE] [--port 8801] [--grpc-port 50051] [--host 127.0.0.1]
-                 [--mock-port 8802] [--no-mock] [--no-grpc] [--model DIR] [--backend auto|cpu|cuda]
+                 [--mock-port 8802] [--no-mock] [--no-grpc] [--model DIR|PACKAGE] [--backend auto|cpu|cuda]
                  [--threads N] [--inference-threads N] [--no-classifier] [--require-model] [--trust-client-hints none|routing]
                  [--static DIR] [--no-watch] [--log-level info] [--debug-log]
-  semroute classify [TEXT] [--in FILE.jsonl] [--out FILE.jsonl] [--config FILE] [--model DIR]
+  semroute classify [TEXT] [--in FILE.jsonl] [--out FILE.jsonl] [--config FILE] [--model DIR|PACKAGE]
                  [--heads domain,jailbreak,pii] [--batch 32] [--no-classifier]
   semroute validate FILE
   semroute explain FILE "prompt" [--json] [--no-classifier]
@@ -142,7 +142,7 @@ function makeHost(config: string | undefined, model: string | undefined, noClass
 
 async function cmdExplain(argv: string[]): Promise<number> {
   const { values, positionals } = args(argv, { model: { type: 'string' }, json: { type: 'boolean' }, 'no-classifier': { type: 'boolean' } });
-  if (values.help || positionals.length !== 2) throw new UsageError('usage: semroute explain FILE "prompt" [--json] [--model DIR] [--no-classifier]');
+  if (values.help || positionals.length !== 2) throw new UsageError('usage: semroute explain FILE "prompt" [--json] [--model DIR|PACKAGE] [--no-classifier]');
   const host = makeHost(positionals[0], values.model, !!values['no-classifier']);
   try {
     await host.loaded;

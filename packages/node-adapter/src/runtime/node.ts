@@ -38,6 +38,7 @@ import {
   routerWith,
   runByoSession,
   validateOverrides,
+  withModelTower,
 } from '@semroute/core/runtime-kit';
 import { threadRunner } from './node-thread.js';
 
@@ -124,7 +125,10 @@ export function defaultModelCandidates(): string[] {
   return out;
 }
 
-/** Resolves the model location to a folder path or http(s) base URL. */
+/** Model packages are named `@semroute/model-<name>`; anything else is a path or URL. */
+const MODEL_PACKAGE_NAME = /^@semroute\/model-[a-z0-9][a-z0-9-]*$/;
+
+/** Resolves the model location (a folder path, `file:` or http(s) URL, or a model package name) to a folder path or http(s) base URL. */
 export function resolveModelLocation(model: string | URL | undefined): { kind: 'dir'; path: string } | { kind: 'url'; base: string } {
   if (model === undefined) {
     const tried = defaultModelCandidates();
@@ -137,6 +141,14 @@ export function resolveModelLocation(model: string | URL | undefined): { kind: '
     return { kind: 'dir', path: found };
   }
   const s = model instanceof URL ? model.href : model;
+  if (MODEL_PACKAGE_NAME.test(s)) {
+    // A model package by name (config `global.classifier.model: "@semroute/model-plus"`), resolved from this file.
+    try {
+      return { kind: 'dir', path: dirname(createRequire(import.meta.url).resolve(`${s}/package.json`)) };
+    } catch {
+      throw new ClassifierError(`model package ${s} is not installed: npm i ${s} (or give a model folder path)`);
+    }
+  }
   if (/^https?:\/\//i.test(s)) return { kind: 'url', base: s.endsWith('/') ? s : `${s}/` };
   const path = s.startsWith('file:') ? fileURLToPath(s) : isAbsolute(s) ? s : resolve(process.cwd(), s);
   if (!existsSync(path)) throw new ClassifierError(`model folder not found: ${path}`);
@@ -250,7 +262,8 @@ function nodeByoRunner(session: ort.InferenceSession, output: string, kind: 'seq
 }
 
 async function loadNodeByoHeads(options: NodeClassifierOptions, spec: ModelSpec, target: ExecutionTarget, threads: number, onProgress?: ProgressCallback): Promise<ByoHead[]> {
-  const overrides = validateOverrides(options.heads);
+  const main = resolveModelLocation(options.model);
+  const overrides = withModelTower(validateOverrides(options.heads), spec, (folder) => (main.kind === 'dir' ? join(main.path, folder) : `${main.base}${folder}/`));
   const out: ByoHead[] = [];
   for (const [head, o] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
     const loc = resolveModelLocation(o.model);

