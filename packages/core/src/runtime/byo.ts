@@ -103,18 +103,6 @@ export function validateBlend(b: unknown, where: string): DomainBlend {
 }
 
 /**
- * Pools the shipped head's probabilities with a custom model's (same label order) as {@link DomainBlend} says.
- * Probabilities are floored at 1e-9 so a zero never turns into -Infinity.
- */
-export function blendDomainScores(labels: readonly string[], shipped: Readonly<Record<string, number>>, custom: Readonly<Record<string, number>>, blend: DomainBlend): Record<string, number> {
-  const z = labels.map((l) => ((1 - blend.weight) * Math.log(Math.max(shipped[l] ?? 0, 1e-9)) + blend.weight * Math.log(Math.max(custom[l] ?? 0, 1e-9))) / blend.temperature);
-  const max = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return Object.fromEntries(labels.map((l, i) => [l, e[i]! / sum]));
-}
-
-/**
  * The heads to load: the caller's overrides plus, when the model folder's heads.json names a domain `tower` (a second
  * encoder with its own tokenizer, in a sub-folder) and the caller brought no domain model, that tower as a blended
  * domain model. `locate(folder)` turns the tower's sub-folder into a path or URL the runtime can read.

@@ -9,9 +9,9 @@ import { hasRecognizerSettings, type PiiRecognizerSettings, RecognizerRegistry, 
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
-import { applyConfidenceMap, decodePii, l2normalize, softmaxT } from './postprocess.js';
+import { applyConfidenceMap, blendDomainScores, decodePii, l2normalize, softmaxT } from './postprocess.js';
 import type { EncodedText, ModelTokenizer } from './tokenizer.js';
-import { type ByoHead, type HeadOverrides, blendDomainScores } from './byo.js';
+import type { ByoHead, HeadOverrides } from './byo.js';
 import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, jailbreakWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
 

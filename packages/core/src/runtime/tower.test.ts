@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from './artifacts.js';
-import { blendDomainScores, validateBlend, validateOverrides, withModelTower } from './byo.js';
+import { validateBlend, validateOverrides, withModelTower } from './byo.js';
+import { blendDomainScores } from './postprocess.js';
 
 const CONFIG = { max_length: 128 };
 const heads = (tower: unknown) => ({
