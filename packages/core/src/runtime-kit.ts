@@ -26,9 +26,8 @@ export type { BackendChoice, ExecutionTarget, ModelDtype, TargetCapabilities } f
 export type { BatchOutputs, BatchRunner, BatcherOptions } from './runtime/batcher.js';
 export { ModelClassifier } from './runtime/classifier.js';
 export type { DisposableRunner, EngineOptions } from './runtime/classifier.js';
-export { BYO_HEADS, ByoHead, runByoSession, validateBlend, validateOverrides, withModelTower } from './runtime/byo.js';
-export { blendDomainScores } from './runtime/postprocess.js';
-export type { ByoHeadName, ByoIo, DomainBlend, HeadModelOptions, HeadOverrides } from './runtime/byo.js';
+export { BYO_HEADS, ByoHead, blendDomainScores, domainTowerOf, runByoSession, validateBlend, validateOverrides, withModelTower } from './runtime/byo.js';
+export type { ByoHeadName, ByoIo, DomainBlend, DomainTowerSpec, HeadModelOptions, HeadOverrides } from './runtime/byo.js';
 export { routerWith } from './runtime/create-router.js';
 export type { ConfigInput } from './runtime/create-router.js';
 export type { LoadPhase, LoadProgress, ProgressCallback } from './runtime/progress.js';

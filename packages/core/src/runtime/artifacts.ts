@@ -5,7 +5,6 @@
  * @module
  */
 import { ClassifierError } from '../errors.js';
-import type { DomainBlend } from './byo.js';
 import { type BioLabel, type ConfidenceMap, parseBioLabels } from './postprocess.js';
 
 /** JSON files every model folder has (relative paths). */
@@ -31,25 +30,9 @@ export interface HeadSpec {
   readonly threshold?: number;
 }
 
-/**
- * A second encoder for the domain head that ships inside the model folder (heads.json domain `tower`): a custom-head
- * model folder (its own tokenizer.json, config.json, ONNX graph with one logits output over the domain labels) whose
- * probabilities are blended with the shipped head's.
- */
-export interface DomainTowerSpec {
-  /** Sub-folder of the model folder, e.g. `towers/use-lite`. */
-  readonly folder: string;
-  /** Graph output holding its logits. */
-  readonly output: string;
-  /** Temperature of its own logits. */
-  readonly temperature: number;
-  /** How it is pooled with the shipped head. */
-  readonly blend: DomainBlend;
-}
-
 /** Everything the runtime needs to know about a model folder, parsed from `config.json` and `heads.json` (frozen). */
 export interface ModelSpec {
-  readonly domain: HeadSpec & { readonly tower?: DomainTowerSpec };
+  readonly domain: HeadSpec;
   readonly jailbreak: HeadSpec & { readonly positiveIndex: number };
   readonly pii: HeadSpec & {
     readonly bio: readonly BioLabel[];
@@ -83,7 +66,8 @@ function labelsOf(h: Json | undefined, fallback: unknown, head: string): string[
   throw new ClassifierError(`heads.json: head '${head}' has no label list (expected 'labels': string[])`);
 }
 
-function headJson(heads: Json, name: string): Json | undefined {
+/** A head's raw heads.json entry by name (for settings parsed elsewhere, such as the domain head's `tower`: byo.ts). */
+export function headJson(heads: Json, name: string): Json | undefined {
   // format_version 1: `heads: [{ name, labels, temperature, default_threshold, ... }]`; also accept `heads.<name>` / `<name>`.
   if (Array.isArray(heads.heads)) {
     const h = (heads.heads as unknown[]).find((x) => isObj(x) && x.name === name);
@@ -116,24 +100,6 @@ function confidenceMapOf(h: Json | undefined, name: string): ConfidenceMap | und
     if ((y[i] as number) < (y[i - 1] as number)) return bad(`y decreases at index ${i}`);
   }
   return Object.freeze({ x: Object.freeze(x as number[]), y: Object.freeze(y as number[]) });
-}
-
-function towerOf(h: Json | undefined): DomainTowerSpec | undefined {
-  const t = h?.tower;
-  if (t === undefined) return undefined;
-  const where = "heads.json: domain 'tower'";
-  if (!isObj(t) || typeof t.folder !== 'string' || !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/.test(t.folder) || t.folder.split('/').includes('..')) {
-    throw new ClassifierError(`${where} needs "folder": a relative sub-folder such as "towers/use-lite"`);
-  }
-  const temperature = num(t.temperature) ?? 1;
-  if (!(temperature > 0)) throw new ClassifierError(`${where}.temperature must be > 0`);
-  const b = isObj(t.blend) ? t.blend : undefined;
-  const weight = num(b?.weight);
-  const blendT = num(b?.temperature) ?? 1;
-  if (weight === undefined || weight < 0 || weight > 1 || !(blendT > 0)) {
-    throw new ClassifierError(`${where}.blend needs {"weight": 0..1, "temperature": > 0}`);
-  }
-  return Object.freeze({ folder: t.folder, output: typeof t.output === 'string' ? t.output : 'logits', temperature, blend: Object.freeze({ weight, temperature: blendT }) });
 }
 
 /** fetch() that turns a network failure or a non-2xx status into a ClassifierError naming the URL. */
@@ -170,13 +136,11 @@ export function parseModelSpec(config: unknown, heads: unknown): ModelSpec {
     num(config.max_position_embeddings) ??
     128;
   const domainMap = confidenceMapOf(hd, 'domain');
-  const tower = towerOf(hd);
   const spec: ModelSpec = {
     domain: Object.freeze({
       labels: Object.freeze(domainLabels),
       temperature: temperatureOf(heads, hd, 'domain'),
       ...(domainMap ? { confidenceMap: domainMap } : {}),
-      ...(tower ? { tower } : {}),
       threshold: thr(hd, 'domain'),
     }),
     jailbreak: Object.freeze({

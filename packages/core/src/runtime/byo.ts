@@ -8,7 +8,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { ClassifierError } from '../errors.js';
 import type { PiiSpan } from '../signals/types.js';
-import type { ModelSpec } from './artifacts.js';
+import { type ModelSpec, headJson } from './artifacts.js';
 import { type BatchOutputs, type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
 import { type BioLabel, type ConfidenceMap, applyConfidenceMap, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
 import type { ModelTokenizer } from './tokenizer.js';
@@ -103,12 +103,62 @@ export function validateBlend(b: unknown, where: string): DomainBlend {
 }
 
 /**
+ * Pools the shipped head's probabilities with a custom model's (same label order) as {@link DomainBlend} says.
+ * Probabilities are floored at 1e-9 so a zero never turns into -Infinity.
+ */
+export function blendDomainScores(labels: readonly string[], shipped: Readonly<Record<string, number>>, custom: Readonly<Record<string, number>>, blend: DomainBlend): Record<string, number> {
+  const z = labels.map((l) => ((1 - blend.weight) * Math.log(Math.max(shipped[l] ?? 0, 1e-9)) + blend.weight * Math.log(Math.max(custom[l] ?? 0, 1e-9))) / blend.temperature);
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(labels.map((l, i) => [l, e[i]! / sum]));
+}
+
+/**
+ * A second encoder for the domain head that ships inside the model folder (heads.json domain `tower`): a custom-head
+ * model folder (its own tokenizer.json, config.json, ONNX graph with one logits output over the domain labels) whose
+ * probabilities are blended with the shipped head's.
+ */
+export interface DomainTowerSpec {
+  /** Sub-folder of the model folder, e.g. `towers/use-lite`. */
+  readonly folder: string;
+  /** Graph output holding its logits. */
+  readonly output: string;
+  /** Temperature of its own logits. */
+  readonly temperature: number;
+  /** How it is pooled with the shipped head. */
+  readonly blend: DomainBlend;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** The domain `tower` heads.json names (checked: a clear {@link ClassifierError} says what is wrong), or undefined. */
+export function domainTowerOf(spec: ModelSpec): DomainTowerSpec | undefined {
+  const t = isObject(spec.raw.heads) ? headJson(spec.raw.heads, 'domain')?.tower : undefined;
+  if (t === undefined) return undefined;
+  const where = "heads.json: domain 'tower'";
+  if (!isObject(t) || typeof t.folder !== 'string' || !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/.test(t.folder) || t.folder.split('/').includes('..')) {
+    throw new ClassifierError(`${where} needs "folder": a relative sub-folder such as "towers/use-lite"`);
+  }
+  const temperature = finite(t.temperature) ?? 1;
+  if (!(temperature > 0)) throw new ClassifierError(`${where}.temperature must be > 0`);
+  const b = isObject(t.blend) ? t.blend : undefined;
+  const weight = finite(b?.weight);
+  const blendT = finite(b?.temperature) ?? 1;
+  if (weight === undefined || weight < 0 || weight > 1 || !(blendT > 0)) {
+    throw new ClassifierError(`${where}.blend needs {"weight": 0..1, "temperature": > 0}`);
+  }
+  return Object.freeze({ folder: t.folder, output: typeof t.output === 'string' ? t.output : 'logits', temperature, blend: Object.freeze({ weight, temperature: blendT }) });
+}
+
+/**
  * The heads to load: the caller's overrides plus, when the model folder's heads.json names a domain `tower` (a second
  * encoder with its own tokenizer, in a sub-folder) and the caller brought no domain model, that tower as a blended
  * domain model. `locate(folder)` turns the tower's sub-folder into a path or URL the runtime can read.
  */
 export function withModelTower(overrides: HeadOverrides, spec: ModelSpec, locate: (folder: string) => string = (f) => f): HeadOverrides {
-  const tower = spec.domain.tower;
+  const tower = domainTowerOf(spec);
   if (!tower || overrides.domain) return overrides;
   return {
     ...overrides,
@@ -264,6 +314,12 @@ export class ByoHead {
       o += p.length;
     }
     return out;
+  }
+
+  /** Domain with a {@link DomainBlend}: the shipped head's scores pooled with this model's (`custom`, from {@link sequence}). */
+  blendWith(shipped: Readonly<Record<string, number>>, custom: Readonly<Record<string, number>>): Record<string, number> {
+    if (!this.blend) return { ...custom };
+    return blendDomainScores(this.#ours, shipped, custom, this.blend);
   }
 
   /** Domain: our category scores. Jailbreak: P(jailbreak). */

@@ -9,7 +9,7 @@ import { hasRecognizerSettings, type PiiRecognizerSettings, RecognizerRegistry, 
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
-import { applyConfidenceMap, blendDomainScores, decodePii, l2normalize, softmaxT } from './postprocess.js';
+import { applyConfidenceMap, decodePii, l2normalize, softmaxT } from './postprocess.js';
 import type { EncodedText, ModelTokenizer } from './tokenizer.js';
 import type { ByoHead, HeadOverrides } from './byo.js';
 import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, jailbreakWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
@@ -142,7 +142,7 @@ export class ModelClassifier implements Classifier {
   async #model(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
     if (this.#byo.size === 0) return this.#main(text, requested);
     // A blended domain model (e.g. the model folder's own domain tower) needs the shipped head's domain scores too.
-    const blend = requested.has('domain') ? this.#byo.get('domain')?.blend : undefined;
+    const blend = requested.has('domain') && this.#byo.get('domain')?.blend !== undefined;
     const mainHeads = new Set([...requested].filter((h) => !this.#byo.has(h) || (h === 'domain' && blend)));
     const custom = [...requested].filter((h) => this.#byo.has(h));
     const [base, ...extra] = await Promise.all([
@@ -153,7 +153,7 @@ export class ModelClassifier implements Classifier {
     custom.forEach((h, i) => {
       const v = extra[i];
       if (h === 'domain') {
-        out.categoryScores = blend ? blendDomainScores(this.spec.domain.labels, base!.categoryScores, v as Record<string, number>, blend) : (v as Record<string, number>);
+        out.categoryScores = blend ? this.#byo.get('domain')!.blendWith(base!.categoryScores, v as Record<string, number>) : (v as Record<string, number>);
       }
       else if (h === 'jailbreak') out.jailbreak = v as number;
       else out.pii = v as PiiSpan[];

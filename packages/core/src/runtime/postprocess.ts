@@ -378,15 +378,3 @@ export function decodePiiChunkVote(tokenLogits: Float32Array, offsets: Int32Arra
   close();
   return spans;
 }
-
-/**
- * Pools the shipped head's probabilities with a custom model's (same label order) as a domain blend says (weight of the custom side, then a temperature; byo.ts `DomainBlend`).
- * Probabilities are floored at 1e-9 so a zero never turns into -Infinity.
- */
-export function blendDomainScores(labels: readonly string[], shipped: Readonly<Record<string, number>>, custom: Readonly<Record<string, number>>, blend: { readonly weight: number; readonly temperature: number }): Record<string, number> {
-  const z = labels.map((l) => ((1 - blend.weight) * Math.log(Math.max(shipped[l] ?? 0, 1e-9)) + blend.weight * Math.log(Math.max(custom[l] ?? 0, 1e-9))) / blend.temperature);
-  const max = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return Object.fromEntries(labels.map((l, i) => [l, e[i]! / sum]));
-}

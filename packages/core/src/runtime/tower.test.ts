@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from './artifacts.js';
-import { validateBlend, validateOverrides, withModelTower } from './byo.js';
-import { blendDomainScores } from './postprocess.js';
+import { blendDomainScores, domainTowerOf, validateBlend, validateOverrides, withModelTower } from './byo.js';
 
 const CONFIG = { max_length: 128 };
 const heads = (tower: unknown) => ({
@@ -16,7 +15,7 @@ const heads = (tower: unknown) => ({
 describe('heads.json domain tower', () => {
   it('parses a tower and adds it as a blended domain model unless the caller brings one', () => {
     const spec = parseModelSpec(CONFIG, heads({ folder: 'towers/use-lite', blend: { weight: 0.7, temperature: 1.15 } }));
-    expect(spec.domain.tower).toEqual({ folder: 'towers/use-lite', output: 'logits', temperature: 1, blend: { weight: 0.7, temperature: 1.15 } });
+    expect(domainTowerOf(spec)).toEqual({ folder: 'towers/use-lite', output: 'logits', temperature: 1, blend: { weight: 0.7, temperature: 1.15 } });
     const o = withModelTower({}, spec, (f) => `/m/${f}`);
     expect(o.domain).toMatchObject({ model: '/m/towers/use-lite', inModelFolder: true, blend: { weight: 0.7, temperature: 1.15 }, labels: ['a', 'b', 'c'] });
     const mine = { domain: { model: '/elsewhere' } };
@@ -32,7 +31,7 @@ describe('heads.json domain tower', () => {
     [{ folder: 'towers/x', blend: { weight: 0.5, temperature: 0 } }, /blend needs/],
     [{ folder: 'towers/x', temperature: -1, blend: { weight: 0.5 } }, /temperature must be > 0/],
   ])('rejects a malformed tower %j with a clear error', (tower, msg) => {
-    expect(() => parseModelSpec(CONFIG, heads(tower))).toThrow(msg);
+    expect(() => domainTowerOf(parseModelSpec(CONFIG, heads(tower)))).toThrow(msg);
   });
 
   it('validates blends given by callers', () => {

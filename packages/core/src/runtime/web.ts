@@ -18,7 +18,7 @@
 import { expose } from 'comlink';
 import type * as OrtWeb from 'onnxruntime-web';
 import { ClassifierError } from '../errors.js';
-import { parseModelSpec } from './artifacts.js';
+import { headJson, parseModelSpec } from './artifacts.js';
 import {
   type BackendChoice,
   type ExecutionTarget,
@@ -297,7 +297,7 @@ export async function createWebClassifier(
 
   // Custom heads (and a model's own domain tower) are rare: their code is a chunk of its own, fetched only when needed (bundle budget).
   const custom =
-    o.heads === undefined && !spec.domain.tower ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo, url);
+    o.heads === undefined && !headJson(spec.raw.heads as Record<string, unknown>, 'domain')?.tower ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo, url);
   // WebGPU compiles shaders per input shape: keep shapes to a few buckets there.
   const engine: EngineOptions = chosen.target === 'webgpu' ? { ...o, batching: { padShapes: true, ...o.batching } } : o;
   const classifier = new ModelClassifier(tokenizer, spec, webRunner(chosen.ort, chosen.session), chosen.label, engine, custom);

@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG_YAML } from '@semroute/core';
 import { realpathSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blendDomainScores } from '@semroute/core/runtime-kit';
+import { blendDomainScores, domainTowerOf } from '@semroute/core/runtime-kit';
 
 const PLUS = fileURLToPath(new URL('../../../../models/semroute-plus', import.meta.url));
 const MINI = fileURLToPath(new URL('../../../../models/semroute-mini', import.meta.url));
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('domain tower (semroute-plus)', () => {
   it('blends the shipped head with the tower as heads.json says; jailbreak and PII are the shipped model\'s', async () => {
-    const tower = plus.spec.domain.tower!;
+    const tower = domainTowerOf(plus.spec)!;
     expect(tower).toMatchObject({ folder: 'towers/use-lite', output: 'logits' });
     const alone = await createNodeClassifier({ model: MINI, threads: 1, heads: { domain: { model: `${PLUS}/towers/use-lite`, temperature: tower.temperature } } });
     try {
