@@ -79,8 +79,9 @@ describe('webpack 5 consumer (npm i @semroute/core @semroute/model-mini, built w
     const cliPkg = JSON.parse(readFileSync(join(app, 'node_modules/webpack-cli/package.json'), 'utf8')) as { bin: Record<string, string> };
     run(process.execPath, [join(app, 'node_modules/webpack-cli', cliPkg.bin['webpack-cli']!), 'build', '--json=stats.json'], app);
     const stats = JSON.parse(readFileSync(join(app, 'stats.json'), 'utf8')) as { assets: { name: string; size: number; info: { sourceFilename?: string } }[]; warnings: { message: string }[] };
-    // Only webpack's size hints (the model and the .wasm are megabytes by nature) may warn.
-    expect(stats.warnings.map((w) => w.message).filter((m) => !/^(asset|entrypoint) size limit/.test(m))).toEqual([]);
+    // Only webpack's performance hints may warn: size limits (the model and the .wasm are megabytes by nature) and the
+    // advice to split its runtime chunk off (a caching choice for the app, which the README's zero-config build leaves alone).
+    expect(stats.warnings.map((w) => w.message).filter((m) => !/^((asset|entrypoint) size limit|webpack performance recommendations)/.test(m))).toEqual([]);
     // webpack writes no HTML without a plugin; a page per entry, as an app's own HTML would load the bundle.
     writeFileSync(join(dist, 'index.html'), '<!doctype html>\n<html><body><script src="main.js"></script></body></html>\n');
     writeFileSync(join(dist, 'threaded.html'), '<!doctype html>\n<html><body><script src="threaded.js"></script></body></html>\n');

