@@ -19,7 +19,7 @@ import { rewrite } from './openai/rewrite.js';
 import { validateChatRequest, type ChatCompletionRequest } from './openai/types.js';
 import { buildSignals, estimateTokens, type ExemplarEmbeddings } from './signals/build.js';
 import { extractClassifiedText, textParts } from './signals/extract.js';
-import { hasRecognizerSettings } from './signals/pii-recognizers.js';
+import { hasRecognizerSettings } from './signals/pii-recognizer-settings.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
 
 /** Options of {@link Router}. */

@@ -8,7 +8,7 @@ import type { z } from 'zod/mini';
 import { ConfigError } from '../errors.js';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
-import { BUILTIN_PII_RECOGNIZER_NAMES, customRecognizerProblems } from '../signals/pii-recognizers.js';
+import { BUILTIN_PII_RECOGNIZER_NAMES, customRecognizerProblems } from '../signals/pii-recognizer-settings.js';
 import { convertCachePlugin, convertTopLevelSemanticCache, normalizeEviction } from './cache-compat.js';
 import { convertLegacyConfig, isLegacyConfig } from './legacy.js';
 import {

@@ -33,6 +33,8 @@ const CASES: [string, (t: string) => PiiSpan[]][] = [
 
 describe('built-in recognizers', () => {
   it('are the model, every span rule and every pattern recognizer, in run order, with unique names', () => {
+    // the settings module's static list (config validation reads it without loading the rules) matches the table
+    expect(BUILTIN_PII_RECOGNIZERS.map((r) => r.name)).toEqual(BUILTIN_PII_RECOGNIZER_NAMES);
     expect(BUILTIN_PII_RECOGNIZER_NAMES[0]).toBe(MODEL_RECOGNIZER);
     expect(BUILTIN_PII_RECOGNIZERS.filter((r) => r.kind === 'context-rule').map((r) => r.name)).toEqual(SPAN_RULES.map((r) => r.name));
     expect(BUILTIN_PII_RECOGNIZERS.filter((r) => r.kind === 'pattern').map((r) => r.name)).toEqual([

@@ -9,10 +9,26 @@
  * @module
  */
 import { SemrouteError } from '../errors.js';
-import { compileSpanPattern, KeywordPatternError, type SpanPattern } from './keyword-pattern.js';
+import { compileSpanPattern, type SpanPattern } from './keyword-pattern.js';
 import { hasContextNear, mergePiiSpans, PATTERN_RULES, resolvePatternOverlaps } from './pii-patterns.js';
 import { SPAN_RULES } from './pii-refine.js';
+import {
+  type CustomPiiRecognizerConfig,
+  customRecognizerProblems,
+  DEFAULT_CONTEXT_BOOST,
+  MODEL_RECOGNIZER,
+  type PiiRecognizerSettings,
+} from './pii-recognizer-settings.js';
 import type { PiiSpan } from './types.js';
+
+export {
+  BUILTIN_PII_RECOGNIZER_NAMES,
+  customRecognizerProblems,
+  DEFAULT_CONTEXT_BOOST,
+  hasRecognizerSettings,
+  MODEL_RECOGNIZER,
+} from './pii-recognizer-settings.js';
+export type { CustomPiiPattern, CustomPiiRecognizerConfig, PiiRecognizerSettings } from './pii-recognizer-settings.js';
 
 /** What a recognizer is: the model's head, a rule over the spans found so far, or a pattern over the text. */
 export const PII_RECOGNIZER_KINDS = Object.freeze(['model', 'context-rule', 'pattern'] as const);
@@ -56,8 +72,6 @@ export interface PatternRecognizer extends RecognizerBase {
 /** Any registry entry; `kind` tells which of the three it is. */
 export type PiiRecognizer = ModelRecognizer | ContextRuleRecognizer | PatternRecognizer;
 
-/** The name under which the model's spans are registered. */
-export const MODEL_RECOGNIZER = 'model';
 
 /** A registry name: lower-case letters, digits and `_`, starting with a letter. */
 const RECOGNIZER_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -69,8 +83,6 @@ export const BUILTIN_PII_RECOGNIZERS: readonly PiiRecognizer[] = Object.freeze([
   ...PATTERN_RULES.map((r) => Object.freeze({ name: r.name, kind: 'pattern', entities: r.entities, description: r.description, recognize: r.recognize }) as PatternRecognizer),
 ]);
 
-/** Names of the built-in recognizers. */
-export const BUILTIN_PII_RECOGNIZER_NAMES: readonly string[] = Object.freeze(BUILTIN_PII_RECOGNIZERS.map((r) => r.name));
 
 /** A recognizer registry call that cannot work (unknown or duplicate name); says which names exist. */
 export class PiiRecognizerError extends SemrouteError {}
@@ -193,63 +205,6 @@ function attribute(before: readonly PiiSpan[], after: readonly PiiSpan[], rule: 
 
 // ---------------------------------------------------------------------------------------------- custom patterns
 
-/** One pattern of a custom recognizer: a regular expression (the linear-time subset) and the score of its matches. */
-export interface CustomPiiPattern {
-  readonly regex: string;
-  readonly score: number;
-}
-
-/** A custom pattern recognizer as `global.classifier.pii.custom_recognizers[]` declares it (Presidio's PatternRecognizer). */
-export interface CustomPiiRecognizerConfig {
-  readonly name: string;
-  /** Entity type of its spans, e.g. `EMPLOYEE_ID`. */
-  readonly entity: string;
-  readonly patterns: readonly CustomPiiPattern[];
-  /** Words that make a match more likely PII when one stands within 40 characters before it or 20 after it. */
-  readonly context?: readonly string[];
-  /** Score added (up to 1) when a context word is near; default 0.35, Presidio's context similarity factor. */
-  readonly context_boost?: number;
-  /** Match letters' case exactly; default false (Presidio's patterns ignore case too). */
-  readonly case_sensitive?: boolean;
-}
-
-/** Recognizer switches and custom recognizers (`global.classifier.pii` without its threshold). */
-export interface PiiRecognizerSettings {
-  readonly recognizers?: Readonly<Record<string, { readonly enabled?: boolean }>>;
-  readonly custom_recognizers?: readonly CustomPiiRecognizerConfig[];
-}
-
-/** Default context boost: Presidio's `context_similarity_factor`. */
-export const DEFAULT_CONTEXT_BOOST = 0.35;
-/** A context word: letters, digits, spaces, `'`, `-`, `.`, `#`; what a person writes before an identifier. */
-export const CONTEXT_WORD = /^[\p{L}\p{N}][\p{L}\p{N} '’.#-]{0,39}$/u;
-const MAX_CONTEXT_WORDS = 64;
-
-/**
- * What is wrong with a custom recognizer's settings, as (path below the recognizer, message) pairs; empty when it
- * compiles. Used by config validation, so a bad regex is reported with its place and a fix before anything runs.
- */
-export function customRecognizerProblems(cfg: CustomPiiRecognizerConfig): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
-  cfg.patterns.forEach((p, i) => {
-    try {
-      compileSpanPattern(p.regex, cfg.case_sensitive ?? false);
-    } catch (err) {
-      if (!(err instanceof KeywordPatternError)) throw err;
-      problems.push({
-        path: `patterns[${i}].regex`,
-        message: `regex not usable: ${err.message} (supported, always in linear time: literals, [classes], (groups), |, ?, bounded {m,n}, ^, $, \\b, \\d, \\w, \\s, .; no lookaround or backreferences)`,
-      });
-    }
-  });
-  const words = cfg.context ?? [];
-  if (words.length > MAX_CONTEXT_WORDS) problems.push({ path: 'context', message: `at most ${MAX_CONTEXT_WORDS} context words (got ${words.length})` });
-  words.forEach((w, i) => {
-    if (!CONTEXT_WORD.test(w)) problems.push({ path: `context[${i}]`, message: `context word ${JSON.stringify(w)} is not a plain word or phrase (letters, digits, spaces, ' - . #; up to 40 characters)` });
-  });
-  return problems;
-}
-
 /**
  * A pattern recognizer from config: every match of each pattern (Pike VM, linear time, matches at most 128
  * characters) is a span of `entity` with the pattern's score, plus `context_boost` when a context word stands near it.
@@ -297,9 +252,4 @@ export function registryFromSettings(settings: PiiRecognizerSettings | undefined
     else if (s?.enabled === true) registry.enable(name);
   }
   return registry;
-}
-
-/** Whether `settings` change anything about the built-in registry (the classifier needs them only then). */
-export function hasRecognizerSettings(settings: PiiRecognizerSettings | undefined): boolean {
-  return !!settings && ((settings.custom_recognizers?.length ?? 0) > 0 || Object.keys(settings.recognizers ?? {}).length > 0);
 }

@@ -4,7 +4,7 @@
  * the engine never sees prompt text except through `keywordText` matching done in signals/.
  * @module
  */
-import type { PiiRecognizerSettings } from './pii-recognizers.js';
+import type { PiiRecognizerSettings } from './pii-recognizer-settings.js';
 
 /** One PII span found by the token-classification head, with character offsets into the classified text. */
 export interface PiiSpan {
