@@ -4,7 +4,11 @@
 //   node models/eval/run.mjs                 # development half (select thresholds, checkpoints and rules on this)
 //   node models/eval/run.mjs --half report   # report half (look only when reporting; never tune on it)
 //   options: --model DIR (default models/semroute-mini), --config FILE, --out DIR (default models/eval/results),
-//            --jailbreak-threshold X (default: the shipped default config's), --sets a,b (only these set names)
+//            --jailbreak-threshold X (default: the shipped default config's), --sets a,b (only these set names),
+//            --batch N (prompts in flight per `semroute classify`, default its own 32; 1 makes every score
+//            reproducible: batch composition changes the padding and so a score's last digits),
+//            --pii-ablation off (skip the per-recognizer PII table; it runs on the dev half only, ~35 more
+//            `semroute classify` runs over the PII sets, each at --batch 1 so differences are the recognizer's alone)
 //
 // Sets: ../shared/data/dev-ood (public sets from sources the model never trained on; see its SOURCES.md) and the
 // hand-written sets in models/eval/handwritten/ (never trained on). A row's half is its `split` field where the
@@ -13,8 +17,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -136,25 +141,65 @@ if (attackScores.length || benignScores.length) {
 
 // ---------------------------------------------------------------------------------------------------- PII
 const piiTables = [];
-for (const { set, rows, preds } of Object.values(predictions)) {
-  if (set.kind !== 'pii') continue;
-  const annotated = new Set(rows.flatMap((r) => r.entities.filter((e) => e.derived === undefined).map((e) => e.type)));
-  const counts = new Map();
-  const bump = (type, key) => {
-    if (!counts.has(type)) counts.set(type, { tp: 0, fp: 0, fn: 0 });
-    counts.get(type)[key]++;
+const piiSets = Object.values(predictions).filter(({ set }) => set.kind === 'pii');
+for (const { set, rows, preds } of piiSets) {
+  const { annotated, micro, per_type } = scorePii(rows, preds);
+  results.sets[set.name] = { n: rows.length, types: [...annotated].sort(), micro, per_type };
+  piiTables.push([set.name, rows.length, f3(micro.precision), f3(micro.recall), f3(micro.f1), Object.entries(per_type).map(([t, v]) => `${t} ${f3(v.f1)}`).join(', ')]);
+}
+
+// Per recognizer (dev half only): the spans it produced (it found them or last changed their type, edges or score)
+// and their precision, from the default run; and each set's exact-span F1 with that recognizer switched off
+// (global.classifier.pii.recognizers.<name>.enabled: false), against the same run with none off. Every run of this
+// table uses --batch 1, so a difference is the recognizer's alone, not batch-dependent score noise.
+const recognizerTable = [];
+if (half === 'dev' && piiSets.length && args['pii-ablation'] !== 'off') {
+  const core = await import(pathToFileURL(join(repo, 'packages/core/dist/index.js')).href);
+  const { parseDocument } = await import(pathToFileURL(createRequire(join(repo, 'packages/core/package.json')).resolve('yaml')).href);
+  const configText = readFileSync(args.config ? resolve(args.config) : join(repo, 'packages/core/config/default.yaml'), 'utf8');
+  const parsed = core.parseConfig(configText);
+  if (!parsed.ok) fail(`the config does not parse: ${JSON.stringify(parsed.errors[0])}`);
+  const custom = parsed.config.global.classifier.pii.custom_recognizers.map((c) => ({ name: c.name, kind: 'pattern (custom)' }));
+  const switched = parsed.config.global.classifier.pii.recognizers;
+  const recognizers = [...core.BUILTIN_PII_RECOGNIZERS, ...custom].filter((r) => switched[r.name]?.enabled !== false);
+  const all = piiSets.flatMap(({ set, rows }) => rows.map((row) => ({ set: set.name, row })));
+  const scoreRun = (preds) =>
+    Object.fromEntries([...piiSets.map(({ set }) => set.name), 'all'].map((name) => {
+      const idx = all.map((x, i) => i).filter((i) => name === 'all' || all[i].set === name);
+      return [name, scorePii(idx.map((i) => all[i].row), idx.map((i) => preds[i]), name === 'all' ? (i) => all[idx[i]].set : undefined).micro.f1];
+    }));
+  const runWithout = (name) => {
+    const doc = parseDocument(configText);
+    if (name) doc.setIn(['global', 'classifier', 'pii', 'recognizers', name], doc.createNode({ enabled: false }));
+    const file = join(outDir, `.ablation-${half}.yaml`);
+    writeFileSync(file, String(doc));
+    try {
+      return classify(all.map((x) => x.row.text), `PII without ${name ?? 'nothing'}`, { config: file, batch: 1 });
+    } finally {
+      rmSync(file, { force: true });
+    }
   };
-  rows.forEach((r, i) => {
-    const gold = new Set(r.entities.filter((e) => annotated.has(e.type)).map((e) => `${e.type}|${e.start}|${e.end}`));
-    const predicted = new Set((preds[i].pii ?? []).map((s) => ({ ...s, type: PII_TYPE_ALIAS[s.type] ?? s.type })).filter((s) => annotated.has(s.type)).map((s) => `${s.type}|${utf16(r.text, s.start)}|${utf16(r.text, s.end)}`));
-    for (const g of gold) bump(g.split('|')[0], predicted.has(g) ? 'tp' : 'fn');
-    for (const p of predicted) if (!gold.has(p)) bump(p.split('|')[0], 'fp');
-  });
-  const total = [...counts.values()].reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn }), { tp: 0, fp: 0, fn: 0 });
-  const per_type = Object.fromEntries([...counts].sort().map(([t, c]) => [t, prf(c)]));
-  results.sets[set.name] = { n: rows.length, types: [...annotated].sort(), micro: prf(total), per_type };
-  const m = prf(total);
-  piiTables.push([set.name, rows.length, f3(m.precision), f3(m.recall), f3(m.f1), Object.entries(per_type).map(([t, v]) => `${t} ${f3(v.f1)}`).join(', ')]);
+  const reference = scoreRun(runWithout(null));
+  // spans and precision per recognizer, from the default run, over every PII set
+  const produced = new Map();
+  for (const { rows, preds } of piiSets) {
+    const { byRecognizer } = scorePii(rows, preds);
+    for (const [name, c] of byRecognizer) {
+      const p = produced.get(name) ?? { spans: 0, scored: 0, tp: 0 };
+      produced.set(name, { spans: p.spans + c.spans, scored: p.scored + c.scored, tp: p.tp + c.tp });
+    }
+  }
+  const setNames = piiSets.map(({ set }) => set.name);
+  results.pii_recognizers = { reference_f1: reference, recognizers: {} };
+  for (const r of recognizers) {
+    const without = scoreRun(runWithout(r.name));
+    const p = produced.get(r.name) ?? { spans: 0, scored: 0, tp: 0 };
+    const delta = Object.fromEntries(Object.keys(reference).map((k) => [k, without[k] - reference[k]]));
+    results.pii_recognizers.recognizers[r.name] = { kind: r.kind, ...p, precision: p.scored ? p.tp / p.scored : null, f1_without: without, delta_f1: delta };
+    recognizerTable.push([r.name, r.kind, p.spans, p.scored, p.scored ? f3(p.tp / p.scored) : '–', ...setNames.map((n) => signed(delta[n])), signed(delta.all)]);
+  }
+  recognizerTable.headers = ['recognizer', 'kind', 'spans', 'scored', 'P', ...setNames.map((n) => `ΔF1 ${n}`), 'ΔF1 all'];
+  recognizerTable.reference = reference;
 }
 
 writeFileSync(join(outDir, `${half}.json`), JSON.stringify(results, null, 1) + '\n');
@@ -176,21 +221,40 @@ const md = [
   '## PII (exact span, types the set annotates; GPE counted as LOCATION)',
   table(['set', 'n', 'P', 'R', 'F1', 'F1 per type'], piiTables),
   '',
+  ...(recognizerTable.length
+    ? [
+        '## PII recognizers (dev half; `global.classifier.pii.recognizers`)',
+        '',
+        "spans: spans at or above the PII threshold the recognizer produced (found, or last changed in type, edges or score), all sets; " +
+          "scored: those of a type the set annotates; P: their exact-span precision. ΔF1: the set's exact-span micro-F1 with the recognizer " +
+          `switched off minus with every recognizer on (${Object.entries(recognizerTable.reference).map(([k, v]) => `${k} ${f3(v)}`).join(', ')}; ` +
+          '`semroute classify --batch 1`); "all" pools the sets. Negative: the recognizer helps.',
+        '',
+        table(recognizerTable.headers, recognizerTable),
+        '',
+      ]
+    : []),
 ].join('\n');
 writeFileSync(join(outDir, `${half}.md`), md);
 console.log(md);
 
 // ---------------------------------------------------------------------------------------------------- helpers
-function classify(texts, name) {
+function classify(texts, name, opts = {}) {
   const input = texts.map((text, id) => JSON.stringify({ id, text })).join('\n') + '\n';
-  const inFile = join(outDir, `.in-${half}-${name}.jsonl`);
+  const inFile = join(outDir, `.in-${half}-${name.replace(/\W+/g, '_')}.jsonl`);
   writeFileSync(inFile, input);
   const cliArgs = [cli, 'classify', '--in', inFile, '--model', modelDir];
-  if (args.config) cliArgs.push('--config', resolve(args.config));
+  const config = opts.config ?? (args.config ? resolve(args.config) : undefined);
+  if (config) cliArgs.push('--config', config);
+  const batch = opts.batch ?? args.batch;
+  if (batch) cliArgs.push('--batch', String(batch));
   const t0 = Date.now();
   const r = spawnSync(process.execPath, cliArgs, { encoding: 'utf8', maxBuffer: 1 << 30 });
   rmSync(inFile, { force: true });
-  if (r.status !== 0) fail(`semroute classify failed on ${name}: ${r.stderr.slice(-2000)}`);
+  // onnxruntime-node sometimes aborts while the process exits (SIGABRT, "Napi::Error", after the last record and the
+  // summary line are written; main's CLI does it too, about 1 run in 4 here): a run whose every record came back counts.
+  const finished = /\d+ prompts classified in /.test(r.stderr);
+  if (r.status !== 0 && !(r.signal === 'SIGABRT' && finished)) fail(`semroute classify failed on ${name}: ${r.stderr.slice(-2000)}`);
   const out = new Array(texts.length);
   for (const line of r.stdout.split('\n')) {
     if (!line.trim()) continue;
@@ -198,8 +262,53 @@ function classify(texts, name) {
     if (rec.error) fail(`semroute classify: ${name} line ${rec.line}: ${rec.error}`);
     out[rec.id] = rec;
   }
+  const missing = out.findIndex((rec, i) => rec === undefined && i < texts.length);
+  if (missing >= 0 || out.length !== texts.length) fail(`semroute classify: ${name}: no record for prompt ${missing} (exit ${r.status ?? r.signal})`);
+  if (r.status !== 0) console.error(`${name}: semroute classify aborted on exit (${r.signal}) after answering every prompt; kept`);
   console.error(`${name}: ${texts.length} prompts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return out;
+}
+/**
+ * Exact-span scores of PII predictions against `rows`, over the entity types the rows annotate (GPE counted as
+ * LOCATION): micro P/R/F1, per type, and per recognizer (spans at the threshold the classify record applied, those of
+ * scored types, true positives). `setOf(i)`, when rows come from several sets, scores each row on its own set's types.
+ */
+function scorePii(rows, preds, setOf) {
+  const typesOf = new Map();
+  rows.forEach((r, i) => {
+    const key = setOf ? setOf(i) : '';
+    if (!typesOf.has(key)) typesOf.set(key, new Set());
+    for (const e of r.entities) if (e.derived === undefined) typesOf.get(key).add(e.type);
+  });
+  const counts = new Map();
+  const byRecognizer = new Map();
+  const bump = (type, key) => {
+    if (!counts.has(type)) counts.set(type, { tp: 0, fp: 0, fn: 0 });
+    counts.get(type)[key]++;
+  };
+  rows.forEach((r, i) => {
+    const annotated = typesOf.get(setOf ? setOf(i) : '');
+    const gold = new Set(r.entities.filter((e) => annotated.has(e.type)).map((e) => `${e.type}|${e.start}|${e.end}`));
+    const spans = (preds[i].pii ?? []).map((s) => ({ ...s, type: PII_TYPE_ALIAS[s.type] ?? s.type, key: `${PII_TYPE_ALIAS[s.type] ?? s.type}|${utf16(r.text, s.start)}|${utf16(r.text, s.end)}` }));
+    const predicted = new Set(spans.filter((s) => annotated.has(s.type)).map((s) => s.key));
+    for (const g of gold) bump(g.split('|')[0], predicted.has(g) ? 'tp' : 'fn');
+    for (const p of predicted) if (!gold.has(p)) bump(p.split('|')[0], 'fp');
+    for (const s of spans) {
+      const c = byRecognizer.get(s.recognizer ?? '?') ?? { spans: 0, scored: 0, tp: 0 };
+      c.spans++;
+      if (annotated.has(s.type)) {
+        c.scored++;
+        if (gold.has(s.key)) c.tp++;
+      }
+      byRecognizer.set(s.recognizer ?? '?', c);
+    }
+  });
+  const total = [...counts.values()].reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn }), { tp: 0, fp: 0, fn: 0 });
+  const annotated = new Set([...typesOf.values()].flatMap((t) => [...t]));
+  return { annotated, micro: prf(total), per_type: Object.fromEntries([...counts].sort().map(([t, c]) => [t, prf(c)])), byRecognizer };
+}
+function signed(x) {
+  return Number.isFinite(x) ? (x > 0 ? '+' : x < 0 ? '−' : '±') + Math.abs(x).toFixed(3) : '–';
 }
 function shippedJailbreakThreshold() {
   const yaml = readFileSync(join(repo, 'packages/core/config/default.yaml'), 'utf8');
@@ -312,7 +421,7 @@ function table(head, rows) {
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith('--')) fail(`unexpected argument ${argv[i]} (options: --half, --model, --config, --out, --sets, --jailbreak-threshold)`);
+    if (!argv[i].startsWith('--')) fail(`unexpected argument ${argv[i]} (options: --half, --model, --config, --out, --sets, --jailbreak-threshold, --batch, --pii-ablation)`);
     out[argv[i].slice(2)] = argv[i + 1];
     i++;
   }
