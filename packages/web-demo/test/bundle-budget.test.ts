@@ -1,7 +1,7 @@
 /**
  * Bundle budget of the default browser path, checked on a real consumer build: `examples/minimal/` (an app that
  * imports `@semroute/core/browser` and calls `createRouter`) built with Vite into a temporary folder. The budget
- * (README "Bundle budget"): one ONNX Runtime `.wasm` of at most 15 MB, and at most 400 KB of JavaScript before gzip
+ * (README "Bundle budget"): one ONNX Runtime `.wasm` of at most 15 MB, and at most 425 KB of JavaScript before gzip
  * (app chunk + classifier worker + ORT's glue). WebGPU is opt-in (`@semroute/core/browser-webgpu`) and must not
  * leak into this build.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000 } as const;
+export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 425_000 } as const;
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'semroute-budget-'));
@@ -41,7 +41,7 @@ describe('default consumer build (examples/minimal, @semroute/core/browser)', ()
     expect(files.filter((f) => /webgpu|asyncify|jsep|jspi/i.test(f.name))).toEqual([]);
   });
 
-  it('ships at most 400 KB of JavaScript before gzip', () => {
+  it('ships at most 425 KB of JavaScript before gzip', () => {
     const js = files.filter((f) => /\.m?js$/.test(f.name));
     const total = js.reduce((s, f) => s + f.bytes, 0);
     expect({ total, files: js }).toMatchObject({ total: expect.any(Number) });
