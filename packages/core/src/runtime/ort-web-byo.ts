@@ -42,16 +42,20 @@ export async function loadWebByoHeads(
   const custom: ByoHead[] = [];
   const overrides = withModelTower(validateOverrides(heads), spec);
   for (const [head, h] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
-    const at = (f: string): string => (h.inModelFolder ? modelUrl(`${h.model}/${f}`) : new URL(f, h.model.endsWith('/') ? h.model : `${h.model}/`).href);
+    // The model's own tower: its files are model files (`towers/use-lite/tokenizer.json`, as a file map names them),
+    // read and reported under that name, so progress never shows the model's tokenizer.json twice.
+    const name = (f: string): string => (h.inModelFolder ? `${h.model}/${f}` : f);
+    const at = (f: string): string => (h.inModelFolder ? modelUrl(name(f)) : new URL(f, h.model.endsWith('/') ? h.model : `${h.model}/`).href);
     custom.push(
       await ByoHead.load(
         head,
         h,
         {
-          json: (f) => fetchJson(at(f), fetchOptions(f)),
+          // async: a file missing from a file map (at() throws) must reject, so an optional file (tokenizer_config.json) can be absent.
+          json: async (f) => fetchJson(at(f), fetchOptions(name(f))),
           tokenizer: (tj, tc) => new ModelTokenizer(tj, tc),
           runner: async (file, output, kind) => {
-            const b = await fetchBytes(at(file), fetchOptions(file));
+            const b = await fetchBytes(at(file), fetchOptions(name(file)));
             const { ort, target } = chosen;
             const session = await serialized(() =>
               ort.InferenceSession.create(b, { executionProviders: [target === 'webgpu' ? 'webgpu' : 'wasm'], graphOptimizationLevel: 'all' }),
