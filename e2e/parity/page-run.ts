@@ -16,6 +16,15 @@ export interface PageRunOptions {
   route?: boolean;
   /** Worker script: `worker.js` (default entry, WASM only) or `worker-webgpu.js` (the WebGPU entry's). */
   worker?: string;
+  /** Model folder URL, relative to the page (default: the classifier's own default, `models/semroute-mini/`). */
+  model?: string;
+  /**
+   * URL (relative to the page) of a model package's unbundled `index.js`, imported by the page: its `modelFiles` map
+   * (file name → URL next to that index.js, as `@semroute/model-plus` exports it) is the model. Wins over `model`.
+   */
+  modelFilesModule?: string;
+  /** The classifier's `heads` option (custom head models; their `model` URLs relative to the page). */
+  heads?: Record<string, { model: string; temperature?: number }>;
 }
 
 export interface PageRunOutput {
@@ -32,7 +41,12 @@ export async function runParityInPage(o: PageRunOptions): Promise<PageRunOutput>
   const api = (globalThis as unknown as { semroute: Api }).semroute;
   const phases: string[] = [];
   const t0 = performance.now();
+  const model = o.modelFilesModule
+    ? ((await import(new URL(o.modelFilesModule, location.href).href)) as { modelFiles: Readonly<Record<string, URL>> }).modelFiles
+    : o.model;
   const clf = await api.createBrowserClassifier({
+    ...(model !== undefined ? { model } : {}),
+    ...(o.heads ? { heads: o.heads } : {}),
     backend: o.backend,
     ...(o.dtype ? { dtype: o.dtype } : {}),
     ...(o.threads ? { threads: o.threads } : {}),

@@ -4,6 +4,7 @@
  *   /            → build dir (index.html, app.js, worker.js)
  *   /ort/        → onnxruntime-web/dist (wasm + glue)
  *   /models/semroute-mini/ → the model under test ($SEMROUTE_MODEL_DIR or <repo>/models/semroute-mini)
+ *   /models/semroute-plus/ → <repo>/models/semroute-plus (the server model with its domain tower; its index.js too)
  *   /fixtures/   → e2e/fixtures
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -30,10 +31,21 @@ const MIME: Record<string, string> = {
 /** The model under test: $SEMROUTE_MODEL_DIR or the bundled models/semroute-mini. */
 export const MODEL_DIR = resolve(process.env.SEMROUTE_MODEL_DIR ?? join(ROOT, 'models/semroute-mini'));
 
-export async function startServer(buildDir: string, modelDir = MODEL_DIR): Promise<{ url: string; server: Server }> {
+/** The server model: semroute-mini's graph plus a domain tower under towers/use-lite/ (package @semroute/model-plus). */
+export const PLUS_DIR = join(ROOT, 'models/semroute-plus');
+
+export interface ServerOptions {
+  /** Served as /models/semroute-mini/ (default {@link MODEL_DIR}). */
+  readonly modelDir?: string;
+  /** Called with each request's method and path (the /coi/ prefix removed), before it is answered. */
+  readonly onRequest?: (method: string, path: string) => void;
+}
+
+export async function startServer(buildDir: string, o: ServerOptions = {}): Promise<{ url: string; server: Server }> {
   const mounts: Array<[string, string]> = [
     ['/ort/', ORT_DIST],
-    ['/models/semroute-mini/', modelDir],
+    ['/models/semroute-mini/', o.modelDir ?? MODEL_DIR],
+    ['/models/semroute-plus/', PLUS_DIR],
     ['/fixtures/', join(ROOT, 'e2e/fixtures')],
     ['/', buildDir],
   ];
@@ -41,6 +53,7 @@ export async function startServer(buildDir: string, modelDir = MODEL_DIR): Promi
     let path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     const isolated = path.startsWith('/coi/');
     if (isolated) path = path.slice(4);
+    o.onRequest?.(req.method ?? 'GET', path);
     if (isolated) {
       res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
       res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');

@@ -1,0 +1,197 @@
+/**
+ * The server model semroute-plus in the browser worker (@semroute/core/browser, Chromium WASM): heads.json names a
+ * domain tower (towers/use-lite/), which the worker loads through the model's own URL resolver and blends into the
+ * domain scores, as the Node runtime does.
+ *   - from the model folder URL (modelBase): the tower's files are fetched (server request log), the domain scores
+ *     are exactly the blend of the page's own semroute-mini scores and the tower alone (heads.json's weight and
+ *     temperature), and they agree with Node's (onnxruntime-node, CPU, one thread); jailbreak equal to Node's;
+ *   - from @semroute/model-plus's `modelFiles` map (its unbundled index.js imported by the page): the tower's files
+ *     through the map, the very same scores;
+ *   - semroute-mini: no tower request and the custom-heads chunk (ort-web-byo) is never fetched.
+ * Node vs browser on the tower: the tower's graph is weight-only int8 (DequantizeLinear → MatMul). Native ORT fuses
+ * that into MatMulNBits and, at its default accuracy level 4, quantizes the activations to int8 as well; ORT-web (and
+ * so the edge runtime) computes the float MatMul the graph describes. The tower's logits differ by up to ~0.1 between
+ * them (the shipped graph at 'basic' optimization agrees to 1e-5), the blended domain probabilities by up to ~1.1e-2
+ * on these prompts; no top domain changes on the fixture spread below. So Node agreement is checked at
+ * NATIVE_TOL, and the blend itself strictly against the page's own parts.
+ * A spread of the parity fixture's prompts (every kind), classified only: decisions are browser-parity.spec.ts's job.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type Page, chromium, expect, test } from '@playwright/test';
+import { blendDomainScores } from '@semroute/core/runtime-kit';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
+import { buildHarness } from './build.js';
+import { type PageRunOptions, type PageRunOutput, runParityInPage } from './page-run.js';
+import { PLUS_DIR, ROOT, startServer } from './server.js';
+import type { ParityPrompt, ParityResult } from './shared.js';
+
+/** Largest allowed |browser − Node| of a domain probability (int8 vs float activations in the tower, see above). */
+const NATIVE_TOL = 2e-2;
+/** Largest allowed difference where both sides run the same arithmetic (the mini graph; the blend; one runtime twice). */
+const TOL = 1e-3;
+const BLEND_TOL = 1e-5;
+const TOWER = 'towers/use-lite';
+const towerSpec = (JSON.parse(readFileSync(join(PLUS_DIR, 'heads.json'), 'utf8')) as { heads: Array<{ name: string; tower?: { temperature: number; blend: { weight: number; temperature: number } } }> }).heads.find(
+  (h) => h.name === 'domain',
+)!.tower!;
+/** Every 12th fixture prompt: 18 prompts (MMLU, jailbreak, benign, PII, multi-turn, unicode, garbage). */
+const { prompts } = JSON.parse(readFileSync(join(ROOT, 'e2e/fixtures/parity-prompts.json'), 'utf8')) as { prompts: ParityPrompt[] };
+const IDS = prompts.filter((_, i) => i % 12 === 0).map((p) => p.id);
+/** The file-map run repeats the model-folder run on one runtime: its first few prompts say whether the numbers are the same. */
+const FILE_MAP_PROMPTS = 4;
+
+let server: Server;
+let base = '';
+let nodePlus: ParityResult[] = [];
+/** The browser's semroute-plus results from the model folder (the file-map run must reproduce them). */
+let webPlus: ParityResult[] = [];
+/** Requests the server answered (`METHOD /path`, the /coi/ prefix removed), since the last reset. */
+const requests: string[] = [];
+
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
+
+test.beforeAll(async () => {
+  const work = mkdtempSync(join(tmpdir(), 'semroute-plus-e2e-'));
+  await buildHarness(join(work, 'site'));
+  ({ server, url: base } = await startServer(join(work, 'site'), { onRequest: (method, path) => requests.push(`${method} ${path}`) }));
+  const out = join(work, 'node-plus.json');
+  execFileSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', join(ROOT, 'e2e/parity/node-reference.ts'), out, 'int8', '--model', PLUS_DIR, '--ids', IDS.join(','), '--no-route'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  nodePlus = JSON.parse(readFileSync(out, 'utf8')) as ParityResult[];
+});
+
+test.afterAll(async () => {
+  await new Promise((r) => server?.close(r));
+});
+
+/** A fresh Chromium (fresh profile: nothing cached) on the cross-origin isolated harness page. */
+async function openHarness(): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const page = await browser.newPage();
+  await page.goto(`${base}/coi/index.html`);
+  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
+  return { browser, page };
+}
+
+/**
+ * Classifies the fixed prompts in the page, the request log starting empty. One WASM thread (like Node's one) and no
+ * Cache API, so every model file is a plain GET the log sees.
+ */
+async function classifyInPage(page: Page, o: Omit<PageRunOptions, 'backend'>): Promise<PageRunOutput> {
+  requests.length = 0;
+  return page.evaluate(runParityInPage, { backend: 'wasm', threads: 1, cache: false, route: false, ids: IDS, ...o } as PageRunOptions);
+}
+
+/** The largest |a − b| of any domain probability over all prompts, and the prompt it occurs on; same prompts, same labels. */
+function worstScoreDiff(a: readonly ParityResult[], b: readonly ParityResult[]): { diff: number; id: string } {
+  expect(b.map((r) => r.id)).toEqual(a.map((r) => r.id));
+  let worst = { diff: 0, id: '' };
+  a.forEach((x, i) => {
+    const y = b[i]!;
+    expect(Object.keys(y.categoryScores).sort(), x.id).toEqual(Object.keys(x.categoryScores).sort());
+    for (const [label, p] of Object.entries(x.categoryScores)) {
+      const diff = Math.abs(p - y.categoryScores[label]!);
+      if (!(diff <= worst.diff)) worst = { diff, id: x.id };
+    }
+  });
+  return worst;
+}
+
+const fetched = (path: string): boolean => requests.includes(`GET ${path}`);
+const byoChunk = (): string[] => requests.filter((r) => /^GET \/chunks\/ort-web-byo-[\w-]+\.js$/.test(r));
+const top = (s: Readonly<Record<string, number>>): [string, number, number] => {
+  const [a, b] = Object.entries(s).sort((x, y) => y[1] - x[1]);
+  return [a![0], a![1], b![1]];
+};
+
+/** The tower's files were requested from the model's folder and reported by their path in the model. */
+function expectTowerFetched(out: PageRunOutput): void {
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
+    expect(fetched(`/models/semroute-plus/${TOWER}/${f}`), `${TOWER}/${f} requested`).toBe(true);
+    // Progress names the tower's files by their path in the model (not a second bare 'tokenizer.json').
+    expect(out.phases).toContain(`fetch:${TOWER}/${f}`);
+  }
+  expect(fetched('/models/semroute-plus/onnx/model_quantized.onnx')).toBe(true);
+  expect(requests.filter((r) => r.includes('/models/semroute-mini/')), 'nothing of semroute-mini').toEqual([]);
+  expect(byoChunk(), 'the custom-heads chunk (tower code) once').toHaveLength(1);
+}
+
+test('semroute-plus from its model folder URL: the tower is fetched and blended as heads.json says; domain scores agree with Node', async () => {
+  expect(nodePlus.length).toBe(IDS.length);
+  const { browser, page } = await openHarness();
+  let mini: PageRunOutput;
+  let towerAlone: PageRunOutput;
+  try {
+    const plus = await classifyInPage(page, { model: 'models/semroute-plus/' });
+    expect(plus.backend).toBe('wasm-simd');
+    expectTowerFetched(plus);
+    webPlus = plus.results;
+    // Its parts in the same page: semroute-mini alone, and the tower alone as a custom domain head (no blend).
+    mini = await classifyInPage(page, { model: 'models/semroute-mini/' });
+    towerAlone = await classifyInPage(page, { model: 'models/semroute-mini/', heads: { domain: { model: `models/semroute-plus/${TOWER}/`, temperature: towerSpec.temperature } } });
+  } finally {
+    await browser.close();
+  }
+
+  // The blend, exactly: heads.json's weight and temperature over the page's own parts.
+  const labels = Object.keys(webPlus[0]!.categoryScores);
+  const blended = mini.results.map((m, i) => ({ ...m, categoryScores: blendDomainScores(labels, m.categoryScores, towerAlone.results[i]!.categoryScores, towerSpec.blend) }));
+  const blend = worstScoreDiff(blended, webPlus);
+  expect(blend.diff, `blend on ${blend.id}`).toBeLessThanOrEqual(BLEND_TOL);
+  // The tower moves the scores (it is not a no-op): by more than the Node tolerance somewhere.
+  expect(worstScoreDiff(mini.results, webPlus).diff).toBeGreaterThan(NATIVE_TOL);
+
+  // Against Node: the shipped graph's outputs equal (same int8 arithmetic); the domain within NATIVE_TOL, same top domain.
+  const native = worstScoreDiff(nodePlus, webPlus);
+  nodePlus.forEach((n, i) => {
+    const w = webPlus[i]!;
+    expect(w.tokenCount, n.id).toBe(n.tokenCount);
+    expect(Math.abs(w.jailbreak - n.jailbreak), n.id).toBeLessThanOrEqual(TOL);
+    const [label, p1, p2] = top(n.categoryScores);
+    if (p1 - p2 > 2 * NATIVE_TOL) expect(top(w.categoryScores)[0], n.id).toBe(label);
+  });
+  console.log(
+    `semroute-plus, Chromium WASM (1 thread): ${webPlus.length} prompts; max domain score diff vs Node CPU ${native.diff.toExponential(2)} (${native.id}), ` +
+      `vs blend of its own parts ${blend.diff.toExponential(2)}`,
+  );
+  expect(native.diff, `worst on ${native.id}`).toBeLessThanOrEqual(NATIVE_TOL);
+});
+
+test("semroute-plus from @semroute/model-plus's modelFiles map: the tower's files through the map, the same scores", async () => {
+  expect(webPlus.length, 'runs after the model-folder test').toBe(IDS.length);
+  const { browser, page } = await openHarness();
+  let out: PageRunOutput;
+  try {
+    out = await classifyInPage(page, { modelFilesModule: 'models/semroute-plus/index.js', limit: FILE_MAP_PROMPTS });
+  } finally {
+    await browser.close();
+  }
+  expect(fetched('/models/semroute-plus/index.js')).toBe(true);
+  expectTowerFetched(out);
+  expect(out.results).toHaveLength(FILE_MAP_PROMPTS);
+  const same = worstScoreDiff(webPlus.slice(0, FILE_MAP_PROMPTS), out.results);
+  console.log(`semroute-plus from its file map: max domain score diff vs the model-folder run ${same.diff.toExponential(2)}`);
+  expect(same.diff, `worst on ${same.id}`).toBeLessThanOrEqual(BLEND_TOL);
+});
+
+test('semroute-mini (no tower in heads.json): no tower request and the custom-heads chunk is never fetched', async () => {
+  const { browser, page } = await openHarness();
+  let out: PageRunOutput;
+  try {
+    out = await classifyInPage(page, { limit: 2 });
+  } finally {
+    await browser.close();
+  }
+  expect(out.results).toHaveLength(2);
+  expect(fetched('/models/semroute-mini/onnx/model_quantized.onnx')).toBe(true);
+  expect(requests.filter((r) => r.includes('towers/') || r.includes('/models/semroute-plus/'))).toEqual([]);
+  expect(requests.some((r) => /^GET \/chunks\/ort\.wasm/.test(r)), 'the log sees the worker\'s chunks').toBe(true);
+  expect(byoChunk()).toEqual([]);
+});
