@@ -168,17 +168,24 @@ test("semroute-plus from @semroute/model-plus's modelFiles map: the tower's file
   expect(webPlus.length, 'runs after the model-folder test').toBe(IDS.length);
   const { browser, page } = await openHarness();
   let out: PageRunOutput;
+  let lean: PageRunOutput;
   try {
     out = await classifyInPage(page, { modelFilesModule: 'models/semroute-plus/index.js', limit: FILE_MAP_PROMPTS });
+    expect(fetched('/models/semroute-plus/index.js')).toBe(true);
+    expectTowerFetched(out);
+    // The tower's tokenizer_config.json is optional (as the model's own is): a map without it still loads.
+    lean = await classifyInPage(page, { modelFilesModule: 'models/semroute-plus/index.js', omitFiles: [`${TOWER}/tokenizer_config.json`], limit: 1 });
   } finally {
     await browser.close();
   }
-  expect(fetched('/models/semroute-plus/index.js')).toBe(true);
-  expectTowerFetched(out);
   expect(out.results).toHaveLength(FILE_MAP_PROMPTS);
   const same = worstScoreDiff(webPlus.slice(0, FILE_MAP_PROMPTS), out.results);
   console.log(`semroute-plus from its file map: max domain score diff vs the model-folder run ${same.diff.toExponential(2)}`);
   expect(same.diff, `worst on ${same.id}`).toBeLessThanOrEqual(BLEND_TOL);
+  expect(fetched(`/models/semroute-plus/${TOWER}/onnx/model.onnx`)).toBe(true);
+  expect(fetched(`/models/semroute-plus/${TOWER}/tokenizer_config.json`)).toBe(false);
+  // A short first prompt: the tower's max length (tokenizer_config.json's 128, else 512) does not come into it.
+  expect(worstScoreDiff(webPlus.slice(0, 1), lean.results).diff).toBeLessThanOrEqual(BLEND_TOL);
 });
 
 test('semroute-mini (no tower in heads.json): no tower request and the custom-heads chunk is never fetched', async () => {

@@ -23,6 +23,8 @@ export interface PageRunOptions {
    * (file name → URL next to that index.js, as `@semroute/model-plus` exports it) is the model. Wins over `model`.
    */
   modelFilesModule?: string;
+  /** Names left out of that map (a map without an optional file). */
+  omitFiles?: string[];
   /** The classifier's `heads` option (custom head models; their `model` URLs relative to the page). */
   heads?: Record<string, { model: string; temperature?: number }>;
 }
@@ -42,7 +44,11 @@ export async function runParityInPage(o: PageRunOptions): Promise<PageRunOutput>
   const phases: string[] = [];
   const t0 = performance.now();
   const model = o.modelFilesModule
-    ? ((await import(new URL(o.modelFilesModule, location.href).href)) as { modelFiles: Readonly<Record<string, URL>> }).modelFiles
+    ? Object.fromEntries(
+        Object.entries(((await import(new URL(o.modelFilesModule, location.href).href)) as { modelFiles: Readonly<Record<string, URL>> }).modelFiles).filter(
+          ([name]) => !o.omitFiles?.includes(name),
+        ),
+      )
     : o.model;
   const clf = await api.createBrowserClassifier({
     ...(model !== undefined ? { model } : {}),
