@@ -11,7 +11,7 @@ export const MODEL_RECOGNIZER = 'model';
 
 /**
  * Names of the built-in recognizers, in run order: the model, the span rules (`pii-refine.ts` SPAN_RULES), the pattern
- * recognizers (`pii-patterns.ts` PATTERN_RULES). `pii-recognizers.ts` refuses to load when they disagree.
+ * recognizers (`pii-patterns.ts` PATTERN_RULES); pii-recognizers.test.ts checks that they agree.
  */
 export const BUILTIN_PII_RECOGNIZER_NAMES: readonly string[] = Object.freeze([
   MODEL_RECOGNIZER,
