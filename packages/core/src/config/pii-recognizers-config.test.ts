@@ -42,7 +42,7 @@ describe('global.classifier.pii: recognizer switches and custom recognizers', ()
     const errors = errorsOf(withPii({ custom_recognizers: [{ name: 'badge', entity: 'BADGE', patterns: [{ regex: 'B-\\d{4}', score: 0.5 }, { regex: '([A-Z]+)+!', score: 0.5 }] }] }));
     expect(errors).toHaveLength(1);
     expect(errors[0]!.path).toBe('global.classifier.pii.custom_recognizers[0].patterns[1].regex');
-    expect(errors[0]!.message).toMatch(/^regex not usable: unbounded repetition \(\+\): write a bounded one such as \{1,64\}/);
+    expect(errors[0]!.message).toMatch(/^regex not usable: unbounded repetition \(\+ at offset 6\): write a bounded one such as \{1,64\}/);
     expect(errors[0]!.message).toMatch(/always in linear time/);
     expect(errorsOf(withPii({ custom_recognizers: [{ name: 'x', entity: 'X', patterns: [{ regex: '(?<=a)b', score: 0.5 }] }] }))[0]!.message).toMatch(/lookaround/);
   });

@@ -112,7 +112,8 @@ function widthOf(n: Node): { min: number; max: number; unboundedAt?: string } {
     }
     case 'rep': {
       const inner = widthOf(n.node);
-      if (n.max < 0) return { min: inner.min * n.min, max: -1, unboundedAt: inner.unboundedAt ?? (n.min === 0 ? '*' : n.min === 1 ? '+' : `{${n.min},}`) };
+      const op = n.min === 0 ? '*' : n.min === 1 ? '+' : `{${n.min},}`;
+      if (n.max < 0) return { min: inner.min * n.min, max: -1, unboundedAt: inner.unboundedAt ?? `${op} at offset ${n.at}` };
       return inner.max < 0 ? { ...inner, min: inner.min * n.min } : { min: inner.min * n.min, max: inner.max * n.max };
     }
   }
@@ -166,7 +167,7 @@ type Node =
   | { t: 'assert'; k: 'bol' | 'eol' | 'wb' | 'nwb' }
   | { t: 'cat'; items: Node[] }
   | { t: 'alt'; items: Node[] }
-  | { t: 'rep'; node: Node; min: number; max: number }; // max = -1: unbounded
+  | { t: 'rep'; node: Node; min: number; max: number; at: number }; // max = -1: unbounded; at: the quantifier's offset
 
 const MAX_REPEAT = 1000;
 const MAX_PROGRAM = 20_000;
@@ -212,6 +213,7 @@ class Parser {
     let atom = this.atom();
     for (;;) {
       const c = this.s[this.i];
+      const at = this.i;
       let min: number;
       let max: number;
       if (c === '*') [min, max] = [0, -1];
@@ -228,7 +230,7 @@ class Parser {
       this.i++;
       if (this.s[this.i] === '?' || this.s[this.i] === '+') this.i++; // lazy / possessive: same match set
       if (atom.t === 'assert') this.fail('nothing to repeat');
-      atom = { t: 'rep', node: atom, min, max };
+      atom = { t: 'rep', node: atom, min, max, at };
     }
   }
   atom(): Node {

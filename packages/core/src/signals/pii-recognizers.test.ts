@@ -151,7 +151,7 @@ describe('custom pattern recognizers', () => {
     expect(registry.isEnabled('date_time')).toBe(false);
     expect(registry.names.at(-1)).toBe('employee_id');
     expect(() => registryFromSettings({ recognizers: { nope: { enabled: false } } })).toThrow(/unknown PII recognizer "nope"/);
-    expect(() => customPatternRecognizer({ name: 'x', entity: 'X', patterns: [{ regex: 'a+', score: 1 }] })).toThrow(/unbounded repetition \(\+\): write a bounded one such as \{1,64\}/);
+    expect(() => customPatternRecognizer({ name: 'x', entity: 'X', patterns: [{ regex: 'a+', score: 1 }] })).toThrow(/unbounded repetition \(\+ at offset 1\): write a bounded one such as \{1,64\}/);
   });
 });
 
@@ -177,8 +177,8 @@ describe('compileSpanPattern (linear-time span search)', () => {
         return (err as Error).message;
       }
     };
-    expect(problem('[a-z]*@x')).toMatch(/unbounded repetition \(\*\): write a bounded one such as \{1,64\}/);
-    expect(problem('a{2,}')).toMatch(/unbounded repetition \(\{2,\}\)/);
+    expect(problem('[a-z]*@x')).toMatch(/unbounded repetition \(\* at offset 5\): write a bounded one such as \{1,64\}/);
+    expect(problem('a{2,}')).toMatch(/unbounded repetition \(\{2,\} at offset 1\)/);
     expect(problem('x?')).toMatch(/can match empty text/);
     expect(problem(`a{${MAX_SPAN_PATTERN_WIDTH + 1}}`)).toMatch(/could be 129 characters long, over the limit of 128/);
     expect(problem('a{1,100}|b{1,100}')).toMatch(/200 character positions .* over the limit of 128/);
