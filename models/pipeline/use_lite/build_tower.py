@@ -1,5 +1,5 @@
 """Appends the fitted domain classifier to the USE-lite graph and write the tower folder of a model.
-Usage: python3 build_tower.py WORK OUT_DIR   (WORK: use_lite_int8.onnx from build_onnx.py, tower_head.npz, tokenizer*.json
+Usage: python3 build_tower.py WORK OUT_DIR   (WORK: use_lite_fp32.onnx from build_onnx.py, tower_head.npz, tokenizer*.json
 from make_tok.mjs, tower_selection.json from fit_tower.py)"""
 import json, os, shutil, sys
 import numpy as np, onnx
@@ -8,7 +8,10 @@ from onnx import helper as h, numpy_helper as nh
 WORK, OUT = sys.argv[1], sys.argv[2]
 LABELS = sorted(["biology", "business", "chemistry", "computer science", "economics", "engineering", "health", "history", "law",
                  "math", "other", "philosophy", "physics", "psychology"])
-m = onnx.load(f'{WORK}/use_lite_int8.onnx')
+# fp32 weights: onnxruntime-node fuses int8 weight-only MatMuls into MatMulNBits and rounds activations to int8 too
+# (accuracy level 4), onnxruntime-web does not, so an int8 tower scored differently in Node and in browsers (up to 0.11 in
+# logits); fp32 runs alike everywhere at about the same speed (../shared/tools/use-lite: int8 is no faster).
+m = onnx.load(f'{WORK}/use_lite_fp32.onnx')
 head = np.load(f'{WORK}/tower_head.npz')
 g = m.graph
 g.initializer.extend([nh.from_array(np.ascontiguousarray(head['W'].T), 'domain_W'), nh.from_array(head['b'], 'domain_b')])

@@ -1,7 +1,7 @@
 // USE-lite sentence vectors (float32, 512 per row) for a JSONL file's `text` fields, tokenized exactly as the runtime's
 // custom-head path does (tokenizer.json through @huggingface/tokenizers, no special tokens; over 128 tokens: the first
 // 96 and the last 32, the runtime's summary window; an empty text: one pad token).
-// Usage: node embed.mjs WORK IN.jsonl OUT.f32   (WORK has tokenizer.json and use_lite_int8.onnx)
+// Usage: node embed.mjs WORK IN.jsonl OUT.f32   (WORK has tokenizer.json and use_lite_fp32.onnx, the graph the tower ships)
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ const ort = createRequire(new URL('../../../packages/node-adapter/package.json',
 const { Tokenizer } = createRequire(new URL('../../../packages/core/package.json', import.meta.url))('@huggingface/tokenizers');
 const tok = new Tokenizer(JSON.parse(fs.readFileSync(join(work, 'tokenizer.json'), 'utf8')), {});
 const texts = fs.readFileSync(inp, 'utf8').trim().split('\n').map((l) => JSON.parse(l).text);
-const sess = await ort.InferenceSession.create(join(work, 'use_lite_int8.onnx'), { intraOpNumThreads: 2 });
+const sess = await ort.InferenceSession.create(join(work, 'use_lite_fp32.onnx'), { intraOpNumThreads: 2 });
 const ids = texts.map((t) => {
   const x = tok.encode(t, { add_special_tokens: false }).ids;
   const cut = x.length > 128 ? [...x.slice(0, 96), ...x.slice(x.length - 32)] : x;

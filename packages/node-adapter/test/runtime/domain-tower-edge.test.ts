@@ -16,8 +16,8 @@ const MINI = fileURLToPath(new URL('../../../../models/semroute-mini/', import.m
 // onnxruntime-web is @semroute/core's dependency: resolve it from there.
 const WASM = createRequire(new URL('../../../core/package.json', import.meta.url)).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm');
 const TEXTS = ['can you explain how compound interest works on my savings account', 'What is the derivative of x^2 sin(x)?', 'which court hears appeals from a district court?'];
-/** int8 graphs on two different kernels (see edge-examples' INT8_TOL); probabilities move far less than logits. */
-const TOL = 2e-2;
+/** The same graphs (int8 mini, fp32 tower) on two kernels: probabilities agree closely. */
+const TOL = 1e-3;
 
 let edge: ModelClassifier;
 let edgeMini: ModelClassifier;
