@@ -6,7 +6,7 @@
  */
 import { now, roundMs } from './clock.js';
 import { knownCategories, parseClientHint, type ClientHint, type TrustClientHints } from './client-hint.js';
-import { parseConfig } from './config/parse.js';
+import { validateConfig } from './config/validate.js';
 import type { RouterConfig } from './config/schema.js';
 import { decide, isPassthroughRequest } from './decision/engine.js';
 import { anchorOf, applySession, decodeSessionMarker, encodeSessionMarker, replaySession, type OwnTurn, type SessionAnchor, type SessionSource } from './decision/session.js';
@@ -183,7 +183,7 @@ function withoutDecisions(config: RouterConfig): RouterConfig {
 function ensureConfig(config: RouterConfig): RouterConfig {
   if (config && typeof config === 'object' && Object.isFrozen(config)) return config;
   // Not produced by parseConfig: validate it (throws ConfigError, never half-applies).
-  const r = parseConfig(config);
+  const r = validateConfig(config);
   if (!r.ok) throw new ConfigError(r.errors);
   return r.config;
 }

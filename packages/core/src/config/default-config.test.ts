@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG_DATA } from './default-config-data.js';
 import { DEFAULT_CONFIG_YAML, defaultConfig } from './default-config.js';
 import { parseConfig } from './parse.js';
 
@@ -9,6 +11,16 @@ describe('default config', () => {
   it('the exported text equals config/default.yaml (regenerate: node bench/gen-default-config.mjs)', () => {
     const file = readFileSync(new URL('../../config/default.yaml', import.meta.url), 'utf8');
     expect(DEFAULT_CONFIG_YAML).toBe(file);
+  });
+
+  it('the generated data equals the YAML parsed (regenerate: node bench/gen-default-config.mjs)', () => {
+    expect(DEFAULT_CONFIG_DATA).toEqual(parse(DEFAULT_CONFIG_YAML, { uniqueKeys: true }));
+  });
+
+  it('defaultConfig() (validated from the data, no YAML parser) equals parseConfig of the YAML text', () => {
+    const r = parseConfig(DEFAULT_CONFIG_YAML, { format: 'yaml', filename: 'default.yaml' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(defaultConfig()).toStrictEqual(r.config);
   });
 
   it('parses without errors or warnings', () => {
