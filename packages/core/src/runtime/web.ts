@@ -65,8 +65,10 @@ export interface WebInitResult {
   readonly timings?: Readonly<Record<string, number>>;
   /**
    * Where the load time went, in milliseconds since init started in the worker: `[start, end]` of each step
-   * (`metadata`: config, tokenizer, heads; `model`: the ONNX bytes; `runtime`: ORT import + `.wasm` compile and
-   * instantiate; `session`: the model's inference session). Steps overlap: they run in parallel where they can.
+   * (`metadata`: config, tokenizer, heads fetched and parsed; `tokenizer`: the tokenizer built from them; `model`:
+   * the ONNX bytes; `runtime`: `ort-import` (ORT's module) then `wasm` (its `.wasm` fetched, compiled and
+   * instantiated, thread pool started); `session`: the model's inference session). Steps overlap: they run in
+   * parallel where they can. Each is also a `semroute:<step>` performance measure in the worker.
    */
   readonly loadTimeline?: Readonly<Record<string, readonly [number, number]>>;
 }
@@ -176,11 +178,18 @@ export async function createWebClassifier(
 ): Promise<{ classifier: ModelClassifier; info: WebInitResult }> {
   const t0 = performance.now();
   const loadTimeline: Record<string, readonly [number, number]> = {};
-  /** Records `[start, end]` of a load step (first run of each name; later runs are fallbacks or extra heads). */
+  /**
+   * Records `[start, end]` of a load step (first run of each name; later runs are fallbacks or extra heads), also
+   * as a `semroute:<step>` performance measure of this worker (DevTools' timeline; e2e/bench/cold-start.ts reads them).
+   */
   const step = <T>(name: string, p: Promise<T>): Promise<T> => {
-    const start = Math.round(performance.now() - t0);
+    const start = performance.now();
     return p.then((v) => {
-      if (!(name in loadTimeline)) loadTimeline[name] = [start, Math.round(performance.now() - t0)];
+      if (!(name in loadTimeline)) {
+        const end = performance.now();
+        loadTimeline[name] = [Math.round(start - t0), Math.round(end - t0)];
+        performance.measure(`semroute:${name}`, { start, end });
+      }
       return v;
     });
   };
@@ -215,8 +224,8 @@ export async function createWebClassifier(
   const runtime = (target: ExecutionTarget): Promise<Ort> =>
     step(
       'runtime',
-      ortFor(runtimes, target, threads, o.wasmPaths).then(async (ort) => {
-        await bootRuntime(ort, target);
+      step('ort-import', ortFor(runtimes, target, threads, o.wasmPaths)).then(async (ort) => {
+        await step('wasm', bootRuntime(ort, target));
         return ort;
       }),
     );
@@ -237,7 +246,7 @@ export async function createWebClassifier(
     ]),
   );
   const spec = parseModelSpec(config, heads);
-  const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
+  const tokenizer = await step('tokenizer', Promise.resolve().then(() => new ModelTokenizer(tokenizerJson, tokenizerConfig)));
 
   const fallbacks: string[] = [];
   const build = async (target: ExecutionTarget): Promise<Built> => {

@@ -25,6 +25,7 @@ export type ClassifierFactory = (
 export function createWorkerApi(factory: ClassifierFactory): WorkerApi {
   let clf: ModelClassifier | null = null;
   let loading: Promise<unknown> | null = null;
+  let classified = false;
   return {
     async init(options, onProgress) {
       const p = factory(options, onProgress);
@@ -36,7 +37,13 @@ export function createWorkerApi(factory: ClassifierFactory): WorkerApi {
     async classify(texts, options) {
       if (!clf && loading) await loading.catch(() => undefined);
       if (!clf) throw new ClassifierError('worker classifier used before init()');
-      return clf.classify(texts, options);
+      if (classified) return clf.classify(texts, options);
+      // The first call also warms the session (no warm-up runs at init): a `semroute:first-classify` measure.
+      classified = true;
+      const start = performance.now();
+      const out = await clf.classify(texts, options);
+      performance.measure('semroute:first-classify', { start, end: performance.now() });
+      return out;
     },
     async dispose() {
       await clf?.dispose();
