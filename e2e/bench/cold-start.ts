@@ -19,7 +19,7 @@
  * classification), all in milliseconds since navigation start. The machine and its load are printed with the figures.
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
@@ -48,6 +48,8 @@ interface Span {
 }
 interface Load {
   firstDecisionMs: number;
+  /** CPU time (user + system, all of Chromium's processes) from navigation to the first decision, Linux only. */
+  cpuMs?: number;
   marks: Record<string, number>;
   /** The classifier worker's `semroute:*` measures, in page time: [start, end]. */
   worker: Record<string, [number, number]>;
@@ -72,7 +74,42 @@ const RECORD_FIRST_DECISION = `
   })();
 `;
 
-async function load(context: BrowserContext, url: string, settleMs: number): Promise<Load> {
+/**
+ * CPU ticks used so far by each process of the Chromium started on `profile` (its processes and their descendants),
+ * from /proc: on a shared machine wall-clock time mostly measures the other tenants, CPU time measures this page's work.
+ */
+function chromiumCpuTicks(profile: string): Map<number, number> | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  const ours = new Set<number>(); // Chromium's processes name the profile in their command line (a zygote's children may not)
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`--user-data-dir=${profile}`)) ours.add(Number(d));
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  if (!ours.size) return undefined;
+  const within = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 20; p = procs.get(p)?.ppid ?? 0, hops++) if (ours.has(p)) return true;
+    return false;
+  };
+  return new Map([...procs].filter(([pid]) => within(pid)).map(([pid, p]) => [pid, p.ticks]));
+}
+
+/** CPU milliseconds between two snapshots (a process that ended in between is left out; USER_HZ is 100 on Linux). */
+function cpuBetween(a: Map<number, number> | undefined, b: Map<number, number> | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  let ticks = 0;
+  for (const [pid, t] of b) ticks += t - (a.get(pid) ?? 0);
+  return ticks * 10;
+}
+
+async function load(context: BrowserContext, url: string, settleMs: number, profile: string): Promise<Load> {
   const page: Page = await context.newPage();
   // The first worker of the page is the classifier's (ORT's pthread workers come later and sit in Atomics.wait,
   // where an evaluate would hang).
@@ -86,8 +123,11 @@ async function load(context: BrowserContext, url: string, settleMs: number): Pro
   };
   context.on('requestfinished', onFinished);
   await page.addInitScript(RECORD_FIRST_DECISION);
+  const cpu0 = chromiumCpuTicks(profile);
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { __firstDecisionAt?: number }).__firstDecisionAt, undefined, { timeout: 120_000, polling: 50 });
+  const cpu1 = chromiumCpuTicks(profile);
+  const cpuMs = cpuBetween(cpu0, cpu1);
   const { at, origin, marks } = await page.evaluate(() => ({
     at: (window as unknown as { __firstDecisionAt: number }).__firstDecisionAt,
     origin: performance.timeOrigin,
@@ -107,6 +147,7 @@ async function load(context: BrowserContext, url: string, settleMs: number): Pro
   await page.close();
   return {
     firstDecisionMs: at,
+    ...(cpuMs !== undefined && { cpuMs }),
     marks,
     worker,
     resources: spans.map((s) => ({ ...s, start: s.start - origin, end: s.end - origin })).filter((s) => s.end >= 0 && s.start <= at).sort((a, b) => a.start - b.start),
@@ -122,8 +163,8 @@ try {
     const profile = mkdtempSync(join(tmpdir(), 'semroute-cold-start-'));
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     try {
-      cold.push(await load(context, url, SETTLE_MS));
-      warm.push(await load(context, url, 0));
+      cold.push(await load(context, url, SETTLE_MS, profile));
+      warm.push(await load(context, url, 0, profile));
       process.stderr.write(`run ${i + 1}/${RUNS}: cold ${cold.at(-1)!.firstDecisionMs.toFixed(0)} ms, warm ${warm.at(-1)!.firstDecisionMs.toFixed(0)} ms\n`);
     } finally {
       await context.close();
@@ -173,8 +214,13 @@ const coldMs = cold.map((l) => l.firstDecisionMs);
 const warmMs = warm.map((l) => l.firstDecisionMs);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')}`;
 console.log(`machine: ${machine}; Chromium ${CHROMIUM_PATH}; ${url}; ${SETTLE_MS} ms on the page before the warm load`);
-console.log(`cold (fresh profile): median ${fmt(median(coldMs))}  [${coldMs.map(fmt).join(', ')}]`);
-console.log(`warm (same profile: Cache API, HTTP and code caches): median ${fmt(median(warmMs))}  [${warmMs.map(fmt).join(', ')}]`);
+/** Median CPU time of Chromium during the loads (all its processes), when /proc has it. */
+const cpu = (loads: Load[]): string => {
+  const got = loads.map((l) => l.cpuMs).filter((x): x is number => x !== undefined);
+  return got.length ? `; Chromium CPU time median ${fmt(median(got))} [${got.map(fmt).join(', ')}]` : '';
+};
+console.log(`cold (fresh profile): median ${fmt(median(coldMs))}  [${coldMs.map(fmt).join(', ')}]${cpu(cold)}`);
+console.log(`warm (same profile: Cache API, HTTP and code caches): median ${fmt(median(warmMs))}  [${warmMs.map(fmt).join(', ')}]${cpu(warm)}`);
 phases('cold phases', cold);
 phases('warm phases', warm);
 breakdown('median cold run', medianRun(cold));
