@@ -28,6 +28,9 @@ export async function fetchBytes(url: string, o: FetchOptions): Promise<Uint8Arr
   if (cache) {
     const hit = await cache.match(url);
     if (hit) {
+      // The cached body is read while the HEAD revalidates it (a warm load's model read is on its critical path).
+      const cached = hit.arrayBuffer();
+      cached.catch(() => undefined); // awaited below when fresh; a stale copy's read is dropped
       let fresh = true;
       try {
         const head = await fetch(url, { method: 'HEAD', cache: 'no-store' });
@@ -36,7 +39,7 @@ export async function fetchBytes(url: string, o: FetchOptions): Promise<Uint8Arr
         // offline: the cached copy is what we have
       }
       if (fresh) {
-        const bytes = new Uint8Array(await hit.arrayBuffer());
+        const bytes = new Uint8Array(await cached);
         o.onProgress?.({ phase: 'cache', file: o.file, loaded: bytes.byteLength, total: bytes.byteLength });
         return bytes;
       }
