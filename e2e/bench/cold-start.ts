@@ -26,9 +26,10 @@ import { chromium, type BrowserContext, type Page, type Worker } from '@playwrig
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
 import { startStatic } from '../playground-server.js';
 
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
-  // `pnpm run bench:cold-start -- --runs 5` passes the `--` through: tolerated as a positional.
-  allowPositionals: true,
+  // `pnpm run bench:cold-start -- --runs 5` passes the `--` through; parseArgs would take what follows as positionals.
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     runs: { type: 'string', default: '5' },
     settle: { type: 'string', default: '5000' },
