@@ -7,7 +7,7 @@
  *   node --conditions=source --import tsx bench/pii-custom.bench.ts
  */
 import { cpus, loadavg } from 'node:os';
-import { customPatternRecognizer } from '../src/signals/pii-recognizers.js';
+import { customPatternRecognizer } from '../src/signals/pii-custom-recognizers.js';
 
 const CHARS = 64_000;
 const cases: [string, string, string][] = [

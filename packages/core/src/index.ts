@@ -58,13 +58,12 @@ export type { ExemplarEmbeddings, Vector } from './signals/build.js';
 export {
   BUILTIN_PII_RECOGNIZER_NAMES,
   BUILTIN_PII_RECOGNIZERS,
-  customPatternRecognizer,
   MODEL_RECOGNIZER,
   PII_RECOGNIZER_KINDS,
   PiiRecognizerError,
   RecognizerRegistry,
-  registryFromSettings,
 } from './signals/pii-recognizers.js';
+export { customPatternRecognizer, registryFromSettings } from './signals/pii-custom-recognizers.js';
 export type {
   ContextRuleRecognizer,
   CustomPiiPattern,

@@ -4,7 +4,7 @@
  * (README "Bundle budget"): one ONNX Runtime `.wasm` of at most 15 MB, and at most 400 KB of JavaScript before gzip
  * loaded by the default path (app chunks + classifier worker + ORT's glue: the page's scripts, their static imports,
  * the worker, and ORT's glue that the worker always imports). The opt-in chunks a build also emits (custom heads; the
- * YAML/JSON parser for a config given as text) are fetched only when used; each must be named in `OPT_IN`, and
+ * YAML/JSON parser for a config given as text; custom PII recognizers) are fetched only when used; each must be named in `OPT_IN`, and
  * everything emitted stays within `emittedJsBytes`. WebGPU is opt-in (`@semroute/core/browser-webgpu`) and must not
  * leak into this build.
  */
@@ -18,9 +18,10 @@ export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes:
 
 /**
  * Chunks the default path never fetches: custom heads (`runtime/ort-web-byo.ts`, only with `heads` or a model with a
- * domain tower) and the config-text reader (`config/parse.ts` with the YAML parser, only for a config given as text).
+ * domain tower), the config-text reader (`config/parse.ts` with the YAML parser, only for a config given as text) and
+ * custom PII recognizers with their regex VM (`signals/pii-custom-recognizers.ts`, only with recognizer settings).
  */
-const OPT_IN = /^assets\/(ort-web-byo|parse)-[\w-]{8}\.js$/;
+const OPT_IN = /^assets\/(ort-web-byo|parse|pii-custom-recognizers)-[\w-]{8}\.js$/;
 /** Dynamic imports the default path always makes: ORT's glue, imported by the worker before the first classification. */
 const ALWAYS_IMPORTED = /^assets\/ort\.wasm\.bundle\.min-[\w-]{8}\.js$/;
 

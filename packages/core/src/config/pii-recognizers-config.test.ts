@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_SPAN_PATTERN_WIDTH } from '../signals/keyword-pattern.js';
-import { customPatternRecognizer } from '../signals/pii-recognizers.js';
+import { customPatternRecognizer } from '../signals/pii-custom-recognizers.js';
 import { parseConfig } from './parse.js';
 
 const base = { providers: { defaults: { default_model: 'a' }, models: [{ name: 'a' }] } };

@@ -7,7 +7,8 @@
 import type { z } from 'zod/mini';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
-import { BUILTIN_PII_RECOGNIZER_NAMES, customRecognizerProblems } from '../signals/pii-recognizer-settings.js';
+import { customRecognizerProblems } from '../signals/pii-custom-checks.js';
+import { BUILTIN_PII_RECOGNIZER_NAMES } from '../signals/pii-recognizer-settings.js';
 import { convertCachePlugin, convertTopLevelSemanticCache, normalizeEviction } from './cache-compat.js';
 import { convertLegacyConfig, isLegacyConfig } from './legacy.js';
 import {

@@ -5,7 +5,7 @@
  */
 import { now, roundMs } from '../clock.js';
 import { ClassifierError } from '../errors.js';
-import { hasRecognizerSettings, type PiiRecognizerSettings, RecognizerRegistry, registryFromSettings } from '../signals/pii-recognizers.js';
+import { hasRecognizerSettings, type PiiRecognizerSettings, RecognizerRegistry } from '../signals/pii-recognizers.js';
 import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
@@ -107,19 +107,24 @@ export class ModelClassifier implements Classifier {
         throw new ClassifierError(`Unknown head ${JSON.stringify(h)}. Should be one of: ${HEAD_NAMES.join(', ')}.`);
       }
     }
-    const registry = this.#registryFor(options.pii);
+    const registry = await this.#registryFor(options.pii);
     return Promise.all(texts.map((t, i) => {
       if (typeof t !== 'string') return Promise.reject(new ClassifierError(`classify(): texts[${i}] is not a string`));
       return this.#one(t, heads, registry);
     }));
   }
 
-  /** The registry for a call's PII settings (built once per distinct settings; a bad setting fails the call). */
-  #registryFor(settings: PiiRecognizerSettings | undefined): RecognizerRegistry {
+  /**
+   * The registry for a call's PII settings (built once per distinct settings; a bad setting fails the call). Settings
+   * load `pii-custom-recognizers.ts` (custom regex recognizers, their VM) on first use: a chunk of its own in browser
+   * bundles, which calls without settings never fetch.
+   */
+  async #registryFor(settings: PiiRecognizerSettings | undefined): Promise<RecognizerRegistry> {
     if (!hasRecognizerSettings(settings)) return this.#registry;
     const key = JSON.stringify(settings);
     let registry = this.#registries.get(key);
     if (!registry) {
+      const { registryFromSettings } = await import('../signals/pii-custom-recognizers.js');
       try {
         registry = registryFromSettings(settings, this.#registry);
       } catch (err) {

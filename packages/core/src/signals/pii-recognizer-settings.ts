@@ -1,11 +1,10 @@
 /**
- * PII recognizer settings as the config carries them (`global.classifier.pii.recognizers` / `custom_recognizers`) and
- * their validation: what config parsing and the router need, without the recognizers themselves (which only the
- * classifier loads: in browsers they stay in the worker's bundle). The registry is `pii-recognizers.ts`.
+ * PII recognizer settings as the config carries them (`global.classifier.pii.recognizers` / `custom_recognizers`):
+ * names, types and constants that config parsing, the router and the classifier need, without the recognizers
+ * themselves (only the classifier loads them: in browsers they stay in the worker's bundle) and without the regex VM
+ * (custom recognizers' checks are `pii-custom-checks.ts`). The registry is `pii-recognizers.ts`.
  * @module
  */
-import { compileSpanPattern, KeywordPatternError } from './keyword-pattern.js';
-
 /** The name under which the model's spans are registered. */
 export const MODEL_RECOGNIZER = 'model';
 
@@ -50,35 +49,6 @@ export interface PiiRecognizerSettings {
 
 /** Default context boost: Presidio's `context_similarity_factor`. */
 export const DEFAULT_CONTEXT_BOOST = 0.35;
-/** A context word: letters, digits, spaces, `'`, `-`, `.`, `#`; what a person writes before an identifier. */
-export const CONTEXT_WORD = /^[\p{L}\p{N}][\p{L}\p{N} '’.#-]{0,39}$/u;
-const MAX_CONTEXT_WORDS = 64;
-
-/**
- * What is wrong with a custom recognizer's settings, as (path below the recognizer, message) pairs; empty when it
- * compiles. Used by config validation, so a bad regex is reported with its place and a fix before anything runs.
- */
-export function customRecognizerProblems(cfg: CustomPiiRecognizerConfig): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
-  cfg.patterns.forEach((p, i) => {
-    try {
-      compileSpanPattern(p.regex, cfg.case_sensitive ?? false);
-    } catch (err) {
-      if (!(err instanceof KeywordPatternError)) throw err;
-      problems.push({
-        path: `patterns[${i}].regex`,
-        message: `regex not usable: ${err.message} (supported, always in linear time: literals, [classes], (groups), |, ?, bounded {m,n}, ^, $, \\b, \\d, \\w, \\s, .; no lookaround or backreferences)`,
-      });
-    }
-  });
-  const words = cfg.context ?? [];
-  if (words.length > MAX_CONTEXT_WORDS) problems.push({ path: 'context', message: `at most ${MAX_CONTEXT_WORDS} context words (got ${words.length})` });
-  words.forEach((w, i) => {
-    if (!CONTEXT_WORD.test(w)) problems.push({ path: `context[${i}]`, message: `context word ${JSON.stringify(w)} is not a plain word or phrase (letters, digits, spaces, ' - . #; up to 40 characters)` });
-  });
-  return problems;
-}
-
 /** Whether `settings` change anything about the built-in registry (the classifier needs them only then). */
 export function hasRecognizerSettings(settings: PiiRecognizerSettings | undefined): boolean {
   return !!settings && ((settings.custom_recognizers?.length ?? 0) > 0 || Object.keys(settings.recognizers ?? {}).length > 0);

@@ -4,13 +4,12 @@ import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import {
   BUILTIN_PII_RECOGNIZER_NAMES,
   BUILTIN_PII_RECOGNIZERS,
-  customPatternRecognizer,
   MODEL_RECOGNIZER,
   PiiRecognizerError,
   RecognizerRegistry,
-  registryFromSettings,
   type ContextRuleRecognizer,
 } from './pii-recognizers.js';
+import { customPatternRecognizer, registryFromSettings } from './pii-custom-recognizers.js';
 import { refinePiiSpans, SPAN_RULES } from './pii-refine.js';
 import type { PiiSpan } from './types.js';
 

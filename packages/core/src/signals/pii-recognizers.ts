@@ -5,25 +5,19 @@
  * registered in one table, each switchable on its own. `RecognizerRegistry.run` is the PII post-processing the
  * classifier applies: with every built-in enabled it gives exactly `mergePiiSpans(refinePiiSpans(model, text),
  * recognizePatterns(text))`. Each span it returns names the recognizer that found it or last changed its type, edges
- * or score (`recognizer`); no prompt text is kept anywhere.
+ * or score (`recognizer`); no prompt text is kept anywhere. Custom regex recognizers and `registryFromSettings` are in
+ * `pii-custom-recognizers.ts`, which the classifier imports only for calls with recognizer settings (browser bundles:
+ * the regex VM stays out of the worker's main chunk).
  * @module
  */
 import { SemrouteError } from '../errors.js';
-import { compileSpanPattern, type SpanPattern } from './keyword-pattern.js';
-import { hasContextNear, mergePiiSpans, PATTERN_RULES, resolvePatternOverlaps } from './pii-patterns.js';
+import { mergePiiSpans, PATTERN_RULES, resolvePatternOverlaps } from './pii-patterns.js';
 import { SPAN_RULES } from './pii-refine.js';
-import {
-  type CustomPiiRecognizerConfig,
-  customRecognizerProblems,
-  DEFAULT_CONTEXT_BOOST,
-  MODEL_RECOGNIZER,
-  type PiiRecognizerSettings,
-} from './pii-recognizer-settings.js';
+import { MODEL_RECOGNIZER } from './pii-recognizer-settings.js';
 import type { PiiSpan } from './types.js';
 
 export {
   BUILTIN_PII_RECOGNIZER_NAMES,
-  customRecognizerProblems,
   DEFAULT_CONTEXT_BOOST,
   hasRecognizerSettings,
   MODEL_RECOGNIZER,
@@ -201,55 +195,4 @@ function attribute(before: readonly PiiSpan[], after: readonly PiiSpan[], rule: 
     if (s.recognizer && keys.has(spanKey(s))) return s;
     return { ...s, recognizer: rule };
   });
-}
-
-// ---------------------------------------------------------------------------------------------- custom patterns
-
-/**
- * A pattern recognizer from config: every match of each pattern (Pike VM, linear time, matches at most 128
- * characters) is a span of `entity` with the pattern's score, plus `context_boost` when a context word stands near it.
- * Throws {@link PiiRecognizerError} for settings `customRecognizerProblems` rejects.
- */
-export function customPatternRecognizer(cfg: CustomPiiRecognizerConfig): PatternRecognizer {
-  const problems = customRecognizerProblems(cfg);
-  if (problems.length) throw new PiiRecognizerError(`custom PII recognizer ${cfg.name}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-  const compiled: { pattern: SpanPattern; score: number }[] = cfg.patterns.map((p) => ({ pattern: compileSpanPattern(p.regex, cfg.case_sensitive ?? false), score: p.score }));
-  const words = cfg.context ?? [];
-  // Escaped literal words: no quantifier, so a test costs the 60-character window times the words, whatever the text.
-  const context = words.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${words.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'iu') : null;
-  const boost = cfg.context_boost ?? DEFAULT_CONTEXT_BOOST;
-  return Object.freeze({
-    name: cfg.name,
-    kind: 'pattern',
-    entities: Object.freeze([cfg.entity]),
-    description: `custom pattern recognizer (${cfg.patterns.length} pattern${cfg.patterns.length === 1 ? '' : 's'})`,
-    recognize(text: string): PiiSpan[] {
-      const out: PiiSpan[] = [];
-      for (const { pattern, score } of compiled) {
-        for (const [start, end] of pattern.find(text)) {
-          const boosted = context !== null && hasContextNear(text, start, end, context);
-          out.push({ type: cfg.entity, start, end, score: boosted ? Math.min(1, score + boost) : score });
-        }
-      }
-      return out;
-    },
-  });
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+');
-}
-
-/**
- * The registry `settings` describe on top of `base` (default: the built-ins): custom recognizers added, recognizers
- * switched off (or on) by name. Throws {@link PiiRecognizerError} for an unknown name or a bad custom recognizer.
- */
-export function registryFromSettings(settings: PiiRecognizerSettings | undefined, base?: RecognizerRegistry): RecognizerRegistry {
-  const registry = base ? base.clone() : RecognizerRegistry.withBuiltins();
-  for (const c of settings?.custom_recognizers ?? []) registry.add(customPatternRecognizer(c));
-  for (const [name, s] of Object.entries(settings?.recognizers ?? {})) {
-    if (s?.enabled === false) registry.disable(name);
-    else if (s?.enabled === true) registry.enable(name);
-  }
-  return registry;
 }
