@@ -52,8 +52,10 @@ export interface ModelSpec {
 
 type Json = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** A JSON object (not null, not an array). */
+export const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A finite number, else undefined. */
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function labelsOf(h: Json | undefined, fallback: unknown, head: string): string[] {
   const fromHead = h?.labels ?? h?.id2label;

@@ -8,7 +8,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { ClassifierError } from '../errors.js';
 import type { PiiSpan } from '../signals/types.js';
-import { type ModelSpec, headJson } from './artifacts.js';
+import { type ModelSpec, headJson, isObj, num } from './artifacts.js';
 import { type BatchOutputs, type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
 import { type BioLabel, type ConfidenceMap, applyConfidenceMap, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
 import type { ModelTokenizer } from './tokenizer.js';
@@ -130,22 +130,19 @@ export interface DomainTowerSpec {
   readonly blend: DomainBlend;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** The domain `tower` heads.json names (checked: a clear {@link ClassifierError} says what is wrong), or undefined. */
 export function domainTowerOf(spec: ModelSpec): DomainTowerSpec | undefined {
-  const t = isObject(spec.raw.heads) ? headJson(spec.raw.heads, 'domain')?.tower : undefined;
+  const t = isObj(spec.raw.heads) ? headJson(spec.raw.heads, 'domain')?.tower : undefined;
   if (t === undefined) return undefined;
   const where = "heads.json: domain 'tower'";
-  if (!isObject(t) || typeof t.folder !== 'string' || !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/.test(t.folder) || t.folder.split('/').includes('..')) {
+  if (!isObj(t) || typeof t.folder !== 'string' || !/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/.test(t.folder) || t.folder.split('/').includes('..')) {
     throw new ClassifierError(`${where} needs "folder": a relative sub-folder such as "towers/use-lite"`);
   }
-  const temperature = finite(t.temperature) ?? 1;
+  const temperature = num(t.temperature) ?? 1;
   if (!(temperature > 0)) throw new ClassifierError(`${where}.temperature must be > 0`);
-  const b = isObject(t.blend) ? t.blend : undefined;
-  const weight = finite(b?.weight);
-  const blendT = finite(b?.temperature) ?? 1;
+  const b = isObj(t.blend) ? t.blend : undefined;
+  const weight = num(b?.weight);
+  const blendT = num(b?.temperature) ?? 1;
   if (weight === undefined || weight < 0 || weight > 1 || !(blendT > 0)) {
     throw new ClassifierError(`${where}.blend needs {"weight": 0..1, "temperature": > 0}`);
   }
