@@ -268,8 +268,15 @@ function nodeByoRunner(session: ort.InferenceSession, output: string, kind: 'seq
   };
 }
 
-async function loadNodeByoHeads(options: NodeClassifierOptions, spec: ModelSpec, target: ExecutionTarget, threads: number, onProgress?: ProgressCallback): Promise<ByoHead[]> {
-  const main = resolveModelLocation(options.model);
+/** Custom heads and the model's own domain tower (a sub-folder of `main`, the model location already resolved). */
+async function loadNodeByoHeads(
+  options: NodeClassifierOptions,
+  main: ReturnType<typeof resolveModelLocation>,
+  spec: ModelSpec,
+  target: ExecutionTarget,
+  threads: number,
+  onProgress?: ProgressCallback,
+): Promise<ByoHead[]> {
   const overrides = withModelTower(validateOverrides(options.heads), spec, (folder) => (main.kind === 'dir' ? join(main.path, folder) : `${main.base}${folder}/`));
   const out: ByoHead[] = [];
   for (const [head, o] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
@@ -357,7 +364,7 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
       const label = backendLabel(target);
       let custom: ByoHead[];
       try {
-        custom = await loadNodeByoHeads(options, spec, target, threads, onProgress);
+        custom = await loadNodeByoHeads(options, loc, spec, target, threads, onProgress);
       } catch (e) {
         await runner.dispose();
         throw Object.assign(e as Error, { fatal: true });
