@@ -314,6 +314,15 @@ const ClassifierSchema = z.strictObject({
   model: z.optional(z.string().check(z.minLength(1, 'expected a model package name such as @semroute/model-plus, or a folder path'))),
 });
 
+/** Where a Redis store connects (the response cache's and the Responses API's), with its own key prefix. */
+const redisConnection = (keyPrefix: string) => ({
+  address: z._default(name, '127.0.0.1:6379'),
+  db: z._default(z.int().check(z.gte(0)), 0),
+  /** Name of the environment variable holding the Redis password (never the password itself). */
+  password_env: z.optional(name),
+  key_prefix: z._default(z.string(), keyPrefix),
+});
+
 /**
  * The semantic response cache (vSR `global.stores.response_cache`; semroute extensions marked). A decision caches
  * when this is enabled and the decision has a `response_cache` plugin that is enabled.
@@ -333,11 +342,7 @@ export const ResponseCacheSchema = z.strictObject({
   eviction_policy: z._default(z.enum(CACHE_EVICTION_POLICIES), 'lru'),
   redis: z.prefault(
     z.strictObject({
-      address: z._default(name, '127.0.0.1:6379'),
-      db: z._default(z.int().check(z.gte(0)), 0),
-      /** Name of the environment variable holding the Redis password (never the password itself). */
-      password_env: z.optional(name),
-      key_prefix: z._default(z.string(), 'semroute:cache:'),
+      ...redisConnection('semroute:cache:'),
       /** semroute: a Redis command slower than this counts as failed and the cache is bypassed for that request. */
       timeout_ms: z._default(z.int().check(z.gte(1)), 250),
     }), {}),
@@ -373,14 +378,7 @@ export const ResponseApiSchema = z.strictObject({
   ttl_seconds: z._default(z.int().check(z.gte(1)), 86_400),
   /** Most responses kept by the memory store (least recently stored go first). */
   max_responses: z._default(z.int().check(z.gte(1)), 10_000),
-  redis: z.prefault(
-    z.strictObject({
-      address: z._default(name, '127.0.0.1:6379'),
-      db: z._default(z.int().check(z.gte(0)), 0),
-      /** Name of the environment variable holding the Redis password (never the password itself). */
-      password_env: z.optional(name),
-      key_prefix: z._default(z.string(), 'semroute:response:'),
-    }), {}),
+  redis: z.prefault(z.strictObject(redisConnection('semroute:response:')), {}),
 });
 
 /** What happens to the part of a prompt beyond `global.screening.max_chars`. */
