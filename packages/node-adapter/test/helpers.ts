@@ -9,7 +9,7 @@ import { serve, type RunningServer } from '../src/serve.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import type { Classifier, ClassifierSignals, ClassifyOptions } from '@semroute/core';
+import { type Classifier, type ClassifierSignals, type ClassifyOptions, type RouterConfig, defaultConfig, parseConfig } from '@semroute/core';
 import { fnv1a32 } from '@semroute/core/runtime-kit';
 
 const CATS = ['biology', 'business', 'chemistry', 'computer science', 'economics', 'engineering', 'health', 'history', 'law', 'math', 'other', 'philosophy', 'physics', 'psychology'];
@@ -142,6 +142,16 @@ export function tmpFile(name: string, text: string): string {
   const f = join(dir, name);
   writeFileSync(f, text);
   return f;
+}
+
+/** The bundled default config with `edit` applied to a plain copy of it, validated (throws with the errors when invalid). */
+// `any`: each test edits a different corner of the raw config (global.screening, global.classifier.pii, …).
+export function defaultConfigWith(edit: (raw: any) => void): RouterConfig {
+  const raw: unknown = JSON.parse(JSON.stringify(defaultConfig()));
+  edit(raw);
+  const r = parseConfig(raw);
+  if (!r.ok) throw new Error(`test config invalid: ${JSON.stringify(r.errors)}`);
+  return r.config;
 }
 
 export function chat(content: string, extra: Record<string, unknown> = {}) {

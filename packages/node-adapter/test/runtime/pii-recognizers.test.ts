@@ -5,18 +5,11 @@
  * the recognizers behind a PII signal without any prompt text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Router, createRouter, defaultConfig, parseConfig } from '@semroute/node-adapter';
+import { type Router, createRouter, defaultConfig } from '@semroute/node-adapter';
+import { chat, defaultConfigWith } from '../helpers.js';
 
 const PROMPT = 'Hi, I am Laila Hansen, employee id EMP-123456. Mail laila@example.com or call +1 (415) 555-0132 next Friday at 9pm.';
-const chat = (content: string) => ({ model: 'auto', messages: [{ role: 'user', content }] });
-
-function withPii(pii: Record<string, unknown>) {
-  const cfg = JSON.parse(JSON.stringify(defaultConfig())) as { global: { classifier: { pii: Record<string, unknown> } } };
-  Object.assign(cfg.global.classifier.pii, pii);
-  const r = parseConfig(cfg);
-  if (!r.ok) throw new Error(`test config invalid: ${JSON.stringify(r.errors)}`);
-  return r.config;
-}
+const withPii = (pii: Record<string, unknown>) => defaultConfigWith((c) => Object.assign(c.global.classifier.pii, pii));
 
 let router: Router;
 beforeAll(async () => {
