@@ -6,8 +6,8 @@ import numpy as np, onnx
 from onnx import helper as h, numpy_helper as nh
 
 WORK, OUT = sys.argv[1], sys.argv[2]
-LABELS = sorted(["biology", "business", "chemistry", "computer science", "economics", "engineering", "health", "history", "law",
-                 "math", "other", "philosophy", "physics", "psychology"])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from common import DOMAINS as LABELS  # noqa: E402
 # fp32 weights: onnxruntime-node fuses int8 weight-only MatMuls into MatMulNBits and rounds activations to int8 too
 # (accuracy level 4), onnxruntime-web does not, so an int8 tower scored differently in Node and in browsers (up to 0.11 in
 # logits); fp32 runs alike everywhere at about the same speed (../shared/tools/use-lite: int8 is no faster).

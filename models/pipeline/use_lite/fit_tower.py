@@ -5,33 +5,18 @@ Inputs (in WORK, made by the README steps): domain_rows.jsonl + .f32 (embed.mjs)
 mini_<set>.jsonl (`semroute classify` of the shipped model) for the three OOD domain sets.
 Usage: python3 fit_tower.py WORK [--grid]   → WORK/tower_head.npz, WORK/tower_selection.json
 """
-import hashlib, itertools, json, sys
+import itertools, json, os, sys
 import numpy as np, torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from common import DOMAINS as LABELS, jl  # noqa: E402
+from ood_select import half_of, macro_f1  # noqa: E402  (models/eval's halves and macro-F1)
 
 torch.set_num_threads(2)
 WORK = sys.argv[1]
-LABELS = sorted(["biology", "business", "chemistry", "computer science", "economics", "engineering", "health", "history", "law",
-                 "math", "other", "philosophy", "physics", "psychology"])
 L = {l: i for i, l in enumerate(LABELS)}
 SETS = ['exam_qa_more', 'domain_dev', 'hw_domain_chat']
 SCALE = 10.0  # sentence vectors are unit length: scale them so a plain LR with default init learns quickly (folded into the ONNX weights)
-
-
-def jl(p): return [json.loads(x) for x in open(p) if x.strip()]
-
-
-def half(r):  # the same halves as models/eval/run.mjs
-    if r.get('split') in ('dev', 'report'): return r['split']
-    return 'dev' if hashlib.sha256(r['text'].encode()).digest()[0] % 2 == 0 else 'report'
-
-
-def macro_f1(g, p):
-    f = []
-    for c in sorted(set(g.tolist())):
-        tp = ((g == c) & (p == c)).sum(); fp = ((g != c) & (p == c)).sum(); fn = ((g == c) & (p != c)).sum()
-        pr = tp / (tp + fp) if tp + fp else 0; rc = tp / (tp + fn) if tp + fn else 0
-        f.append(2 * pr * rc / (pr + rc) if pr + rc else 0)
-    return float(np.mean(f))
 
 
 def ece(g, P):
@@ -49,7 +34,7 @@ def load():
     for s in SETS:
         rr = jl(f'{WORK}/ood_{s}.jsonl'); E = np.fromfile(f'{WORK}/ood_{s}.f32', np.float32).reshape(len(rr), 512)
         P = np.array([[m['categoryScores'][l] for l in LABELS] for m in jl(f'{WORK}/mini_{s}.jsonl')])
-        ood[s] = dict(E=E, P=P, h=np.array([half(r) for r in rr]), g=np.array([L[r['category']] for r in rr]))
+        ood[s] = dict(E=E, P=P, h=np.array([half_of(r) for r in rr]), g=np.array([L[r['category']] for r in rr]))
     return X[tr], y[tr], ood
 
 
