@@ -10,7 +10,7 @@ File (`ner/ner.bin` in a model folder, named by heads.json's pii head `"ner": {"
   bytes 0-7   ASCII magic `SRNER001`
   bytes 8-11  uint32 little-endian H: length of the JSON header
   12..12+H    UTF-8 JSON header: {format: "semroute-ner", version: 1, buckets (power of two), labels (the 7 BIO labels
-              below, in logit order), scales (one float per label), threshold (minimum span score), max_word (24),
+              below, in logit order; a span's type is its label without the B-/I- prefix), scales (one float per label), threshold (minimum span score), max_word (24),
               max_shape (12), drop_model_types (entity types whose PII-head spans this recognizer replaces entirely,
               possibly empty), plus informational keys (training data, figures) a reader ignores}
   zero bytes up to the next multiple of 8, then buckets x labels int8 weights, bucket-major (W[bucket * labels + label]).
@@ -28,7 +28,8 @@ import unicodedata
 import numpy as np
 
 MAGIC = b"SRNER001"
-LABELS = ("O", "B-PERSON", "I-PERSON", "B-LOCATION", "I-LOCATION", "B-ORGANIZATION", "I-ORGANIZATION")
+# Entity types are the PII head's own names (GPE for places, as the default config's pii_types_allowed lists them).
+LABELS = ("O", "B-PERSON", "I-PERSON", "B-GPE", "I-GPE", "B-ORGANIZATION", "I-ORGANIZATION")
 MAX_WORD = 24    # code points of a word kept in its features (longer words: the first 24)
 MAX_SHAPE = 12   # characters of a shape kept
 # JavaScript's /\s/u set, spelled out so both languages agree
