@@ -1,17 +1,19 @@
 /**
  * Bounded work per stage (issue 19): every stage of classification is linear in its input, proven on inputs built to
  * be its worst case (many overlapping matches, many spans, one enormous word, no spaces, astral and stacked combining
- * characters). Each case times a stage at one size and at four times that size and requires the cost to grow at
- * most 6× (linear: 4×, quadratic: 16×). Sizes are compared, never wall-clock ceilings; because the CI machine is
- * shared, a case is measured up to five times and passes when one measurement shows linear growth (a quadratic
- * stage grows 16× every time). Speed itself is measured by bench/linear.bench.ts, not here. Stages that run per
- * screened character (span rules, keyword patterns, the tokenizer's non-ASCII path; the classifier screens at most
- * `global.screening.max_chars`) are compared at smaller sizes (noted per case) to keep the suite fast; the rest at 1 MiB vs 4 MiB.
+ * characters). Each case measures a stage's CPU time at one size and at four times that size and requires the cost to
+ * grow at most 6× (linear: 4×, quadratic: 16×), with the helpers of test/linear-growth.ts: CPU time, not wall-clock
+ * time, so other jobs on a shared machine barely move the ratio; up to five measurements, one showing linear growth
+ * passes. Sizes are compared, never wall-clock ceilings. Speed itself is measured by bench/linear.bench.ts, not here.
+ * Stages that run per screened character (span rules, keyword patterns, the tokenizer's non-ASCII path; the classifier
+ * screens at most `global.screening.max_chars`) are compared at smaller sizes (noted per case) to keep the suite fast;
+ * the rest at 1 MiB vs 4 MiB.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
+import { expectLinear, fill } from '../test/linear-growth.js';
 import { defaultConfig } from './config/default-config.js';
 import { parseConfig } from './config/parse.js';
 import { decide } from './decision/engine.js';
@@ -26,44 +28,6 @@ import { matchKeywordsDetailed } from './signals/keywords.js';
 import type { PiiSpan } from './signals/types.js';
 
 const MiB = 1 << 20;
-const MAX_GROWTH = 6;
-
-/**
- * `unit` repeated to about `n` UTF-16 code units: whole units only, so the text at 4 × n ends like the text at n
- * (a cut unit changes what some rules see at the end). Flattened, so no stage pays for V8's string ropes.
- */
-function fill(unit: string, n: number): string {
-  const s = unit.repeat(Math.max(1, Math.floor(n / unit.length)));
-  /$/.test(s); // flattens the rope
-  return s;
-}
-
-function timeOnce(run: () => unknown): number {
-  const t0 = performance.now();
-  run();
-  return performance.now() - t0;
-}
-
-/**
- * Cost at 4 × size over cost at size, for the stage `prepare(size)` returns (preparation is not timed). Best of five
- * measurements; a stage under 1 ms at the small size is timed with repetitions to stay above timer noise.
- */
-function growth(prepare: (size: number) => () => unknown, size: number): number {
-  const small = prepare(size);
-  const large = prepare(4 * size);
-  let best = Infinity;
-  for (let attempt = 0; attempt < 5 && best > MAX_GROWTH; attempt++) {
-    small(); // warm up (JIT) at the small size
-    const a = timeOnce(small);
-    const b = timeOnce(large);
-    best = Math.min(best, b / Math.max(a, 0.5));
-  }
-  return best;
-}
-
-function expectLinear(prepare: (size: number) => () => unknown, size = MiB): void {
-  expect(growth(prepare, size)).toBeLessThanOrEqual(MAX_GROWTH);
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MODEL = join(here, '../../../models/semroute-mini');

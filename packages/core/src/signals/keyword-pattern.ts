@@ -46,6 +46,19 @@ export function compileKeyword(kw: string, caseSensitive: boolean): CompiledKeyw
 }
 
 /**
+ * The operations the Pike VM performs to test a regex keyword against `text` (positions scanned, threads stepped,
+ * instructions followed): the work that linear-time tests compare at two sizes. Not on the matching path (same VM,
+ * same answer as {@link compileKeyword}'s `test`). Throws {@link KeywordPatternError} for a literal keyword (those
+ * are matched with `indexOf`, not the VM) or unsupported syntax.
+ */
+export function regexKeywordSteps(kw: string, text: string, caseSensitive = false): number {
+  if (!isRegexKeyword(kw)) throw new KeywordPatternError(`not a regex keyword: ${kw}`);
+  const work = { steps: 0 };
+  pikeSearcher(compileRegex(kw.startsWith('re:') ? kw.slice(3) : kw, !caseSensitive), text, work)(0, true);
+  return work.steps;
+}
+
+/**
  * A pattern compiled for span search (custom PII recognizers): every match in a text, leftmost-longest and
  * non-overlapping, on the same Pike VM as keyword patterns, so no input makes it backtrack.
  */
@@ -536,8 +549,9 @@ function findSpans(prog: Program, text: string): Array<readonly [number, number]
  * longer or more leftward match) — for a program of bounded width at most that width more characters. Lists stay
  * ordered by start (threads carried over first, a new thread last; a pc reached twice keeps the earlier start), so
  * the leftmost start wins every tie. O((characters scanned) × program size); state is allocated once per text.
+ * With `work`, each search adds the operations it performed to `work.steps` (see {@link regexKeywordSteps}).
  */
-function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: boolean) => readonly [number, number] | null {
+function pikeSearcher(prog: Program, text: string, work?: { steps: number }): (from: number, firstOnly: boolean) => readonly [number, number] | null {
   const { insts, ignoreCase } = prog;
   const n = insts.length;
   let clist = new Int32Array(n);
@@ -547,11 +561,13 @@ function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: bo
   const mark = new Int32Array(n).fill(-1);
   const stack = new Int32Array(n * 2 + 2);
   let gen = 0;
+  let steps = 0; // operations of the current search, for `work`: a counter is cheaper than a branch per operation
   // Adds pc and its epsilon closure (at position i) to the list, as threads that started at `start`.
   const add = (list: Int32Array, starts: Int32Array, len: number, pc0: number, i: number, start: number): number => {
     let sp = 0;
     stack[sp++] = pc0;
     while (sp > 0) {
+      steps++;
       const pc = stack[--sp]!;
       if (mark[pc] === gen) continue;
       mark[pc] = gen;
@@ -574,11 +590,17 @@ function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: bo
     }
     return len;
   };
+  const finish = (match: readonly [number, number] | null): readonly [number, number] | null => {
+    if (work) work.steps += steps;
+    steps = 0;
+    return match;
+  };
   return (from, firstOnly) => {
     let clen = 0;
     let bestStart = -1;
     let bestEnd = -1;
     for (let i = from; i <= text.length; i++) {
+      steps++; // the position
       gen++;
       // Existing threads' pcs are marked for this generation first, so the new thread at pc 0 does not repeat them.
       for (let t = 0; t < clen; t++) mark[clist[t]!] = gen;
@@ -592,13 +614,14 @@ function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: bo
       const c = i < text.length ? text.charCodeAt(i) : -1;
       const lower = ignoreCase && c >= 0 ? fold(c, false) : c;
       const upper = ignoreCase && c >= 0 ? fold(c, true) : c;
+      steps += clen; // the threads stepped (at most)
       for (let t = 0; t < clen; t++) {
         const start = cstart[t]!;
         if (bestStart >= 0 && start > bestStart) break; // later starts cannot be leftmost
         const inst = insts[clist[t]!]!;
         switch (inst.op) {
           case Op.Match:
-            if (firstOnly) return [start, i];
+            if (firstOnly) return finish([start, i]);
             if (bestStart < 0 || start < bestStart || i > bestEnd) [bestStart, bestEnd] = [start, i];
             break;
           case Op.Set:
@@ -613,6 +636,6 @@ function pikeSearcher(prog: Program, text: string): (from: number, firstOnly: bo
       [cstart, nstart] = [nstart, cstart];
       clen = nlen;
     }
-    return bestStart < 0 ? null : [bestStart, bestEnd];
+    return finish(bestStart < 0 ? null : [bestStart, bestEnd]);
   };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectLinear, fill } from '../../test/linear-growth.js';
 import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import {
   addDemonymsInContext,
@@ -30,6 +31,12 @@ function at(text: string, piece: string, type: string, score = 0.9, from = 0): P
   const start = text.indexOf(piece, from);
   if (start < 0) throw new Error(`${piece} not in ${text}`);
   return { type, start, end: start + piece.length, score };
+}
+/** A span at every occurrence of `piece` in `text`, moved by `shift` and `length` long (a model span on each repeat). */
+function atEach(text: string, piece: string, type: string, score: number, shift: number, length: number): PiiSpan[] {
+  const spans: PiiSpan[] = [];
+  for (let i = text.indexOf(piece); i >= 0; i = text.indexOf(piece, i + 1)) spans.push({ type, start: i + shift, end: i + shift + length, score });
+  return spans;
 }
 const shown = (text: string, spans: readonly PiiSpan[]): string[] => spans.map((s) => `${s.type}:${text.slice(s.start, s.end)}`);
 const text = (t: string, s: PiiSpan): string => t.slice(s.start, s.end);
@@ -228,12 +235,13 @@ describe('titlesBeforeNames', () => {
     expect(shown(t, titlesBeforeNames([], t))).toEqual(['TITLE:Prof.', 'PERSON:Zulauf', 'TITLE:Dr.', 'PERSON:J. R. Smith']);
   });
 
-  it('stays linear on text made of honorifics', () => {
+  it('stays linear on text made of honorifics (CPU time at 32 KiB vs 128 KiB)', () => {
     const t = 'Hi Mr A and Dr B, '.repeat(6000); // ~108k characters, 12,000 honorifics
-    const t0 = performance.now();
-    const out = titlesBeforeNames([], t);
-    expect(performance.now() - t0).toBeLessThan(2000);
-    expect(out).toHaveLength(24000);
+    expect(titlesBeforeNames([], t)).toHaveLength(24000);
+    expectLinear((n) => {
+      const text = fill('Hi Mr A and Dr B, ', n);
+      return () => titlesBeforeNames([], text);
+    }, 32 * 1024);
   });
 
   it('needs a PERSON span after the honorific in lower-case text, and leaves honorifics inside other spans alone', () => {
@@ -276,11 +284,13 @@ describe('namesAfterCues', () => {
     expect(shown(a, namesAfterCues([at(a, '12 Main St, Springfield', 'STREET_ADDRESS')], a))).toEqual(['STREET_ADDRESS:12 Main St, Springfield']);
   });
 
-  it('stays linear on long input', () => {
+  it('stays linear on long input (CPU time at 32 KiB vs 128 KiB)', () => {
     const t = 'We live in Oslo and moved to Bergen. '.repeat(3000); // ~111k characters
-    const t0 = performance.now();
     expect(namesAfterCues([], t)).toHaveLength(6000);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expectLinear((n) => {
+      const text = fill('We live in Oslo and moved to Bergen. ', n);
+      return () => namesAfterCues([], text);
+    }, 32 * 1024);
   });
 });
 
@@ -324,14 +334,16 @@ describe('jobTitlesBeforeNames', () => {
     expect(shown(t, out)).toEqual(['TITLE:Dynamic Marketing Technician', 'PERSON:Malik', 'TITLE:Chief Financial Officer', 'PERSON:Jane Doe']);
     expect(out.every((s) => s.score >= 0.9)).toBe(true);
   });
-  it('stays fast on long input full of titles and spans', () => {
-    const text = 'Senior Engineer Bob Lee met Chief Officer Ann Roe. '.repeat(2000); // ~102k characters
-    const spans: PiiSpan[] = [];
-    for (let i = text.indexOf('Bob'); i >= 0; i = text.indexOf('Bob', i + 1)) spans.push({ type: 'PERSON', start: i - 16, end: i + 7, score: 0.3 });
-    const t0 = performance.now();
-    const out = jobTitlesBeforeNames(spans, text);
-    expect(performance.now() - t0).toBeLessThan(2000);
-    expect(out.filter((s) => s.type === 'TITLE')).toHaveLength(2000);
+  it('stays linear on long input full of titles and spans (CPU time at 32 KiB vs 128 KiB)', () => {
+    const unit = 'Senior Engineer Bob Lee met Chief Officer Ann Roe. ';
+    const withSpans = (t: string): PiiSpan[] => atEach(t, 'Bob', 'PERSON', 0.3, -16, 23);
+    const t = unit.repeat(2000); // ~102k characters
+    expect(jobTitlesBeforeNames(withSpans(t), t).filter((s) => s.type === 'TITLE')).toHaveLength(2000);
+    expectLinear((n) => {
+      const long = fill(unit, n);
+      const spans = withSpans(long);
+      return () => jobTitlesBeforeNames(spans, long);
+    }, 32 * 1024);
   });
   it('leaves Title Case prose, unflagged text and other span types alone', () => {
     const t = 'Act as a Senior Python Developer Reviewing Code; hiring a Software Engineer In Berlin; ask Support Engineer Bob';
@@ -382,14 +394,16 @@ describe('refinePiiSpans', () => {
     expect(shown(t, out)).toEqual(['GPE:Gentofte', 'TITLE:Dr', 'PERSON:Jane Roe', 'STREET_ADDRESS:12 Main St, Springfield Apt. 4', 'ZIP_CODE:92019']);
   });
 
-  it('stays fast on long adversarial input with many spans', () => {
-    const text = 'find doctors in 12345 at 1 Main St, '.repeat(3000); // ~108k characters
-    const spans: PiiSpan[] = [];
-    for (let i = text.indexOf('1 Main'); i >= 0; i = text.indexOf('1 Main', i + 1)) spans.push({ type: 'STREET_ADDRESS', start: i, end: i + 9, score: 0.9 });
-    const t0 = performance.now();
-    const out = refinePiiSpans(spans, text);
-    expect(performance.now() - t0).toBeLessThan(2000);
-    expect(out.filter((s) => s.type === 'ZIP_CODE')).toHaveLength(3000);
+  it('stays linear on long adversarial input with many spans (CPU time at 32 KiB vs 128 KiB)', () => {
+    const unit = 'find doctors in 12345 at 1 Main St, ';
+    const withSpans = (t: string): PiiSpan[] => atEach(t, '1 Main', 'STREET_ADDRESS', 0.9, 0, 9);
+    const t = unit.repeat(3000); // ~108k characters
+    expect(refinePiiSpans(withSpans(t), t).filter((s) => s.type === 'ZIP_CODE')).toHaveLength(3000);
+    expectLinear((n) => {
+      const long = fill(unit, n);
+      const spans = withSpans(long);
+      return () => refinePiiSpans(spans, long);
+    }, 32 * 1024);
   });
 
   it('returns sorted, in-bounds, non-empty, non-overlapping spans for any input spans', () => {
