@@ -58,12 +58,16 @@ export type { ExemplarEmbeddings, Vector } from './signals/build.js';
 export {
   BUILTIN_PII_RECOGNIZER_NAMES,
   BUILTIN_PII_RECOGNIZERS,
+  MODEL_FILE_PII_RECOGNIZER_NAMES,
   MODEL_RECOGNIZER,
+  NATURAL_NER_RECOGNIZER,
   PII_RECOGNIZER_KINDS,
   PiiRecognizerError,
   RecognizerRegistry,
 } from './signals/pii-recognizers.js';
 export { customPatternRecognizer, registryFromSettings } from './signals/pii-custom-recognizers.js';
+export { NER_FORMAT, NER_MAGIC, NER_VERSION, NerModel, naturalNerRecognizer, parseNerFile } from './signals/pii-ner.js';
+export type { NerHeader, NerSpan } from './signals/pii-ner.js';
 export type {
   ContextRuleRecognizer,
   CustomPiiPattern,

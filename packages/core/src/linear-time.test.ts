@@ -22,6 +22,7 @@ import { ModelTokenizer } from './runtime/tokenizer.js';
 import { assignTokensToWindows, piiWindows, summaryRanges, DEFAULT_WINDOWS } from './runtime/windows.js';
 import { mergePiiSpans, recognizePatterns } from './signals/pii-patterns.js';
 import { customPatternRecognizer } from './signals/pii-custom-recognizers.js';
+import { naturalNerRecognizer, parseNerFile } from './signals/pii-ner.js';
 import { RecognizerRegistry } from './signals/pii-recognizers.js';
 import { refinePiiSpans } from './signals/pii-refine.js';
 import { matchKeywordsDetailed } from './signals/keywords.js';
@@ -125,6 +126,24 @@ describe('linear growth per stage', () => {
         return () => mergePiiSpans(model, patterns);
       }, MiB / 8);
     });
+  });
+
+  describe('natural_ner: tokens, hashed features, logits, Viterbi and span replacement (64 KiB vs 256 KiB)', () => {
+    // The random-weight test fixture: spans on many tokens. Line breaks and sentence ends make the "first" feature look
+    // back over gaps; one enormous word is truncated to 24 code points for its features, shaped in one pass.
+    const ner = naturalNerRecognizer(parseNerFile(readFileSync(join(here, '../test/fixtures/ner/random-ner.bin'))));
+    const units: Record<string, string> = {
+      ...Object.fromEntries(['one enormous word', 'no spaces, punctuation only', 'astral characters', 'stacked combining marks', 'capitalised titles and names'].map((k) => [k, TEXTS[k]!])),
+      'sentences and line breaks': 'Maria Lopez. \n\n Acme Inc! ',
+      'runs of spaces between words': 'Ab  \u00a0\u2009 ',
+    };
+    for (const [name, unit] of Object.entries(units)) {
+      it(name, () => expectLinear((n) => {
+        const text = fill(unit, n);
+        const model = [...text.matchAll(/\S+/g)].map((m) => ({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.5 }));
+        return () => ner.refine(model, text);
+      }, MiB / 16));
+    }
   });
 
   describe('custom PII pattern recognizers from config (16 KiB vs 64 KiB)', () => {

@@ -27,6 +27,7 @@ export type { BatchOutputs, BatchRunner, BatcherOptions } from './runtime/batche
 export { ModelClassifier } from './runtime/classifier.js';
 export type { DisposableRunner, EngineOptions } from './runtime/classifier.js';
 export { BYO_HEADS, ByoHead, blendDomainScores, domainTowerOf, runByoSession, validateBlend, validateOverrides, withModelTower } from './runtime/byo.js';
+export { nerFileOf, withModelNer } from './runtime/model-ner.js';
 export type { ByoHeadName, ByoIo, DomainBlend, DomainTowerSpec, HeadModelOptions, HeadOverrides } from './runtime/byo.js';
 export { routerWith } from './runtime/create-router.js';
 export type { ConfigInput } from './runtime/create-router.js';

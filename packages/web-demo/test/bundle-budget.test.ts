@@ -14,7 +14,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes: 425_000 } as const;
+/**
+ * `emittedJsBytes` was 425 KB until the natural-text NER recognizer (`signals/pii-ner.ts`, `runtime/model-ner.ts`, 9.0 KB
+ * in the worker chunk) joined the default path: it runs whenever the model folder names an NER file (the shipped model
+ * does), so it is not an opt-in chunk, and the 2.9 KB left under 425 KB could not hold it (431.2 KB emitted on 2026-12-06).
+ */
+export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes: 435_000 } as const;
 
 /**
  * Chunks the default path never fetches: custom heads (`runtime/ort-web-byo.ts`, only with `heads` or a model with a
@@ -89,7 +94,7 @@ describe('default consumer build (examples/minimal, @semroute/core/browser)', ()
     expect(total, used.map((f) => `${f.name} ${f.bytes}`).join(', ')).toBeLessThanOrEqual(BUDGET.jsBytes);
   });
 
-  it('emits at most 425 KB of JavaScript in all, opt-in chunks included', () => {
+  it('emits at most 435 KB of JavaScript in all, opt-in chunks included', () => {
     const js = files.filter((f) => /\.m?js$/.test(f.name));
     const total = js.reduce((s, f) => s + f.bytes, 0);
     expect(total, js.map((f) => `${f.name} ${f.bytes}`).join(', ')).toBeLessThanOrEqual(BUDGET.emittedJsBytes);

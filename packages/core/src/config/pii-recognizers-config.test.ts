@@ -32,6 +32,15 @@ describe('global.classifier.pii: recognizer switches and custom recognizers', ()
     });
   });
 
+  it('accept natural_ner, the recognizer a model folder may bring (heads.json pii "ner"), whatever the model', () => {
+    const r = parseConfig(withPii({ recognizers: { natural_ner: { enabled: false } } }));
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.config.global.classifier.pii.recognizers).toEqual({ natural_ner: { enabled: false } });
+    const [e] = errorsOf(withPii({ custom_recognizers: [{ name: 'natural_ner', entity: 'X', patterns: [{ regex: 'x', score: 0.5 }] }] }));
+    expect(e).toMatchObject({ path: 'global.classifier.pii.custom_recognizers[0].name', message: '"natural_ner" is a built-in PII recognizer' });
+    expect(errorsOf(withPii({ recognizers: { natural_nr: {} } }))[0]).toMatchObject({ suggestion: 'natural_ner' });
+  });
+
   it('name an unknown recognizer with the list and a suggestion', () => {
     const [e] = errorsOf(withPii({ recognizers: { emial: { enabled: false } } }));
     expect(e).toMatchObject({ path: 'global.classifier.pii.recognizers.emial', message: 'unknown PII recognizer "emial"', suggestion: 'email' });

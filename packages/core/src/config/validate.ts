@@ -8,7 +8,7 @@ import type { z } from 'zod/mini';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
 import { customRecognizerProblems } from '../signals/pii-custom-checks.js';
-import { BUILTIN_PII_RECOGNIZER_NAMES } from '../signals/pii-recognizer-settings.js';
+import { BUILTIN_PII_RECOGNIZER_NAMES, MODEL_FILE_PII_RECOGNIZER_NAMES } from '../signals/pii-recognizer-settings.js';
 import { convertCachePlugin, convertTopLevelSemanticCache, normalizeEviction } from './cache-compat.js';
 import { convertLegacyConfig, isLegacyConfig } from './legacy.js';
 import {
@@ -534,13 +534,14 @@ function crossValidate(cfg: RouterConfig): { errors: ConfigIssue[]; warnings: Co
 /** `global.classifier.pii`: custom recognizers compile (linear-time regexes) and have new names; switches name known recognizers. */
 function piiRecognizerIssues(pii: RouterConfig['global']['classifier']['pii'], errors: ConfigIssue[]): void {
   const base = 'global.classifier.pii';
-  const known = new Set(BUILTIN_PII_RECOGNIZER_NAMES);
+  const builtIn = [...BUILTIN_PII_RECOGNIZER_NAMES, ...MODEL_FILE_PII_RECOGNIZER_NAMES];
+  const known = new Set(builtIn);
   pii.custom_recognizers.forEach((c, i) => {
     const at = `${base}.custom_recognizers[${i}]`;
     if (known.has(c.name)) {
       errors.push({
         path: `${at}.name`,
-        message: BUILTIN_PII_RECOGNIZER_NAMES.includes(c.name) ? `${JSON.stringify(c.name)} is a built-in PII recognizer` : `a custom PII recognizer named ${JSON.stringify(c.name)} comes earlier`,
+        message: builtIn.includes(c.name) ? `${JSON.stringify(c.name)} is a built-in PII recognizer` : `a custom PII recognizer named ${JSON.stringify(c.name)} comes earlier`,
         expected: 'a name no other recognizer has (switch a built-in off under global.classifier.pii.recognizers instead of replacing it)',
       });
     }
@@ -553,7 +554,7 @@ function piiRecognizerIssues(pii: RouterConfig['global']['classifier']['pii'], e
     errors.push({
       path: joinPath(`${base}.recognizers`, name),
       message: `unknown PII recognizer ${JSON.stringify(name)}`,
-      expected: `a built-in recognizer (${BUILTIN_PII_RECOGNIZER_NAMES.join(', ')}) or a custom_recognizers name`,
+      expected: `a built-in recognizer (${builtIn.join(', ')}) or a custom_recognizers name`,
       ...(s ? { suggestion: s } : {}),
     });
   }

@@ -12,6 +12,7 @@ import { parseModelSpec } from './artifacts.js';
 import { MODEL_FILES, type ModelDtype, backendLabel, parseDtype } from './backends.js';
 import { ByoHead, type ByoHeadName, validateOverrides, withModelTower } from './byo.js';
 import { type EngineOptions, ModelClassifier } from './classifier.js';
+import { withModelNer } from './model-ner.js';
 import { type ConfigInput, routerWith } from './create-router.js';
 import { type Ort, compileOrtWasm, loadOrtWasm, wasmHeapBytes, withPrecompiledOrt } from './ort-wasm-inline.js';
 import { webByoRunner } from './ort-web-byo.js';
@@ -137,6 +138,8 @@ export async function createEdgeClassifier(o: EdgeClassifierOptions): Promise<Mo
   ]);
   const spec = parseModelSpec(config, heads);
   const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
+  // The model's NER file (heads.json pii `ner`), read like the model's other files (URL, reader function or file map).
+  const engine = await withModelNer(o, spec, need);
   const ort = await loadOrtWasm();
   const label = backendLabel('wasm', 1);
   o.onProgress?.({ phase: 'session', loaded: 0, total: 0, backend: label });
@@ -167,7 +170,7 @@ export async function createEdgeClassifier(o: EdgeClassifierOptions): Promise<Mo
       ),
     );
   }
-  const classifier = new ModelClassifier(tokenizer, spec, webRunner(ort, session), label, o, custom);
+  const classifier = new ModelClassifier(tokenizer, spec, webRunner(ort, session), label, engine, custom);
   o.onProgress?.({ phase: 'warmup', loaded: 0, total: 0, backend: label });
   await classifier.classify(['warm up']);
   o.onProgress?.({ phase: 'ready', loaded: 0, total: 0, backend: label });

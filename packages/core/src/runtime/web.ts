@@ -31,6 +31,7 @@ import {
   parseDtype,
 } from './backends.js';
 import { type EngineOptions, ModelClassifier } from './classifier.js';
+import { withModelNer } from './model-ner.js';
 import { serialized, webRunner } from './ort-web-runner.js';
 import { ISOLATION_HEADERS, runtimeEnv } from './env.js';
 import type { ProgressCallback } from './progress.js';
@@ -258,6 +259,9 @@ export async function createWebClassifier(
     ]),
   );
   const spec = parseModelSpec(config, heads);
+  // The model's NER file (heads.json pii `ner`), read like every model file (base URL or file map) while the session loads.
+  const withNer = Promise.resolve().then(() => withModelNer(o, spec, (f) => fetchBytes(url(f), fo(f))));
+  withNer.catch(() => undefined); // awaited (and rethrown) below
   const tokenizer = await step('tokenizer', Promise.resolve().then(() => new ModelTokenizer(tokenizerJson, tokenizerConfig)));
 
   const fallbacks: string[] = [];
@@ -320,7 +324,8 @@ export async function createWebClassifier(
   const custom =
     o.heads === undefined && !headJson(spec.raw.heads as Record<string, unknown>, 'domain')?.tower ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo, url);
   // WebGPU compiles shaders per input shape: keep shapes to a few buckets there.
-  const engine: EngineOptions = chosen.target === 'webgpu' ? { ...o, batching: { padShapes: true, ...o.batching } } : o;
+  const base: EngineOptions = await withNer;
+  const engine: EngineOptions = chosen.target === 'webgpu' ? { ...base, batching: { padShapes: true, ...o.batching } } : base;
   const classifier = new ModelClassifier(tokenizer, spec, webRunner(chosen.ort, chosen.session), chosen.label, engine, custom);
   // No warm-up inference here: it would only delay the first real decision, which warms the session itself.
   loadTimeline.total = [0, Math.round(performance.now() - t0)];

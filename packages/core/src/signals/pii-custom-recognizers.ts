@@ -8,7 +8,7 @@
 import { compileSpanPattern, type SpanPattern } from './keyword-pattern.js';
 import { hasContextNear } from './pii-patterns.js';
 import { customRecognizerProblems } from './pii-custom-checks.js';
-import { type CustomPiiRecognizerConfig, DEFAULT_CONTEXT_BOOST, type PiiRecognizerSettings } from './pii-recognizer-settings.js';
+import { type CustomPiiRecognizerConfig, DEFAULT_CONTEXT_BOOST, MODEL_FILE_PII_RECOGNIZER_NAMES, type PiiRecognizerSettings } from './pii-recognizer-settings.js';
 import { type PatternRecognizer, PiiRecognizerError, RecognizerRegistry } from './pii-recognizers.js';
 import type { PiiSpan } from './types.js';
 
@@ -49,12 +49,14 @@ function escapeRegExp(s: string): string {
 
 /**
  * The registry `settings` describe on top of `base` (default: the built-ins): custom recognizers added, recognizers
- * switched off (or on) by name. Throws {@link PiiRecognizerError} for an unknown name or a bad custom recognizer.
+ * switched off (or on) by name. A recognizer that only a model file brings (`natural_ner`) and `base` lacks is
+ * skipped: the model has no such file. Throws {@link PiiRecognizerError} for an unknown name or a bad custom recognizer.
  */
 export function registryFromSettings(settings: PiiRecognizerSettings | undefined, base?: RecognizerRegistry): RecognizerRegistry {
   const registry = base ? base.clone() : RecognizerRegistry.withBuiltins();
   for (const c of settings?.custom_recognizers ?? []) registry.add(customPatternRecognizer(c));
   for (const [name, s] of Object.entries(settings?.recognizers ?? {})) {
+    if (!registry.has(name) && MODEL_FILE_PII_RECOGNIZER_NAMES.includes(name)) continue;
     if (s?.enabled === false) registry.disable(name);
     else if (s?.enabled === true) registry.enable(name);
   }

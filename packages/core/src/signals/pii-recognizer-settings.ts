@@ -7,6 +7,14 @@
  */
 /** The name under which the model's spans are registered. */
 export const MODEL_RECOGNIZER = 'model';
+/** The natural-text NER recognizer a model folder may bring (heads.json pii `ner`; `pii-ner.ts`). */
+export const NATURAL_NER_RECOGNIZER = 'natural_ner';
+
+/**
+ * Recognizers that exist only when the model folder ships their file (today `natural_ner`): config may switch them by
+ * name whatever the model; with a model that lacks the file, the switch changes nothing.
+ */
+export const MODEL_FILE_PII_RECOGNIZER_NAMES: readonly string[] = Object.freeze([NATURAL_NER_RECOGNIZER]);
 
 /**
  * Names of the built-in recognizers, in run order: the model, the span rules (`pii-refine.ts` SPAN_RULES), the pattern

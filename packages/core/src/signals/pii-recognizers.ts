@@ -20,7 +20,9 @@ export {
   BUILTIN_PII_RECOGNIZER_NAMES,
   DEFAULT_CONTEXT_BOOST,
   hasRecognizerSettings,
+  MODEL_FILE_PII_RECOGNIZER_NAMES,
   MODEL_RECOGNIZER,
+  NATURAL_NER_RECOGNIZER,
 } from './pii-recognizer-settings.js';
 export type { CustomPiiPattern, CustomPiiRecognizerConfig, PiiRecognizerSettings } from './pii-recognizer-settings.js';
 

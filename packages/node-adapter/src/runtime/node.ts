@@ -39,6 +39,7 @@ import {
   runByoSession,
   domainTowerOf,
   validateOverrides,
+  withModelNer,
   withModelTower,
 } from '@semroute/core/runtime-kit';
 import { threadRunner } from './node-thread.js';
@@ -323,6 +324,8 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
   ]);
   const spec = parseModelSpec(config, heads);
   const tokenizer = new ModelTokenizer(tokenizerJson, tokenizerConfig);
+  // The model's NER file (heads.json pii `ner`) becomes the `natural_ner` PII recognizer; read like every model file.
+  const engine = await withModelNer(options, spec, (f) => loadBytes(loc, f, onProgress));
   // One session in the process: let its threads spin-wait (lowest latency); several: they must not (sessionOptions).
   const spin = options.heads === undefined && !domainTowerOf(spec);
 
@@ -369,7 +372,7 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
         await runner.dispose();
         throw Object.assign(e as Error, { fatal: true });
       }
-      const clf = new NodeClassifier({ tokenizer, spec, runner, backend: label, location, dtype, fallbacks, custom }, options);
+      const clf = new NodeClassifier({ tokenizer, spec, runner, backend: label, location, dtype, fallbacks, custom }, engine);
       if (options.warmup !== false) {
         onProgress?.({ phase: 'warmup', loaded: 0, total: 0, backend: label });
         await clf.classify(['warm up'], {});

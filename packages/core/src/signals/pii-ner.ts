@@ -1,0 +1,497 @@
+/**
+ * The natural-text NER recognizer (`natural_ner`): a case-aware linear token classifier over hashed word features,
+ * read from a `semroute-ner` v1 file (a model folder's `ner/ner.bin`, named by heads.json's pii head
+ * `"ner": {"file": "ner/ner.bin"}`). The shipped PII head lower-cases its input and misses most names written by
+ * people; this recognizer sees capital letters. The reference implementation is
+ * `models/pipeline/ner/ner_features.py`: tokens, feature strings, buckets, logits (float32, same summation order) and
+ * decoded spans are identical to it (tests compare against its vectors); offsets here are UTF-16 code units, while
+ * word truncation and prefixes/suffixes count code points, as Python does.
+ *
+ * Isomorphic (no Node or DOM imports). Linear in the text: one pass to tokenise, 15 features per token, Viterbi over
+ * the file's labels (linear-time.test.ts).
+ * @module
+ */
+import { ClassifierError } from '../errors.js';
+import type { ContextRuleRecognizer } from './pii-recognizers.js';
+import { NATURAL_NER_RECOGNIZER } from './pii-recognizer-settings.js';
+import type { PiiSpan } from './types.js';
+
+/** The file's first 8 bytes. */
+export const NER_MAGIC = 'SRNER001';
+/** The `format` of the file's header. */
+export const NER_FORMAT = 'semroute-ner';
+/** The header `version` this runtime reads. */
+export const NER_VERSION = 1;
+
+/** The header of a `semroute-ner` file (informational keys are kept in `raw`). */
+export interface NerHeader {
+  /** Hash buckets: a power of two. */
+  readonly buckets: number;
+  /** BIO labels in logit order (`O`, `B-PERSON`, `I-PERSON`, ...). */
+  readonly labels: readonly string[];
+  /** One dequantisation scale per label. */
+  readonly scales: readonly number[];
+  /** Lowest span score kept. */
+  readonly threshold: number;
+  /** Code points of a word kept in its features. */
+  readonly maxWord: number;
+  /** Characters of a word shape kept. */
+  readonly maxShape: number;
+  /** Entity types whose model/rule spans the recognizer removes entirely. */
+  readonly dropModelTypes: readonly string[];
+  /** The parsed JSON header as written. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** One decoded NER span: entity type, UTF-16 `[start, end)`, score (the lowest probability of its tokens' labels). */
+export interface NerSpan {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly score: number;
+}
+
+const FIX = 'rebuild it with models/pipeline/ner (ner_features.write_file) or remove the "ner" entry of heads.json';
+
+/** JavaScript's `/\s/u` set (the reference spells it out): tab to CR, space, NBSP, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000, BOM. */
+function isSpace(c: number): boolean {
+  return (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+const WORD_RUN = /[\p{L}\p{N}\p{M}]+/uy;
+const LETTER_OR_MARK = /^[\p{L}\p{M}]$/u;
+const DECIMAL_DIGIT = /^\p{Nd}$/u;
+/** Tokens after which the next token starts a sentence (`first` feature). */
+const SENTENCE_END = new Set(['.', '!', '?', ':', ';', '"', '\u201c', '\u201d']);
+
+/** `c.lower() != c` (upper-case or title-case) and `c.upper() != c` (lower-case), for one code point as a string. */
+const isUpper = (c: string): boolean => (c.length === 1 && c < '\x80' ? c >= 'A' && c <= 'Z' : c.toLowerCase() !== c);
+const isLower = (c: string): boolean => (c.length === 1 && c < '\x80' ? c >= 'a' && c <= 'z' : c.toUpperCase() !== c);
+
+/** Word shape: X upper, x lower (or other letter/mark), d decimal digit, anything else itself; runs cut to 2, at most `max` characters. */
+function shapeOf(word: string, max: number): string {
+  let s = '';
+  let prev = '';
+  let run = 0;
+  let len = 0;
+  for (const c of word) {
+    const k = isUpper(c) ? 'X' : isLower(c) || LETTER_OR_MARK.test(c) ? 'x' : DECIMAL_DIGIT.test(c) ? 'd' : c;
+    run = k === prev ? run + 1 : 1;
+    prev = k;
+    if (run <= 2) {
+      s += k;
+      if (++len >= max) break;
+    }
+  }
+  return s;
+}
+
+/** `l`: no upper-case letter in the text; `U`: upper-case but no lower-case letters; else `m`. */
+function casingRegime(text: string): string {
+  let up = false;
+  let low = false;
+  for (const c of text) {
+    if (isUpper(c)) up = true;
+    else if (isLower(c)) low = true;
+    if (up && low) return 'm';
+  }
+  return up ? 'U' : 'l';
+}
+
+/** The first `n` code points of `s`. */
+function firstCodePoints(s: string, n: number): string {
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++) i += (s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
+  return s.slice(0, i);
+}
+
+/** The last `n` code points of `s`. */
+function lastCodePoints(s: string, n: number): string {
+  let i = s.length;
+  for (let k = 0; k < n && i > 0; k++) {
+    const lo = s.charCodeAt(i - 1);
+    i -= i >= 2 && lo >= 0xdc00 && lo <= 0xdfff && (s.charCodeAt(i - 2) & 0xfc00) === 0xd800 ? 2 : 1;
+  }
+  return s.slice(i);
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+/** FNV-1a continued over the UTF-8 bytes of `s` (a lone surrogate counts as U+FFFD, as TextEncoder writes it); no allocation. */
+function fnvUpdate(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      h = Math.imul(h ^ c, 16777619);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+      } else c = 0xfffd;
+    }
+    if (c < 0x800) {
+      h = Math.imul(h ^ (0xc0 | (c >> 6)), 16777619);
+    } else if (c < 0x10000) {
+      h = Math.imul(h ^ (0xe0 | (c >> 12)), 16777619);
+      h = Math.imul(h ^ (0x80 | ((c >> 6) & 0x3f)), 16777619);
+    } else {
+      h = Math.imul(h ^ (0xf0 | (c >> 18)), 16777619);
+      h = Math.imul(h ^ (0x80 | ((c >> 12) & 0x3f)), 16777619);
+      h = Math.imul(h ^ (0x80 | ((c >> 6) & 0x3f)), 16777619);
+    }
+    h = Math.imul(h ^ (0x80 | (c & 0x3f)), 16777619);
+  }
+  return h >>> 0;
+}
+
+/** FNV-1a (32-bit) of the UTF-8 bytes of `s`, as the reference's `fnv1a`. */
+export function fnv1a(s: string): number {
+  return fnvUpdate(FNV_OFFSET, s);
+}
+
+/** Receives one feature as up to four string parts (their concatenation is the feature string). */
+type FeatureSink = (a: string, b?: string, c?: string, d?: string) => void;
+
+/** What the features of a text are computed from: its tokens, their lower-cased words and shapes. */
+interface Analysis {
+  /** UTF-16 `[start, end)` per token, flat: token t is `[offsets[2t], offsets[2t + 1])`. */
+  readonly offsets: Int32Array;
+  readonly low: readonly string[];
+  readonly shapes: readonly string[];
+  /** Whether each token starts a sentence or line. */
+  readonly first: readonly boolean[];
+  readonly regime: string;
+}
+
+/** A loaded `semroute-ner` model: the header and its int8 weights, bucket-major. */
+export class NerModel {
+  readonly header: NerHeader;
+  /** Entity types the labels name (`PERSON`, `LOCATION`, ...), in label order. */
+  readonly entityTypes: readonly string[];
+  readonly #w: Int8Array;
+  readonly #scales: Float32Array;
+  readonly #mask: number;
+  /** Per label: its entity type, and whether it is an `I-` label (for the BIO constraint). */
+  readonly #type: readonly string[];
+  readonly #inside: readonly boolean[];
+
+  constructor(header: NerHeader, weights: Int8Array) {
+    this.header = header;
+    this.#w = weights;
+    this.#scales = Float32Array.from(header.scales);
+    this.#mask = header.buckets - 1;
+    this.#type = header.labels.map((l) => (l === 'O' ? '' : l.slice(2)));
+    this.#inside = header.labels.map((l) => l.startsWith('I-'));
+    this.entityTypes = Object.freeze([...new Set(this.#type.filter((t) => t !== ''))]);
+  }
+
+  /** Tokens: maximal runs of letters, digits and marks, and every other non-space character alone; UTF-16 `[start, end)` each. */
+  tokens(text: string): Array<[number, number]> {
+    const offsets = tokenOffsets(text);
+    const out: Array<[number, number]> = [];
+    for (let t = 0; t < offsets.length; t += 2) out.push([offsets[t]!, offsets[t + 1]!]);
+    return out;
+  }
+
+  #analyse(text: string): Analysis {
+    const offsets = tokenOffsets(text);
+    const n = offsets.length / 2;
+    const low: string[] = [];
+    const shapes: string[] = [];
+    const first: boolean[] = [];
+    const { maxWord, maxShape } = this.header;
+    for (let t = 0; t < n; t++) {
+      const s = offsets[2 * t]!;
+      const e = offsets[2 * t + 1]!;
+      const word = text.slice(s, e);
+      low.push(firstCodePoints(word, maxWord).toLowerCase());
+      shapes.push(shapeOf(word, maxShape));
+      // The gap since the previous token holds only spaces: look for a line break in it.
+      const prevEnd = t === 0 ? 0 : offsets[2 * t - 1]!;
+      first.push(t === 0 || SENTENCE_END.has(text.slice(offsets[2 * t - 2]!, prevEnd)) || text.slice(prevEnd, s).includes('\n'));
+    }
+    return { offsets, low, shapes, first, regime: casingRegime(text) };
+  }
+
+  /** Token `i`'s 15 features, in the reference's order, as string parts. */
+  static #features(a: Analysis, i: number, emit: FeatureSink): void {
+    const { low, shapes } = a;
+    const n = low.length;
+    const lw = low[i]!;
+    const w1 = i >= 1 ? low[i - 1]! : '<s>';
+    const wn1 = i + 1 < n ? low[i + 1]! : '</s>';
+    emit('b');
+    emit('w:', lw);
+    emit('s:', shapes[i]!);
+    emit('p:', firstCodePoints(lw, 3));
+    emit('x:', lastCodePoints(lw, 3));
+    emit('w-1:', w1);
+    emit('w+1:', wn1);
+    emit('w-2:', i >= 2 ? low[i - 2]! : '<s>');
+    emit('w+2:', i + 2 < n ? low[i + 2]! : '</s>');
+    emit('s-1:', i >= 1 ? shapes[i - 1]! : '<s>');
+    emit('s+1:', i + 1 < n ? shapes[i + 1]! : '</s>');
+    emit('ww-1:', w1, '|', lw);
+    emit('ww+1:', lw, '|', wn1);
+    emit('f:', a.first[i] ? '1' : '0', shapes[i]!);
+    emit('c:', a.regime, shapes[i]!);
+  }
+
+  /** Each token's feature strings (for tests and inspection; classification hashes the parts without building them). */
+  features(text: string): string[][] {
+    const a = this.#analyse(text);
+    return a.low.map((_, i) => {
+      const f: string[] = [];
+      NerModel.#features(a, i, (p, q = '', r = '', s = '') => f.push(p + q + r + s));
+      return f;
+    });
+  }
+
+  #bucketsOf(a: Analysis): Int32Array {
+    const n = a.low.length;
+    const out = new Int32Array(n * 15);
+    let k = 0;
+    const mask = this.#mask;
+    const emit: FeatureSink = (p, q, r, s) => {
+      let h = fnvUpdate(FNV_OFFSET, p);
+      if (q !== undefined) h = fnvUpdate(h, q);
+      if (r !== undefined) h = fnvUpdate(h, r);
+      if (s !== undefined) h = fnvUpdate(h, s);
+      out[k++] = h & mask;
+    };
+    for (let i = 0; i < n; i++) NerModel.#features(a, i, emit);
+    return out;
+  }
+
+  /** Each token's 15 feature buckets (`fnv1a(feature) & (buckets - 1)`). */
+  buckets(text: string): number[][] {
+    const b = this.#bucketsOf(this.#analyse(text));
+    const out: number[][] = [];
+    for (let t = 0; t < b.length; t += 15) out.push(Array.from(b.subarray(t, t + 15)));
+    return out;
+  }
+
+  #logitsOf(b: Int32Array): Float32Array {
+    const L = this.#scales.length;
+    const n = b.length / 15;
+    const out = new Float32Array(n * L);
+    const w = this.#w;
+    const scales = this.#scales;
+    for (let t = 0; t < n; t++) {
+      // float32 throughout, features summed in order: the reference's `acc = acc + w[b] * scale`
+      for (let f = 0; f < 15; f++) {
+        const row = b[t * 15 + f]! * L;
+        for (let l = 0; l < L; l++) out[t * L + l] = out[t * L + l]! + Math.fround(w[row + l]! * scales[l]!);
+      }
+    }
+    return out;
+  }
+
+  /** Logits per token (`[tokens][labels]`, float32 values). */
+  logits(text: string): number[][] {
+    const lg = this.#logitsOf(this.#bucketsOf(this.#analyse(text)));
+    const L = this.#scales.length;
+    const out: number[][] = [];
+    for (let t = 0; t < lg.length; t += L) out.push(Array.from(lg.subarray(t, t + L)));
+    return out;
+  }
+
+  /** Whether label `cur` may follow label `prev` (-1: none): `I-X` only right after `B-X` or `I-X`. */
+  #allowed(prev: number, cur: number): boolean {
+    if (!this.#inside[cur]) return true;
+    return prev >= 0 && this.#type[prev] !== '' && this.#type[prev] === this.#type[cur];
+  }
+
+  /**
+   * The entity spans of `text` scoring at least the header's threshold: BIO-constrained Viterbi over the log-softmax
+   * of each token's logits; a span's score is the lowest softmax probability of its tokens' chosen labels.
+   */
+  spans(text: string): NerSpan[] {
+    const a = this.#analyse(text);
+    const n = a.low.length;
+    if (n === 0) return [];
+    const lg = this.#logitsOf(this.#bucketsOf(a));
+    const L = this.#scales.length;
+    const logp = new Float64Array(n * L);
+    for (let t = 0; t < n; t++) {
+      let max = -Infinity;
+      for (let l = 0; l < L; l++) max = Math.max(max, lg[t * L + l]!);
+      let sum = 0;
+      for (let l = 0; l < L; l++) sum += Math.exp(lg[t * L + l]! - max);
+      const log = Math.log(sum);
+      for (let l = 0; l < L; l++) logp[t * L + l] = lg[t * L + l]! - max - log;
+    }
+    const NEG = -1e30;
+    let score = new Float64Array(L);
+    let next = new Float64Array(L);
+    for (let j = 0; j < L; j++) score[j] = this.#allowed(-1, j) ? logp[j]! : NEG;
+    const back = new Int32Array(n * L);
+    for (let t = 1; t < n; t++) {
+      for (let j = 0; j < L; j++) {
+        let best = NEG;
+        let arg = 0;
+        for (let i = 0; i < L; i++) {
+          // ties: the lowest label index
+          if (this.#allowed(i, j) && score[i]! > best) {
+            best = score[i]!;
+            arg = i;
+          }
+        }
+        next[j] = best + logp[t * L + j]!;
+        back[t * L + j] = arg;
+      }
+      [score, next] = [next, score];
+    }
+    let last = 0;
+    for (let j = 1; j < L; j++) if (score[j]! > score[last]!) last = j;
+    const path = new Int32Array(n);
+    path[n - 1] = last;
+    for (let t = n - 1; t > 0; t--) path[t - 1] = back[t * L + path[t]!]!;
+
+    const out: NerSpan[] = [];
+    let cur: { type: string; start: number; end: number; score: number } | null = null;
+    const { offsets } = a;
+    for (let t = 0; t < n; t++) {
+      const j = path[t]!;
+      const p = Math.exp(logp[t * L + j]!);
+      const type = this.#type[j]!;
+      if (type !== '' && (!this.#inside[j] || cur === null)) {
+        if (cur) out.push(cur);
+        cur = { type, start: offsets[2 * t]!, end: offsets[2 * t + 1]!, score: p };
+      } else if (type !== '') {
+        cur!.end = offsets[2 * t + 1]!;
+        cur!.score = Math.min(cur!.score, p);
+      } else {
+        if (cur) out.push(cur);
+        cur = null;
+      }
+    }
+    if (cur) out.push(cur);
+    return out.filter((s) => s.score >= this.header.threshold);
+  }
+}
+
+/** Token offsets of `text`, flat `[start0, end0, start1, end1, ...]` in UTF-16 code units (one linear pass). */
+function tokenOffsets(text: string): Int32Array {
+  const out: number[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.codePointAt(i)!;
+    const width = c > 0xffff ? 2 : 1;
+    if (isSpace(c)) {
+      i += width;
+      continue;
+    }
+    WORD_RUN.lastIndex = i;
+    const j = WORD_RUN.test(text) ? WORD_RUN.lastIndex : i + width;
+    out.push(i, j);
+    i = j;
+  }
+  return Int32Array.from(out);
+}
+
+/**
+ * Reads a `semroute-ner` file (layout: `models/pipeline/ner/ner_features.py`). `file` names it in errors. Throws a
+ * {@link ClassifierError} saying what is wrong and how to fix it: not such a file, a bad header, another version, a
+ * size that does not match the header, a bucket count that is not a power of two.
+ */
+export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER file'): NerModel {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bad = (why: string): never => {
+    throw new ClassifierError(`${file}: ${why}; ${FIX}`);
+  };
+  if (bytes.byteLength < 12 || String.fromCharCode(...bytes.subarray(0, 8)) !== NER_MAGIC) {
+    bad(`not a semroute-ner file (it does not start with the magic bytes "${NER_MAGIC}"; ${bytes.byteLength} bytes)`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(8, true);
+  if (12 + headerLength > bytes.byteLength) bad(`the header length field says ${headerLength} bytes but the file has only ${bytes.byteLength - 12} after it (truncated?)`);
+  let h: unknown;
+  try {
+    h = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength)));
+  } catch (cause) {
+    bad(`the header is not UTF-8 JSON (${cause instanceof Error ? cause.message : String(cause)})`);
+  }
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) return bad('the header is not a JSON object');
+  const o = h as Record<string, unknown>;
+  if (o.format !== NER_FORMAT) bad(`the header's format is ${JSON.stringify(o.format)}, expected "${NER_FORMAT}"`);
+  if (o.version !== NER_VERSION) {
+    bad(`format version ${JSON.stringify(o.version)} is not supported (this runtime reads version ${NER_VERSION}: update @semroute/core for a newer file, or write a version ${NER_VERSION} file)`);
+  }
+  const buckets = o.buckets;
+  if (typeof buckets !== 'number' || !Number.isInteger(buckets) || buckets < 1 || buckets > 2 ** 30 || (buckets & (buckets - 1)) !== 0) {
+    bad(`"buckets" must be a power of two from 1 to 2^30 (got ${JSON.stringify(buckets)}): features are hashed with fnv1a(f) & (buckets - 1)`);
+  }
+  const labels = o.labels;
+  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => l === 'O' || (typeof l === 'string' && /^[BI]-[A-Z][A-Z0-9_]*$/.test(l))) || !labels.includes('O')) {
+    bad(`"labels" must be BIO labels including "O" (e.g. ["O", "B-PERSON", "I-PERSON"]), got ${JSON.stringify(labels)}`);
+  }
+  const L = (labels as string[]).length;
+  const scales = o.scales;
+  if (!Array.isArray(scales) || scales.length !== L || !scales.every((s) => typeof s === 'number' && Number.isFinite(s))) {
+    bad(`"scales" must be ${L} finite numbers, one per label (got ${JSON.stringify(scales)})`);
+  }
+  const threshold = o.threshold;
+  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) bad(`"threshold" must be a number from 0 to 1 (got ${JSON.stringify(threshold)})`);
+  const count = (key: string, fallback: number): number => {
+    const v = o[key] ?? fallback;
+    return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 1024 ? v : bad(`"${key}" must be an integer from 1 to 1024 (got ${JSON.stringify(v)})`);
+  };
+  const drop = o.drop_model_types ?? [];
+  if (!Array.isArray(drop) || !drop.every((t) => typeof t === 'string')) bad(`"drop_model_types" must be a list of entity types (got ${JSON.stringify(drop)})`);
+  const offset = 12 + headerLength + ((8 - ((12 + headerLength) % 8)) % 8);
+  const expected = offset + (buckets as number) * L;
+  if (bytes.byteLength !== expected) {
+    bad(`size mismatch: ${bytes.byteLength} bytes, but a header of ${headerLength} bytes (padded to ${offset}) and ${buckets as number} buckets x ${L} labels of int8 weights make ${expected}`);
+  }
+  const header: NerHeader = Object.freeze({
+    buckets: buckets as number,
+    labels: Object.freeze([...(labels as string[])]),
+    scales: Object.freeze([...(scales as number[])]),
+    threshold: threshold as number,
+    maxWord: count('max_word', 24),
+    maxShape: count('max_shape', 12),
+    dropModelTypes: Object.freeze([...(drop as string[])]),
+    raw: Object.freeze(o),
+  });
+  const weights = new Int8Array(bytes.buffer, bytes.byteOffset + offset, (buckets as number) * L).slice();
+  return new NerModel(header, weights);
+}
+
+/**
+ * The `natural_ner` recognizer over a loaded model: a context rule that runs after the built-in span rules. It removes
+ * the spans so far whose type is in the header's `drop_model_types`, then each of its own spans (score ≥ the header's
+ * threshold) replaces every span it overlaps; other spans stay. Pattern recognizers are merged after it (as for every
+ * span), so an e-mail or phone match still wins over an NER span it overlaps.
+ */
+export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
+  const drop = new Set(model.header.dropModelTypes);
+  return Object.freeze({
+    name: NATURAL_NER_RECOGNIZER,
+    kind: 'context-rule',
+    entities: model.entityTypes,
+    description: 'case-aware NER over hashed word features (the model folder\'s ner file): PERSON, LOCATION, ORGANIZATION in people\'s text',
+    refine(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+      const ner = model.spans(text); // sorted by start, disjoint
+      if (ner.length === 0 && drop.size === 0) return spans as PiiSpan[];
+      const kept = spans.filter((s) => !drop.has(s.type) && !overlapsAny(ner, s.start, s.end));
+      const added: PiiSpan[] = ner.map((s) => ({ type: s.type, start: s.start, end: s.end, score: s.score, recognizer: NATURAL_NER_RECOGNIZER }));
+      return [...kept, ...added].sort((x, y) => x.start - y.start || x.end - y.end);
+    },
+  } as ContextRuleRecognizer);
+}
+
+/** Whether `[start, end)` overlaps one of `sorted` (by start, disjoint): binary search, O(log spans). */
+function overlapsAny(sorted: readonly NerSpan[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const s = sorted[lo];
+  return s !== undefined && s.start < end && start < s.end;
+}
