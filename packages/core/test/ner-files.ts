@@ -5,7 +5,7 @@
  */
 import { fnv1a } from '../src/signals/pii-ner.js';
 
-export const NER_LABELS = ['O', 'B-PERSON', 'I-PERSON', 'B-LOCATION', 'I-LOCATION', 'B-ORGANIZATION', 'I-ORGANIZATION'] as const;
+export const NER_LABELS = ['O', 'B-PERSON', 'I-PERSON', 'B-GPE', 'I-GPE', 'B-ORGANIZATION', 'I-ORGANIZATION'] as const;
 
 /** The bytes of a file: magic, header length, JSON header, zero padding to 8, then `weights` (int8, bucket-major). */
 export function nerFileBytes(header: Record<string, unknown>, weights: Int8Array): Uint8Array {

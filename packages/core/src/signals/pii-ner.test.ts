@@ -52,7 +52,7 @@ describe('semroute-ner runtime vs the Python reference (random-weight fixture)',
 
   it('reads the header', () => {
     expect(model.header).toMatchObject({ buckets: 4096, labels: vectors.header.labels, threshold: 0.3, maxWord: 24, maxShape: 12, dropModelTypes: [] });
-    expect(model.entityTypes).toEqual(['PERSON', 'LOCATION', 'ORGANIZATION']);
+    expect(model.entityTypes).toEqual(['PERSON', 'GPE', 'ORGANIZATION']);
   });
 
   it('reproduces tokens, features, buckets, logits and spans of every vector', () => {
@@ -152,15 +152,15 @@ describe('the natural_ner recognizer in the registry', () => {
     return { type, start, end: start + piece.length, score };
   };
   const found = (text: string, spans: readonly PiiSpan[]) => spans.map((s) => [s.type, text.slice(s.start, s.end), s.recognizer]);
-  const words = { maria: 'B-PERSON', lopez: 'I-PERSON', acme: 'B-ORGANIZATION', zurich: 'B-LOCATION' } as const;
+  const words = { maria: 'B-PERSON', lopez: 'I-PERSON', acme: 'B-ORGANIZATION', zurich: 'B-GPE' } as const;
   const withNer = (extra: Record<string, unknown> = {}) => RecognizerRegistry.withBuiltins().add(naturalNerRecognizer(parseNerFile(nerFileFor(words, extra))));
 
   it('finds what its weights say, as natural_ner spans scored by their least sure token', () => {
     const text = 'I met Maria Lopez from Acme in Zurich';
     const model = parseNerFile(nerFileFor(words));
-    expect(model.spans(text).map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([['PERSON', 'Maria Lopez'], ['ORGANIZATION', 'Acme'], ['LOCATION', 'Zurich']]);
+    expect(model.spans(text).map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([['PERSON', 'Maria Lopez'], ['ORGANIZATION', 'Acme'], ['GPE', 'Zurich']]);
     for (const s of model.spans(text)) expect(s.score).toBeCloseTo(Math.exp(6.35) / (Math.exp(6.35) + 6), 5);
-    expect(found(text, withNer().run([], text))).toEqual([['PERSON', 'Maria Lopez', 'natural_ner'], ['ORGANIZATION', 'Acme', 'natural_ner'], ['LOCATION', 'Zurich', 'natural_ner']]);
+    expect(found(text, withNer().run([], text))).toEqual([['PERSON', 'Maria Lopez', 'natural_ner'], ['ORGANIZATION', 'Acme', 'natural_ner'], ['GPE', 'Zurich', 'natural_ner']]);
   });
 
   it('replaces every model or rule span it overlaps, keeps the others', () => {
@@ -172,9 +172,9 @@ describe('the natural_ner recognizer in the registry', () => {
   it('removes model and rule spans of its drop_model_types, even where it finds nothing', () => {
     const text = 'ask Kim about Zurich';
     const model = [span(text, 'Kim', 'PERSON', 0.9), span(text, 'Zurich', 'GPE', 0.9)];
-    expect(found(text, withNer({ drop_model_types: ['PERSON'] }).run(model, text))).toEqual([['LOCATION', 'Zurich', 'natural_ner']]);
+    expect(found(text, withNer({ drop_model_types: ['PERSON'] }).run(model, text))).toEqual([['GPE', 'Zurich', 'natural_ner']]);
     // without drop types the model's name stays (a span rule raised its score: capitalised mid-sentence)
-    expect(found(text, withNer().run(model, text))).toEqual([['PERSON', 'Kim', 'capitalised_names'], ['LOCATION', 'Zurich', 'natural_ner']]);
+    expect(found(text, withNer().run(model, text))).toEqual([['PERSON', 'Kim', 'capitalised_names'], ['GPE', 'Zurich', 'natural_ner']]);
   });
 
   it('drops its spans under the header threshold', () => {

@@ -167,7 +167,7 @@ interface Analysis {
 /** A loaded `semroute-ner` model: the header and its int8 weights, bucket-major. */
 export class NerModel {
   readonly header: NerHeader;
-  /** Entity types the labels name (`PERSON`, `LOCATION`, ...), in label order. */
+  /** Entity types the labels name (`PERSON`, `GPE`, `ORGANIZATION`: the PII head's type names), in label order. */
   readonly entityTypes: readonly string[];
   readonly #w: Int8Array;
   readonly #scales: Float32Array;
@@ -472,7 +472,7 @@ export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
     name: NATURAL_NER_RECOGNIZER,
     kind: 'context-rule',
     entities: model.entityTypes,
-    description: 'case-aware NER over hashed word features (the model folder\'s ner file): PERSON, LOCATION, ORGANIZATION in people\'s text',
+    description: `case-aware NER over hashed word features (the model folder's NER file): ${model.entityTypes.join(', ')} in people's text`,
     refine(spans: readonly PiiSpan[], text: string): PiiSpan[] {
       const ner = model.spans(text); // sorted by start, disjoint
       if (ner.length === 0 && drop.size === 0) return spans as PiiSpan[];
