@@ -6,6 +6,7 @@
  * when the client asked to stream, whichever way the answer was stored.
  * @module
  */
+import { isObj, type JsonObject as Obj } from '../json-object.js';
 
 /** One stored choice. */
 export interface CachedChoice {
@@ -22,9 +23,6 @@ export interface CachedCompletion {
   readonly usage?: Readonly<Record<string, unknown>>;
   readonly system_fingerprint?: string;
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Why an upstream answer is not stored, or undefined when it may be. */
 export type NotCacheableReason = 'status' | 'not_json' | 'not_a_completion' | 'finish_reason' | 'tool_calls' | 'no_text' | 'stream_incomplete';

@@ -4,10 +4,8 @@
  * `semantic_cache` plugin becomes `response_cache` (`similarity_threshold` moves under `semantic`).
  * @module
  */
+import { isObj, type JsonObject as Obj } from '../json-object.js';
 import { describeValue, joinPath, type ConfigIssue } from './issues.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Keys of vSR's `semantic_cache` block that semroute keeps as they are. */
 const KEPT_STORE_KEYS = Object.freeze(['enabled', 'backend_type', 'similarity_threshold', 'max_entries', 'ttl_seconds', 'eviction_policy', 'redis']);

@@ -3,6 +3,7 @@
  * to the v0.3 layout. Produces warnings for ignored keys and errors (with legacy paths) for malformed input.
  * @module
  */
+import { isObj, type JsonObject as Obj } from '../json-object.js';
 import { joinPath, suggest, describeValue, type ConfigIssue } from './issues.js';
 
 /** Top-level keys that mark a config as legacy. */
@@ -31,9 +32,6 @@ const LEGACY_IGNORED_TOP = Object.freeze([
   'looper',
   'config_source',
 ]);
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** True when `root` looks like a legacy flat config (and not the v0.3 layout). */
 export function isLegacyConfig(root: Obj): boolean {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { z } from 'zod/mini';
+import { isObj, type JsonObject as Obj } from '../json-object.js';
 import { describeValue, formatPath, joinPath, suggest, type ConfigIssue } from './issues.js';
 import { keywordProblem } from '../signals/keyword-pattern.js';
 import { customRecognizerProblems } from '../signals/pii-custom-checks.js';
@@ -23,9 +24,6 @@ import {
 export type ConfigResult =
   | { ok: true; config: RouterConfig; warnings: ConfigIssue[] }
   | { ok: false; errors: ConfigIssue[]; warnings?: ConfigIssue[] };
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** vSR plugin types semroute does not implement: accepted, ignored, warned about. */
 const VSR_IGNORED_PLUGINS = Object.freeze([

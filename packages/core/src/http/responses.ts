@@ -10,6 +10,7 @@
 import type { TrustClientHints } from '../client-hint.js';
 import type { RouterConfig } from '../config/schema.js';
 import { HEADERS } from '../headers.js';
+import { isObj } from '../json-object.js';
 import {
   ChatStreamToResponses,
   chatToResponse,
@@ -314,7 +315,7 @@ export async function handleResponses(body: unknown, ctx: ResponsesContext): Pro
 
 /** A Response from a backend that speaks Responses, made the router's: its id, the client's chain and store flag. */
 function adoptNative(value: unknown, req: ResponsesRequest, who: ResponseIdentity): ResponseObject {
-  const r = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  const r = isObj(value) ? value : {};
   return {
     ...r,
     id: who.id,

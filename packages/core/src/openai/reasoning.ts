@@ -4,10 +4,8 @@
  */
 import type { ModelConfig, RouterConfig } from '../config/schema.js';
 import type { Decision } from '../decision/types.js';
+import { isObj, type JsonObject as Body } from '../json-object.js';
 import type { ChatCompletionRequest } from './types.js';
-
-type Body = Record<string, unknown>;
-const isObj = (v: unknown): v is Body => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Sets a dotted path (`reasoning.effort`) on a body, copying (never mutating) nested objects. */
 function setPath(body: Body, path: string, value: unknown): void {

@@ -12,6 +12,7 @@
  * @module
  */
 import { RequestError } from '../errors.js';
+import { isObj } from '../json-object.js';
 import type { ChatCompletionRequest, ChatContentPart, ChatMessage } from './types.js';
 
 /** One input or output item (message, function_call, function_call_output, reasoning …). Unknown fields are kept. */
@@ -32,7 +33,6 @@ export interface ResponsesRequest {
 export type ResponseObject = Record<string, unknown> & { id: string; output: ResponseItem[] };
 
 const MAX_ITEMS = 10_000;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
