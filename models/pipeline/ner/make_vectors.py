@@ -36,13 +36,17 @@ def main():
         header = {"format": "semroute-ner", "version": 1, "buckets": B, "labels": list(N.LABELS),
                   "scales": [0.05] * len(N.LABELS), "threshold": 0.3, "drop_model_types": [],
                   "max_word": N.MAX_WORD, "max_shape": N.MAX_SHAPE}
-        N.write_file(sys.argv[2], header, rng.integers(-127, 128, size=(B, len(N.LABELS))).astype(np.int8))
+        words = ["john", "smith", "new", "york", "paris", "acme", "chicago", "maría", "tokyo", "canada", "apple", "tim"]
+        header["clusters"] = {"buckets": 1 << 8, "count": 5}
+        table = N.build_cluster_table(words, [i % 5 for i in range(len(words))], 8)
+        N.write_file(sys.argv[2], header, rng.integers(-127, 128, size=(B, len(N.LABELS))).astype(np.int8), table)
         return
-    header, w = N.read_file(sys.argv[1])
+    nf = N.read_file(sys.argv[1])
+    header = nf.header
     out = []
     for t in TEXTS:
-        toks, lg = N.logits(header, w, t)
-        feats = N.token_features(t, toks)
+        toks, lg = N.logits(nf, t)
+        feats = N.token_features(t, toks, nf.cluster_of)
         out.append({
             "text": t,
             "tokens": [[utf16(t, s), utf16(t, e)] for s, e in toks],

@@ -13,7 +13,12 @@ File (`ner/ner.bin` in a model folder, named by heads.json's pii head `"ner": {"
               below, in logit order; a span's type is its label without the B-/I- prefix), scales (one float per label), threshold (minimum span score), max_word (24),
               max_shape (12), drop_model_types (entity types whose PII-head spans this recognizer replaces entirely,
               possibly empty), plus informational keys (training data, figures) a reader ignores}
-  zero bytes up to the next multiple of 8, then buckets x labels int8 weights, bucket-major (W[bucket * labels + label]).
+  zero bytes up to the next multiple of 8, then buckets x labels int8 weights, bucket-major (W[bucket * labels + label]);
+  when the header has `clusters: {buckets: CB (power of two), count: K}`: zero bytes up to the next multiple of 8, then CB
+  uint16 little-endian entries of the word-cluster table (see cluster_lookup): 0 = empty, else bits 0-10 = cluster + 1
+  and bits 11-15 = the top 5 bits of the word's FNV-1a hash (a check, so most unknown words find no cluster).
+Word clusters: k-means clusters of GloVe word vectors (`cluster_table.py`), so words the training text never had still
+share weights with similar words (names with names, places with places). With a table, four features are added per token.
 Logit of token t, label l = sum over t's features f (in the order token_features lists them) of W[fnv1a(f) & (buckets - 1), l]
 * scales[l]. Features use only the text (no model outputs).
 
@@ -34,6 +39,7 @@ MAX_WORD = 24    # code points of a word kept in its features (longer words: the
 MAX_SHAPE = 12   # characters of a shape kept
 # JavaScript's /\s/u set, spelled out so both languages agree
 SPACES = set("\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {chr(c) for c in range(0x2000, 0x200B)}
+DISABLED = set()  # feature kinds left out (experiments only; the shipped file's header lists none)
 SENTENCE_END = {".", "!", "?", ":", ";", '"', "\u201c", "\u201d"}
 
 
@@ -42,13 +48,15 @@ def is_word_char(c):
 
 
 def tokenize(text):
-    """[(start, end)]: maximal runs of letters/digits/marks, and every other non-space character alone."""
+    """[(start, end)]: maximal runs of letters/digits/marks, and every other non-space character alone, except that an
+    `@` or `#` directly before a word run, and not right after a word character, starts that run (social-media handles
+    and hashtags are one token, as annotators mark them; the `@` inside an e-mail address stays alone)."""
     out, i, n = [], 0, len(text)
     while i < n:
         c = text[i]
         if c in SPACES:
             i += 1
-        elif is_word_char(c):
+        elif is_word_char(c) or (c in "@#" and i + 1 < n and is_word_char(text[i + 1]) and (i == 0 or not is_word_char(text[i - 1]))):
             j = i + 1
             while j < n and is_word_char(text[j]):
                 j += 1
@@ -94,11 +102,17 @@ def casing_regime(text):
     return "U" if has_up else "l"
 
 
-def token_features(text, toks):
-    """Per token, the list of feature strings (order matters only for float summation order: keep it)."""
+def token_features(text, toks, cluster_of=None):
+    """Per token, the list of feature strings (order matters only for float summation order: keep it).
+    cluster_of(lower-cased word) -> word-cluster id or None (cluster_lookup over the file's table)."""
     words = [text[s:e] for s, e in toks]
     low = [w[:MAX_WORD].lower() for w in words]  # the first 24 code points, then lower-cased
     shp = [shape(w) for w in words]
+    if cluster_of is not None:
+        cl = []
+        for lw in low:
+            c = cluster_of(lw)
+            cl.append("-" if c is None else str(c))
     regime = casing_regime(text)
     feats = []
     n = len(toks)
@@ -122,7 +136,14 @@ def token_features(text, toks):
             "f:" + ("1" if first else "0") + shp[i],
             "c:" + regime + shp[i],
         ]
-        feats.append(f)
+        if cluster_of is not None:
+            f += [
+                "k:" + cl[i],
+                "k-1:" + (cl[i - 1] if i >= 1 else "<s>"),
+                "k+1:" + (cl[i + 1] if i + 1 < n else "</s>"),
+                "ks:" + cl[i] + shp[i],
+            ]
+        feats.append([x for x in f if x.split(":", 1)[0] not in DISABLED] if DISABLED else f)
     return feats
 
 
@@ -138,6 +159,41 @@ def buckets_of(feats, n_buckets):
     return [[fnv1a(f) & mask for f in fs] for fs in feats]
 
 
+def cluster_key(lw):
+    """The table key of a lower-cased (truncated) word: without one leading @ or # (handles, hashtags)."""
+    return lw[1:] if lw[:1] in ("@", "#") and len(lw) > 1 else lw
+
+
+def cluster_lookup(table):
+    """cluster_of(lower-cased word) -> cluster id or None, from the uint16 table (see the file layout above)."""
+    mask = len(table) - 1
+
+    def cluster_of(lw):
+        h = fnv1a(cluster_key(lw))
+        e = int(table[h & mask])
+        if e == 0 or (e >> 11) != (h >> 27):
+            return None
+        return (e & 0x7FF) - 1
+    return cluster_of
+
+
+def build_cluster_table(words_in_priority_order, cluster_ids, log2_buckets):
+    """uint16 table; a bucket goes to the first (most frequent) word that hashes to it."""
+    table = np.zeros(1 << log2_buckets, dtype=np.uint16)
+    mask = (1 << log2_buckets) - 1
+    for w, c in zip(words_in_priority_order, cluster_ids):
+        h = fnv1a(w)
+        if table[h & mask] == 0:
+            table[h & mask] = ((h >> 27) << 11) | (int(c) + 1)
+    return table
+
+
+class NerFile:
+    def __init__(self, header, w, table=None):
+        self.header, self.w, self.table = header, w, table
+        self.cluster_of = cluster_lookup(table) if table is not None else None
+
+
 def read_file(path):
     with open(path, "rb") as fh:
         data = fh.read()
@@ -148,21 +204,31 @@ def read_file(path):
     off += (-off) % 8
     L = len(header["labels"])
     w = np.frombuffer(data, dtype=np.int8, count=header["buckets"] * L, offset=off).reshape(header["buckets"], L)
-    return header, w
+    table = None
+    if header.get("clusters"):
+        off += header["buckets"] * L
+        off += (-off) % 8
+        table = np.frombuffer(data, dtype="<u2", count=header["clusters"]["buckets"], offset=off)
+    return NerFile(header, w, table)
 
 
-def write_file(path, header, w_int8):
+def write_file(path, header, w_int8, table=None):
     h = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
     head = MAGIC + struct.pack("<I", len(h)) + h
     head += b"\0" * ((-len(head)) % 8)
+    body = np.ascontiguousarray(w_int8, dtype=np.int8).tobytes()
+    if table is not None:
+        assert header["clusters"]["buckets"] == len(table)
+        body += b"\0" * ((-(len(head) + len(body))) % 8) + np.ascontiguousarray(table, dtype="<u2").tobytes()
     with open(path, "wb") as fh:
-        fh.write(head + np.ascontiguousarray(w_int8, dtype=np.int8).tobytes())
+        fh.write(head + body)
 
 
-def logits(header, w, text):
+def logits(nf, text):
     """(tokens, float32 [tokens, labels]): per token the sum over its features of W[bucket] * scale, in feature order."""
+    header, w = nf.header, nf.w
     toks = tokenize(text)
-    bk = buckets_of(token_features(text, toks), header["buckets"])
+    bk = buckets_of(token_features(text, toks, nf.cluster_of), header["buckets"])
     scale = np.asarray(header["scales"], dtype=np.float32)
     out = np.zeros((len(toks), len(header["labels"])), dtype=np.float32)
     for t, bs in enumerate(bk):

@@ -1,0 +1,42 @@
+// The shipped runtime's PII spans (`semroute classify`, default config) for one half of the OOD suite's PII sets, so
+// select.py can simulate the natural_ner recognizer on top of them. Same sets and halves as models/eval/run.mjs.
+// Usage: node runtime_spans.mjs OUT.jsonl [--half dev|report] [--model DIR] [--config FILE]
+// Rows: {set, text, entities (gold, UTF-16 offsets), pii (runtime spans, code-point offsets, with recognizer)}.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../..');
+const shared = resolve(process.env.SEMROUTE_SHARED ?? join(repo, '../shared'), 'data/dev-ood');
+const [out, ...rest] = process.argv.slice(2);
+const opt = (k, d) => (rest.includes(k) ? rest[rest.indexOf(k) + 1] : d);
+const half = opt('--half', 'dev');
+const model = resolve(opt('--model', join(repo, 'models/semroute-mini')));
+const config = opt('--config');
+const SETS = {
+  pii_wikigold: join(shared, 'pii/pii_wikigold.jsonl'),
+  pii_btc: join(shared, 'pii/pii_btc.jsonl'),
+  pii_re3d: join(shared, 'pii/pii_re3d.jsonl'),
+  hw_pii_natural: join(repo, 'models/eval/handwritten/pii_natural.jsonl'),
+};
+const halfOf = (r) => (r.split === 'dev' || r.split === 'report' ? r.split : createHash('sha256').update(r.text).digest()[0] % 2 === 0 ? 'dev' : 'report');
+const lines = [];
+for (const [set, file] of Object.entries(SETS)) {
+  if (!existsSync(file)) continue;
+  const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => halfOf(r) === half);
+  const inFile = `${out}.in.jsonl`;
+  writeFileSync(inFile, rows.map((r, id) => JSON.stringify({ id, text: r.text })).join('\n') + '\n');
+  const args = [join(repo, 'packages/node-adapter/bin/semroute.js'), 'classify', '--in', inFile, '--model', model, '--batch', '1'];
+  if (config) args.push('--config', resolve(config));
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  rmSync(inFile, { force: true });
+  const recs = new Array(rows.length);
+  for (const line of r.stdout.split('\n')) if (line.trim()) { const rec = JSON.parse(line); recs[rec.id] = rec; }
+  if (recs.filter(Boolean).length !== rows.length) throw new Error(`${set}: classify answered ${recs.filter(Boolean).length}/${rows.length} (exit ${r.status ?? r.signal}): ${r.stderr.slice(-800)}`);
+  rows.forEach((row, i) => lines.push(JSON.stringify({ set, text: row.text, entities: row.entities, pii: recs[i].pii ?? [] })));
+  console.error(`${set}: ${rows.length} rows`);
+}
+writeFileSync(out, lines.join('\n') + '\n');

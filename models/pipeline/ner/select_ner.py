@@ -1,0 +1,122 @@
+"""Dev-half evaluation of the natural_ner recognizer on top of the shipped runtime's spans, simulating exactly what the
+registry does (packages/core/src/signals/pii-ner.ts): the model's and span rules' spans of `drop_model_types` go, each
+NER span at or above `threshold` replaces the spans it overlaps, then the pattern recognizers' spans replace any span
+they overlap. Scored like models/eval/run.mjs: exact-span micro P/R/F1 over the types a set annotates, GPE = LOCATION.
+
+Usage (figures of a trained file): python3 select_ner.py NER_BIN RUNTIME_SPANS.jsonl
+"""
+import itertools
+import json
+import sys
+
+import numpy as np
+
+import ner_features as N
+
+PATTERNS = {"email", "credit_card", "iban", "ip_address", "us_ssn", "phone_number", "us_driver_license", "url", "domain_name"}
+ALIAS = {"GPE": "LOCATION"}
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+DROPS = ((), ("ORGANIZATION",), ("GPE", "ORGANIZATION"), ("PERSON", "GPE", "ORGANIZATION"))
+
+
+def cp_index(text, utf16):
+    """UTF-16 offset -> code-point offset."""
+    units = 0
+    for i, ch in enumerate(text):
+        if units >= utf16:
+            return i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+CLUSTER_OF = None
+
+
+def load_dev(path):
+    rows = []
+    for line in open(path):
+        r = json.loads(line)
+        t = r["text"]
+        gold_types = {e["type"] for e in r["entities"] if "derived" not in e}
+        r["gold"] = {(e["type"], cp_index(t, e["start"]), cp_index(t, e["end"])) for e in r["entities"] if e["type"] in gold_types}
+        r["toks"] = N.tokenize(t)
+        r["feats"] = N.token_features(t, r["toks"], CLUSTER_OF)
+        rows.append(r)
+    types = {}
+    for r in rows:
+        types.setdefault(r["set"], set()).update(g[0] for g in r["gold"])
+    for r in rows:
+        r["annotated"] = types[r["set"]]
+    return rows
+
+
+_cache = {}
+
+
+def ner_spans(nf, r):
+    header, W = nf.header, nf.w
+    B = header["buckets"]
+    key = (id(r), B)
+    bk = _cache.get(key)
+    if bk is None:
+        bk = _cache[key] = np.array([[N.fnv1a(f) & (B - 1) for f in fs] for fs in r["feats"]], dtype=np.int64).reshape(len(r["feats"]), -1)
+    if len(bk) == 0:
+        return []
+    lg = (W[bk].astype(np.float32) * np.asarray(header["scales"], np.float32)).sum(1)
+    return N.decode({**header, "threshold": 0.0}, r["toks"], lg.astype(np.float32))
+
+
+def overlaps(a, b):
+    return a[1] < b[2] and b[1] < a[2]
+
+
+def merged(r, ner, threshold, drop):
+    spans = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["recognizer"] not in PATTERNS]
+    pats = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["recognizer"] in PATTERNS]
+    spans = [s for s in spans if s[0] not in drop]
+    for t, s, e, sc in ner:
+        if sc < threshold:
+            continue
+        n = (t, s, e)
+        spans = [x for x in spans if not overlaps(x, n)] + [n]
+    spans = [x for x in spans if not any(overlaps(x, p) for p in pats)] + pats
+    return spans
+
+
+def score(rows, preds):
+    per = {}
+    for r, p in zip(rows, preds):
+        c = per.setdefault(r["set"], [0, 0, 0])
+        pred = {(ALIAS.get(t, t), s, e) for t, s, e in p if ALIAS.get(t, t) in r["annotated"]}
+        c[0] += len(pred & r["gold"])
+        c[1] += len(pred - r["gold"])
+        c[2] += len(r["gold"] - pred)
+    out = {}
+    for k, (tp, fp, fn) in sorted(per.items()):
+        p = tp / (tp + fp) if tp + fp else 0.0
+        rc = tp / (tp + fn) if tp + fn else 0.0
+        out[k] = round(2 * p * rc / (p + rc), 4) if p + rc else 0.0
+    return out
+
+
+def evaluate(nf, rows):
+    ner = [ner_spans(nf, r) for r in rows]
+    res = []
+    for th, drop in itertools.product(THRESHOLDS, DROPS):
+        f1 = score(rows, [merged(r, n, th, drop) for r, n in zip(rows, ner)])
+        res.append({"setting": f"threshold {th}, drop {','.join(drop) or '-'}", "threshold": th, "drop_model_types": list(drop),
+                    "per_set_f1": f1, "objective": round(float(np.mean(list(f1.values()))), 4)})
+    return res
+
+
+def baseline(rows):
+    return score(rows, [[(s["type"], s["start"], s["end"]) for s in r["pii"]] for r in rows])
+
+
+if __name__ == "__main__":
+    nf = N.read_file(sys.argv[1])
+    CLUSTER_OF = nf.cluster_of
+    rows = load_dev(sys.argv[2])
+    print("runtime alone:", baseline(rows))
+    for ev in sorted(evaluate(nf, rows), key=lambda e: -e["objective"])[:8]:
+        print(ev["setting"], ev["objective"], ev["per_set_f1"])

@@ -1,0 +1,151 @@
+"""Train the natural-text NER recognizer (format semroute-ner v1, features in ner_features.py) and choose its epoch,
+threshold and merge setting on the OOD suite's DEV half (runtime_spans.mjs output), never on its training corpora.
+
+Usage: python3 train_ner.py TRAIN.jsonl RUNTIME_DEV.jsonl OUT_DIR [--buckets 17] [--epochs 8] [--threads 1]
+Writes OUT_DIR/ner.bin (the chosen epoch, int8) and OUT_DIR/selection.json (every candidate's dev figures).
+A token-level softmax over 7 BIO labels (a linear model on hashed features: torch EmbeddingBag), Adam, seeded;
+decoded with BIO-constrained Viterbi like the runtime (ner_features.decode).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ner_features as N
+from select_ner import evaluate, load_dev
+
+TYPE_TO_LABEL = {"PERSON": "PERSON", "LOCATION": "GPE", "GPE": "GPE", "ORGANIZATION": "ORGANIZATION"}
+
+
+def token_labels(toks, ents):
+    lab = ["O"] * len(toks)
+    for e in ents:
+        typ = TYPE_TO_LABEL.get(e["type"])
+        if typ is None:
+            continue
+        inside = [i for i, (s, t) in enumerate(toks) if s < e["end"] and t > e["start"]]
+        for k, i in enumerate(inside):
+            lab[i] = ("B-" if k == 0 else "I-") + typ
+    return [N.LABELS.index(x) for x in lab]
+
+
+_hash_cache = {}
+
+
+CLUSTER_OF = None
+
+
+def buckets(text, toks, mask):
+    out = []
+    for fs in N.token_features(text, toks, CLUSTER_OF):
+        row = []
+        for f in fs:
+            h = _hash_cache.get(f)
+            if h is None:
+                h = _hash_cache[f] = N.fnv1a(f)
+            row.append(h & mask)
+        out.append(row)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("train")
+    ap.add_argument("dev")
+    ap.add_argument("out")
+    ap.add_argument("--buckets", type=int, default=17, help="log2 of the bucket count")
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=0.02)
+    ap.add_argument("--dropout", type=float, default=0.2, help="feature dropout while training")
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--exclude", default="", help="comma-separated training sources to leave out (ablation)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--clusters", default="", help="word -> cluster JSON (experiment)")
+    ap.add_argument("--disable", default="", help="feature kinds to leave out, e.g. ww-1,ww+1 (experiment)")
+    a = ap.parse_args()
+    N.DISABLED.update(filter(None, a.disable.split(",")))
+    global CLUSTER_OF
+    if a.clusters:
+        table = json.load(open(a.clusters))
+        CLUSTER_OF = table.get
+        import select_ner
+        select_ner.CLUSTER_OF = table.get
+    torch.manual_seed(0)
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.out, exist_ok=True)
+    B = 1 << a.buckets
+    mask = B - 1
+    excl = set(filter(None, a.exclude.split(",")))
+    t0 = time.time()
+    feats, labels = [], []
+    for line in open(a.train):
+        r = json.loads(line)
+        if r["source"] in excl:
+            continue
+        toks = N.tokenize(r["text"])
+        if not toks:
+            continue
+        feats.extend(buckets(r["text"], toks, mask))
+        labels.extend(token_labels(toks, r["entities"]))
+    F = len(feats[0])
+    X = torch.tensor(feats, dtype=torch.long)  # [tokens, F]
+    Y = torch.tensor(labels, dtype=torch.long)
+    print(f"{len(Y)} tokens, {F} features each, {time.time() - t0:.0f} s to featurise", file=sys.stderr)
+    dev = load_dev(a.dev)
+    L = len(N.LABELS)
+    emb = torch.nn.Embedding(B, L, sparse=True)  # only the rows a batch touches are updated: fast at 2^20 buckets
+    torch.nn.init.zeros_(emb.weight)
+    opt = torch.optim.SparseAdam(emb.parameters(), lr=a.lr)
+    results = []
+    best = None
+    for ep in range(1, a.epochs + 1):
+        perm = torch.randperm(len(Y))
+        tot = 0.0
+        for i in range(0, len(Y), a.batch):
+            idx = perm[i:i + a.batch]
+            keep = (torch.rand(len(idx), F, 1) >= a.dropout).float()  # feature dropout: no single feature carries a token
+            logits = (emb(X[idx]) * keep).sum(1)
+            loss = torch.nn.functional.cross_entropy(logits, Y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += loss.item() * len(idx)
+        W = emb.weight.detach().numpy().copy()
+        header, Wq = quantize(W, a.buckets)
+        if table is not None:
+            header["clusters"] = {"buckets": len(table), "count": cl["k"]}
+        for ev in evaluate(N.NerFile(header, Wq, table), dev):
+            ev["epoch"] = ep
+            results.append(ev)
+            key = ev["objective"]
+            if best is None or key > best[0]:
+                best = (key, ep, ev, header, Wq)
+        top = max((r for r in results if r["epoch"] == ep), key=lambda r: r["objective"])
+        print(f"epoch {ep}: loss {tot / len(Y):.4f}; best setting {top['setting']} objective {top['objective']:.4f} {top['per_set_f1']}  ({time.time() - t0:.0f} s)", file=sys.stderr)
+    _, ep, ev, header, Wq = best
+    header = {**header, "threshold": ev["threshold"], "drop_model_types": ev["drop_model_types"],
+              "trained": {"epoch": ep, "buckets_log2": a.buckets, "tokens": len(Y), "excluded_sources": sorted(excl),
+                          "selected_on": "OOD dev half (models/eval halves): " + ", ".join(sorted(ev["per_set_f1"]))}}
+    N.write_file(os.path.join(a.out, "ner.bin"), header, Wq, table)
+    json.dump({"chosen": {"epoch": ep, **ev}, "candidates": results}, open(os.path.join(a.out, "selection.json"), "w"), indent=1)
+    print(f"chosen: epoch {ep} {ev['setting']} objective {ev['objective']:.4f} {ev['per_set_f1']}", file=sys.stderr)
+
+
+def quantize(W, log2):
+    """int8 per label column: scale = max |w| / 127 (the bias bucket included)."""
+    scales = np.abs(W).max(0) / 127.0
+    scales[scales == 0] = 1e-8
+    Wq = np.clip(np.round(W / scales), -127, 127).astype(np.int8)
+    header = {"format": "semroute-ner", "version": 1, "buckets": 1 << log2, "labels": list(N.LABELS),
+              "scales": [float(np.float32(s)) for s in scales], "threshold": 0.5, "drop_model_types": [],
+              "max_word": N.MAX_WORD, "max_shape": N.MAX_SHAPE}
+    return header, Wq
+
+
+if __name__ == "__main__":
+    main()
