@@ -58,7 +58,11 @@ export function semrouteModel(): Plugin {
       }
       cpSync(MODEL_DIR, join(outDir, MODEL_URL), {
         recursive: true,
-        filter: (src) => !/(^|[\\/])(\.|__pycache__|.*\.(py|pt|bin|safetensors|log)$)/.test(src.slice(MODEL_DIR.length)),
+        // No training leftovers (checkpoints, logs, scripts); the natural-text NER file (ner/*.bin) is a model file.
+        filter: (src) => {
+          const rel = src.slice(MODEL_DIR.length);
+          return /^[\\/]ner[\\/][^\\/]+\.bin$/.test(rel) || !/(^|[\\/])(\.|__pycache__|.*\.(py|pt|bin|safetensors|log)$)/.test(rel);
+        },
       });
     },
   };

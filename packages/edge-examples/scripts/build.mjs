@@ -14,8 +14,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const PKG = resolve(here, '..');
 export const ROOT = resolve(PKG, '../..');
 export const MODEL_DIR = join(ROOT, 'models/semroute-mini');
-/** The model files the edge examples load (int8 ONNX + JSON). */
-export const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'heads.json', 'onnx/model_quantized.onnx'];
+/**
+ * The model files the edge examples load (int8 ONNX + JSON), plus the natural-text NER file when heads.json's pii head
+ * names one (`"ner": {"file": "ner/ner.bin"}`): the runtime reads it like the others.
+ */
+export const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'heads.json', 'onnx/model_quantized.onnx', ...nerFiles()];
+
+function nerFiles() {
+  const heads = JSON.parse(readFileSync(join(MODEL_DIR, 'heads.json'), 'utf8'));
+  const file = heads.heads?.find((h) => h.name === 'pii')?.ner?.file;
+  return typeof file === 'string' ? [file] : [];
+}
 export const WASM_NAME = 'ort-wasm-simd-threaded.wasm';
 
 const require = createRequire(join(PKG, 'package.json'));
