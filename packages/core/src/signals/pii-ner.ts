@@ -175,6 +175,8 @@ export class NerModel {
   /** Per label: its entity type, and whether it is an `I-` label (for the BIO constraint). */
   readonly #type: readonly string[];
   readonly #inside: readonly boolean[];
+  /** `#allowed[prev * L + cur]`: whether label `cur` may follow label `prev` (`I-X` only right after `B-X` or `I-X`). */
+  readonly #allowed: Uint8Array;
 
   constructor(header: NerHeader, weights: Int8Array) {
     this.header = header;
@@ -184,6 +186,11 @@ export class NerModel {
     this.#type = header.labels.map((l) => (l === 'O' ? '' : l.slice(2)));
     this.#inside = header.labels.map((l) => l.startsWith('I-'));
     this.entityTypes = Object.freeze([...new Set(this.#type.filter((t) => t !== ''))]);
+    const L = header.labels.length;
+    this.#allowed = new Uint8Array(L * L);
+    for (let prev = 0; prev < L; prev++) {
+      for (let cur = 0; cur < L; cur++) this.#allowed[prev * L + cur] = !this.#inside[cur] || (this.#type[prev] !== '' && this.#type[prev] === this.#type[cur]) ? 1 : 0;
+    }
   }
 
   /** Tokens: maximal runs of letters, digits and marks, and every other non-space character alone; UTF-16 `[start, end)` each. */
@@ -209,7 +216,7 @@ export class NerModel {
       shapes.push(shapeOf(word, maxShape));
       // The gap since the previous token holds only spaces: look for a line break in it.
       const prevEnd = t === 0 ? 0 : offsets[2 * t - 1]!;
-      first.push(t === 0 || SENTENCE_END.has(text.slice(offsets[2 * t - 2]!, prevEnd)) || text.slice(prevEnd, s).includes('\n'));
+      first.push(t === 0 || (prevEnd - offsets[2 * t - 2]! === 1 && SENTENCE_END.has(text[prevEnd - 1]!)) || text.slice(prevEnd, s).includes('\n'));
     }
     return { offsets, low, shapes, first, regime: casingRegime(text) };
   }
@@ -297,12 +304,6 @@ export class NerModel {
     return out;
   }
 
-  /** Whether label `cur` may follow label `prev` (-1: none): `I-X` only right after `B-X` or `I-X`. */
-  #allowed(prev: number, cur: number): boolean {
-    if (!this.#inside[cur]) return true;
-    return prev >= 0 && this.#type[prev] !== '' && this.#type[prev] === this.#type[cur];
-  }
-
   /**
    * The entity spans of `text` scoring at least the header's threshold: BIO-constrained Viterbi over the log-softmax
    * of each token's logits; a span's score is the lowest softmax probability of its tokens' chosen labels.
@@ -325,7 +326,8 @@ export class NerModel {
     const NEG = -1e30;
     let score = new Float64Array(L);
     let next = new Float64Array(L);
-    for (let j = 0; j < L; j++) score[j] = this.#allowed(-1, j) ? logp[j]! : NEG;
+    const allowed = this.#allowed;
+    for (let j = 0; j < L; j++) score[j] = this.#inside[j] ? NEG : logp[j]!; // never I- first
     const back = new Int32Array(n * L);
     for (let t = 1; t < n; t++) {
       for (let j = 0; j < L; j++) {
@@ -333,7 +335,7 @@ export class NerModel {
         let arg = 0;
         for (let i = 0; i < L; i++) {
           // ties: the lowest label index
-          if (this.#allowed(i, j) && score[i]! > best) {
+          if (allowed[i * L + j] === 1 && score[i]! > best) {
             best = score[i]!;
             arg = i;
           }
