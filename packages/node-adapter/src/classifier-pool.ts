@@ -35,6 +35,12 @@ export interface ClassifierPoolOptions {
 
 export const DEFAULT_POOL = Object.freeze({ workers: 2, largeChars: 16_384, maxHeapMb: 1_024 });
 
+/**
+ * How long dispose() waits for workers still starting (loading the model) before it returns anyway. They are inside
+ * ONNX Runtime calls (session creation, the warm-up run); a process that exits under such a call aborts (SIGABRT).
+ */
+const START_GRACE_MS = 30_000;
+
 interface Pending {
   resolve(outs: ClassifierSignals[]): void;
   reject(e: Error): void;
@@ -76,6 +82,9 @@ export class ClassifierPool implements Classifier {
   readonly #largeChars: number;
   #nextId = 1;
   #disposed = false;
+  #graceMs = 5_000;
+  /** Workers being started (the others after the first, replacements), each until it is in the pool or released. */
+  readonly #starting = new Set<Promise<void>>();
 
   private constructor(slots: Slot[], backend: string, fallbacks: readonly string[], options: ClassifierPoolOptions) {
     this.#slots = slots;
@@ -101,9 +110,7 @@ export class ClassifierPool implements Classifier {
     pool.ready = (async () => {
       for (let i = 1; i < n && !pool.#disposed; i++) {
         try {
-          const more = await spawn(opts);
-          if (pool.#disposed) await more.slot.worker.terminate();
-          else pool.#add(more.slot);
+          await pool.#startWorker((slot) => pool.#add(slot));
         } catch (e) {
           (opts.logger ?? console).warn(`[semroute] classifier worker ${i + 1} of ${n} did not start: ${e instanceof Error ? e.message : String(e)}`);
         }
@@ -118,6 +125,23 @@ export class ClassifierPool implements Classifier {
   #add(slot: Slot): void {
     this.#slots.push(slot);
     this.#watch(slot);
+  }
+
+  /**
+   * Starts one more worker and hands it to `adopt`, or releases it when the pool was disposed while it started.
+   * Rejects when it cannot start; dispose() waits for it either way.
+   */
+  #startWorker(adopt: (slot: Slot) => void): Promise<void> {
+    const started = spawn(this.#options).then(async (fresh) => {
+      if (this.#disposed) await releaseWorker(fresh.slot.worker, this.#graceMs);
+      else adopt(fresh.slot);
+    });
+    const settled: Promise<void> = started.then(
+      () => void this.#starting.delete(settled),
+      () => void this.#starting.delete(settled),
+    );
+    this.#starting.add(settled);
+    return started;
   }
 
   /** Worker threads in the pool. */
@@ -152,31 +176,25 @@ export class ClassifierPool implements Classifier {
   /**
    * Fails the calls still waiting, asks every worker to release its session (waiting up to `graceMs` for a batch in
    * progress to end: terminating a thread inside ONNX Runtime's `run` aborts the process), then stops the threads.
+   * Workers still starting are released as soon as their model is loaded, and dispose() waits for that (up to 30 s):
+   * a caller that exits the process right after it (the CLI) would otherwise abort inside their ONNX Runtime calls.
    */
   async dispose(graceMs = 5_000): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#graceMs = graceMs;
     const gone = new ClassifierError('classifier has been disposed');
     await Promise.all(
       this.#slots.map(async (s) => {
         s.alive = false;
         for (const p of s.pending.values()) p.reject(gone);
         s.pending.clear();
-        const released = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, graceMs);
-          s.worker.on('message', (m: FromWorker) => {
-            if (m.type === 'result' && m.id === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-          s.worker.once('exit', () => (clearTimeout(timer), resolve()));
-        });
-        s.worker.postMessage({ type: 'dispose', id: 0 } satisfies ToWorker);
-        await released;
-        await s.worker.terminate();
+        await releaseWorker(s.worker, graceMs);
       }),
     );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(this.#starting), new Promise<void>((resolve) => (timer = setTimeout(resolve, START_GRACE_MS)))]);
+    clearTimeout(timer);
   }
 
   /** The live worker with the fewest outstanding characters; large calls skip the last worker when there are two or more. */
@@ -210,19 +228,37 @@ export class ClassifierPool implements Classifier {
       slot.chars = 0;
       if (this.#disposed) return;
       (this.#options.logger ?? console).warn(`[semroute] classifier worker stopped (${why}); starting a replacement`);
-      spawn(this.#options).then(
-        (fresh) => {
-          if (this.#disposed) return void fresh.slot.worker.terminate();
-          slot.worker = fresh.slot.worker;
-          slot.alive = true;
-          this.#watch(slot);
-        },
+      this.#startWorker((fresh) => {
+        slot.worker = fresh.worker;
+        slot.alive = true;
+        this.#watch(slot);
+      }).catch(
         (e: unknown) => (this.#options.logger ?? console).warn(`[semroute] classifier worker could not be replaced: ${e instanceof Error ? e.message : String(e)}`),
       );
     };
     worker.on('error', (e) => died(e.message.split('\n')[0] ?? 'error'));
     worker.on('exit', (code) => died(`exit code ${code}`));
   }
+}
+
+/**
+ * Asks a worker to release its ONNX session, waits up to `graceMs` for it (a batch in progress ends first), then stops
+ * the thread.
+ */
+async function releaseWorker(worker: Worker, graceMs: number): Promise<void> {
+  const released = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, graceMs);
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'result' && m.id === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    worker.once('exit', () => (clearTimeout(timer), resolve()));
+  });
+  worker.postMessage({ type: 'dispose', id: 0 } satisfies ToWorker);
+  await released;
+  await worker.terminate();
 }
 
 interface Spawned {

@@ -32,6 +32,18 @@ describe('ClassifierPool', () => {
     }
     await expect(pool.classify(['x'])).rejects.toThrow(/disposed/);
   }, 120_000);
+
+  it('dispose() right after start waits for the worker still loading the model and releases it', async () => {
+    // `semroute classify` exits right after dispose(), often before the second worker is up; a process that exits
+    // while a worker is inside ONNX Runtime (creating its session, the warm-up run) aborts with SIGABRT (Napi::Error).
+    const pool = await ClassifierPool.start({ workers: 2, classifier: { threads: 1 } });
+    let secondSettled = false;
+    void pool.ready.then(() => (secondSettled = true));
+    await pool.dispose();
+    await new Promise((r) => setImmediate(r));
+    expect(secondSettled).toBe(true);
+    expect(pool.size).toBe(1); // released, never added
+  }, 120_000);
 });
 
 describe('the server while a huge prompt is classified', () => {
