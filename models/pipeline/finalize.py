@@ -381,6 +381,8 @@ def main():
              "notes": "L2-normalised masked mean of the final hidden states; cosine = dot product"},
         ],
     }
+    if os.path.exists(os.path.join(OUTDIR, "ner", "ner.bin")):  # the natural-text NER recognizer (pipeline/ner), kept across re-exports
+        next(h for h in heads["heads"] if h["name"] == "pii")["ner"] = {"file": "ner/ner.bin"}
     json.dump(heads, open(os.path.join(OUTDIR, "heads.json"), "w"), indent=1)
 
     # ---------------- evaluation sets

@@ -4,7 +4,7 @@
  */
 
 /** A model file name the semroute runtimes load, relative to the model folder. */
-export type ModelFileName = 'config.json' | 'heads.json' | 'tokenizer.json' | 'tokenizer_config.json' | 'onnx/model_quantized.onnx';
+export type ModelFileName = 'config.json' | 'heads.json' | 'tokenizer.json' | 'tokenizer_config.json' | 'onnx/model_quantized.onnx' | 'ner/ner.bin';
 
 /**
  * The files of the int8 model, by the names the runtimes ask for. Pass it as `model` to `createRouter` of

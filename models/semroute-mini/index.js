@@ -14,6 +14,7 @@ export const modelFiles = Object.freeze({
   'tokenizer.json': new URL('./tokenizer.json', import.meta.url),
   'tokenizer_config.json': new URL('./tokenizer_config.json', import.meta.url),
   'onnx/model_quantized.onnx': new URL('./onnx/model_quantized.onnx', import.meta.url),
+  'ner/ner.bin': new URL('./ner/ner.bin', import.meta.url),
 });
 
 export default modelFiles;

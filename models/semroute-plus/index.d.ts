@@ -10,6 +10,7 @@ export type ModelFileName =
   | 'tokenizer.json'
   | 'tokenizer_config.json'
   | 'onnx/model_quantized.onnx'
+  | 'ner/ner.bin'
   | 'towers/use-lite/config.json'
   | 'towers/use-lite/tokenizer.json'
   | 'towers/use-lite/tokenizer_config.json'

@@ -46,7 +46,27 @@ def spans_from_bio(tags):
     return out
 
 
+def merge_handles(tokens, tags):
+    """BTC's CoNLL files split "@name" / "#tag" into two tokens (tagged inconsistently: the '@' O or B-, the name B-);
+    its test section and real tweets keep them whole. Rejoin them; the merged token takes the entity type of either part."""
+    out_t, out_g, i = [], [], 0
+    while i < len(tokens):
+        if tokens[i] in ("@", "#") and i + 1 < len(tokens) and tokens[i + 1][:1].isalnum():
+            a, b = tags[i], tags[i + 1]
+            typ = b[2:] if b != "O" else a[2:] if a != "O" else None
+            out_t.append(tokens[i] + tokens[i + 1])
+            out_g.append("O" if typ is None else ("B-" if (a.startswith("B-") or b.startswith("B-") or a == "O") else "I-") + typ)
+            i += 2
+        else:
+            out_t.append(tokens[i])
+            out_g.append(tags[i])
+            i += 1
+    return out_t, out_g
+
+
 def joined(tokens, tags, source):
+    if source.startswith("btc"):
+        tokens, tags = merge_handles(tokens, tags)
     text, starts, ends = "", [], []
     for tok in tokens:
         if text:

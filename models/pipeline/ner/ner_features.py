@@ -12,7 +12,8 @@ File (`ner/ner.bin` in a model folder, named by heads.json's pii head `"ner": {"
   12..12+H    UTF-8 JSON header: {format: "semroute-ner", version: 1, buckets (power of two), labels (the 7 BIO labels
               below, in logit order; a span's type is its label without the B-/I- prefix), scales (one float per label), threshold (minimum span score), max_word (24),
               max_shape (12), drop_model_types (entity types whose PII-head spans this recognizer replaces entirely,
-              possibly empty), plus informational keys (training data, figures) a reader ignores}
+              possibly empty), merge ("score" or "replace": how a NER span meets the spans found so far, see
+              below; absent = "replace"), clusters (optional, below), plus informational keys (training data, figures) a reader ignores}
   zero bytes up to the next multiple of 8, then buckets x labels int8 weights, bucket-major (W[bucket * labels + label]);
   when the header has `clusters: {buckets: CB (power of two), count: K}`: zero bytes up to the next multiple of 8, then CB
   uint16 little-endian entries of the word-cluster table (see cluster_lookup): 0 = empty, else bits 0-10 = cluster + 1
@@ -21,6 +22,13 @@ Word clusters: k-means clusters of GloVe word vectors (`cluster_table.py`), so w
 share weights with similar words (names with names, places with places). With a table, four features are added per token.
 Logit of token t, label l = sum over t's features f (in the order token_features lists them) of W[fnv1a(f) & (buckets - 1), l]
 * scales[l]. Features use only the text (no model outputs).
+
+Merging (the registry's `natural_ner` context rule, after the built-in span rules, before the pattern recognizers):
+the spans so far whose type is in drop_model_types are removed; then, for each NER span in text order with score >=
+threshold: "replace" - it replaces every span it overlaps; "score" - it replaces the spans it overlaps only when its
+score is >= the score of each of them, else it is left out (a confident model span keeps its edges and type). Spans it
+does not overlap stay. The pattern recognizers (e-mail, phone, ...) are merged after it, so they win over NER spans
+they overlap. Reference: select_ner.merged.
 
 Offsets: this module works in Python string indices (code points); the TS runtime in UTF-16 code units over the same
 tokens. Everything is linear in the text: one pass to tokenise, a bounded number of features per token, Viterbi over

@@ -15,7 +15,7 @@ import ner_features as N
 
 PATTERNS = {"email", "credit_card", "iban", "ip_address", "us_ssn", "phone_number", "us_driver_license", "url", "domain_name"}
 ALIAS = {"GPE": "LOCATION"}
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
 DROPS = ((), ("ORGANIZATION",), ("GPE", "ORGANIZATION"), ("PERSON", "GPE", "ORGANIZATION"))
 
 
@@ -70,15 +70,24 @@ def overlaps(a, b):
     return a[1] < b[2] and b[1] < a[2]
 
 
-def merged(r, ner, threshold, drop):
-    spans = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["recognizer"] not in PATTERNS]
+MERGES = ("replace", "fill", "score")
+
+
+def merged(r, ner, threshold, drop, merge="replace"):
+    """merge: replace = a NER span replaces every span it overlaps; fill = it is added only where no span overlaps it;
+    score = it replaces the spans it overlaps when its score is at least each of theirs, else it is left out."""
+    spans = [(s["type"], s["start"], s["end"], s["score"]) for s in r["pii"] if s["recognizer"] not in PATTERNS]
     pats = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["recognizer"] in PATTERNS]
     spans = [s for s in spans if s[0] not in drop]
     for t, s, e, sc in ner:
         if sc < threshold:
             continue
-        n = (t, s, e)
+        n = (t, s, e, sc)
+        hit = [x for x in spans if overlaps(x, n)]
+        if hit and (merge == "fill" or (merge == "score" and any(x[3] > sc for x in hit))):
+            continue
         spans = [x for x in spans if not overlaps(x, n)] + [n]
+    spans = [x[:3] for x in spans]
     spans = [x for x in spans if not any(overlaps(x, p) for p in pats)] + pats
     return spans
 
@@ -102,9 +111,9 @@ def score(rows, preds):
 def evaluate(nf, rows):
     ner = [ner_spans(nf, r) for r in rows]
     res = []
-    for th, drop in itertools.product(THRESHOLDS, DROPS):
-        f1 = score(rows, [merged(r, n, th, drop) for r, n in zip(rows, ner)])
-        res.append({"setting": f"threshold {th}, drop {','.join(drop) or '-'}", "threshold": th, "drop_model_types": list(drop),
+    for th, drop, merge in itertools.product(THRESHOLDS, DROPS, MERGES):
+        f1 = score(rows, [merged(r, n, th, drop, merge) for r, n in zip(rows, ner)])
+        res.append({"setting": f"threshold {th}, drop {','.join(drop) or '-'}, merge {merge}", "threshold": th, "drop_model_types": list(drop), "merge": merge,
                     "per_set_f1": f1, "objective": round(float(np.mean(list(f1.values()))), 4)})
     return res
 

@@ -65,16 +65,19 @@ def main():
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--exclude", default="", help="comma-separated training sources to leave out (ablation)")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--clusters", default="", help="word -> cluster JSON (experiment)")
+    ap.add_argument("--clusters", default="", help="cluster_table.py output (word clusters); none: no cluster features")
+    ap.add_argument("--cluster-buckets", type=int, default=17, help="log2 of the cluster table's size")
     ap.add_argument("--disable", default="", help="feature kinds to leave out, e.g. ww-1,ww+1 (experiment)")
     a = ap.parse_args()
     N.DISABLED.update(filter(None, a.disable.split(",")))
     global CLUSTER_OF
+    table = None
     if a.clusters:
-        table = json.load(open(a.clusters))
-        CLUSTER_OF = table.get
+        cl = json.load(open(a.clusters))
+        table = N.build_cluster_table(cl["words"], cl["clusters"], a.cluster_buckets)
+        CLUSTER_OF = N.cluster_lookup(table)
         import select_ner
-        select_ner.CLUSTER_OF = table.get
+        select_ner.CLUSTER_OF = CLUSTER_OF
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
@@ -128,7 +131,7 @@ def main():
         top = max((r for r in results if r["epoch"] == ep), key=lambda r: r["objective"])
         print(f"epoch {ep}: loss {tot / len(Y):.4f}; best setting {top['setting']} objective {top['objective']:.4f} {top['per_set_f1']}  ({time.time() - t0:.0f} s)", file=sys.stderr)
     _, ep, ev, header, Wq = best
-    header = {**header, "threshold": ev["threshold"], "drop_model_types": ev["drop_model_types"],
+    header = {**header, "threshold": ev["threshold"], "drop_model_types": ev["drop_model_types"], "merge": ev["merge"],
               "trained": {"epoch": ep, "buckets_log2": a.buckets, "tokens": len(Y), "excluded_sources": sorted(excl),
                           "selected_on": "OOD dev half (models/eval halves): " + ", ".join(sorted(ev["per_set_f1"]))}}
     N.write_file(os.path.join(a.out, "ner.bin"), header, Wq, table)

@@ -8,7 +8,8 @@ MODELS = os.path.normpath(os.path.join(HERE, '..', '..'))
 MINI, PLUS = os.path.join(MODELS, 'semroute-mini'), os.path.join(MODELS, 'semroute-plus')
 sel = json.load(open(os.path.join(sys.argv[1], 'tower_selection.json')))
 os.makedirs(os.path.join(PLUS, 'onnx'), exist_ok=True)
-for f in ('config.json', 'tokenizer.json', 'tokenizer_config.json', 'LICENSE', 'onnx/model_quantized.onnx'):
+os.makedirs(os.path.join(PLUS, 'ner'), exist_ok=True)
+for f in ('config.json', 'tokenizer.json', 'tokenizer_config.json', 'LICENSE', 'onnx/model_quantized.onnx', 'ner/ner.bin'):
     shutil.copy(os.path.join(MINI, f), os.path.join(PLUS, f))
 heads = json.load(open(os.path.join(MINI, 'heads.json')))
 for h in heads['heads']:

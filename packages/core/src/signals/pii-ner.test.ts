@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { NER_LABELS, nerFileBytes, nerFileFor, nerHeader } from '../../test/ner-files.js';
 import { registryFromSettings } from './pii-custom-recognizers.js';
 import { fnv1a, naturalNerRecognizer, type NerModel, parseNerFile } from './pii-ner.js';
-import { NATURAL_NER_RECOGNIZER, RecognizerRegistry } from './pii-recognizers.js';
+import { BUILTIN_PII_RECOGNIZERS, NATURAL_NER_RECOGNIZER, RecognizerRegistry } from './pii-recognizers.js';
 import type { PiiSpan } from './types.js';
 
 const FIXTURES = new URL('../../test/fixtures/ner/', import.meta.url);
@@ -141,7 +141,7 @@ describe('tokens and spans on any text', () => {
         expect(sp.score).toBeGreaterThanOrEqual(model.header.threshold);
         expect(sp.score).toBeLessThanOrEqual(1);
       }
-      expect(model.buckets(text).every((b) => b.length === 15 && b.every((x) => x >= 0 && x < 4096))).toBe(true);
+      expect(model.buckets(text).every((b) => b.length === 19 && b.every((x) => x >= 0 && x < 4096))).toBe(true); // 15 + 4 word-cluster features
     }), { numRuns: 60 });
   });
 });
@@ -167,6 +167,18 @@ describe('the natural_ner recognizer in the registry', () => {
     const text = 'ok so maria lopez lives at 12 Oak Street';
     const model = [span(text, 'maria', 'PERSON', 0.6), span(text, 'lopez lives', 'ORGANIZATION', 0.7), span(text, '12 Oak Street', 'STREET_ADDRESS', 0.9)];
     expect(found(text, withNer().run(model, text))).toEqual([['PERSON', 'maria lopez', 'natural_ner'], ['STREET_ADDRESS', '12 Oak Street', 'model']]);
+  });
+
+  it('with merge "score", replaces only spans scoring no higher than its own; a surer span keeps its edges and type', () => {
+    const text = 'ok so maria lopez lives in Zurich';
+    const nerScore = parseNerFile(nerFileFor(words)).spans(text)[0]!.score; // about 0.9955
+    const model = [span(text, 'maria', 'PERSON', 0.6), span(text, 'Zurich', 'ORGANIZATION', 0.9999)];
+    expect(nerScore).toBeLessThan(0.9999);
+    // the model's spans and this rule alone (no built-in span rules that would retype "in Zurich")
+    const only = (extra: Record<string, unknown>) => new RecognizerRegistry([BUILTIN_PII_RECOGNIZERS[0]!, naturalNerRecognizer(parseNerFile(nerFileFor(words, extra)))]);
+    expect(found(text, only({ merge: 'score' }).run(model, text))).toEqual([['PERSON', 'maria lopez', 'natural_ner'], ['ORGANIZATION', 'Zurich', 'model']]);
+    // the default ("replace") takes both
+    expect(found(text, only({}).run(model, text))).toEqual([['PERSON', 'maria lopez', 'natural_ner'], ['GPE', 'Zurich', 'natural_ner']]);
   });
 
   it('removes model and rule spans of its drop_model_types, even where it finds nothing', () => {
@@ -199,5 +211,21 @@ describe('the natural_ner recognizer in the registry', () => {
     expect(without.has(NATURAL_NER_RECOGNIZER)).toBe(false);
     expect(registryFromSettings({ recognizers: { natural_ner: { enabled: true } } }).has(NATURAL_NER_RECOGNIZER)).toBe(false);
     expect(() => registryFromSettings({ recognizers: { natural_nerr: { enabled: false } } })).toThrow(/unknown PII recognizer "natural_nerr"/);
+  });
+});
+
+describe('the NER file shipped with semroute-mini (models/semroute-mini/ner/ner.bin)', () => {
+  const MODEL = new URL('../../../../models/semroute-mini/', import.meta.url);
+  const shipped = parseNerFile(readFileSync(new URL('ner/ner.bin', MODEL)), 'ner/ner.bin');
+  const reference = JSON.parse(readFileSync(new URL('reference/ner_vectors.json', MODEL), 'utf8')) as NerVectors;
+
+  it('has word clusters, the score merge and the PII head type names', () => {
+    expect(shipped.header.clusters?.count).toBeGreaterThan(1);
+    expect(shipped.header.merge).toBe(reference.header.merge);
+    expect(shipped.entityTypes).toEqual(['PERSON', 'GPE', 'ORGANIZATION']);
+  });
+
+  it('reproduces the reference vectors make_vectors.py wrote for it', () => {
+    expectMatchesVectors(shipped, reference);
   });
 });

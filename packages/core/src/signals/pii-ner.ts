@@ -7,8 +7,8 @@
  * decoded spans are identical to it (tests compare against its vectors); offsets here are UTF-16 code units, while
  * word truncation and prefixes/suffixes count code points, as Python does.
  *
- * Isomorphic (no Node or DOM imports). Linear in the text: one pass to tokenise, 15 features per token, Viterbi over
- * the file's labels (linear-time.test.ts).
+ * Isomorphic (no Node or DOM imports). Linear in the text: one pass to tokenise, 15 features per token (19 with word
+ * clusters), Viterbi over the file's labels (linear-time.test.ts).
  * @module
  */
 import { ClassifierError } from '../errors.js';
@@ -39,6 +39,13 @@ export interface NerHeader {
   readonly maxShape: number;
   /** Entity types whose model/rule spans the recognizer removes entirely. */
   readonly dropModelTypes: readonly string[];
+  /**
+   * How an NER span meets the spans found so far: `replace` (it replaces every span it overlaps) or `score` (it does so
+   * only when its score is at least each of theirs; otherwise it is left out). Absent in the file: `replace`.
+   */
+  readonly merge: 'replace' | 'score';
+  /** The word-cluster table's size (a power of two) and cluster count, when the file has one. */
+  readonly clusters?: { readonly buckets: number; readonly count: number };
   /** The parsed JSON header as written. */
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -161,6 +168,8 @@ interface Analysis {
   readonly shapes: readonly string[];
   /** Whether each token starts a sentence or line. */
   readonly first: readonly boolean[];
+  /** Each token's word cluster as its feature text (`-`: none), when the file has a cluster table. */
+  readonly clusters?: readonly string[];
   readonly regime: string;
 }
 
@@ -171,6 +180,10 @@ export class NerModel {
   readonly entityTypes: readonly string[];
   readonly #w: Int8Array;
   readonly #scales: Float32Array;
+  /** The word-cluster table (uint16 entries), or undefined. */
+  readonly #table: Uint16Array | undefined;
+  /** Features per token: 15, or 19 with a cluster table. */
+  readonly #nf: number;
   readonly #mask: number;
   /** Per label: its entity type, and whether it is an `I-` label (for the BIO constraint). */
   readonly #type: readonly string[];
@@ -178,9 +191,11 @@ export class NerModel {
   /** `#allowed[prev * L + cur]`: whether label `cur` may follow label `prev` (`I-X` only right after `B-X` or `I-X`). */
   readonly #allowed: Uint8Array;
 
-  constructor(header: NerHeader, weights: Int8Array) {
+  constructor(header: NerHeader, weights: Int8Array, clusterTable?: Uint16Array) {
     this.header = header;
     this.#w = weights;
+    this.#table = clusterTable;
+    this.#nf = clusterTable ? 19 : 15;
     this.#scales = Float32Array.from(header.scales);
     this.#mask = header.buckets - 1;
     this.#type = header.labels.map((l) => (l === 'O' ? '' : l.slice(2)));
@@ -193,7 +208,10 @@ export class NerModel {
     }
   }
 
-  /** Tokens: maximal runs of letters, digits and marks, and every other non-space character alone; UTF-16 `[start, end)` each. */
+  /**
+   * Tokens: maximal runs of letters, digits and marks (an `@` or `#` right before a run, not after a word character,
+   * starts it: handles and hashtags), and every other non-space character alone; UTF-16 `[start, end)` each.
+   */
   tokens(text: string): Array<[number, number]> {
     const offsets = tokenOffsets(text);
     const out: Array<[number, number]> = [];
@@ -218,10 +236,12 @@ export class NerModel {
       const prevEnd = t === 0 ? 0 : offsets[2 * t - 1]!;
       first.push(t === 0 || (prevEnd - offsets[2 * t - 2]! === 1 && SENTENCE_END.has(text[prevEnd - 1]!)) || text.slice(prevEnd, s).includes('\n'));
     }
-    return { offsets, low, shapes, first, regime: casingRegime(text) };
+    const table = this.#table;
+    const clusters = table ? low.map((w) => clusterText(table, w)) : undefined;
+    return { offsets, low, shapes, first, regime: casingRegime(text), ...(clusters ? { clusters } : {}) };
   }
 
-  /** Token `i`'s 15 features, in the reference's order, as string parts. */
+  /** Token `i`'s 15 features (19 with word clusters), in the reference's order, as string parts. */
   static #features(a: Analysis, i: number, emit: FeatureSink): void {
     const { low, shapes } = a;
     const n = low.length;
@@ -243,6 +263,13 @@ export class NerModel {
     emit('ww+1:', lw, '|', wn1);
     emit('f:', a.first[i] ? '1' : '0', shapes[i]!);
     emit('c:', a.regime, shapes[i]!);
+    const k = a.clusters;
+    if (k) {
+      emit('k:', k[i]!);
+      emit('k-1:', i >= 1 ? k[i - 1]! : '<s>');
+      emit('k+1:', i + 1 < n ? k[i + 1]! : '</s>');
+      emit('ks:', k[i]!, shapes[i]!);
+    }
   }
 
   /** Each token's feature strings (for tests and inspection; classification hashes the parts without building them). */
@@ -257,7 +284,7 @@ export class NerModel {
 
   #bucketsOf(a: Analysis): Int32Array {
     const n = a.low.length;
-    const out = new Int32Array(n * 15);
+    const out = new Int32Array(n * this.#nf);
     let k = 0;
     const mask = this.#mask;
     const emit: FeatureSink = (p, q, r, s) => {
@@ -271,24 +298,26 @@ export class NerModel {
     return out;
   }
 
-  /** Each token's 15 feature buckets (`fnv1a(feature) & (buckets - 1)`). */
+  /** Each token's feature buckets (`fnv1a(feature) & (buckets - 1)`). */
   buckets(text: string): number[][] {
     const b = this.#bucketsOf(this.#analyse(text));
+    const F = this.#nf;
     const out: number[][] = [];
-    for (let t = 0; t < b.length; t += 15) out.push(Array.from(b.subarray(t, t + 15)));
+    for (let t = 0; t < b.length; t += F) out.push(Array.from(b.subarray(t, t + F)));
     return out;
   }
 
   #logitsOf(b: Int32Array): Float32Array {
     const L = this.#scales.length;
-    const n = b.length / 15;
+    const F = this.#nf;
+    const n = b.length / F;
     const out = new Float32Array(n * L);
     const w = this.#w;
     const scales = this.#scales;
     for (let t = 0; t < n; t++) {
       // float32 throughout, features summed in order: the reference's `acc = acc + w[b] * scale`
-      for (let f = 0; f < 15; f++) {
-        const row = b[t * 15 + f]! * L;
+      for (let f = 0; f < F; f++) {
+        const row = b[t * F + f]! * L;
         for (let l = 0; l < L; l++) out[t * L + l] = out[t * L + l]! + Math.fround(w[row + l]! * scales[l]!);
       }
     }
@@ -386,12 +415,38 @@ function tokenOffsets(text: string): Int32Array {
       i += width;
       continue;
     }
-    WORD_RUN.lastIndex = i;
+    // an @ or # right before a word run, and not right after a word character, starts that run (handles, hashtags)
+    const from = (c === 64 || c === 35) && i + 1 < n && isWordAt(text, i + 1) && (i === 0 || !isWordBefore(text, i)) ? i + 1 : i;
+    WORD_RUN.lastIndex = from;
     const j = WORD_RUN.test(text) ? WORD_RUN.lastIndex : i + width;
     out.push(i, j);
     i = j;
   }
   return Int32Array.from(out);
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+/** Whether the code point starting at UTF-16 index `i` is a letter, digit or mark. */
+function isWordAt(text: string, i: number): boolean {
+  return WORD_CHAR.test(String.fromCodePoint(text.codePointAt(i)!));
+}
+/** Whether the code point ending right before UTF-16 index `i` is a letter, digit or mark. */
+function isWordBefore(text: string, i: number): boolean {
+  const lo = text.charCodeAt(i - 1);
+  const start = i >= 2 && lo >= 0xdc00 && lo <= 0xdfff && (text.charCodeAt(i - 2) & 0xfc00) === 0xd800 ? i - 2 : i - 1;
+  return isWordAt(text, start);
+}
+
+/**
+ * A lower-cased word's cluster as feature text (`-` when the table has none for it), as the reference's
+ * `cluster_lookup`: the key is the word without one leading `@` or `#`; its FNV-1a hash picks the entry (low bits) and
+ * must match the entry's 5-bit check (top bits); bits 0-10 hold cluster + 1.
+ */
+function clusterText(table: Uint16Array, lw: string): string {
+  const key = (lw.startsWith('@') || lw.startsWith('#')) && lw.length > 1 ? lw.slice(1) : lw;
+  const h = fnv1a(key);
+  const e = table[h & (table.length - 1)]!;
+  return e === 0 || e >>> 11 !== h >>> 27 ? '-' : String((e & 0x7ff) - 1);
 }
 
 /**
@@ -443,10 +498,24 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
   };
   const drop = o.drop_model_types ?? [];
   if (!Array.isArray(drop) || !drop.every((t) => typeof t === 'string')) bad(`"drop_model_types" must be a list of entity types (got ${JSON.stringify(drop)})`);
-  const offset = 12 + headerLength + ((8 - ((12 + headerLength) % 8)) % 8);
-  const expected = offset + (buckets as number) * L;
+  const merge = o.merge ?? 'replace';
+  if (merge !== 'replace' && merge !== 'score') bad(`"merge" must be "replace" or "score" (got ${JSON.stringify(merge)})`);
+  const cl = o.clusters;
+  if (cl !== undefined && (typeof cl !== 'object' || cl === null || Array.isArray(cl))) bad(`"clusters" must be an object {buckets, count} (got ${JSON.stringify(cl)})`);
+  const clusterBuckets = cl === undefined ? 0 : (cl as Record<string, unknown>).buckets;
+  if (cl !== undefined && (typeof clusterBuckets !== 'number' || !Number.isInteger(clusterBuckets) || clusterBuckets < 1 || clusterBuckets > 2 ** 24 || (clusterBuckets & (clusterBuckets - 1)) !== 0)) {
+    bad(`"clusters.buckets" must be a power of two from 1 to 2^24 (got ${JSON.stringify(clusterBuckets)})`);
+  }
+  const clusterCount = cl === undefined ? 0 : (cl as Record<string, unknown>).count;
+  if (cl !== undefined && (typeof clusterCount !== 'number' || !Number.isInteger(clusterCount) || clusterCount < 1 || clusterCount > 2047)) {
+    bad(`"clusters.count" must be an integer from 1 to 2047 (got ${JSON.stringify(clusterCount)})`);
+  }
+  const pad8 = (x: number): number => x + ((8 - (x % 8)) % 8);
+  const offset = pad8(12 + headerLength);
+  const tableOffset = pad8(offset + (buckets as number) * L);
+  const expected = cl === undefined ? offset + (buckets as number) * L : tableOffset + 2 * (clusterBuckets as number);
   if (bytes.byteLength !== expected) {
-    bad(`size mismatch: ${bytes.byteLength} bytes, but a header of ${headerLength} bytes (padded to ${offset}) and ${buckets as number} buckets x ${L} labels of int8 weights make ${expected}`);
+    bad(`size mismatch: ${bytes.byteLength} bytes, but a header of ${headerLength} bytes (padded to ${offset}) and ${buckets as number} buckets x ${L} labels of int8 weights${cl === undefined ? '' : ` (padded to ${tableOffset}) and a cluster table of ${clusterBuckets as number} uint16 entries`} make ${expected}`);
   }
   const header: NerHeader = Object.freeze({
     buckets: buckets as number,
@@ -456,33 +525,70 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
     maxWord: count('max_word', 24),
     maxShape: count('max_shape', 12),
     dropModelTypes: Object.freeze([...(drop as string[])]),
+    merge: merge as 'replace' | 'score',
+    ...(cl === undefined ? {} : { clusters: Object.freeze({ buckets: clusterBuckets as number, count: clusterCount as number }) }),
     raw: Object.freeze(o),
   });
   const weights = new Int8Array(bytes.buffer, bytes.byteOffset + offset, (buckets as number) * L).slice();
-  return new NerModel(header, weights);
+  let table: Uint16Array | undefined;
+  if (cl !== undefined) {
+    table = new Uint16Array(clusterBuckets as number);
+    for (let i = 0; i < table.length; i++) table[i] = view.getUint16(tableOffset + 2 * i, true); // little-endian on every host
+  }
+  return new NerModel(header, weights, table);
 }
 
 /**
  * The `natural_ner` recognizer over a loaded model: a context rule that runs after the built-in span rules. It removes
  * the spans so far whose type is in the header's `drop_model_types`, then each of its own spans (score ≥ the header's
- * threshold) replaces every span it overlaps; other spans stay. Pattern recognizers are merged after it (as for every
- * span), so an e-mail or phone match still wins over an NER span it overlaps.
+ * threshold), in text order, replaces every span it overlaps — with the header's `merge: "score"` only when its score
+ * is at least each of theirs, else it is left out; other spans stay. Pattern recognizers are merged after it (as for
+ * every span), so an e-mail or phone match still wins over an NER span it overlaps. Reference: `select_ner.merged`.
  */
 export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
   const drop = new Set(model.header.dropModelTypes);
+  const byScore = model.header.merge === 'score';
   return Object.freeze({
     name: NATURAL_NER_RECOGNIZER,
     kind: 'context-rule',
     entities: model.entityTypes,
     description: `case-aware NER over hashed word features (the model folder's NER file): ${model.entityTypes.join(', ')} in people's text`,
     refine(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-      const ner = model.spans(text); // sorted by start, disjoint
+      let ner = model.spans(text); // sorted by start, disjoint
       if (ner.length === 0 && drop.size === 0) return spans as PiiSpan[];
-      const kept = spans.filter((s) => !drop.has(s.type) && !overlapsAny(ner, s.start, s.end));
+      const base = drop.size === 0 ? spans : spans.filter((s) => !drop.has(s.type));
+      if (byScore) {
+        // an NER span that overlaps a span scoring higher is left out (NER spans are disjoint, so only the spans found
+        // before it can block it)
+        ner = notOutscored(ner, [...base].sort((x, y) => x.start - y.start));
+      }
+      const kept = base.filter((s) => !overlapsAny(ner, s.start, s.end));
       const added: PiiSpan[] = ner.map((s) => ({ type: s.type, start: s.start, end: s.end, score: s.score, recognizer: NATURAL_NER_RECOGNIZER }));
       return [...kept, ...added].sort((x, y) => x.start - y.start || x.end - y.end);
     },
   } as ContextRuleRecognizer);
+}
+
+/**
+ * The NER spans (sorted by start, disjoint) that no span of `byStart` (sorted by start) with a higher score overlaps.
+ * One sweep: a span that ends before an NER span starts can overlap no later NER span, so the cursor only moves
+ * forward; linear in both lists when the spans so far are disjoint (the model's and rules' spans are).
+ */
+function notOutscored(ner: readonly NerSpan[], byStart: readonly PiiSpan[]): NerSpan[] {
+  const out: NerSpan[] = [];
+  let lo = 0;
+  for (const n of ner) {
+    while (lo < byStart.length && byStart[lo]!.end <= n.start) lo++;
+    let blocked = false;
+    for (let i = lo; i < byStart.length && byStart[i]!.start < n.end; i++) {
+      if (byStart[i]!.end > n.start && byStart[i]!.score > n.score) {
+        blocked = true;
+        break;
+      }
+    }
+    if (!blocked) out.push(n);
+  }
+  return out;
 }
 
 /** Whether `[start, end)` overlaps one of `sorted` (by start, disjoint): binary search, O(log spans). */
