@@ -33,7 +33,18 @@ w(f"Files: `onnx/model.onnx` fp32 ({ev['sizes_bytes']['model.onnx'] / 1e6:.1f} M
   f"({ev['sizes_bytes']['model_quantized.onnx'] / 1e6:.1f} MB; DynamicQuantizeLinear + MatMulInteger with per-column symmetric 7-bit weights (|w| <= 63, see Quantization) "
   f"for the attention QKV and GeGLU up-projections, int8 embedding table with per-row scales, fp16 n-gram table; attention output, GeGLU down-projection and "
   f"the heads stay fp32 — see Quantization below; CPU/WASM only — no WebGPU kernels), `tokenizer.json`, `config.json`, `heads.json`, "
-  f"`eval.json` (every figure below, machine-readable), `reference/` (CI reference data). Contract: `../STATUS.md`.\n")
+  f"`eval.json` (every figure below, machine-readable), `reference/` (CI reference data), `ner/ner.bin` (the natural-text NER "
+  f"recognizer, below). Contract: `../STATUS.md`.\n")
+NER = os.path.join(OUTDIR, "ner", "ner.bin")
+if os.path.exists(NER):
+    w(f"**Natural-text NER recognizer** (`ner/ner.bin`, {os.path.getsize(NER) / 1e3:.0f} KB; 2026-12-06): the PII head's tokenizer lower-cases "
+      "everything and it learned names from template fills, so it misses most names people write. The file is a case-aware linear "
+      "token classifier over hashed word features plus GloVe word clusters (`pipeline/ner/`, format in `../STATUS.md`), trained only on "
+      "human-annotated NER text (Broad Twitter Corpus train/dev, Universal NER English-EWT dev/test and PUD, SEC filings; `../DATA.md`), "
+      "run by every runtime as the `natural_ner` PII recognizer after the span rules: one of its PERSON / GPE / ORGANIZATION spans "
+      "replaces the spans it overlaps when it scores at least as high as each of them. Its epoch, span threshold and merge rule were "
+      "chosen on the OOD dev half (candidates: `../eval/results/natural_ner/selection.dev.json`). `pii_btc` below is BTC's test "
+      "section: since this recognizer trains on BTC's train split, its figures are in-corpus (a disjoint split), not out-of-distribution.\n")
 EVAL_DIR = os.path.join(os.path.dirname(OUTDIR), "eval", "results")
 
 
@@ -52,7 +63,7 @@ def ood_section():
       "half was looked at once, for this table. `before` = what shipped until 2026-12-06 on the same half: the previous weights, PII "
       "rules and runtime (jailbreak scored on averaged window logits, config threshold 0.7; now every window of the prompt, the "
       "highest score, threshold 0.92 chosen on the dev half). Domain and PII weights are unchanged; the jailbreak head gained its "
-      "n-gram path and the PII post-processing its date/time recognizer and case rules. Rerun: "
+      "n-gram path and the PII post-processing its date/time recognizer, case rules and the natural-text NER recognizer (above). Rerun: "
       "`node models/eval/run.mjs --half report`.\n")
     cols = [h for h in ("report", "dev") if h in halves]
     w("| Metric | " + " | ".join(f"{h} half (before → now)" for h in cols) + " | goal |")
@@ -77,7 +88,7 @@ def ood_section():
     w("| Jailbreak at the shipped threshold: FPR on realistic benign prompts (OpenAssistant, IFEval, AlpacaEval/XSTest/TruthfulQA, hand-written look-alikes) | " + " | ".join(cell(h, jb("at_shipped_threshold", "fpr_realistic"), pct) for h in cols) + " | ≤ 1% |")
     for name, label, goal in (("pii_wikigold", "PII exact-span F1, Wikipedia PERSON/LOCATION/ORG (wikigold)", "—"),
                               ("pii_re3d", "PII exact-span F1, government text (re3d)", "—"),
-                              ("pii_btc", "PII exact-span F1, tweets PERSON/LOCATION/ORG (BTC)", "≥ 0.5"),
+                              ("pii_btc", "PII exact-span F1, tweets PERSON/LOCATION/ORG (BTC; in-corpus since the NER recognizer, see above)", "≥ 0.5 (PERSON/LOCATION)"),
                               ("hw_pii_natural", "PII exact-span F1, hand-written natural prompts", "≥ 0.85")):
         w(f"| {label} | " + " | ".join(cell(h, lambda r, n=name: ((r["sets"].get(n) or {}).get("micro") or {}).get("f1"), lambda x: f"{x:.3f}") for h in cols) + f" | {goal} |")
     if "report" in halves and halves["report"].get("jailbreak"):
