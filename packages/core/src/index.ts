@@ -66,8 +66,8 @@ export {
   RecognizerRegistry,
 } from './signals/pii-recognizers.js';
 export { customPatternRecognizer, registryFromSettings } from './signals/pii-custom-recognizers.js';
-export { NER_FORMAT, NER_MAGIC, NER_VERSION, NerModel, naturalNerRecognizer, parseNerFile } from './signals/pii-ner.js';
-export type { NerHeader, NerSpan } from './signals/pii-ner.js';
+export { NER_FORMAT, NER_MAGIC, NER_MERGE_MODES, NER_VERSION, NerModel, naturalNerRecognizer, parseNerFile } from './signals/pii-ner.js';
+export type { NerHeader, NerMergeMode, NerSpan } from './signals/pii-ner.js';
 export type {
   ContextRuleRecognizer,
   CustomPiiPattern,

@@ -23,6 +23,7 @@ import { assignTokensToWindows, piiWindows, summaryRanges, DEFAULT_WINDOWS } fro
 import { mergePiiSpans, recognizePatterns } from './signals/pii-patterns.js';
 import { customPatternRecognizer } from './signals/pii-custom-recognizers.js';
 import { naturalNerRecognizer, parseNerFile } from './signals/pii-ner.js';
+import { randomNerFile } from '../test/ner-files.js';
 import { RecognizerRegistry } from './signals/pii-recognizers.js';
 import { refinePiiSpans } from './signals/pii-refine.js';
 import { matchKeywordsDetailed } from './signals/keywords.js';
@@ -143,6 +144,18 @@ describe('linear growth per stage', () => {
         const model = [...text.matchAll(/\S+/g)].map((m) => ({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.5 }));
         return () => ner.refine(model, text);
       }, MiB / 16));
+    }
+    // merge "score": every NER span meets the spans it overlaps; nested spans (one over all, one per word, scoring above
+    // most NER spans) must not be rescanned per NER span
+    for (const merge of ['score', 'fill']) {
+      it(`merge ${merge}: a span over all and one per word under every NER span`, () => {
+        const scored = naturalNerRecognizer(parseNerFile(randomNerFile({ merge, threshold: 0 })));
+        expectLinear((n) => {
+          const text = fill('Maria Lopez from Acme in Zurich. ', n);
+          const model = [{ type: 'PERSON', start: 0, end: text.length, score: 0.99 }, ...[...text.matchAll(/\S+/g)].map((m) => ({ type: 'GPE', start: m.index, end: m.index + m[0].length, score: 0.9 }))];
+          return () => scored.refine(model, text);
+        }, MiB / 16);
+      });
     }
   });
 

@@ -7,17 +7,36 @@ import { fnv1a } from '../src/signals/pii-ner.js';
 
 export const NER_LABELS = ['O', 'B-PERSON', 'I-PERSON', 'B-GPE', 'I-GPE', 'B-ORGANIZATION', 'I-ORGANIZATION'] as const;
 
-/** The bytes of a file: magic, header length, JSON header, zero padding to 8, then `weights` (int8, bucket-major). */
-export function nerFileBytes(header: Record<string, unknown>, weights: Int8Array): Uint8Array {
+const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
+
+/**
+ * The bytes of a file: magic, header length, JSON header, zero padding to 8, `weights` (int8, bucket-major), then with
+ * a `table`: zero padding to 8 and the word-cluster table (uint16 little-endian).
+ */
+export function nerFileBytes(header: unknown, weights: Int8Array, table?: Uint16Array): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const head = 12 + json.length;
-  const offset = head + ((8 - (head % 8)) % 8);
-  const out = new Uint8Array(offset + weights.length);
+  const offset = pad8(12 + json.length);
+  const tableAt = pad8(offset + weights.length);
+  const out = new Uint8Array(table ? tableAt + 2 * table.length : offset + weights.length);
+  const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode('SRNER001'), 0);
-  new DataView(out.buffer).setUint32(8, json.length, true);
+  view.setUint32(8, json.length, true);
   out.set(json, 12);
   out.set(new Uint8Array(weights.buffer, weights.byteOffset, weights.length), offset);
+  table?.forEach((e, i) => view.setUint16(tableAt + 2 * i, e, true));
   return out;
+}
+
+/** A file with seeded pseudo-random weights in [-127, 127] (what the format does, not what a trained file finds). */
+export function randomNerFile(extra: Record<string, unknown> = {}, seed = 7): Uint8Array {
+  const header = nerHeader(extra);
+  const w = new Int8Array((header.buckets as number) * NER_LABELS.length);
+  let x = seed >>> 0;
+  for (let i = 0; i < w.length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    w[i] = (x >>> 24) - 128 || 1;
+  }
+  return nerFileBytes(header, w);
 }
 
 /** A v1 header with 4096 buckets over {@link NER_LABELS}, scale 0.05, threshold 0.5; `extra` overrides keys. */

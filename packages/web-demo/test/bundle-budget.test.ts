@@ -15,11 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * `emittedJsBytes` was 425 KB until the natural-text NER recognizer (`signals/pii-ner.ts`, `runtime/model-ner.ts`, 9.0 KB
+ * `emittedJsBytes` was 425 KB until the natural-text NER recognizer (`signals/pii-ner.ts`, `runtime/model-ner.ts`, 11.8 KB
  * in the worker chunk) joined the default path: it runs whenever the model folder names an NER file (the shipped model
- * does), so it is not an opt-in chunk, and the 2.9 KB left under 425 KB could not hold it (431.2 KB emitted on 2026-12-06).
+ * does), so it is not an opt-in chunk, and the 2.9 KB left under 425 KB could not hold it (433.9 KB emitted on
+ * 2026-12-06; the cap keeps about the headroom it had before).
  */
-export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes: 435_000 } as const;
+export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes: 440_000 } as const;
 
 /**
  * Chunks the default path never fetches: custom heads (`runtime/ort-web-byo.ts`, only with `heads` or a model with a
@@ -94,7 +95,7 @@ describe('default consumer build (examples/minimal, @semroute/core/browser)', ()
     expect(total, used.map((f) => `${f.name} ${f.bytes}`).join(', ')).toBeLessThanOrEqual(BUDGET.jsBytes);
   });
 
-  it('emits at most 435 KB of JavaScript in all, opt-in chunks included', () => {
+  it('emits at most 440 KB of JavaScript in all, opt-in chunks included', () => {
     const js = files.filter((f) => /\.m?js$/.test(f.name));
     const total = js.reduce((s, f) => s + f.bytes, 0);
     expect(total, js.map((f) => `${f.name} ${f.bytes}`).join(', ')).toBeLessThanOrEqual(BUDGET.emittedJsBytes);

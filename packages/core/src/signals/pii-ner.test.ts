@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NER_LABELS, nerFileBytes, nerFileFor, nerHeader } from '../../test/ner-files.js';
 import { registryFromSettings } from './pii-custom-recognizers.js';
-import { fnv1a, naturalNerRecognizer, type NerModel, parseNerFile } from './pii-ner.js';
-import { BUILTIN_PII_RECOGNIZERS, NATURAL_NER_RECOGNIZER, RecognizerRegistry } from './pii-recognizers.js';
+import { fnv1a, mergeNer, naturalNerRecognizer, type NerMergeMode, type NerModel, type NerSpan, parseNerFile } from './pii-ner.js';
+import { BUILTIN_PII_RECOGNIZERS, MODEL_RECOGNIZER, NATURAL_NER_RECOGNIZER, RecognizerRegistry } from './pii-recognizers.js';
 import type { PiiSpan } from './types.js';
 
 const FIXTURES = new URL('../../test/fixtures/ner/', import.meta.url);
@@ -51,7 +51,7 @@ describe('semroute-ner runtime vs the Python reference (random-weight fixture)',
   const model = parseNerFile(bin, 'random-ner.bin');
 
   it('reads the header', () => {
-    expect(model.header).toMatchObject({ buckets: 4096, labels: vectors.header.labels, threshold: 0.3, maxWord: 24, maxShape: 12, dropModelTypes: [] });
+    expect(model.header).toMatchObject({ buckets: 4096, labels: vectors.header.labels, threshold: 0.3, maxWord: 24, maxShape: 12, dropModelTypes: [], merge: 'replace', clusters: { buckets: 256, count: 5 } });
     expect(model.entityTypes).toEqual(['PERSON', 'GPE', 'ORGANIZATION']);
   });
 
@@ -91,7 +91,10 @@ describe('parseNerFile errors say what is wrong and how to fix it', () => {
     ['threshold', nerFileBytes(nerHeader({ threshold: 2 }), weights), /"threshold" must be a number from 0 to 1/],
     ['max_word', nerFileBytes(nerHeader({ max_word: 0 }), weights), /"max_word" must be an integer from 1 to 1024/],
     ['drop types', nerFileBytes(nerHeader({ drop_model_types: 'PERSON' }), weights), /"drop_model_types" must be a list of entity types/],
-    ['size mismatch (short)', good.subarray(0, good.length - 1), /size mismatch: \d+ bytes, but a header of \d+ bytes \(padded to \d+\) and 4096 buckets x 7 labels of int8 weights make \d+/],
+    ['merge mode', nerFileBytes(nerHeader({ merge: 'union' }), weights), /"merge" must be one of replace, score, fill \(got "union"\)/],
+    ['clusters', nerFileBytes(nerHeader({ clusters: { buckets: 100, count: 5 } }), weights), /"clusters" must be \{"buckets": a power of two up to 2\^24, "count": 1 to 2047\}/],
+    ['cluster table missing', nerFileBytes(nerHeader({ clusters: { buckets: 256, count: 5 } }), weights), /size mismatch: .* zero padding to \d+ and a word-cluster table of 256 uint16 entries make \d+/],
+    ['size mismatch (short)', good.subarray(0, good.length - 1), /size mismatch: \d+ bytes, but a header of \d+ bytes \(padded to \d+\), 4096 buckets x 7 labels of int8 weights make \d+/],
     ['size mismatch (long)', Uint8Array.from([...good, 0]), /size mismatch/],
   ];
   it.each(cases)('%s', (_, bytes, message) => {
@@ -211,6 +214,48 @@ describe('the natural_ner recognizer in the registry', () => {
     expect(without.has(NATURAL_NER_RECOGNIZER)).toBe(false);
     expect(registryFromSettings({ recognizers: { natural_ner: { enabled: true } } }).has(NATURAL_NER_RECOGNIZER)).toBe(false);
     expect(() => registryFromSettings({ recognizers: { natural_nerr: { enabled: false } } })).toThrow(/unknown PII recognizer "natural_nerr"/);
+  });
+});
+
+describe('merge modes (header "merge"), as models/pipeline/ner/select_ner.py merged() simulates them', () => {
+  /** The reference's loop, transcribed: NER spans in text order against the spans so far. */
+  function reference(spans: readonly PiiSpan[], ner: readonly NerSpan[], mode: NerMergeMode): string[] {
+    const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
+    let out: { type: string; start: number; end: number; score: number }[] = [...spans];
+    for (const n of ner) {
+      const hit = out.filter((x) => overlaps(x, n));
+      if (hit.length && (mode === 'fill' || (mode === 'score' && hit.some((x) => x.score > n.score)))) continue;
+      out = [...out.filter((x) => !overlaps(x, n)), n];
+    }
+    return out.map((s) => `${s.type} ${s.start} ${s.end} ${s.score}`).sort();
+  }
+  const score = fc.constantFrom(0.3, 0.5, 0.7, 0.9);
+  const spans = fc.array(fc.record({ type: fc.constant('PERSON'), start: fc.nat(40), len: fc.nat(12), score }), { maxLength: 10 }).map((a) => a.map(({ len, ...s }) => ({ ...s, end: s.start + len })));
+  const ner = fc.array(fc.record({ gap: fc.nat(3), len: fc.integer({ min: 1, max: 6 }), score }), { maxLength: 8 }).map((a) => {
+    let at = 0;
+    return a.map(({ gap, len, score: sc }) => ({ type: 'GPE', start: (at += gap), end: (at += len), score: sc }));
+  });
+
+  it('equal the reference loop on nested, overlapping and empty spans (one sweep instead of a scan per NER span)', () => {
+    fc.assert(fc.property(spans, ner, fc.constantFrom<NerMergeMode>('replace', 'score', 'fill'), (s, n, mode) => {
+      const { alive, accepted } = mergeNer(s, n, mode);
+      expect([...alive, ...accepted].map((x) => `${x.type} ${x.start} ${x.end} ${x.score}`).sort()).toEqual(reference(s, n, mode));
+    }), { numRuns: 500 });
+  });
+
+  it('score: a model span scoring higher keeps its edges and type; fill: NER spans only where nothing overlaps', () => {
+    const text = 'so maria lopez moved to zurich';
+    const words = { maria: 'B-PERSON', lopez: 'I-PERSON', zurich: 'B-GPE' } as const;
+    const at = (piece: string, type: string, sc: number): PiiSpan => ({ type, start: text.indexOf(piece), end: text.indexOf(piece) + piece.length, score: sc });
+    const model = [at('maria', 'PERSON', 0.999), at('zurich', 'ORGANIZATION', 0.45)];
+    const run = (merge: string) => {
+      // the model's spans and natural_ner only (no other rule moves a span)
+      const r = new RecognizerRegistry([BUILTIN_PII_RECOGNIZERS.find((x) => x.name === MODEL_RECOGNIZER)!, naturalNerRecognizer(parseNerFile(nerFileFor(words, { merge })))]);
+      return r.run(model, text).map((s) => [s.type, text.slice(s.start, s.end), s.recognizer]);
+    };
+    expect(run('score')).toEqual([['PERSON', 'maria', 'model'], ['GPE', 'zurich', 'natural_ner']]);
+    expect(run('fill')).toEqual([['PERSON', 'maria', 'model'], ['ORGANIZATION', 'zurich', 'model']]);
+    expect(run('replace')).toEqual([['PERSON', 'maria lopez', 'natural_ner'], ['GPE', 'zurich', 'natural_ner']]);
   });
 });
 

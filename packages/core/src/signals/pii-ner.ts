@@ -7,8 +7,8 @@
  * decoded spans are identical to it (tests compare against its vectors); offsets here are UTF-16 code units, while
  * word truncation and prefixes/suffixes count code points, as Python does.
  *
- * Isomorphic (no Node or DOM imports). Linear in the text: one pass to tokenise, 15 features per token (19 with word
- * clusters), Viterbi over the file's labels (linear-time.test.ts).
+ * Isomorphic (no Node or DOM imports). Linear in the text: one pass to tokenise, 15 features per token (19 with a
+ * word-cluster table), Viterbi over the file's labels, one sweep to merge (linear-time.test.ts).
  * @module
  */
 import { ClassifierError } from '../errors.js';
@@ -39,11 +39,8 @@ export interface NerHeader {
   readonly maxShape: number;
   /** Entity types whose model/rule spans the recognizer removes entirely. */
   readonly dropModelTypes: readonly string[];
-  /**
-   * How an NER span meets the spans found so far: `replace` (it replaces every span it overlaps) or `score` (it does so
-   * only when its score is at least each of theirs; otherwise it is left out). Absent in the file: `replace`.
-   */
-  readonly merge: 'replace' | 'score';
+  /** How an NER span meets the spans found so far (see {@link NER_MERGE_MODES}); default `replace`. */
+  readonly merge: NerMergeMode;
   /** The word-cluster table's size (a power of two) and cluster count, when the file has one. */
   readonly clusters?: { readonly buckets: number; readonly count: number };
   /** The parsed JSON header as written. */
@@ -58,6 +55,15 @@ export interface NerSpan {
   readonly score: number;
 }
 
+/**
+ * How an NER span (score ≥ the threshold) meets the spans found so far, in text order: `replace` — it replaces every
+ * span it overlaps; `score` — it replaces them only when its score is at least each of theirs, else it is left out (a
+ * confident model span keeps its edges and type); `fill` — it is added only where no span overlaps it.
+ */
+export const NER_MERGE_MODES = Object.freeze(['replace', 'score', 'fill'] as const);
+/** One of {@link NER_MERGE_MODES}. */
+export type NerMergeMode = (typeof NER_MERGE_MODES)[number];
+
 const FIX = 'rebuild it with models/pipeline/ner (ner_features.write_file) or remove the "ner" entry of heads.json';
 
 /** JavaScript's `/\s/u` set (the reference spells it out): tab to CR, space, NBSP, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000, BOM. */
@@ -65,6 +71,7 @@ function isSpace(c: number): boolean {
   return (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 const WORD_RUN = /[\p{L}\p{N}\p{M}]+/uy;
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
 const LETTER_OR_MARK = /^[\p{L}\p{M}]$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 /** Tokens after which the next token starts a sentence (`first` feature). */
@@ -157,6 +164,18 @@ export function fnv1a(s: string): number {
   return fnvUpdate(FNV_OFFSET, s);
 }
 
+/**
+ * The word cluster of a lower-cased word as a feature value: the table entry at `fnv1a(key) & (size - 1)` (key: the word
+ * without one leading `@` or `#`) holds cluster + 1 in bits 0-10 and the top 5 bits of the key's hash in bits 11-15 (a
+ * check, so most unknown words find none); `-` for none.
+ */
+function clusterOf(table: Uint16Array, lw: string): string {
+  const key = (lw[0] === '@' || lw[0] === '#') && lw.length > 1 ? lw.slice(1) : lw;
+  const h = fnv1a(key);
+  const e = table[h & (table.length - 1)]!;
+  return e === 0 || e >>> 11 !== h >>> 27 ? '-' : String((e & 0x7ff) - 1);
+}
+
 /** Receives one feature as up to four string parts (their concatenation is the feature string). */
 type FeatureSink = (a: string, b?: string, c?: string, d?: string) => void;
 
@@ -168,9 +187,9 @@ interface Analysis {
   readonly shapes: readonly string[];
   /** Whether each token starts a sentence or line. */
   readonly first: readonly boolean[];
-  /** Each token's word cluster as its feature text (`-`: none), when the file has a cluster table. */
-  readonly clusters?: readonly string[];
   readonly regime: string;
+  /** Each token's word cluster (`-`: none) when the file has a cluster table. */
+  readonly clusters: readonly string[] | undefined;
 }
 
 /** A loaded `semroute-ner` model: the header and its int8 weights, bucket-major. */
@@ -180,22 +199,24 @@ export class NerModel {
   readonly entityTypes: readonly string[];
   readonly #w: Int8Array;
   readonly #scales: Float32Array;
-  /** The word-cluster table (uint16 entries), or undefined. */
-  readonly #table: Uint16Array | undefined;
-  /** Features per token: 15, or 19 with a cluster table. */
-  readonly #nf: number;
   readonly #mask: number;
   /** Per label: its entity type, and whether it is an `I-` label (for the BIO constraint). */
   readonly #type: readonly string[];
   readonly #inside: readonly boolean[];
   /** `#allowed[prev * L + cur]`: whether label `cur` may follow label `prev` (`I-X` only right after `B-X` or `I-X`). */
   readonly #allowed: Uint8Array;
+  /** The word-cluster table (uint16 entries), when the file has one. */
+  readonly #clusterTable: Uint16Array | undefined;
+  /** Features per token: 15, plus 4 with a cluster table. */
+  readonly #perToken: number;
 
+  /** `clusterTable`: the file's word-cluster table, required when the header names one (`clusters`). */
   constructor(header: NerHeader, weights: Int8Array, clusterTable?: Uint16Array) {
     this.header = header;
     this.#w = weights;
-    this.#table = clusterTable;
-    this.#nf = clusterTable ? 19 : 15;
+    this.#clusterTable = header.clusters ? clusterTable : undefined;
+    if (header.clusters && clusterTable?.length !== header.clusters.buckets) throw new ClassifierError(`NER model: the header names a word-cluster table of ${header.clusters.buckets} entries; pass it`);
+    this.#perToken = this.#clusterTable ? 19 : 15;
     this.#scales = Float32Array.from(header.scales);
     this.#mask = header.buckets - 1;
     this.#type = header.labels.map((l) => (l === 'O' ? '' : l.slice(2)));
@@ -208,10 +229,7 @@ export class NerModel {
     }
   }
 
-  /**
-   * Tokens: maximal runs of letters, digits and marks (an `@` or `#` right before a run, not after a word character,
-   * starts it: handles and hashtags), and every other non-space character alone; UTF-16 `[start, end)` each.
-   */
+  /** Tokens (runs of letters, digits and marks, handles and hashtags; any other non-space character alone), UTF-16 `[start, end)`. */
   tokens(text: string): Array<[number, number]> {
     const offsets = tokenOffsets(text);
     const out: Array<[number, number]> = [];
@@ -236,9 +254,8 @@ export class NerModel {
       const prevEnd = t === 0 ? 0 : offsets[2 * t - 1]!;
       first.push(t === 0 || (prevEnd - offsets[2 * t - 2]! === 1 && SENTENCE_END.has(text[prevEnd - 1]!)) || text.slice(prevEnd, s).includes('\n'));
     }
-    const table = this.#table;
-    const clusters = table ? low.map((w) => clusterText(table, w)) : undefined;
-    return { offsets, low, shapes, first, regime: casingRegime(text), ...(clusters ? { clusters } : {}) };
+    const table = this.#clusterTable;
+    return { offsets, low, shapes, first, regime: casingRegime(text), clusters: table ? low.map((w) => clusterOf(table, w)) : undefined };
   }
 
   /** Token `i`'s 15 features (19 with word clusters), in the reference's order, as string parts. */
@@ -263,12 +280,12 @@ export class NerModel {
     emit('ww+1:', lw, '|', wn1);
     emit('f:', a.first[i] ? '1' : '0', shapes[i]!);
     emit('c:', a.regime, shapes[i]!);
-    const k = a.clusters;
-    if (k) {
-      emit('k:', k[i]!);
-      emit('k-1:', i >= 1 ? k[i - 1]! : '<s>');
-      emit('k+1:', i + 1 < n ? k[i + 1]! : '</s>');
-      emit('ks:', k[i]!, shapes[i]!);
+    const cl = a.clusters;
+    if (cl) {
+      emit('k:', cl[i]!);
+      emit('k-1:', i >= 1 ? cl[i - 1]! : '<s>');
+      emit('k+1:', i + 1 < n ? cl[i + 1]! : '</s>');
+      emit('ks:', cl[i]!, shapes[i]!);
     }
   }
 
@@ -284,7 +301,7 @@ export class NerModel {
 
   #bucketsOf(a: Analysis): Int32Array {
     const n = a.low.length;
-    const out = new Int32Array(n * this.#nf);
+    const out = new Int32Array(n * this.#perToken);
     let k = 0;
     const mask = this.#mask;
     const emit: FeatureSink = (p, q, r, s) => {
@@ -301,7 +318,7 @@ export class NerModel {
   /** Each token's feature buckets (`fnv1a(feature) & (buckets - 1)`). */
   buckets(text: string): number[][] {
     const b = this.#bucketsOf(this.#analyse(text));
-    const F = this.#nf;
+    const F = this.#perToken;
     const out: number[][] = [];
     for (let t = 0; t < b.length; t += F) out.push(Array.from(b.subarray(t, t + F)));
     return out;
@@ -309,7 +326,7 @@ export class NerModel {
 
   #logitsOf(b: Int32Array): Float32Array {
     const L = this.#scales.length;
-    const F = this.#nf;
+    const F = this.#perToken;
     const n = b.length / F;
     const out = new Float32Array(n * L);
     const w = this.#w;
@@ -403,7 +420,11 @@ export class NerModel {
   }
 }
 
-/** Token offsets of `text`, flat `[start0, end0, start1, end1, ...]` in UTF-16 code units (one linear pass). */
+/**
+ * Token offsets of `text`, flat `[start0, end0, start1, end1, ...]` in UTF-16 code units (one linear pass): maximal runs
+ * of letters, digits and marks, every other non-space character alone, except that an `@` or `#` directly before a run
+ * and not right after a word character starts that run (handles and hashtags are one token; an e-mail's `@` stays alone).
+ */
 function tokenOffsets(text: string): Int32Array {
   const out: number[] = [];
   const n = text.length;
@@ -415,9 +436,9 @@ function tokenOffsets(text: string): Int32Array {
       i += width;
       continue;
     }
-    // an @ or # right before a word run, and not right after a word character, starts that run (handles, hashtags)
-    const from = (c === 64 || c === 35) && i + 1 < n && isWordAt(text, i + 1) && (i === 0 || !isWordBefore(text, i)) ? i + 1 : i;
-    WORD_RUN.lastIndex = from;
+    // c is @ or #: the run after it, unless the character before it is a word character
+    const at = (c === 0x40 || c === 0x23) && !(i > 0 && WORD_CHAR.test(String.fromCodePoint(codePointBefore(text, i)))) ? i + 1 : i;
+    WORD_RUN.lastIndex = at;
     const j = WORD_RUN.test(text) ? WORD_RUN.lastIndex : i + width;
     out.push(i, j);
     i = j;
@@ -425,28 +446,14 @@ function tokenOffsets(text: string): Int32Array {
   return Int32Array.from(out);
 }
 
-const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
-/** Whether the code point starting at UTF-16 index `i` is a letter, digit or mark. */
-function isWordAt(text: string, i: number): boolean {
-  return WORD_CHAR.test(String.fromCodePoint(text.codePointAt(i)!));
-}
-/** Whether the code point ending right before UTF-16 index `i` is a letter, digit or mark. */
-function isWordBefore(text: string, i: number): boolean {
+/** The code point that ends just before UTF-16 index `i` (> 0). */
+function codePointBefore(text: string, i: number): number {
   const lo = text.charCodeAt(i - 1);
-  const start = i >= 2 && lo >= 0xdc00 && lo <= 0xdfff && (text.charCodeAt(i - 2) & 0xfc00) === 0xd800 ? i - 2 : i - 1;
-  return isWordAt(text, start);
-}
-
-/**
- * A lower-cased word's cluster as feature text (`-` when the table has none for it), as the reference's
- * `cluster_lookup`: the key is the word without one leading `@` or `#`; its FNV-1a hash picks the entry (low bits) and
- * must match the entry's 5-bit check (top bits); bits 0-10 hold cluster + 1.
- */
-function clusterText(table: Uint16Array, lw: string): string {
-  const key = (lw.startsWith('@') || lw.startsWith('#')) && lw.length > 1 ? lw.slice(1) : lw;
-  const h = fnv1a(key);
-  const e = table[h & (table.length - 1)]!;
-  return e === 0 || e >>> 11 !== h >>> 27 ? '-' : String((e & 0x7ff) - 1);
+  if (lo >= 0xdc00 && lo <= 0xdfff && i >= 2) {
+    const hi = text.charCodeAt(i - 2);
+    if (hi >= 0xd800 && hi <= 0xdbff) return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+  }
+  return lo;
 }
 
 /**
@@ -499,23 +506,25 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
   const drop = o.drop_model_types ?? [];
   if (!Array.isArray(drop) || !drop.every((t) => typeof t === 'string')) bad(`"drop_model_types" must be a list of entity types (got ${JSON.stringify(drop)})`);
   const merge = o.merge ?? 'replace';
-  if (merge !== 'replace' && merge !== 'score') bad(`"merge" must be "replace" or "score" (got ${JSON.stringify(merge)})`);
-  const cl = o.clusters;
-  if (cl !== undefined && (typeof cl !== 'object' || cl === null || Array.isArray(cl))) bad(`"clusters" must be an object {buckets, count} (got ${JSON.stringify(cl)})`);
-  const clusterBuckets = cl === undefined ? 0 : (cl as Record<string, unknown>).buckets;
-  if (cl !== undefined && (typeof clusterBuckets !== 'number' || !Number.isInteger(clusterBuckets) || clusterBuckets < 1 || clusterBuckets > 2 ** 24 || (clusterBuckets & (clusterBuckets - 1)) !== 0)) {
-    bad(`"clusters.buckets" must be a power of two from 1 to 2^24 (got ${JSON.stringify(clusterBuckets)})`);
+  if (!(NER_MERGE_MODES as readonly unknown[]).includes(merge)) bad(`"merge" must be one of ${NER_MERGE_MODES.join(', ')} (got ${JSON.stringify(merge)})`);
+  const c = o.clusters;
+  let clusters: { buckets: number; count: number } | undefined;
+  if (c !== undefined && c !== null) {
+    const cb = (c as { buckets?: unknown }).buckets;
+    const count = (c as { count?: unknown }).count;
+    if (typeof cb !== 'number' || !Number.isInteger(cb) || cb < 1 || cb > 2 ** 24 || (cb & (cb - 1)) !== 0 || typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 2047) {
+      bad(`"clusters" must be {"buckets": a power of two up to 2^24, "count": 1 to 2047} (got ${JSON.stringify(c)})`);
+    }
+    clusters = Object.freeze({ buckets: cb as number, count: count as number });
   }
-  const clusterCount = cl === undefined ? 0 : (cl as Record<string, unknown>).count;
-  if (cl !== undefined && (typeof clusterCount !== 'number' || !Number.isInteger(clusterCount) || clusterCount < 1 || clusterCount > 2047)) {
-    bad(`"clusters.count" must be an integer from 1 to 2047 (got ${JSON.stringify(clusterCount)})`);
-  }
-  const pad8 = (x: number): number => x + ((8 - (x % 8)) % 8);
+  const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
   const offset = pad8(12 + headerLength);
-  const tableOffset = pad8(offset + (buckets as number) * L);
-  const expected = cl === undefined ? offset + (buckets as number) * L : tableOffset + 2 * (clusterBuckets as number);
+  const weightsEnd = offset + (buckets as number) * L;
+  const tableOffset = clusters ? pad8(weightsEnd) : weightsEnd;
+  const expected = clusters ? tableOffset + 2 * clusters.buckets : weightsEnd;
   if (bytes.byteLength !== expected) {
-    bad(`size mismatch: ${bytes.byteLength} bytes, but a header of ${headerLength} bytes (padded to ${offset}) and ${buckets as number} buckets x ${L} labels of int8 weights${cl === undefined ? '' : ` (padded to ${tableOffset}) and a cluster table of ${clusterBuckets as number} uint16 entries`} make ${expected}`);
+    const table = clusters ? `, zero padding to ${tableOffset} and a word-cluster table of ${clusters.buckets} uint16 entries` : '';
+    bad(`size mismatch: ${bytes.byteLength} bytes, but a header of ${headerLength} bytes (padded to ${offset}), ${buckets as number} buckets x ${L} labels of int8 weights${table} make ${expected}`);
   }
   const header: NerHeader = Object.freeze({
     buckets: buckets as number,
@@ -525,70 +534,121 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
     maxWord: count('max_word', 24),
     maxShape: count('max_shape', 12),
     dropModelTypes: Object.freeze([...(drop as string[])]),
-    merge: merge as 'replace' | 'score',
-    ...(cl === undefined ? {} : { clusters: Object.freeze({ buckets: clusterBuckets as number, count: clusterCount as number }) }),
+    merge: merge as NerMergeMode,
+    ...(clusters ? { clusters } : {}),
     raw: Object.freeze(o),
   });
   const weights = new Int8Array(bytes.buffer, bytes.byteOffset + offset, (buckets as number) * L).slice();
   let table: Uint16Array | undefined;
-  if (cl !== undefined) {
-    table = new Uint16Array(clusterBuckets as number);
-    for (let i = 0; i < table.length; i++) table[i] = view.getUint16(tableOffset + 2 * i, true); // little-endian on every host
+  if (clusters) {
+    table = new Uint16Array(clusters.buckets);
+    for (let i = 0; i < table.length; i++) table[i] = view.getUint16(tableOffset + 2 * i, true); // little-endian, whatever the platform
   }
   return new NerModel(header, weights, table);
 }
 
 /**
  * The `natural_ner` recognizer over a loaded model: a context rule that runs after the built-in span rules. It removes
- * the spans so far whose type is in the header's `drop_model_types`, then each of its own spans (score ≥ the header's
- * threshold), in text order, replaces every span it overlaps — with the header's `merge: "score"` only when its score
- * is at least each of theirs, else it is left out; other spans stay. Pattern recognizers are merged after it (as for
- * every span), so an e-mail or phone match still wins over an NER span it overlaps. Reference: `select_ner.merged`.
+ * the spans so far whose type is in the header's `drop_model_types`, then its own spans (score ≥ the header's
+ * threshold) meet the others as the header's `merge` says ({@link NER_MERGE_MODES}; `replace`: each replaces every
+ * span it overlaps); spans they do not overlap stay. Pattern recognizers are merged after it (as for every span), so
+ * an e-mail or phone match still wins over an NER span it overlaps. Reference: models/pipeline/ner/select_ner.py `merged`.
  */
 export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
   const drop = new Set(model.header.dropModelTypes);
-  const byScore = model.header.merge === 'score';
+  const mode = model.header.merge;
   return Object.freeze({
     name: NATURAL_NER_RECOGNIZER,
     kind: 'context-rule',
     entities: model.entityTypes,
     description: `case-aware NER over hashed word features (the model folder's NER file): ${model.entityTypes.join(', ')} in people's text`,
     refine(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-      let ner = model.spans(text); // sorted by start, disjoint
+      const ner = model.spans(text); // sorted by start, disjoint
       if (ner.length === 0 && drop.size === 0) return spans as PiiSpan[];
-      const base = drop.size === 0 ? spans : spans.filter((s) => !drop.has(s.type));
-      if (byScore) {
-        // an NER span that overlaps a span scoring higher is left out (NER spans are disjoint, so only the spans found
-        // before it can block it)
-        ner = notOutscored(ner, [...base].sort((x, y) => x.start - y.start));
-      }
-      const kept = base.filter((s) => !overlapsAny(ner, s.start, s.end));
-      const added: PiiSpan[] = ner.map((s) => ({ type: s.type, start: s.start, end: s.end, score: s.score, recognizer: NATURAL_NER_RECOGNIZER }));
-      return [...kept, ...added].sort((x, y) => x.start - y.start || x.end - y.end);
+      const kept = drop.size ? spans.filter((s) => !drop.has(s.type)) : spans;
+      const { alive, accepted } = mergeNer(kept, ner, mode);
+      const added: PiiSpan[] = accepted.map((s) => ({ type: s.type, start: s.start, end: s.end, score: s.score, recognizer: NATURAL_NER_RECOGNIZER }));
+      return [...alive, ...added].sort((x, y) => x.start - y.start || x.end - y.end);
     },
   } as ContextRuleRecognizer);
 }
 
 /**
- * The NER spans (sorted by start, disjoint) that no span of `byStart` (sorted by start) with a higher score overlaps.
- * One sweep: a span that ends before an NER span starts can overlap no later NER span, so the cursor only moves
- * forward; linear in both lists when the spans so far are disjoint (the model's and rules' spans are).
+ * NER spans (sorted, disjoint) against the spans so far, in text order, as `mode` says: the spans that stay and the NER
+ * spans taken. One sweep over both, sorted by start, with a max-heap (by score) of the spans started so far: those that
+ * end before an NER span starts overlap no later one either and leave it; what is left overlaps the current NER span.
+ * O((spans + NER spans) log spans), however the spans nest.
  */
-function notOutscored(ner: readonly NerSpan[], byStart: readonly PiiSpan[]): NerSpan[] {
-  const out: NerSpan[] = [];
-  let lo = 0;
+export function mergeNer(spans: readonly PiiSpan[], ner: readonly NerSpan[], mode: NerMergeMode): { alive: PiiSpan[]; accepted: NerSpan[] } {
+  if (mode === 'replace') return { alive: spans.filter((s) => !overlapsAny(ner, s.start, s.end)), accepted: [...ner] };
+  const order = spans.map((_, i) => i).sort((a, b) => spans[a]!.start - spans[b]!.start);
+  const removed = new Uint8Array(spans.length);
+  const heap = new ScoreHeap(spans);
+  const accepted: NerSpan[] = [];
+  let next = 0;
   for (const n of ner) {
-    while (lo < byStart.length && byStart[lo]!.end <= n.start) lo++;
-    let blocked = false;
-    for (let i = lo; i < byStart.length && byStart[i]!.start < n.end; i++) {
-      if (byStart[i]!.end > n.start && byStart[i]!.score > n.score) {
-        blocked = true;
-        break;
-      }
+    while (next < order.length && spans[order[next]!]!.start < n.end) heap.push(order[next++]!);
+    while (heap.size > 0 && spans[heap.top]!.end <= n.start) heap.pop(); // ended before n: overlaps nothing from here on
+    if (heap.size === 0) {
+      accepted.push(n); // nothing overlaps it
+      continue;
     }
-    if (!blocked) out.push(n);
+    // fill: a span overlaps it; score: one that overlaps it scores higher (the heap's top is the best of them)
+    if (mode === 'fill' || spans[heap.top]!.score > n.score) continue;
+    accepted.push(n);
+    for (const i of heap.drain()) if (spans[i]!.end > n.start) removed[i] = 1;
   }
-  return out;
+  return { alive: spans.filter((_, i) => removed[i] === 0), accepted };
+}
+
+/** A binary max-heap of span indices by their spans' scores. */
+class ScoreHeap {
+  readonly #spans: readonly PiiSpan[];
+  #items: number[] = [];
+  constructor(spans: readonly PiiSpan[]) {
+    this.#spans = spans;
+  }
+  get size(): number {
+    return this.#items.length;
+  }
+  get top(): number {
+    return this.#items[0]!;
+  }
+  push(i: number): void {
+    const a = this.#items;
+    a.push(i);
+    for (let k = a.length - 1; k > 0; ) {
+      const parent = (k - 1) >> 1;
+      if (this.#score(a[parent]!) >= this.#score(a[k]!)) break;
+      [a[parent], a[k]] = [a[k]!, a[parent]!];
+      k = parent;
+    }
+  }
+  pop(): void {
+    const a = this.#items;
+    const last = a.pop()!;
+    if (a.length === 0) return;
+    a[0] = last;
+    for (let k = 0; ; ) {
+      const l = 2 * k + 1;
+      const r = l + 1;
+      let m = k;
+      if (l < a.length && this.#score(a[l]!) > this.#score(a[m]!)) m = l;
+      if (r < a.length && this.#score(a[r]!) > this.#score(a[m]!)) m = r;
+      if (m === k) break;
+      [a[m], a[k]] = [a[k]!, a[m]!];
+      k = m;
+    }
+  }
+  /** Every index held, emptying the heap. */
+  drain(): number[] {
+    const a = this.#items;
+    this.#items = [];
+    return a;
+  }
+  #score(i: number): number {
+    return this.#spans[i]!.score;
+  }
 }
 
 /** Whether `[start, end)` overlaps one of `sorted` (by start, disjoint): binary search, O(log spans). */
