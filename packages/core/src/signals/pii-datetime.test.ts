@@ -16,6 +16,10 @@ describe('recognizeDateTimes', () => {
     ['Started in June 2021 and left in August.', ['June 2021', 'August']],
     ['Delivery window 9am-5pm on Tuesday', ['9am-5pm on Tuesday']],
     ['Due by 3 March 2019, i.e. 2019-03-03.', ['3 March 2019', '2019-03-03']],
+    // a sentence's full stop is not part of a full month name; an abbreviation keeps its period
+    ['The report is due on Monday, 9 June.', ['Monday, 9 June']],
+    ['We fly out on 14 September. Back on Oct. 2nd.', ['14 September', 'Oct. 2nd']],
+    ['Flight on 3 Jan. 2025 at 10am', ['3 Jan. 2025 at 10am']],
   ])('finds the whole expression in %j', (text, want) => {
     expect(values(text)).toEqual(want);
   });
