@@ -67,6 +67,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--clusters", default="", help="cluster_table.py output (word clusters); none: no cluster features")
     ap.add_argument("--cluster-buckets", type=int, default=17, help="log2 of the cluster table's size")
+    ap.add_argument("--lower-aug", type=float, default=0.0, help="share of rows also trained lower-cased (people often write names in lower case)")
     ap.add_argument("--disable", default="", help="feature kinds to leave out, e.g. ww-1,ww+1 (experiment)")
     a = ap.parse_args()
     N.DISABLED.update(filter(None, a.disable.split(",")))
@@ -86,15 +87,21 @@ def main():
     excl = set(filter(None, a.exclude.split(",")))
     t0 = time.time()
     feats, labels = [], []
+    rng = np.random.default_rng(1)
     for line in open(a.train):
         r = json.loads(line)
         if r["source"] in excl:
             continue
-        toks = N.tokenize(r["text"])
-        if not toks:
-            continue
-        feats.extend(buckets(r["text"], toks, mask))
-        labels.extend(token_labels(toks, r["entities"]))
+        texts = [r["text"]]
+        low = r["text"].lower()
+        if a.lower_aug and rng.random() < a.lower_aug and len(low) == len(r["text"]) and low != r["text"]:
+            texts.append(low)  # same offsets: lower() kept the length
+        for text in texts:
+            toks = N.tokenize(text)
+            if not toks:
+                continue
+            feats.extend(buckets(text, toks, mask))
+            labels.extend(token_labels(toks, r["entities"]))
     F = len(feats[0])
     X = torch.tensor(feats, dtype=torch.long)  # [tokens, F]
     Y = torch.tensor(labels, dtype=torch.long)
