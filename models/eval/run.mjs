@@ -161,7 +161,10 @@ if (half === 'dev' && piiSets.length && args['pii-ablation'] !== 'off') {
   if (!parsed.ok) fail(`the config does not parse: ${JSON.stringify(parsed.errors[0])}`);
   const custom = parsed.config.global.classifier.pii.custom_recognizers.map((c) => ({ name: c.name, kind: 'pattern (custom)' }));
   const switched = parsed.config.global.classifier.pii.recognizers;
-  const recognizers = [...core.BUILTIN_PII_RECOGNIZERS, ...custom].filter((r) => switched[r.name]?.enabled !== false);
+  // the model folder's own recognizers: natural_ner when heads.json's pii head names an NER file
+  const piiHead = JSON.parse(readFileSync(join(modelDir, 'heads.json'), 'utf8')).heads.find((h) => h.name === 'pii');
+  const fromModel = piiHead?.ner ? [{ name: core.NATURAL_NER_RECOGNIZER, kind: 'context-rule (model file)' }] : [];
+  const recognizers = [...core.BUILTIN_PII_RECOGNIZERS, ...fromModel, ...custom].filter((r) => switched[r.name]?.enabled !== false);
   const all = piiSets.flatMap(({ set, rows }) => rows.map((row) => ({ set: set.name, row })));
   const scoreRun = (preds) =>
     Object.fromEntries([...piiSets.map(({ set }) => set.name), 'all'].map((name) => {
