@@ -19,8 +19,8 @@ function exportTargets(exports: unknown): string[] {
 /** Entry points attw cannot type (non-JS assets exported for bundlers and tools). */
 const ASSET_ENTRYPOINTS: Readonly<Record<string, readonly string[]>> = {
   '@semroute/core': ['config/default.yaml'],
-  '@semroute/model-mini': ['onnx/model_quantized.onnx'],
-  '@semroute/model-plus': ['onnx/model_quantized.onnx', 'towers/use-lite/onnx/model.onnx'],
+  '@semroute/model-mini': ['onnx/model_quantized.onnx', 'ner/ner.bin'],
+  '@semroute/model-plus': ['onnx/model_quantized.onnx', 'towers/use-lite/onnx/model.onnx', 'ner/ner.bin'],
 };
 
 describe.each(Object.entries(PUBLISHED))('%s tarball', (dir, name) => {
@@ -62,7 +62,7 @@ describe.each(Object.entries(PUBLISHED))('%s tarball', (dir, name) => {
 describe('@semroute/model-mini', () => {
   it('ships what the runtimes load and nothing else of the model folder (no fp32 graph, no reference data)', () => {
     const e = tarEntries(tarballs['@semroute/model-mini']!);
-    for (const f of ['config.json', 'heads.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'CARD.md', 'index.js', 'index.d.ts']) expect(e).toContain(f);
+    for (const f of ['config.json', 'heads.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'ner/ner.bin', 'CARD.md', 'index.js', 'index.d.ts']) expect(e).toContain(f);
     expect(e.filter((f) => f === 'onnx/model.onnx' || f.startsWith('reference/') || f.startsWith('eval'))).toEqual([]);
   });
 });
@@ -70,7 +70,7 @@ describe('@semroute/model-mini', () => {
 describe('@semroute/model-plus', () => {
   it('ships the shared encoder and the domain tower the runtimes load', () => {
     const e = tarEntries(tarballs['@semroute/model-plus']!);
-    for (const f of ['config.json', 'heads.json', 'tokenizer.json', 'onnx/model_quantized.onnx', 'towers/use-lite/config.json', 'towers/use-lite/tokenizer.json', 'towers/use-lite/onnx/model.onnx', 'CARD.md']) expect(e).toContain(f);
+    for (const f of ['config.json', 'heads.json', 'tokenizer.json', 'onnx/model_quantized.onnx', 'ner/ner.bin', 'towers/use-lite/config.json', 'towers/use-lite/tokenizer.json', 'towers/use-lite/onnx/model.onnx', 'CARD.md']) expect(e).toContain(f);
     expect(e.filter((f) => f === 'onnx/model.onnx' || f.startsWith('reference/'))).toEqual([]);
   });
 });

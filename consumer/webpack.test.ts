@@ -96,7 +96,7 @@ describe('webpack 5 consumer (npm i @semroute/core @semroute/model-mini, built w
     expect(wasm[0]!.bytes).toBeLessThanOrEqual(BUDGET.wasmBytes);
     expect(emitted.filter((f) => /webgpu|jsep|asyncify|jspi/i.test(`${f.name} ${f.from ?? ''}`))).toEqual([]);
     const model = 'node_modules/@semroute/model-mini';
-    for (const file of ['config.json', 'heads.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']) {
+    for (const file of ['config.json', 'heads.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx', 'ner/ner.bin']) {
       const asset = emitted.find((f) => f.from === `${model}/${file}`);
       expect(asset, `${file} emitted`).toBeDefined();
       expect(readFileSync(join(dist, asset!.name)).equals(readFileSync(join(app, model, file))), `${file} emitted unchanged`).toBe(true);
