@@ -3,8 +3,9 @@
  * browser worker (@semroute/core/browser, Chromium WASM): the worker reads the file through the model's own URL resolver
  * (the folder URL, or a model package's `modelFiles` map) and runs it as the `natural_ner` PII recognizer, as the Node
  * runtime does. The folder is a temporary copy of the model under test with the random-weight test file
- * (packages/core/test/fixtures/ner) as its NER file, served as /models/semroute-mini/; once the shipped model names its
- * own NER file, browser-parity.spec.ts compares those spans on every prompt as well.
+ * (packages/core/test/fixtures/ner) as its NER file (random weights: many spans, a file that the shipped model's
+ * changes do not move), served as /models/semroute-mini/. The shipped model's own NER spans are compared on every
+ * parity prompt by browser-parity.spec.ts (fp32: spans identical).
  *   - NER spans depend on the text only: the page's equal Node's exactly (type, start, end), scores within 1e-9;
  *   - a file map without ner/ner.bin fails to load and names the file.
  */
