@@ -311,6 +311,31 @@ BENIGN_HARD = [
 ]
 
 
+def eval_keys():
+    """Normalised texts of every OOD eval row (../shared/data/dev-ood, both halves, and models/eval/handwritten): never trained on."""
+    import glob
+    keys = set()
+    for f in sorted(glob.glob(f"{P.D}/dev-ood/**/*.jsonl", recursive=True)) + sorted(glob.glob(os.path.join(HERE, "..", "eval", "handwritten", "*.jsonl"))):
+        for line in open(f, encoding="utf-8"):
+            if line.strip():
+                keys.add(P.norm_key(json.loads(line).get("text", "")))
+    keys.discard("")
+    return keys
+
+
+def v3_rows(fills):
+    import ast
+    import jailbreak_data_v3 as V3
+    text_attacks = [a for v in json.loads(git_show(BIPIA, "benchmark/text_attack_train.json")).values() for a in v]
+    enc_src = git_show(GARAK, "garak/probes/encoding.py")
+    templates = next(ast.literal_eval(n.value) for n in ast.parse(enc_src).body
+                     if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "TEMPLATES")
+    rows = V3.build(fills, text_attacks, git_show(GARAK, "garak/probes/latentinjection.py"),
+                    json.loads(git_show(GARAK, "garak/data/payloads/whois_injection_contexts.json"))["payloads"],
+                    json.loads(git_show(GARAK, "garak/data/payloads/domains_latentinjection.json"))["payloads"], templates)
+    return [{"text": t, "label": y, "src": s, "w": w} for t, y, s, w in rows]
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     base = P.prepare_jailbreak([])
@@ -328,12 +353,19 @@ def main():
     bp, bn = bipia_rows()
     rows += [{"text": t, "label": 1, "src": s, "w": 1.0} for t, s in bp]
     rows += [{"text": t, "label": 0, "src": s, "w": 1.0} for t, s in bn]
+    if "--no-v3" not in sys.argv:  # v3 (jailbreak_data_v3.py): more techniques, carriers and benign look-alikes
+        rows += v3_rows(fills)
     mmlu = [json.loads(l)["question"] for l in open(f"{P.D}/mmlu-pro/train.jsonl", encoding="utf-8")]
     rng.shuffle(mmlu)
     rows += [{"text": t, "label": 0, "src": "mmlu-pro:train", "w": 1.0} for t in mmlu[:1500]]
     seen, out = set(), []
+    held_out = eval_keys()
+    dropped = 0
     for r in rows:
         k = P.norm_key(r["text"])
+        if k in held_out:
+            dropped += 1
+            continue
         if k and k not in seen:
             seen.add(k)
             out.append(r)
@@ -344,7 +376,14 @@ def main():
         # the encoder fine-tune (train.py) reads work/data/jailbreak.jsonl: add the new rows to its train split
         # (validation there is in-distribution bookkeeping only; checkpoints are selected on the OOD dev half)
         path = os.path.join(os.path.dirname(OUT), "data", "jailbreak.jsonl")
-        have = {P.norm_key(json.loads(l)["text"]) for l in open(path, encoding="utf-8")}
+        # the pipeline's own train rows whose text is in an eval set (e.g. Giskard copies of PromptInject attacks) leave it
+        lines = [l for l in open(path, encoding="utf-8") if l.strip()]
+        keep = [l for l in lines if not (json.loads(l).get("split") == "train" and P.norm_key(json.loads(l)["text"]) in held_out)]
+        if len(keep) != len(lines):
+            with open(path, "w", encoding="utf-8") as f:
+                f.writelines(keep)
+            print(f"removed {len(lines) - len(keep)} train rows of {path} whose text is in an eval set")
+        have = {P.norm_key(json.loads(l)["text"]) for l in keep}
         added = 0
         with open(path, "a", encoding="utf-8") as f:
             for r in out:
@@ -354,6 +393,7 @@ def main():
                 added += 1
         print(f"added {added} rows to {path}")
     from collections import Counter
+    print(f"dropped {dropped} rows whose text is in a dev-ood or hand-written eval set")
     print(len(out), Counter(r["label"] for r in out))
     print(Counter(r["src"].split(":")[0] + ":" + str(r["label"]) for r in out).most_common())
 
