@@ -2,9 +2,9 @@
 
   python3 ood_select.py RUN[/stepN.pt] ...   (a run name means its best.pt)
 
-For each checkpoint, through torch (fp32) and the runtime's long-input rule for the sequence heads (windows of 128 tokens,
-stride 96, each re-wrapped in [CLS] ... [SEP]; jailbreak: the highest window probability; domain: the mean of the window
-logits): jailbreak ROC-AUC and TPR at the threshold that flags <= 1% of realistic benign prompts and <= 2% of all benign
+For each checkpoint, through torch (fp32) and the runtime's long-input rules: jailbreak: the highest score over the windows
+the runtime screens (`jailbreak_windows`: summary, PII and sentence-start windows); domain: the mean of the logits of
+windows of 128 tokens, stride 96, each re-wrapped in [CLS] ... [SEP]: jailbreak ROC-AUC and TPR at the threshold that flags <= 1% of realistic benign prompts and <= 2% of all benign
 ones, per set; domain accuracy and macro-F1 of the encoder's own head (the n-gram path is refitted after the encoder
 changes, so it is left out for every checkpoint alike). Data: the dev half of ../shared/data/dev-ood and of
 models/eval/handwritten (a row's `split`, else sha256(text)[0] even = dev, as models/eval/run.mjs). Writes
@@ -71,6 +71,45 @@ def windows(tok, text, max_len=128, stride=96):
         if start + body >= len(ids):
             return out
         start += stride
+
+
+def jailbreak_windows(tok, text, head=94, tail=32, pii_w=126, pii_overlap=32, jb_w=30, jb_gap=12):
+    """The sequences the runtime scores for the jailbreak head (packages/core/src/runtime/windows.ts + classifier.ts, default
+    windows for max_length 128): a prompt of at most head + tail content tokens is one sequence; a longer one gives the
+    summary window (first `head` + last `tail` tokens in one sequence), the PII windows (`pii_w` tokens, `pii_overlap`
+    shared) and a `jb_w`-token window at the text start and at every sentence or line start at least `jb_gap` tokens after
+    the previous one (a token that follows whitespace after . ! ? : or whitespace containing a line break). Each is wrapped
+    in [CLS] ... [SEP]; the runtime flags on the highest window score. (Offsets here are code points, the runtime's UTF-16
+    units: the same except around characters outside the BMP.)"""
+    ids, offs = tok.encode(text[:200000], add_special=False)
+    n = len(ids)
+    wrap = lambda ranges: [T.CLS] + [i for a, b in ranges for i in ids[a:b]] + [T.SEP]  # noqa: E731
+    if n <= head + tail:
+        return [wrap([(0, n)])]
+    out = [wrap([(0, head), (n - tail, n)])]
+    if n <= pii_w:
+        out.append(wrap([(0, n)]))
+    else:
+        st = 0
+        while True:
+            if st + pii_w >= n:
+                out.append(wrap([(n - pii_w, n)]))
+                break
+            out.append(wrap([(st, st + pii_w)]))
+            st += pii_w - pii_overlap
+    out.append(wrap([(0, min(n, jb_w))]))
+    last = 0
+    for t in range(1, n):
+        if t - last < jb_gap:
+            continue
+        prev_end, start = offs[t - 1][1], offs[t][0]
+        if start <= prev_end:
+            continue
+        opens = text[prev_end - 1] in ".!?:" or "\n" in text[prev_end:start]
+        if opens:
+            out.append(wrap([(t, min(n, t + jb_w))]))
+            last = t
+    return out
 
 
 @torch.no_grad()
@@ -162,7 +201,7 @@ def main():
     jb_rows = jailbreak_dev_rows()
     dom_rows = [r for n, p in DOM_SETS.items() for r in rows_of(f"{SHARED}/data/dev-ood/{p}", n)]
     dom_rows += rows_of(f"{HW}/domain_chat.jsonl", "hw_domain_chat")
-    jb_w = [windows(tok, r["text"]) for r in jb_rows]
+    jb_w = [jailbreak_windows(tok, r["text"]) for r in jb_rows]
     dom_w = [windows(tok, r["text"]) for r in dom_rows]
     flat_jb = [w for ws in jb_w for w in ws]
     flat_dom = [w for ws in dom_w for w in ws]

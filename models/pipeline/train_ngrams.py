@@ -159,8 +159,8 @@ def fit_pii(a, data, cfg, encoder):
 def fit_jailbreak(a, data, cfg, encoder):
     """NgramBag with two outputs on the jailbreak data (work/data/jailbreak.jsonl, which jailbreak_bag_data.py
     --into-pipeline extends with technique-diverse attacks). Unlike the other heads, the epoch and mixing weight are
-    chosen on the OUT-OF-DISTRIBUTION dev half (ood_select.py's data and rule: windows of 128 tokens, the highest window
-    score; TPR at the threshold that flags <= 1% of realistic benign prompts and <= 2% of all benign ones; ties: AUC),
+    chosen on the OUT-OF-DISTRIBUTION dev half (ood_select.py's data and rule: the windows the runtime screens, the highest
+    window score; TPR at the threshold that flags <= 1% of realistic benign prompts and <= 2% of all benign ones; ties: AUC),
     because the in-distribution validation split overstated the head by 20-50 points (issue 23)."""
     import ood_select as O
     train = data[("jailbreak", "train")]
@@ -172,7 +172,7 @@ def fit_jailbreak(a, data, cfg, encoder):
     rng = np.random.default_rng(a.seed)
     batches = length_batches(train)
     dev = O.jailbreak_dev_rows()
-    dev_windows = [O.windows(O.TOKENIZER(), r["text"]) for r in dev]
+    dev_windows = [O.jailbreak_windows(O.TOKENIZER(), r["text"]) for r in dev]  # the runtime's windows
     flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
     enc = np.stack(predict(encoder, flat, "jailbreak", torch.device("cpu")))
     grid = [float(w) for w in (a.mix_grid or "0,0.5,1,2,3,4,6,8").split(",")]
