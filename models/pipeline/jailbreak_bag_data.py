@@ -323,6 +323,29 @@ def eval_keys():
     return keys
 
 
+def benign_fragments(rows, per_row=3, words=24):
+    """Benign pieces of long benign training prompts, cut where the runtime starts a jailbreak window (a sentence or line
+    start: packages/core/src/runtime/windows.ts): the runtime flags a prompt when ANY of its short windows scores high, so
+    every fragment of a long benign prompt (code, pasted pages, system-prompt-style role descriptions) must score low too."""
+    import re
+    frag_rng = random.Random(20261208)
+    # the pipeline's own rows outside its train split stay out (their pieces would leak into the in-distribution test)
+    path = os.path.join(os.path.dirname(OUT), "data", "jailbreak.jsonl")
+    held = {P.norm_key(x["text"]) for x in map(json.loads, open(path, encoding="utf-8")) if x.get("split") != "train"}
+    out = []
+    for r in rows:
+        if r["label"] != 0 or r["src"].startswith("harmful_plain") or len(r["text"].split()) < 2 * words:
+            continue
+        if r["src"].startswith("pipeline:") and P.norm_key(r["text"]) in held:
+            continue
+        starts = [0] + [m.end() for m in re.finditer(r"(?<=[.!?:])\s+|\n\s*", r["text"])]
+        for st in frag_rng.sample(starts, min(per_row, len(starts))):
+            piece = " ".join(r["text"][st:].split(" ")[:words]).strip()
+            if len(piece.split()) >= 6:
+                out.append({"text": piece, "label": 0, "src": "v3:benign_fragment:" + r["src"].split(":")[0], "w": 1.0})
+    return out
+
+
 def v3_rows(fills):
     import ast
     import jailbreak_data_v3 as V3
@@ -355,6 +378,8 @@ def main():
     rows += [{"text": t, "label": 0, "src": s, "w": 1.0} for t, s in bn]
     if "--no-v3" not in sys.argv:  # v3 (jailbreak_data_v3.py): more techniques, carriers and benign look-alikes
         rows += v3_rows(fills)
+    if "--fragments" in sys.argv:  # tried 2026-12-06, not in the shipped path (see DATA.md "Jailbreak data v3")
+        rows += benign_fragments(rows)
     mmlu = [json.loads(l)["question"] for l in open(f"{P.D}/mmlu-pro/train.jsonl", encoding="utf-8")]
     rng.shuffle(mmlu)
     rows += [{"text": t, "label": 0, "src": "mmlu-pro:train", "w": 1.0} for t in mmlu[:1500]]
