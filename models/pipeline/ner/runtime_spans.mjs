@@ -1,6 +1,7 @@
 // The shipped runtime's PII spans (`semroute classify`, default config) for one half of the OOD suite's PII sets, so
 // select.py can simulate the natural_ner recognizer on top of them. Same sets and halves as models/eval/run.mjs.
 // Usage: node runtime_spans.mjs OUT.jsonl [--half dev|report] [--model DIR] [--config FILE]
+// (default config: natural_ner off, so a model folder that already ships an NER file gives the spans it merges into)
 // Rows: {set, text, entities (gold, UTF-16 offsets), pii (runtime spans, code-point offsets, with recognizer)}.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,7 +16,16 @@ const [out, ...rest] = process.argv.slice(2);
 const opt = (k, d) => (rest.includes(k) ? rest[rest.indexOf(k) + 1] : d);
 const half = opt('--half', 'dev');
 const model = resolve(opt('--model', join(repo, 'models/semroute-mini')));
-const config = opt('--config');
+// Without --config: the default config with natural_ner switched off (these are the spans it is merged into) and the
+// routing deadline raised (a quality measurement on a possibly loaded machine, not a latency one).
+let config = opt('--config');
+if (!config) {
+  const text = readFileSync(join(repo, 'packages/core/config/default.yaml'), 'utf8');
+  const edited = text.replace('recognizers: {}', 'recognizers: {natural_ner: {enabled: false}}').replace(/routing_deadline_ms: \d+/, 'routing_deadline_ms: 600000');
+  if (edited === text) throw new Error('cannot find the pii recognizers / routing deadline in packages/core/config/default.yaml; pass --config');
+  config = `${out}.config.yaml`;
+  writeFileSync(config, edited);
+}
 const SETS = {
   pii_wikigold: join(shared, 'pii/pii_wikigold.jsonl'),
   pii_btc: join(shared, 'pii/pii_btc.jsonl'),
