@@ -15,11 +15,11 @@
 // set has one, else a hash of its text (sha256, first byte even → dev), so the halves never change.
 // Writes <out>/<half>.json (every figure) and <out>/<half>.md (the tables the model card quotes).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { evalSets, halfOf, withLongDeadline } from './suite.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -31,40 +31,18 @@ const modelDir = resolve(args.model ?? join(repo, 'models', 'semroute-mini'));
 const outDir = resolve(args.out ?? join(here, 'results'));
 const cli = join(repo, 'packages', 'node-adapter', 'bin', 'semroute.js');
 
-/** What each set is and how it is scored. `kind`: domain | jailbreak | pii. */
-const SETS = [
-  { name: 'exam_qa_more', kind: 'domain', style: 'exam', file: join(shared, 'domain/exam_qa_more.jsonl') },
-  { name: 'domain_dev', kind: 'domain', style: 'exam', file: join(shared, 'domain/domain_dev.jsonl') },
-  { name: 'hw_domain_chat', kind: 'domain', style: 'chat', file: join(here, 'handwritten/domain_chat.jsonl') },
-  { name: 'mixed_dev', kind: 'jailbreak', file: join(shared, 'jailbreak/mixed_dev.jsonl') },
-  { name: 'bipia_indirect', kind: 'jailbreak', file: join(shared, 'jailbreak/bipia_indirect_injection.jsonl') },
-  { name: 'bipia_twins', kind: 'jailbreak', file: join(shared, 'jailbreak/bipia_clean_twins.jsonl') },
-  { name: 'tensor_trust', kind: 'jailbreak', file: join(shared, 'jailbreak/tensor_trust_attacks.jsonl') },
-  { name: 'latent_jailbreak', kind: 'jailbreak', file: join(shared, 'jailbreak/latent_jailbreak.jsonl') },
-  { name: 'harmful_requests', kind: 'jailbreak', file: join(shared, 'jailbreak/harmful_requests.jsonl') },
-  { name: 'oasst_benign', kind: 'jailbreak', realistic: true, file: join(shared, 'jailbreak/oasst_benign.jsonl') },
-  { name: 'ifeval_benign', kind: 'jailbreak', realistic: true, file: join(shared, 'jailbreak/ifeval_benign.jsonl') },
-  { name: 'hw_attacks', kind: 'jailbreak', file: join(here, 'handwritten/jailbreak_attacks.jsonl') },
-  { name: 'hw_benign', kind: 'jailbreak', realistic: true, file: join(here, 'handwritten/jailbreak_benign.jsonl') },
-  { name: 'pii_wikigold', kind: 'pii', file: join(shared, 'pii/pii_wikigold.jsonl') },
-  { name: 'pii_btc', kind: 'pii', social: true, file: join(shared, 'pii/pii_btc.jsonl') },
-  { name: 'pii_re3d', kind: 'pii', file: join(shared, 'pii/pii_re3d.jsonl') },
-  { name: 'hw_pii_natural', kind: 'pii', natural: true, file: join(here, 'handwritten/pii_natural.jsonl') },
-];
+const SETS = evalSets(shared);
 
 // The model's PII types are Presidio's; the public sets say LOCATION where the model says GPE.
 const PII_TYPE_ALIAS = { GPE: 'LOCATION' };
 // Benign prompts the false-positive rate is chosen on: what real users send (the guide: FPR ≤ 1% there).
 const REALISTIC_BENIGN_SOURCES = new Set(['oasst_benign', 'ifeval_benign', 'hw_benign', 'mixed_dev:benign']);
 
-// The config every run uses: --config, or the default config with a routing deadline of 10 minutes. This measures what
-// the router decides, not how fast: on a loaded machine a long prompt can pass the default 15 s deadline, and a blocked
-// request would end the run (the classifications themselves are the same whatever the deadline).
+// The config every run uses: --config, or the default config with the routing deadline raised (suite.mjs withLongDeadline).
 const evalConfig = args.config ? resolve(args.config) : join(outDir, '.eval-config.yaml');
 if (!args.config) {
-  const text = readFileSync(join(repo, 'packages/core/config/default.yaml'), 'utf8');
-  const raised = text.replace(/routing_deadline_ms: \d+/, 'routing_deadline_ms: 600000');
-  if (raised === text) fail('cannot find global.limits.routing_deadline_ms in packages/core/config/default.yaml; pass --config');
+  const raised = withLongDeadline(readFileSync(join(repo, 'packages/core/config/default.yaml'), 'utf8'));
+  if (!raised) fail('cannot find global.limits.routing_deadline_ms in packages/core/config/default.yaml; pass --config');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(evalConfig, raised);
 }
@@ -330,10 +308,6 @@ function shippedJailbreakThreshold() {
   const m = /jailbreak:\s*\n(?:\s*#.*\n)*\s*-\s*\{name:\s*\w+,\s*threshold:\s*([0-9.]+)/.exec(yaml);
   if (!m) fail('cannot find the jailbreak threshold in packages/core/config/default.yaml; pass --jailbreak-threshold');
   return m[1];
-}
-function halfOf(row) {
-  if (row.split === 'dev' || row.split === 'report') return row.split;
-  return createHash('sha256').update(row.text).digest()[0] % 2 === 0 ? 'dev' : 'report';
 }
 /** semroute reports PII offsets in code points; the sets use UTF-16 (JavaScript string) offsets. */
 function utf16(text, codePointOffset) {

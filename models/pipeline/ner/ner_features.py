@@ -34,6 +34,7 @@ Offsets: this module works in Python string indices (code points); the TS runtim
 tokens. Everything is linear in the text: one pass to tokenise, a bounded number of features per token, Viterbi over
 7 labels.
 """
+import functools
 import json
 import struct
 import unicodedata
@@ -155,6 +156,7 @@ def token_features(text, toks, cluster_of=None):
     return feats
 
 
+@functools.lru_cache(maxsize=None)  # feature strings repeat across tokens and texts; hashing them in Python is the slow part
 def fnv1a(s):
     h = 0x811C9DC5
     for b in s.encode("utf-8"):

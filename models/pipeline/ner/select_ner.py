@@ -13,7 +13,6 @@ import numpy as np
 
 import ner_features as N
 
-PATTERNS = {"email", "credit_card", "iban", "ip_address", "us_ssn", "phone_number", "us_driver_license", "url", "domain_name"}
 ALIAS = {"GPE": "LOCATION"}
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
 DROPS = ((), ("ORGANIZATION",), ("GPE", "ORGANIZATION"), ("PERSON", "GPE", "ORGANIZATION"))
@@ -29,10 +28,8 @@ def cp_index(text, utf16):
     return len(text)
 
 
-CLUSTER_OF = None
-
-
-def load_dev(path):
+def load_dev(path, cluster_of=None):
+    """runtime_spans.mjs rows with gold spans in code points, tokens and features (cluster_of: the file's cluster lookup)."""
     rows = []
     for line in open(path):
         r = json.loads(line)
@@ -40,7 +37,7 @@ def load_dev(path):
         gold_types = {e["type"] for e in r["entities"] if "derived" not in e}
         r["gold"] = {(e["type"], cp_index(t, e["start"]), cp_index(t, e["end"])) for e in r["entities"] if e["type"] in gold_types}
         r["toks"] = N.tokenize(t)
-        r["feats"] = N.token_features(t, r["toks"], CLUSTER_OF)
+        r["feats"] = N.token_features(t, r["toks"], cluster_of)
         rows.append(r)
     types = {}
     for r in rows:
@@ -50,16 +47,12 @@ def load_dev(path):
     return rows
 
 
-_cache = {}
-
-
 def ner_spans(nf, r):
     header, W = nf.header, nf.w
     B = header["buckets"]
-    key = (id(r), B)
-    bk = _cache.get(key)
+    bk = r.get(("buckets", B))  # the features do not change between epochs: hash them once per row and table size
     if bk is None:
-        bk = _cache[key] = np.array([[N.fnv1a(f) & (B - 1) for f in fs] for fs in r["feats"]], dtype=np.int64).reshape(len(r["feats"]), -1)
+        bk = r[("buckets", B)] = np.array(N.buckets_of(r["feats"], B), dtype=np.int64).reshape(len(r["feats"]), -1)
     if len(bk) == 0:
         return []
     lg = (W[bk].astype(np.float32) * np.asarray(header["scales"], np.float32)).sum(1)
@@ -76,8 +69,8 @@ MERGES = ("replace", "fill", "score")
 def merged(r, ner, threshold, drop, merge="replace"):
     """merge: replace = a NER span replaces every span it overlaps; fill = it is added only where no span overlaps it;
     score = it replaces the spans it overlaps when its score is at least each of theirs, else it is left out."""
-    spans = [(s["type"], s["start"], s["end"], s["score"]) for s in r["pii"] if s["recognizer"] not in PATTERNS]
-    pats = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["recognizer"] in PATTERNS]
+    spans = [(s["type"], s["start"], s["end"], s["score"]) for s in r["pii"] if not s["pattern"]]
+    pats = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["pattern"]]
     spans = [s for s in spans if s[0] not in drop]
     for t, s, e, sc in ner:
         if sc < threshold:
@@ -124,8 +117,7 @@ def baseline(rows):
 
 if __name__ == "__main__":
     nf = N.read_file(sys.argv[1])
-    CLUSTER_OF = nf.cluster_of
-    rows = load_dev(sys.argv[2])
+    rows = load_dev(sys.argv[2], nf.cluster_of)
     print("runtime alone:", baseline(rows))
     for ev in sorted(evaluate(nf, rows), key=lambda e: -e["objective"])[:8]:
         print(ev["setting"], ev["objective"], ev["per_set_f1"])

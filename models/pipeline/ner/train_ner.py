@@ -34,25 +34,6 @@ def token_labels(toks, ents):
     return [N.LABELS.index(x) for x in lab]
 
 
-_hash_cache = {}
-
-
-CLUSTER_OF = None
-
-
-def buckets(text, toks, mask):
-    out = []
-    for fs in N.token_features(text, toks, CLUSTER_OF):
-        row = []
-        for f in fs:
-            h = _hash_cache.get(f)
-            if h is None:
-                h = _hash_cache[f] = N.fnv1a(f)
-            row.append(h & mask)
-        out.append(row)
-    return out
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("train")
@@ -71,19 +52,15 @@ def main():
     ap.add_argument("--disable", default="", help="feature kinds to leave out, e.g. ww-1,ww+1 (experiment)")
     a = ap.parse_args()
     N.DISABLED.update(filter(None, a.disable.split(",")))
-    global CLUSTER_OF
-    table = None
+    table = cluster_of = None
     if a.clusters:
         cl = json.load(open(a.clusters))
         table = N.build_cluster_table(cl["words"], cl["clusters"], a.cluster_buckets)
-        CLUSTER_OF = N.cluster_lookup(table)
-        import select_ner
-        select_ner.CLUSTER_OF = CLUSTER_OF
+        cluster_of = N.cluster_lookup(table)
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     B = 1 << a.buckets
-    mask = B - 1
     excl = set(filter(None, a.exclude.split(",")))
     t0 = time.time()
     feats, labels = [], []
@@ -100,13 +77,13 @@ def main():
             toks = N.tokenize(text)
             if not toks:
                 continue
-            feats.extend(buckets(text, toks, mask))
+            feats.extend(N.buckets_of(N.token_features(text, toks, cluster_of), B))
             labels.extend(token_labels(toks, r["entities"]))
     F = len(feats[0])
     X = torch.tensor(feats, dtype=torch.long)  # [tokens, F]
     Y = torch.tensor(labels, dtype=torch.long)
     print(f"{len(Y)} tokens, {F} features each, {time.time() - t0:.0f} s to featurise", file=sys.stderr)
-    dev = load_dev(a.dev)
+    dev = load_dev(a.dev, cluster_of)
     L = len(N.LABELS)
     emb = torch.nn.Embedding(B, L, sparse=True)  # only the rows a batch touches are updated: fast at 2^20 buckets
     torch.nn.init.zeros_(emb.weight)
