@@ -6,16 +6,15 @@
  *   - backend fallback (webgpu requested without an adapter → wasm), Cache API second load, worker crash recovery.
  * The Node side runs in a child process (node-reference.ts) over the same fixture file.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium, expect, test } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
+import { type Page, expect, test } from '@playwright/test';
 import { buildHarness } from './build.js';
+import { openHarness as openHarnessAt, runNodeReference } from './harness.js';
 import { type PageRunOptions, runParityInPage } from './page-run.js';
-import { ROOT, startServer } from './server.js';
+import { startServer } from './server.js';
 import { type ParityResult, compareResults } from './shared.js';
 
 const TOL = 1e-3;
@@ -27,12 +26,7 @@ const refs: Record<string, ParityResult[]> = {};
 
 function nodeReference(dtype: 'int8' | 'fp32'): ParityResult[] {
   if (!refs[dtype]) {
-    const out = join(work, `node-${dtype}.json`);
-    execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'e2e/parity/node-reference.ts'), out, dtype], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    refs[dtype] = JSON.parse(readFileSync(out, 'utf8')) as ParityResult[];
+    refs[dtype] = runNodeReference(join(work, `node-${dtype}.json`), dtype);
   }
   return refs[dtype]!;
 }
@@ -52,25 +46,7 @@ function expectParity(node: ParityResult[], web: ParityResult[], tol: number, ch
   return worst;
 }
 
-async function launch(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
-}
-
-/**
- * A fresh Chromium on the parity harness page, once the page says it is ready: the cross-origin isolated page
- * (`coi/`) unless `isolated: false`. Console warnings are collected from the first moment.
- */
-async function openHarness(o: { isolated?: boolean; args?: string[] } = {}): Promise<{ browser: Browser; page: Page; warnings: string[] }> {
-  const browser = await launch(o.args);
-  const page = await browser.newPage();
-  const warnings: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'warning') warnings.push(m.text());
-  });
-  await page.goto(`${base}/${o.isolated === false ? '' : 'coi/'}index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
-  return { browser, page, warnings };
-}
+const openHarness = (o: { isolated?: boolean; args?: string[] } = {}) => openHarnessAt(base, o);
 
 test.describe.configure({ mode: 'serial', timeout: 600_000 });
 

@@ -9,15 +9,14 @@
  *   - NER spans depend on the text only: the page's equal Node's exactly (type, start, end), scores within 1e-9;
  *   - a file map without ner/ner.bin fails to load and names the file.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium, expect, test } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
+import { type Page, expect, test } from '@playwright/test';
 import { buildHarness } from './build.js';
-import { type PageRunOptions, type PageRunOutput, runParityInPage } from './page-run.js';
+import { classifyInPage as classifyFixture, openHarness as openHarnessAt, runNodeReference } from './harness.js';
+import type { PageRunOptions, PageRunOutput } from './page-run.js';
 import { MODEL_DIR, ROOT, startServer } from './server.js';
 import type { ParityPrompt, ParityResult } from './shared.js';
 
@@ -49,13 +48,7 @@ test.beforeAll(async () => {
   writeFileSync(join(model, 'index.js'), `export const modelFiles = Object.freeze({\n${entries.join('\n')}\n});\n`);
   await buildHarness(join(work, 'site'));
   ({ server, url: base } = await startServer(join(work, 'site'), { modelDir: model, onRequest: (method, path) => requests.push(`${method} ${path}`) }));
-  const out = join(work, 'node.json');
-  execFileSync(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', join(ROOT, 'e2e/parity/node-reference.ts'), out, 'int8', '--model', model, '--ids', IDS.join(','), '--no-route'],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  node = JSON.parse(readFileSync(out, 'utf8')) as ParityResult[];
+  node = runNodeReference(join(work, 'node.json'), 'int8', ['--model', model, '--ids', IDS.join(','), '--no-route']);
 });
 
 test.afterAll(async () => {
@@ -63,17 +56,11 @@ test.afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function openHarness(): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
-  return { browser, page };
-}
+const openHarness = () => openHarnessAt(base);
 
 async function classifyInPage(page: Page, o: Omit<PageRunOptions, 'backend'>): Promise<PageRunOutput> {
   requests.length = 0;
-  return page.evaluate(runParityInPage, { backend: 'wasm', threads: 1, cache: false, route: false, ids: IDS, ...o } as PageRunOptions);
+  return classifyFixture(page, IDS, o);
 }
 
 type Span = ParityResult['pii'][number] & { recognizer?: string };

@@ -13,16 +13,15 @@
  * native ORT fused it into MatMulNBits with int8 activations, ORT-web computed it in float).
  * A spread of the parity fixture's prompts (every kind), classified only: decisions are browser-parity.spec.ts's job.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium, expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
 import { blendDomainScores } from '@semroute/core/runtime-kit';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../playwright.config.js';
 import { buildHarness } from './build.js';
-import { type PageRunOptions, type PageRunOutput, runParityInPage } from './page-run.js';
+import { classifyInPage as classifyFixture, openHarness as openHarnessAt, runNodeReference } from './harness.js';
+import type { PageRunOptions, PageRunOutput } from './page-run.js';
 import { PLUS_DIR, ROOT, startServer } from './server.js';
 import type { ParityPrompt, ParityResult } from './shared.js';
 
@@ -55,27 +54,14 @@ test.beforeAll(async () => {
   const work = mkdtempSync(join(tmpdir(), 'semroute-plus-e2e-'));
   await buildHarness(join(work, 'site'));
   ({ server, url: base } = await startServer(join(work, 'site'), { onRequest: (method, path) => requests.push(`${method} ${path}`) }));
-  const out = join(work, 'node-plus.json');
-  execFileSync(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', join(ROOT, 'e2e/parity/node-reference.ts'), out, 'int8', '--model', PLUS_DIR, '--ids', IDS.join(','), '--no-route'],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  nodePlus = JSON.parse(readFileSync(out, 'utf8')) as ParityResult[];
+  nodePlus = runNodeReference(join(work, 'node-plus.json'), 'int8', ['--model', PLUS_DIR, '--ids', IDS.join(','), '--no-route']);
 });
 
 test.afterAll(async () => {
   await new Promise((r) => server?.close(r));
 });
 
-/** A fresh Chromium (fresh profile: nothing cached) on the cross-origin isolated harness page. */
-async function openHarness(): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  const page = await browser.newPage();
-  await page.goto(`${base}/coi/index.html`);
-  await page.waitForFunction(() => (globalThis as { semrouteReady?: boolean }).semrouteReady === true);
-  return { browser, page };
-}
+const openHarness = () => openHarnessAt(base);
 
 /**
  * Classifies the fixed prompts in the page, the request log starting empty. One WASM thread (like Node's one) and no
@@ -83,7 +69,7 @@ async function openHarness(): Promise<{ browser: Browser; page: Page }> {
  */
 async function classifyInPage(page: Page, o: Omit<PageRunOptions, 'backend'>): Promise<PageRunOutput> {
   requests.length = 0;
-  return page.evaluate(runParityInPage, { backend: 'wasm', threads: 1, cache: false, route: false, ids: IDS, ...o } as PageRunOptions);
+  return classifyFixture(page, IDS, o);
 }
 
 /** The largest |a − b| of any domain probability over all prompts, and the prompt it occurs on; same prompts, same labels. */
