@@ -18,9 +18,9 @@ import type { PiiSpan } from './types.js';
 /** Score of a recognised expression: above the default threshold, below the validated patterns (e-mail, card: 0.9+). */
 export const DATE_TIME_SCORE = 0.85;
 
-// A period belongs to an abbreviated month ("3 Jan. 2025"), never to a full name: "due on Monday, 9 June." ends a sentence.
-const MONTH = '(?:january|february|march|april|may|june|july|august|september|october|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\\.?)';
 const MONTH_FULL = '(?:january|february|march|april|may|june|july|august|september|october|november|december)';
+// A period belongs to an abbreviated month ("3 Jan. 2025"), never to a full name: "due on Monday, 9 June." ends a sentence.
+const MONTH = `(?:${MONTH_FULL}|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\\.?)`;
 const WEEKDAY = '(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?';
 const ORD = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)';
 const DAY = `(?:${ORD}|(?:[12]\\d|3[01]|0?[1-9])(?!\\d))`;
