@@ -1,12 +1,15 @@
 """Assembles models/semroute-plus from models/semroute-mini (config, tokenizer, int8 graph: copied unchanged) and the tower
-folder written by build_tower.py; heads.json = semroute-mini's with the domain head's `tower` block (blend weight and
-temperature from WORK/tower_selection.json).  Usage: python3 assemble_plus.py WORK"""
-import json, os, shutil, sys
+folder written by build_tower.py; heads.json = semroute-mini's with the domain head's `tower` block. The blend weight and
+temperature come from the tower folder's own config.json (`selection`, written by build_tower.py with the head they were
+chosen for), so re-assembling after semroute-mini changes keeps the shipped tower and its blend together; re-select them
+(fit_tower.py, build_tower.py) when the shipped domain head changes.  Usage: python3 assemble_plus.py [WORK]  (WORK unused;
+accepted for older callers)"""
+import json, os, shutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.normpath(os.path.join(HERE, '..', '..'))
 MINI, PLUS = os.path.join(MODELS, 'semroute-mini'), os.path.join(MODELS, 'semroute-plus')
-sel = json.load(open(os.path.join(sys.argv[1], 'tower_selection.json')))
+sel = json.load(open(os.path.join(PLUS, 'towers', 'use-lite', 'config.json')))['selection']
 os.makedirs(os.path.join(PLUS, 'onnx'), exist_ok=True)
 os.makedirs(os.path.join(PLUS, 'ner'), exist_ok=True)
 for f in ('config.json', 'tokenizer.json', 'tokenizer_config.json', 'LICENSE', 'onnx/model_quantized.onnx', 'ner/ner.bin'):
