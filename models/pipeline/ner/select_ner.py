@@ -1,12 +1,14 @@
 """Dev-half evaluation of the natural_ner recognizer on top of the shipped runtime's spans, simulating exactly what the
-registry does (packages/core/src/signals/pii-ner.ts): the model's and span rules' spans of `drop_model_types` go, each
-NER span at or above `threshold` replaces the spans it overlaps, then the pattern recognizers' spans replace any span
+registry does (packages/core/src/signals/pii-ner.ts): the model's and span rules' spans of `drop_model_types` go, the
+NER spans at or above `threshold` grow over the rest of an organisation's name (`grow_names`), each replaces the spans
+it overlaps, then the pattern recognizers' spans replace any span
 they overlap. Scored like models/eval/run.mjs: exact-span micro P/R/F1 over the types a set annotates, GPE = LOCATION.
 
 Usage (figures of a trained file): python3 select_ner.py NER_BIN RUNTIME_SPANS.jsonl
 """
 import itertools
 import json
+import re
 import sys
 
 import numpy as np
@@ -59,6 +61,62 @@ def ner_spans(nf, r):
     return N.decode({**header, "threshold": 0.0}, r["toks"], lg.astype(np.float32))
 
 
+# packages/core/src/signals/pii-refine.ts COMPANY_WORD and INSTITUTION_WORD, character for character (pii-ner.test.ts
+# checks that they still are)
+COMPANY_WORD = r"^(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|plc|gmbh|ag|kg|ab|as|a\/s|asa|aps|ba|oy|oyj|sa|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|bv|b\.v|nv|n\.v|tbk|bt|kft|zrt|nyrt|s\.r\.o|a\.s|ltda|group|gruppen|gruppe|holding|holdings|bank|hospital|university|insurance|clinic|pharmacy|partners|associates|foundation|institute|college)\.?$"
+INSTITUTION_WORD = r"^(?:press|publishing|publishers|council|cinemas?|airlines?|airways|labs?|laboratories|studios?|agency|ministry|department|administration|authority|bakery|restaurant|hotels?|motors|logistics|systems|technologies|solutions|services|consulting|academy|school|library|museum|club|society|association|union|committee|commission|bureau|industries|media|records)\.?$"
+_COMPANY, _INSTITUTION = re.compile(COMPANY_WORD, re.I), re.compile(INSTITUTION_WORD, re.I)
+_CAP = r"[A-Z]\w*(?:[.'’-]\w+)*"  # pii-ner.ts CAP ([\p{L}\p{N}\p{M}_]; Python's \w leaves out some combining marks)
+_CAP_JOINED = _CAP + r"(?: (?:(?:of|for|and|&|the|de) )?" + _CAP + r")*"
+_OF_TAIL = re.compile(r" of(?: the)? " + _CAP_JOINED)
+_AFTER_OF = re.compile(r" " + _CAP_JOINED)
+_CAP_RUN = re.compile(r" " + _CAP + r"(?: " + _CAP + r"){0,3}")
+
+
+def is_organisation_word(w):
+    """pii-refine.ts isOrganisationWord."""
+    return bool((_COMPANY.match(w) and (len(re.sub(r"\W", "", w)) > 3 or w != w.lower())) or (_INSTITUTION.match(w) and w != w.lower()))
+
+
+def grow_names(text, ner):
+    """pii-ner.ts growNerNames over [(type, start, end, score)] sorted and disjoint (code points here, UTF-16 there:
+    the same for the texts these rules read unless an astral character sits inside a grown name)."""
+    out, i = [], 0
+    while i < len(ner):
+        typ, start, end, score = ner[i]
+        i += 1
+
+        def grow_to(to):
+            nonlocal end, i
+            end = max(end, to)
+            while i < len(ner) and ner[i][1] < end:
+                end = max(end, ner[i][2])
+                i += 1
+        words = text[start:end].split()
+        if words and is_organisation_word(words[-1]):
+            typ = "ORGANIZATION"
+        m = _CAP_RUN.match(text, end)
+        if m:
+            ws = m.group(0)[1:].split(" ")
+            k = max((k for k in range(len(ws)) if is_organisation_word(ws[k])), default=None)
+            if k is not None:
+                typ = "ORGANIZATION"
+                grow_to(end + 1 + len(" ".join(ws[:k + 1])))
+        if typ == "ORGANIZATION":
+            if end - start > 3 and text[start:end].endswith(" of"):
+                m = _AFTER_OF.match(text, end)
+                if m:
+                    grow_to(end + len(m.group(0)))
+                else:
+                    end -= 3
+            else:
+                m = _OF_TAIL.match(text, end)
+                if m:
+                    grow_to(end + len(m.group(0)))
+        out.append((typ, start, end, score))
+    return out
+
+
 def overlaps(a, b):
     return a[1] < b[2] and b[1] < a[2]
 
@@ -72,9 +130,7 @@ def merged(r, ner, threshold, drop, merge="replace"):
     spans = [(s["type"], s["start"], s["end"], s["score"]) for s in r["pii"] if not s["pattern"]]
     pats = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["pattern"]]
     spans = [s for s in spans if s[0] not in drop]
-    for t, s, e, sc in ner:
-        if sc < threshold:
-            continue
+    for t, s, e, sc in grow_names(r["text"], [tuple(n) for n in ner if n[3] >= threshold]):
         n = (t, s, e, sc)
         hit = [x for x in spans if overlaps(x, n)]
         if hit and (merge == "fill" or (merge == "score" and any(x[3] > sc for x in hit))):

@@ -137,6 +137,8 @@ describe('linear growth per stage', () => {
       ...Object.fromEntries(['one enormous word', 'no spaces, punctuation only', 'astral characters', 'stacked combining marks', 'capitalised titles and names'].map((k) => [k, TEXTS[k]!])),
       'sentences and line breaks': 'Maria Lopez. \n\n Acme Inc! ',
       'runs of spaces between words': 'Ab  \u00a0\u2009 ',
+      // growNerNames: " of" + capitalised words after organisations, capitalised runs up to an organisation word
+      'organisation names that grow': 'University of Halle Bank of the Arts and Crafts Acme Air Defense Inc. ',
     };
     for (const [name, unit] of Object.entries(units)) {
       it(name, () => expectLinear((n) => {

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NER_LABELS, nerFileBytes, nerFileFor, nerHeader } from '../../test/ner-files.js';
 import { registryFromSettings } from './pii-custom-recognizers.js';
-import { fnv1a, mergeNer, naturalNerRecognizer, type NerMergeMode, type NerModel, type NerSpan, parseNerFile } from './pii-ner.js';
+import { fnv1a, growNerNames, mergeNer, naturalNerRecognizer, type NerMergeMode, type NerModel, type NerSpan, parseNerFile } from './pii-ner.js';
 import { BUILTIN_PII_RECOGNIZERS, MODEL_RECOGNIZER, NATURAL_NER_RECOGNIZER, RecognizerRegistry } from './pii-recognizers.js';
+import { COMPANY_WORD, INSTITUTION_WORD } from './pii-refine.js';
 import type { PiiSpan } from './types.js';
 
 const FIXTURES = new URL('../../test/fixtures/ner/', import.meta.url);
@@ -256,6 +257,71 @@ describe('merge modes (header "merge"), as models/pipeline/ner/select_ner.py mer
     expect(run('score')).toEqual([['PERSON', 'maria', 'model'], ['GPE', 'zurich', 'natural_ner']]);
     expect(run('fill')).toEqual([['PERSON', 'maria', 'model'], ['ORGANIZATION', 'zurich', 'model']]);
     expect(run('replace')).toEqual([['PERSON', 'maria lopez', 'natural_ner'], ['GPE', 'zurich', 'natural_ner']]);
+  });
+});
+
+describe('growNerNames: NER spans grow over the rest of an organisation name (select_ner.py grow_names)', () => {
+  const span = (text: string, part: string, type: string, from = 0): NerSpan => {
+    const start = text.indexOf(part, from);
+    return { type, start, end: start + part.length, score: 0.5 };
+  };
+  const shown = (text: string, spans: readonly NerSpan[]): string[] => spans.map((s) => `${s.type}:${text.slice(s.start, s.end)}`);
+
+  it('an organisation ending in "of" takes the capitalised words after it, taking the span there', () => {
+    const t = 'She became a professor at the University of Halle, where she stayed.';
+    expect(shown(t, growNerNames([span(t, 'University of', 'ORGANIZATION'), span(t, 'Halle', 'GPE')], t))).toEqual(['ORGANIZATION:University of Halle']);
+    const u = 'He studied at the Institute of the arts.';
+    expect(shown(u, growNerNames([span(u, 'Institute of', 'ORGANIZATION')], u))).toEqual(['ORGANIZATION:Institute']);
+  });
+
+  it('an organisation followed by " of" + capitalised words takes them ("for", "and" between two of them)', () => {
+    const t = 'research fellows at the Bulgarian Academy of Sciences and the Society of Scientific Help for Girls.';
+    const out = growNerNames([span(t, 'Bulgarian Academy', 'ORGANIZATION'), span(t, 'Society', 'ORGANIZATION')], t);
+    expect(shown(t, out)).toEqual(['ORGANIZATION:Bulgarian Academy of Sciences', 'ORGANIZATION:Society of Scientific Help for Girls']);
+  });
+
+  it('a name followed by capitalised words up to an organisation word grows over them as an organisation', () => {
+    const t = 'The Washington Metropolitan Area Transit Authority runs Metrobus; Hinkley Press printed it in Boston.';
+    const out = growNerNames([span(t, 'Washington Metropolitan Area', 'GPE'), span(t, 'Hinkley', 'PERSON'), span(t, 'Boston', 'GPE')], t);
+    expect(shown(t, out)).toEqual(['ORGANIZATION:Washington Metropolitan Area Transit Authority', 'ORGANIZATION:Hinkley Press', 'GPE:Boston']);
+  });
+
+  it('a name ending in an organisation word is an organisation; people and places otherwise stay as they are', () => {
+    const t = 'Anna Berg met Tidewater Press in Paris of Texas, and Bob at the bank.';
+    const out = growNerNames([span(t, 'Anna Berg', 'PERSON'), span(t, 'Tidewater Press', 'PERSON'), span(t, 'Paris', 'GPE'), span(t, 'Bob', 'PERSON')], t);
+    expect(shown(t, out)).toEqual(['PERSON:Anna Berg', 'ORGANIZATION:Tidewater Press', 'GPE:Paris', 'PERSON:Bob']);
+  });
+
+  it('keeps spans sorted and disjoint; each starts and scores as an input span did, and every input span starts inside one', () => {
+    const word = fc.constantFrom('Acme', 'of', 'University', 'Bank', 'the', 'Halle', 'and', 'Inc.', 'x', 'Society', 'Of', 'for', ',');
+    fc.assert(fc.property(fc.array(word, { maxLength: 24 }), fc.array(fc.tuple(fc.nat(23), fc.nat(3), fc.constantFrom('PERSON', 'GPE', 'ORGANIZATION'))), (words, picks) => {
+      const text = words.join(' ');
+      const starts: number[] = [];
+      words.reduce((at, w) => (starts.push(at), at + w.length + 1), 0);
+      const taken = new Set<number>();
+      const ner: NerSpan[] = [];
+      for (const [i, len, type] of [...picks].sort((a, b) => a[0] - b[0])) {
+        const last = Math.min(i + len, words.length - 1);
+        if (i >= words.length || [...Array(last - i + 1).keys()].some((k) => taken.has(i + k))) continue;
+        for (let k = i; k <= last; k++) taken.add(k);
+        ner.push({ type, start: starts[i]!, end: starts[last]! + words[last]!.length, score: i / 24 });
+      }
+      ner.sort((a, b) => a.start - b.start);
+      const out = growNerNames(ner, text);
+      out.forEach((s, k) => {
+        expect(s.start).toBeLessThan(s.end);
+        if (k > 0) expect(out[k - 1]!.end).toBeLessThanOrEqual(s.start);
+      });
+      // a grown span may lose a last " of" it took from the span it absorbed; it always starts where an input span did
+      for (const n of ner) expect(out.some((s) => s.start <= n.start && s.end > n.start)).toBe(true);
+      for (const s of out) expect(ner.some((n) => n.start === s.start && n.score === s.score)).toBe(true);
+    }));
+  });
+
+  it('select_ner.py simulates it with the same organisation words', () => {
+    const py = readFileSync(new URL('../../../../models/pipeline/ner/select_ner.py', import.meta.url), 'utf8');
+    expect(py).toContain(`COMPANY_WORD = r"${COMPANY_WORD.source}"`);
+    expect(py).toContain(`INSTITUTION_WORD = r"${INSTITUTION_WORD.source}"`);
   });
 });
 

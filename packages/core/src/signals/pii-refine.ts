@@ -424,14 +424,27 @@ export function titlesBeforeNames(spans: readonly PiiSpan[], text: string): PiiS
  * Company legal forms and institution words, as the last word of a name ("Pettersson AB", "Haag Inc", "Wyman Bank",
  * "Pásztor és Orosz Bt."): such a name is an organisation.
  */
-const COMPANY_WORD =
+export const COMPANY_WORD =
   /^(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|plc|gmbh|ag|kg|ab|as|a\/s|asa|aps|ba|oy|oyj|sa|sas|sarl|srl|s\.r\.l|spa|s\.p\.a|bv|b\.v|nv|n\.v|tbk|bt|kft|zrt|nyrt|s\.r\.o|a\.s|ltda|group|gruppen|gruppe|holding|holdings|bank|hospital|university|insurance|clinic|pharmacy|partners|associates|foundation|institute|college)\.?$/i;
 /**
  * Institutional head nouns (2026-12-06): a name ending in one is an organisation ("Tidewater Press", "Camden Council",
  * "Skyline Cinemas"). Common English organisation nouns, not any data generator's list.
  */
-const INSTITUTION_WORD =
+export const INSTITUTION_WORD =
   /^(?:press|publishing|publishers|council|cinemas?|airlines?|airways|labs?|laboratories|studios?|agency|ministry|department|administration|authority|bakery|restaurant|hotels?|motors|logistics|systems|technologies|solutions|services|consulting|academy|school|library|museum|club|society|association|union|committee|commission|bureau|industries|media|records)\.?$/i;
+
+/**
+ * Whether `word` is a company legal form or an institution word that ends an organisation's name (`COMPANY_WORD`;
+ * `INSTITUTION_WORD` only capitalised). Short legal forms are also everyday words ("as", "co", "ba"): they count written
+ * with a capital or a full stop only. Also read by the natural_ner recognizer (pii-ner.ts `growNerNames`); mirrored in
+ * models/pipeline/ner/select_ner.py.
+ */
+export function isOrganisationWord(word: string): boolean {
+  return (
+    (COMPANY_WORD.test(word) && (word.replace(/\W/g, '').length > 3 || word !== word.toLowerCase())) ||
+    (INSTITUTION_WORD.test(word) && word !== word.toLowerCase())
+  );
+}
 
 /**
  * "My contract with Gunnarsson Gruppen", "I applied to fossum hagen ba": a PERSON or GPE span whose last word is a
@@ -440,18 +453,15 @@ const INSTITUTION_WORD =
  * ORGANIZATION too) grows over it first. Runs before the punctuation trim.
  */
 export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-  // short forms are also everyday words ("as", "co", "ba"): they count written with a capital or a full stop only
-  const isCompanyWord = (w: string): boolean =>
-    (COMPANY_WORD.test(w) && (w.replace(/\W/g, '').length > 3 || w !== w.toLowerCase())) || (INSTITUTION_WORD.test(w) && w !== w.toLowerCase());
   return spans.map((s, i) => {
     if (s.type !== 'PERSON' && s.type !== 'GPE' && s.type !== 'ORGANIZATION') return s;
     // the last word, found from the end (the regex /(\S+)$/ backtracks quadratically over a long span ending in a space)
     let w = s.end;
     while (w > s.start && !/\s/.test(text[w - 1]!)) w--;
-    if (w < s.end && isCompanyWord(text.slice(w, s.end))) return { ...s, type: 'ORGANIZATION' };
+    if (w < s.end && isOrganisationWord(text.slice(w, s.end))) return { ...s, type: 'ORGANIZATION' };
     // the next word, also after a possessive ("St. Mary" + "'s Hospital")
     const next = /^(?:['’]s)?[ \t]+([^\s,;:!?']+)/.exec(text.slice(s.end, s.end + 24));
-    if (!next || !isCompanyWord(next[1]!)) return s;
+    if (!next || !isOrganisationWord(next[1]!)) return s;
     const end = s.end + next[0].length; // a sentence's full stop is cut later (trimNamePunctuation), "Inc." keeps its own
     const following = spans[i + 1];
     return following && following.start < end ? s : { ...s, type: 'ORGANIZATION', end };
