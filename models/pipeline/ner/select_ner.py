@@ -2,12 +2,13 @@
 registry does (packages/core/src/signals/pii-ner.ts): the model's and span rules' spans of `drop_model_types` go, the
 NER spans at or above `threshold` grow over the rest of an organisation's name (`grow_names`), each replaces the spans
 it overlaps, then the pattern recognizers' spans replace any span
-they overlap. Scored like models/eval/run.mjs: exact-span micro P/R/F1 over the types a set annotates, GPE = LOCATION.
+they overlap; spans under the config's PII threshold are not reported. Scored like models/eval/run.mjs: exact-span micro P/R/F1 over the types a set annotates, GPE = LOCATION.
 
 Usage (figures of a trained file): python3 select_ner.py NER_BIN RUNTIME_SPANS.jsonl
 """
 import itertools
 import json
+import os
 import re
 import sys
 
@@ -16,6 +17,14 @@ import numpy as np
 import ner_features as N
 
 ALIAS = {"GPE": "LOCATION"}
+# The config's PII threshold (global.classifier.pii.threshold in the default config): the runtime reports, and routing
+# decisions count, only spans scoring at least this, so an NER span under it can still replace the spans it overlaps
+# but is not found (runtime_spans.mjs dumps the same cut of the other spans)
+_DEFAULT_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../packages/core/config/default.yaml")
+_found = re.search(r"\bpii: \{threshold: ([0-9.]+)", open(_DEFAULT_CONFIG).read())
+if not _found:
+    raise SystemExit(f"cannot find global.classifier.pii.threshold ('pii: {{threshold: X') in {_DEFAULT_CONFIG}")
+PII_THRESHOLD = float(_found.group(1))
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7)
 DROPS = ((), ("ORGANIZATION",), ("GPE", "ORGANIZATION"), ("PERSON", "GPE", "ORGANIZATION"))
 
@@ -136,7 +145,7 @@ def merged(r, ner, threshold, drop, merge="replace"):
         if hit and (merge == "fill" or (merge == "score" and any(x[3] > sc for x in hit))):
             continue
         spans = [x for x in spans if not overlaps(x, n)] + [n]
-    spans = [x[:3] for x in spans]
+    spans = [x[:3] for x in spans if x[3] >= PII_THRESHOLD]
     spans = [x for x in spans if not any(overlaps(x, p) for p in pats)] + pats
     return spans
 
