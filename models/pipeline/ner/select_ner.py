@@ -1,7 +1,7 @@
 """Dev-half evaluation of the natural_ner recognizer on top of the shipped runtime's spans, simulating exactly what the
 registry does (packages/core/src/signals/pii-ner.ts): the model's and span rules' spans of `drop_model_types` go, the
-NER spans at or above `threshold` grow over the rest of an organisation's name (`grow_names`), each replaces the spans
-it overlaps, then the pattern recognizers' spans replace any span
+NER spans at or above `threshold` are rescored (`reported_score`) and grow over the rest of an organisation's name
+(`grow_names`), each replaces the spans it overlaps, then the pattern recognizers' spans replace any span
 they overlap; spans under the config's PII threshold are not reported. Scored like models/eval/run.mjs: exact-span micro P/R/F1 over the types a set annotates, GPE = LOCATION.
 
 Usage (figures of a trained file): python3 select_ner.py NER_BIN RUNTIME_SPANS.jsonl
@@ -126,6 +126,12 @@ def grow_names(text, ner):
     return out
 
 
+def reported_score(score, threshold):
+    """pii-ner.ts nerReportedScore: the file's threshold maps linearly onto the shipped default PII threshold (pii-patterns.ts
+    CONFIDENT_SPAN_SCORE, the same 0.4 as PII_THRESHOLD by default), 1 onto 1."""
+    return score if threshold >= 1 else 0.4 + (score - threshold) * (1 - 0.4) / (1 - threshold)
+
+
 def overlaps(a, b):
     return a[1] < b[2] and b[1] < a[2]
 
@@ -140,6 +146,7 @@ def merged(r, ner, threshold, drop, merge="replace"):
     pats = [(s["type"], s["start"], s["end"]) for s in r["pii"] if s["pattern"]]
     spans = [s for s in spans if s[0] not in drop]
     for t, s, e, sc in grow_names(r["text"], [tuple(n) for n in ner if n[3] >= threshold]):
+        sc = reported_score(sc, threshold)
         n = (t, s, e, sc)
         hit = [x for x in spans if overlaps(x, n)]
         if hit and (merge == "fill" or (merge == "score" and any(x[3] > sc for x in hit))):

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NER_LABELS, nerFileBytes, nerFileFor, nerHeader } from '../../test/ner-files.js';
 import { registryFromSettings } from './pii-custom-recognizers.js';
-import { fnv1a, growNerNames, mergeNer, naturalNerRecognizer, type NerMergeMode, type NerModel, type NerSpan, parseNerFile } from './pii-ner.js';
+import { fnv1a, growNerNames, mergeNer, naturalNerRecognizer, nerReportedScore, type NerMergeMode, type NerModel, type NerSpan, parseNerFile } from './pii-ner.js';
 import { BUILTIN_PII_RECOGNIZERS, MODEL_RECOGNIZER, NATURAL_NER_RECOGNIZER, RecognizerRegistry } from './pii-recognizers.js';
 import { COMPANY_WORD, INSTITUTION_WORD } from './pii-refine.js';
 import type { PiiSpan } from './types.js';
@@ -165,6 +165,22 @@ describe('the natural_ner recognizer in the registry', () => {
     expect(model.spans(text).map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([['PERSON', 'Maria Lopez'], ['ORGANIZATION', 'Acme'], ['GPE', 'Zurich']]);
     for (const s of model.spans(text)) expect(s.score).toBeCloseTo(Math.exp(6.35) / (Math.exp(6.35) + 6), 5);
     expect(found(text, withNer().run([], text))).toEqual([['PERSON', 'Maria Lopez', 'natural_ner'], ['ORGANIZATION', 'Acme', 'natural_ner'], ['GPE', 'Zurich', 'natural_ner']]);
+  });
+
+  it('reports scores on the PII head scale: the file threshold at the default PII threshold 0.4, 1 at 1', () => {
+    expect(nerReportedScore(0.15, 0.15)).toBeCloseTo(0.4, 12);
+    expect(nerReportedScore(1, 0.15)).toBeCloseTo(1, 12);
+    expect(nerReportedScore(0.6, 0.2)).toBeCloseTo(0.4 + 0.4 * 0.6 / 0.8, 12);
+    expect(nerReportedScore(0.7, 1)).toBe(0.7);
+    fc.assert(fc.property(fc.double({ min: 0, max: 0.99, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (t, a, b) => {
+      const [lo, hi] = [t + (1 - t) * Math.min(a, b), t + (1 - t) * Math.max(a, b)];
+      expect(nerReportedScore(lo, t)).toBeLessThanOrEqual(nerReportedScore(hi, t) + 1e-12);
+      expect(nerReportedScore(lo, t)).toBeGreaterThanOrEqual(0.4 - 1e-12);
+    }));
+    const text = 'I met Maria Lopez from Acme in Zurich';
+    const raw = parseNerFile(nerFileFor(words, { threshold: 0.3 })).spans(text);
+    const reported = withNer({ threshold: 0.3 }).run([], text);
+    expect(reported.map((s) => s.score)).toEqual(raw.map((s) => nerReportedScore(s.score, 0.3)));
   });
 
   it('replaces every model or rule span it overlaps, keeps the others', () => {

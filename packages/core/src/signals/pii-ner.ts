@@ -14,6 +14,7 @@
 import { ClassifierError } from '../errors.js';
 import type { ContextRuleRecognizer } from './pii-recognizers.js';
 import { NATURAL_NER_RECOGNIZER } from './pii-recognizer-settings.js';
+import { CONFIDENT_SPAN_SCORE } from './pii-patterns.js';
 import { isOrganisationWord } from './pii-refine.js';
 import type { PiiSpan } from './types.js';
 
@@ -552,20 +553,24 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
  * The `natural_ner` recognizer over a loaded model: a context rule that runs after the built-in span rules. It removes
  * the spans so far whose type is in the header's `drop_model_types`, then its own spans (score ≥ the header's
  * threshold) meet the others as the header's `merge` says ({@link NER_MERGE_MODES}; `replace`: each replaces every
- * span it overlaps); spans they do not overlap stay. Its spans first grow over the rest of an organisation's name
- * ({@link growNerNames}). Pattern recognizers are merged after it (as for every span), so an e-mail or phone match
+ * span it overlaps); spans they do not overlap stay. Its spans are scored on the PII head's scale first
+ * ({@link nerReportedScore}) and grow over the rest of an organisation's name ({@link growNerNames}). Pattern recognizers are merged after it (as for every span), so an e-mail or phone match
  * still wins over an NER span it overlaps. Reference: models/pipeline/ner/select_ner.py `merged`.
  */
 export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
   const drop = new Set(model.header.dropModelTypes);
   const mode = model.header.merge;
+  const threshold = model.header.threshold;
   return Object.freeze({
     name: NATURAL_NER_RECOGNIZER,
     kind: 'context-rule',
     entities: model.entityTypes,
     description: `case-aware NER over hashed word features (the model folder's NER file): ${model.entityTypes.join(', ')} in people's text`,
     refine(spans: readonly PiiSpan[], text: string): PiiSpan[] {
-      const ner = growNerNames(model.spans(text), text); // sorted by start, disjoint
+      const ner = growNerNames(
+        model.spans(text).map((s) => ({ ...s, score: nerReportedScore(s.score, threshold) })),
+        text,
+      ); // sorted by start, disjoint
       if (ner.length === 0 && drop.size === 0) return spans as PiiSpan[];
       const kept = drop.size ? spans.filter((s) => !drop.has(s.type)) : spans;
       const { alive, accepted } = mergeNer(kept, ner, mode);
@@ -573,6 +578,17 @@ export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
       return [...alive, ...added].sort((x, y) => x.start - y.start || x.end - y.end);
     },
   } as ContextRuleRecognizer);
+}
+
+/**
+ * An NER span's score as the registry reports it: the file's threshold maps onto the shipped model's default PII
+ * threshold (`CONFIDENT_SPAN_SCORE`, 0.4, the config's default `global.classifier.pii.threshold`) and 1 onto 1,
+ * linearly. The raw score (the least probability of its tokens' labels) of a span the file's own dev-half selection
+ * keeps is often under 0.4, so the default config would not count it. A config with a higher PII threshold still
+ * drops the least sure NER spans first. A threshold of 1 leaves the score as it is. Mirrored in select_ner.py `merged`.
+ */
+export function nerReportedScore(score: number, threshold: number): number {
+  return threshold >= 1 ? score : CONFIDENT_SPAN_SCORE + ((score - threshold) * (1 - CONFIDENT_SPAN_SCORE)) / (1 - threshold);
 }
 
 /**
