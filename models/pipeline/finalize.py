@@ -90,10 +90,12 @@ def ece(conf, correct, bins=15):
     return float(e)
 
 
-def fit_temperature(logits, y):
+def fit_temperature(logits, y, hi=6.0):
+    """The NLL-optimal temperature on a grid of 120 log-spaced points from 0.3 to `hi` (the domain head's mixed logits,
+    log p_encoder + mix * log p_ngram, can need more than 6 when the mix is large)."""
     logits, y = np.asarray(logits, dtype=np.float64), np.asarray(y)
     best = (1e9, 1.0)
-    for t in np.exp(np.linspace(np.log(0.3), np.log(6.0), 120)):
+    for t in np.exp(np.linspace(np.log(0.3), np.log(hi), 120)):
         p = softmax(logits / t)
         nll = -np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1)))
         best = min(best, (nll, float(t)))
@@ -261,6 +263,11 @@ def main():
     ap.add_argument("--calibrate-domain-on-ood", action="store_true",
                     help="fit the domain temperature and confidence map on the OOD dev half (ood_select.py's domain sets: "
                          "exam questions from other sources + hand-written chat prompts) instead of the validation split")
+    ap.add_argument("--domain-temperature", type=float, default=None,
+                    help="ship this domain temperature (chosen on the OOD dev half with domain_calibration_ood.py for ECE and "
+                         "macro-F1 as routed) instead of the NLL fit; the confidence map is then fitted at it")
+    ap.add_argument("--no-domain-confidence-map", action="store_true",
+                    help="ship the domain head without a confidence_map (temperature only)")
     ap.add_argument("--jailbreak-threshold", type=float, default=None,
                     help="the jailbreak head's default_threshold, chosen on the OOD dev half (ood_select.py / models/eval); "
                          "default: the validation split's FPR-1%% threshold (in-distribution, overstated: issue 23)")
@@ -288,12 +295,16 @@ def main():
         import ood_select as O
         rows = [r for n, p in O.DOM_SETS.items() for r in O.rows_of(f"{O.SHARED}/data/dev-ood/{p}", n)]
         rows += O.rows_of(f"{O.HW}/domain_chat.jsonl", "hw_domain_chat")
-        dv = [{"ids": O.windows(tok, r["text"])[0], "y": DOMAINS.index(r["category"])} for r in rows if r["category"] in DOMAINS]
+        # the sequence the runtime scores for the domain head: the summary window (first 94 + last 32 content tokens)
+        dv = [{"ids": O.jailbreak_windows(tok, r["text"])[0], "y": DOMAINS.index(r["category"])} for r in rows if r["category"] in DOMAINS]
         log(f"domain calibration on the OOD dev half: {len(dv)} prompts")
     dvo = torch_run(model, [x["ids"] for x in dv])
-    t_dom = fit_temperature([o["domain"] for o in dvo], [x["y"] for x in dv])
+    t_dom = fit_temperature([o["domain"] for o in dvo], [x["y"] for x in dv], hi=30.0 if a.calibrate_domain_on_ood else 6.0)
+    if a.domain_temperature is not None:
+        log(f"domain temperature {a.domain_temperature} as given (the NLL fit would give {t_dom:.4f})")
+        t_dom = a.domain_temperature
     pdv = softmax(np.array([o["domain"] for o in dvo]) / t_dom)
-    cmap_dom = fit_confidence_map(pdv.max(1), pdv.argmax(1) == np.array([x["y"] for x in dv]))
+    cmap_dom = None if a.no_domain_confidence_map else fit_confidence_map(pdv.max(1), pdv.argmax(1) == np.array([x["y"] for x in dv]))
     jv = cap(data[("jailbreak", "val")])
     jvo = torch_run(model, [x["ids"] for x in jv])
     t_jb = fit_temperature([o["jailbreak"] for o in jvo], [x["y"] for x in jv])
@@ -363,8 +374,9 @@ def main():
         "long_input": "split into windows of max_length tokens (stride 96, each window re-wrapped in [CLS] ... [SEP]); domain: average logits; jailbreak: the highest window probability over every window (the jailbreak threshold and the n-gram path's selection assume it: an attack anywhere in a long prompt must count); pii: per-token from the window where the token is most central",
         "heads": [
             {"name": "domain", "output": "domain_logits", "type": "sequence_classification", "labels": DOMAINS,
-             "temperature": round(t_dom, 4), "confidence_map": cmap_dom, "default_threshold": 0.4, "fallback_label": "other",
-             "notes": "p = softmax(logits / temperature); then confidence_map (isotonic, fitted on validation): the top probability t becomes c = linear interpolation of (x, y) at t (clamped to the end knots; at least ((t - s)(1 - t) / 2 + s) / (1 - t + s) for the runner-up s, so the top class keeps at least half of its raw lead), the other probabilities are scaled by (1 - c) / (1 - t); below default_threshold use fallback_label"},
+             "temperature": round(t_dom, 4), **({"confidence_map": cmap_dom} if cmap_dom else {}), "default_threshold": 0.4, "fallback_label": "other",
+             "notes": ("p = softmax(logits / temperature)" + (" (temperature chosen on the out-of-distribution dev half, models/eval)" if a.domain_temperature is not None else " (temperature fitted on the out-of-distribution dev half, models/eval)" if a.calibrate_domain_on_ood else "")
+                       + ("; below default_threshold use fallback_label" if not cmap_dom else "; then confidence_map (isotonic, fitted on " + ("the out-of-distribution dev half" if a.calibrate_domain_on_ood else "validation") + "): the top probability t becomes c = linear interpolation of (x, y) at t (clamped to the end knots; at least ((t - s)(1 - t) / 2 + s) / (1 - t + s) for the runner-up s, so the top class keeps at least half of its raw lead), the other probabilities are scaled by (1 - c) / (1 - t); below default_threshold use fallback_label"))},
             {"name": "jailbreak", "output": "jailbreak_logits", "type": "sequence_classification", "labels": JB_LABELS,
              "positive_label": "jailbreak", "temperature": round(t_jb, 4), "default_threshold": round(jb_thr, 4),
              "notes": "score = softmax(logits / temperature)[1]; flag when score >= default_threshold" + (" (chosen on the out-of-distribution dev half: at most 1% of realistic benign prompts and 2% of all benign ones flagged; models/eval)" if a.jailbreak_threshold is not None else " (chosen for ~1% FPR on validation benign prompts)")},
@@ -426,8 +438,9 @@ def main():
 
     ev = {"model": {"run": ck.get("run_name", a.run), "checkpoint": a.ckpt, **({"recovered_from_onnx": ck["recovered_from_onnx"]} if "recovered_from_onnx" in ck else {}), **({"composition": ck["composition"]} if "composition" in ck else {}), **{k: ck[k] for k in ("ngram", "pii_ngram", "jb_ngram") if k in ck}, "step": ck.get("step"), "params": int(sum(p.numel() for n, p in model.named_parameters() if not n.startswith(("distill_proj", "mlm_bias")))),
                     "val_at_checkpoint": ck.get("val"), "config": cfg},
-          "calibration": {"fit_on": "validation split", "temperature": {"domain": t_dom, "jailbreak": t_jb, "pii": t_pii},
-                          "domain_confidence_map_knots": len(cmap_dom["x"]), "jailbreak_threshold": jb_thr},
+          "calibration": {"fit_on": "validation split" + ("; domain: the out-of-distribution dev half (models/eval)" if a.calibrate_domain_on_ood else ""),
+                          "temperature": {"domain": t_dom, "jailbreak": t_jb, "pii": t_pii},
+                          "domain_confidence_map_knots": len(cmap_dom["x"]) if cmap_dom else 0, "jailbreak_threshold": jb_thr},
           "sizes_bytes": {"model.onnx": os.path.getsize(fp32_path), "model_quantized.onnx": os.path.getsize(int8_path)}}
     for variant in results:
         E = {}

@@ -97,7 +97,7 @@ def main():
     shipped = json.load(open(os.path.join(a.model, "eval.json")))["model"]
     torch.save({"model": model.state_dict(), "step": shipped.get("step"), "val": shipped.get("val_at_checkpoint"), "cfg": dict(mcfg),
                 "run_name": shipped.get("run"), "recovered_from_onnx": os.path.relpath(os.path.join(a.model, "onnx", "model.onnx"), here),
-                **{k: shipped[k] for k in ("ngram", "pii_ngram") if k in shipped}},
+                **{k: shipped[k] for k in ("ngram", "pii_ngram", "jb_ngram") if k in shipped}},
                os.path.join(rd, "best.pt"))
     print(f"wrote {os.path.join(rd, 'best.pt')}")
 
