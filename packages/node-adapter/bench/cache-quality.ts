@@ -48,6 +48,13 @@ async function embed(text: string): Promise<Embedded> {
   return { vector: quantize(r.embedding), decision: r.decision.decision, signature: promptSignature(text) };
 }
 
+/** `fn` over `items` one at a time: all at once would pass the router's queue limit (`global.limits.max_queued_requests`) and fail OVERLOADED. */
+async function inOrder<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
+
 const pct = (n: number, d: number) => (d === 0 ? 0 : Math.round((1000 * n) / d) / 10);
 const report: Record<string, unknown> = {
   machine: `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}`,
@@ -57,7 +64,7 @@ const report: Record<string, unknown> = {
 
 for (const set of SETS) {
   const rows = readFileSync(set.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Triplet);
-  const emb = await Promise.all(rows.map(async (r) => ({ a: await embed(r.anchor), p: await embed(r.paraphrase), n: await embed(r.near_miss) })));
+  const emb = await inOrder(rows, async (r) => ({ a: await embed(r.anchor), p: await embed(r.paraphrase), n: await embed(r.near_miss) }));
   const pairs = (which: 'p' | 'n') => emb.map((e) => ({ sim: similarity(e.a.vector, e[which].vector), guard: guardVerdict(e.a.signature, e[which].signature), sameDecision: e.a.decision === e[which].decision }));
   const para = pairs('p');
   const near = pairs('n');
@@ -104,9 +111,9 @@ for (const set of SETS) {
 {
   const t = config.global.stores.response_cache.similarity_threshold;
   const additions = readFileSync(ADDITIONS, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { anchor: string; near_miss: string });
-  const add = await Promise.all(additions.map(async (r) => ({ a: await embed(r.anchor), n: await embed(r.near_miss) })));
+  const add = await inOrder(additions, async (r) => ({ a: await embed(r.anchor), n: await embed(r.near_miss) }));
   const triplets = SETS.flatMap((s) => readFileSync(s.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Triplet));
-  const para = await Promise.all(triplets.map(async (r) => ({ a: await embed(r.anchor), p: await embed(r.paraphrase) })));
+  const para = await inOrder(triplets, async (r) => ({ a: await embed(r.anchor), p: await embed(r.paraphrase) }));
   const rows = [0, 1, 2].map((k) => ({
     max_extra_words: k,
     addition_false_hit_pct: pct(add.filter((e) => similarity(e.a.vector, e.n.vector) >= t && !guardVerdict(e.a.signature, e.n.signature, { maxExtraWords: k })).length, add.length),
