@@ -16,6 +16,6 @@ echo "[$(date -u +%T)] 2/4 word clusters";        [ -f "$OUT/clusters.json" ] ||
 echo "[$(date -u +%T)] 3/4 runtime spans, OOD dev half (natural_ner off)"
 node runtime_spans.mjs "$OUT/runtime_dev.jsonl" --model "${BASE_MODEL:-../../semroute-mini}"
 echo "[$(date -u +%T)] 4/4 train, select on the dev half, write ner.bin"
-$PY train_ner.py "$OUT/train.jsonl" "$OUT/runtime_dev.jsonl" "$OUT" --epochs 4 --buckets 16 --lr 0.005 --dropout 0.2 \
+$PY train_ner.py "$OUT/train.jsonl" "$OUT/runtime_dev.jsonl" "$OUT" --epochs 4 --buckets 16 --lr 0.003 --dropout 0.0 \
   --clusters "$OUT/clusters.json" --cluster-buckets 17
 echo "[$(date -u +%T)] done: $OUT/ner.bin"
