@@ -554,7 +554,7 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
  * the spans so far whose type is in the header's `drop_model_types`, then its own spans (score ≥ the header's
  * threshold) meet the others as the header's `merge` says ({@link NER_MERGE_MODES}; `replace`: each replaces every
  * span it overlaps); spans they do not overlap stay. Its spans are scored on the PII head's scale first
- * ({@link nerReportedScore}) and grow over the rest of an organisation's name ({@link growNerNames}). Pattern recognizers are merged after it (as for every span), so an e-mail or phone match
+ * (`nerReportedScore`) and grow over the rest of an organisation's name (`growNerNames`). Pattern recognizers are merged after it (as for every span), so an e-mail or phone match
  * still wins over an NER span it overlaps. Reference: models/pipeline/ner/select_ner.py `merged`.
  */
 export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
