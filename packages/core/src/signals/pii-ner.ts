@@ -15,7 +15,7 @@ import { ClassifierError } from '../errors.js';
 import type { ContextRuleRecognizer } from './pii-recognizers.js';
 import { NATURAL_NER_RECOGNIZER } from './pii-recognizer-settings.js';
 import { CONFIDENT_SPAN_SCORE } from './pii-patterns.js';
-import { isOrganisationWord } from './pii-refine.js';
+import { endsWithOrganisationWord, isOrganisationWord } from './pii-refine.js';
 import type { PiiSpan } from './types.js';
 
 /** The file's first 8 bytes. */
@@ -554,8 +554,9 @@ export function parseNerFile(data: ArrayBuffer | ArrayBufferView, file = 'NER fi
  * the spans so far whose type is in the header's `drop_model_types`, then its own spans (score ≥ the header's
  * threshold) meet the others as the header's `merge` says ({@link NER_MERGE_MODES}; `replace`: each replaces every
  * span it overlaps); spans they do not overlap stay. Its spans are scored on the PII head's scale first
- * (`nerReportedScore`) and grow over the rest of an organisation's name (`growNerNames`). Pattern recognizers are merged after it (as for every span), so an e-mail or phone match
- * still wins over an NER span it overlaps. Reference: models/pipeline/ner/select_ner.py `merged`.
+ * (`nerReportedScore`) and grow over the rest of an organisation's name (`growNerNames`). Pattern recognizers are
+ * merged after it (as for every span), so an e-mail or phone match still wins over an NER span it overlaps.
+ * Reference: models/pipeline/ner/select_ner.py `merged`.
  */
 export function naturalNerRecognizer(model: NerModel): ContextRuleRecognizer {
   const drop = new Set(model.header.dropModelTypes);
@@ -631,9 +632,7 @@ export function growNerNames(ner: readonly NerSpan[], text: string): NerSpan[] {
       end = Math.max(end, to);
       for (; i < ner.length && ner[i]!.start < end; i++) end = Math.max(end, ner[i]!.end);
     };
-    let w = end; // the last word, found from the end
-    while (w > start && !/\s/.test(text[w - 1]!)) w--;
-    if (w < end && isOrganisationWord(text.slice(w, end))) type = 'ORGANIZATION';
+    if (endsWithOrganisationWord(text, start, end)) type = 'ORGANIZATION';
     const run = at(CAP_RUN, end);
     if (run) {
       const words = run[0].slice(1).split(' ');

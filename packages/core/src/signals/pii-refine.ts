@@ -270,14 +270,23 @@ export function splitHonorifics(spans: readonly PiiSpan[], text: string): PiiSpa
 }
 
 /**
+ * Where the last word of `text[start, end)` starts (`end` when it ends in white space), found from the end: the regex
+ * `/(\S+)$/` backtracks quadratically over a long span ending in spaces. O(length of the last word).
+ */
+function lastWordStart(text: string, start: number, end: number): number {
+  let w = end;
+  while (w > start && !/\s/.test(text[w - 1]!)) w--;
+  return w;
+}
+
+/**
  * The last word of `text[start, end)` and where the span would end without it and a joiner before it (`, `, ` and `,
  * ` & `): the regex `(?:\s*(?:,|and|&))?\s+(\S+)$` without its quadratic backtracking over long runs of spaces.
  * O(length of the last word and the spaces and joiner before it). Null when the span is one word.
  */
 function lastWordAfterJoiner(text: string, start: number, end: number): { word: string; cut: number } | null {
   const isSpace = (i: number): boolean => /\s/.test(text[i]!);
-  let w = end;
-  while (w > start && !isSpace(w - 1)) w--;
+  const w = lastWordStart(text, start, end);
   if (w === end || w === start) return null; // ends in a space, or one word
   let cut = w;
   while (cut > start && isSpace(cut - 1)) cut--;
@@ -446,6 +455,12 @@ export function isOrganisationWord(word: string): boolean {
   );
 }
 
+/** Whether the last word of `text[start, end)` is an organisation word (`isOrganisationWord`). */
+export function endsWithOrganisationWord(text: string, start: number, end: number): boolean {
+  const w = lastWordStart(text, start, end);
+  return w < end && isOrganisationWord(text.slice(w, end));
+}
+
 /**
  * "My contract with Gunnarsson Gruppen", "I applied to fossum hagen ba": a PERSON or GPE span whose last word is a
  * company legal form or an institution word (`COMPANY_WORD`; `INSTITUTION_WORD` only capitalised) is an ORGANIZATION;
@@ -455,10 +470,7 @@ export function isOrganisationWord(word: string): boolean {
 export function retypeCompanyNames(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   return spans.map((s, i) => {
     if (s.type !== 'PERSON' && s.type !== 'GPE' && s.type !== 'ORGANIZATION') return s;
-    // the last word, found from the end (the regex /(\S+)$/ backtracks quadratically over a long span ending in a space)
-    let w = s.end;
-    while (w > s.start && !/\s/.test(text[w - 1]!)) w--;
-    if (w < s.end && isOrganisationWord(text.slice(w, s.end))) return { ...s, type: 'ORGANIZATION' };
+    if (endsWithOrganisationWord(text, s.start, s.end)) return { ...s, type: 'ORGANIZATION' };
     // the next word, also after a possessive ("St. Mary" + "'s Hospital")
     const next = /^(?:['’]s)?[ \t]+([^\s,;:!?']+)/.exec(text.slice(s.end, s.end + 24));
     if (!next || !isOrganisationWord(next[1]!)) return s;
