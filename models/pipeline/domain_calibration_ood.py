@@ -21,17 +21,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from common import DOMAINS, WORK, softmax  # noqa: E402
 from finalize import apply_confidence_map, fit_confidence_map, fit_temperature  # noqa: E402
-from ood_select import macro_f1  # noqa: E402
+from ood_select import ece_top, macro_f1  # noqa: E402
 
 SETS = ("exam_qa_more", "domain_dev", "hw_domain_chat")
 FALLBACK, THRESHOLD = DOMAINS.index("other"), 0.4
-
-
-def ece10(p, y):
-    """run.mjs's ECE: top class, 10 equal-width bins (a probability of 1 goes to the last bin)."""
-    conf, correct = p.max(1), (p.argmax(1) == y).astype(float)
-    b = np.minimum(9, np.floor(conf * 10).astype(int))
-    return float(sum((b == k).mean() * abs(conf[b == k].mean() - correct[b == k].mean()) for k in range(10) if (b == k).any()))
 
 
 def scores(p, y, sets):
@@ -40,7 +33,7 @@ def scores(p, y, sets):
         m = sets == s
         routed = np.where(p[m].max(1) < THRESHOLD, FALLBACK, p[m].argmax(1))
         out[s] = {"macro_f1": macro_f1(list(y[m]), list(p[m].argmax(1))),
-                  "macro_f1_routed": macro_f1(list(y[m]), list(routed)), "ece": ece10(p[m], y[m]),
+                  "macro_f1_routed": macro_f1(list(y[m]), list(routed)), "ece": ece_top(p[m], y[m]),
                   "to_other": float(((p[m].max(1) < THRESHOLD) & (p[m].argmax(1) != FALLBACK)).mean())}
     return out
 

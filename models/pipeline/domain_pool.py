@@ -40,14 +40,11 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "use_lite", "extra"))
 import build_extra as B  # noqa: E402  (the labelled extra rows: their text normalisation, shingles, books and licence checks)
 from build_extra import norm, shingles  # noqa: E402
+from common import jl  # noqa: E402
 OUT = os.path.join(HERE, "work", "domain_pool", "pool.jsonl")
 EXTRA = os.path.join(HERE, "work", "use_lite", "domain_extra.jsonl")
 # prepare_data.prepare_jailbreak's test for jailbreak-like "Act as" prompts (kept out of the pool as there)
 JAILBREAK_LIKE = re.compile(r"\b(dan|jailbreak|jailbroken|no restrictions|unfiltered|uncensored|ignore (all|previous)|developer mode)\b", re.I)
-
-
-def jsonl(path):
-    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
 
 
 def all_strings(x):
@@ -72,7 +69,7 @@ def reference_texts():
             if line.strip():
                 out += [s for s in all_strings(json.loads(line)) if len(s) >= 20]
     if os.path.exists(EXTRA):
-        out += [r["text"] for r in jsonl(EXTRA)]
+        out += [r["text"] for r in jl(EXTRA)]
     return out
 
 
@@ -87,7 +84,7 @@ def candidates():
             if x.get("status") == "ok" and x.get("instruction"):
                 rows.append((x["instruction"] + ("\n" + x["input"] if x.get("input") else ""), "alpaca-libre"))
     for f in ("seed_tasks.jsonl", "user_oriented_instructions.jsonl"):
-        for x in jsonl(f"{RAW}/yizhongw+self-instruct/{f}"):
+        for x in jl(f"{RAW}/yizhongw+self-instruct/{f}"):
             inp = (x.get("instances") or [{}])[0].get("input", "")
             rows.append((x["instruction"] + ("\n" + inp if inp else ""), "self-instruct"))
     csv.field_size_limit(10**9)
@@ -96,7 +93,7 @@ def candidates():
             if x.get("prompt") and not JAILBREAK_LIKE.search(x["prompt"]):
                 rows.append((x["prompt"], "awesome-chatgpt-prompts"))
     for f in ("mt_bench_question.jsonl", "vicuna_bench_question.jsonl"):
-        for x in jsonl(f"{RAW}/lm-sys+FastChat/{f}"):
+        for x in jl(f"{RAW}/lm-sys+FastChat/{f}"):
             rows.append((x["turns"][0] if "turns" in x else x.get("text", ""), "fastchat"))
     repo, commit, path = B.DOLLY_OPENQA
     blob = subprocess.run(["git", "-C", f"{MIRROR}/{repo}/repo", "show", f"{commit}:{path}"], capture_output=True,

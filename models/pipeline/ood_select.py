@@ -155,6 +155,14 @@ def macro_f1(gold, pred):
     return sum(f) / len(f)
 
 
+
+def ece_top(p, y):
+    """models/eval/run.mjs's ECE: of the top class, 10 equal-width bins (a probability of 1 goes to the last bin).
+    p: [n, classes] probabilities; y: the gold class indices."""
+    conf, correct = p.max(1), (p.argmax(1) == y).astype(float)
+    b = np.minimum(9, np.floor(conf * 10).astype(int))
+    return float(sum((b == k).mean() * abs(conf[b == k].mean() - correct[b == k].mean()) for k in range(10) if (b == k).any()))
+
 _TOK = []
 
 

@@ -38,16 +38,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import ood_select as O  # noqa: E402
 import sr_tokenizer as T  # noqa: E402
-from common import DOMAINS, WORK  # noqa: E402
+from common import DOMAINS, WORK, jl  # noqa: E402
 from domain_pool import norm, shingles  # noqa: E402
 from model import NgramBag, SemrouteModel  # noqa: E402
+from train_ngrams import log_softmax  # noqa: E402
 
 PRIME = 1000003
 SETS = ("exam_qa_more", "domain_dev", "hw_domain_chat")
-
-
-def jsonl(path):
-    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
 
 
 def summary_ids(tok, text):
@@ -86,11 +83,6 @@ def packed(feats, idx):
 def bag_logits(bag, feats, bs=2048):
     with torch.no_grad():
         return torch.cat([bag(*packed(feats, np.arange(j, min(len(feats), j + bs)))) for j in range(0, len(feats), bs)]).numpy()
-
-
-def log_softmax(x):
-    x = x - x.max(1, keepdims=True)
-    return x - np.log(np.exp(x).sum(1, keepdims=True))
 
 
 def macro_f1_sets(mixed, dev):
@@ -150,7 +142,7 @@ def main():
     vocab = cfg["vocab_size"]
 
     # ---- training rows: text, hard label (-1: none), hard weight, teacher probs (or None), soft weight
-    pipe = [r for r in jsonl(os.path.join(WORK, "data", "domain.jsonl")) if r["split"] == "train"]
+    pipe = [r for r in jl(os.path.join(WORK, "data", "domain.jsonl")) if r["split"] == "train"]
     texts = [r["text"] for r in pipe]
     y = [DOMAINS.index(r["label"]) for r in pipe]
     hard_w = [a.pipeline_weight] * len(pipe)
@@ -162,12 +154,12 @@ def main():
     soft_p = list(teacher.get("pipeline", [None] * len(pipe)))
     n_extra = 0
     if a.extra:
-        extra = jsonl(a.extra)
+        extra = jl(a.extra)
         ex_teacher = json.load(open(os.path.join(a.teacher_dir, "extra_teacher.json")))["probs"] if teacher else [None] * len(extra)
         assert len(ex_teacher) == len(extra), "extra_teacher.json is stale: rerun teacher_probs.mjs"
         # build_extra.py dedups against dev-ood and MMLU-Pro; the hand-written eval sets are checked here as well
         hw = [t for f in ("domain_chat", "jailbreak_attacks", "jailbreak_benign", "pii_natural")
-              for t in (r["text"] for r in jsonl(os.path.join(O.HW, f + ".jsonl")))]
+              for t in (r["text"] for r in jl(os.path.join(O.HW, f + ".jsonl")))]
         ref_norm, ref_sh = {norm(t) for t in hw}, set().union(*(shingles(t) for t in hw))
         for r, tp in zip(extra, ex_teacher):
             if norm(r["text"]) in ref_norm or shingles(r["text"]) & ref_sh:
@@ -176,14 +168,14 @@ def main():
             group.append("extra"); soft_p.append(tp); n_extra += 1
     n_pool = 0
     if a.pool_weight:
-        pool = jsonl(os.path.join(a.teacher_dir, "pool.jsonl"))
+        pool = jl(os.path.join(a.teacher_dir, "pool.jsonl"))
         pp = json.load(open(os.path.join(a.teacher_dir, "pool_teacher.json")))["probs"]
         assert len(pp) == len(pool), "pool_teacher.json is stale: rerun teacher_probs.mjs"
         for r, tp in zip(pool, pp):
             texts.append(r["text"]); y.append(-1); hard_w.append(0.0); group.append("pool"); soft_p.append(tp); n_pool += 1
     n_paras = 0
     if a.paras_weight or a.paras_soft:
-        paras = jsonl(os.path.join(a.teacher_dir, "paras.jsonl"))
+        paras = jl(os.path.join(a.teacher_dir, "paras.jsonl"))
         pt = json.load(open(os.path.join(a.teacher_dir, "paras_teacher.json")))["probs"] if a.paras_soft else [None] * len(paras)
         assert len(pt) == len(paras), "paras_teacher.json is stale: rerun teacher_probs.mjs"
         for r, tp in zip(paras, pt):

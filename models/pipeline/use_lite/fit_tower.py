@@ -15,21 +15,13 @@ import numpy as np, torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from common import DOMAINS as LABELS, jl  # noqa: E402
-from ood_select import half_of, macro_f1  # noqa: E402  (models/eval's halves and macro-F1)
+from ood_select import ece_top, half_of, macro_f1  # noqa: E402  (models/eval's halves, macro-F1 and ECE)
 
 torch.set_num_threads(1)  # the machine is shared
 WORK = sys.argv[1]
 L = {l: i for i, l in enumerate(LABELS)}
 SETS = ['exam_qa_more', 'domain_dev', 'hw_domain_chat']
 SCALE = 10.0  # sentence vectors are unit length: scale them so a plain LR with default init learns quickly (folded into the ONNX weights)
-
-
-def ece(g, P):
-    top = P.argmax(1); conf = P.max(1); e = 0.0
-    for b in range(10):
-        m = np.minimum(9, np.floor(conf * 10)) == b
-        if m.sum(): e += m.sum() / len(g) * abs(conf[m].mean() - (top[m] == g[m]).mean())
-    return float(e)
 
 
 def load():
@@ -94,7 +86,7 @@ def evaluate(head, ood, weight, T, part):
     out = {}
     for s, d in ood.items():
         k = d['h'] == part; P = blended(head, d, k, weight, T)
-        out[s] = {'macro_f1': macro_f1(d['g'][k], P.argmax(1)), 'ece': ece(d['g'][k], P), 'n': int(k.sum())}
+        out[s] = {'macro_f1': macro_f1(d['g'][k], P.argmax(1)), 'ece': ece_top(P, d['g'][k]), 'n': int(k.sum())}
     return out
 
 
