@@ -19,5 +19,5 @@ echo "[$(date -u +%T)] 3/4 runtime spans, OOD dev half (natural_ner off)"
 node runtime_spans.mjs "$OUT/runtime_dev.jsonl" --model "${BASE_MODEL:-../../semroute-mini}"
 echo "[$(date -u +%T)] 4/4 train, select on the dev half, write ner.bin"
 $PY train_ner.py "$OUT/train.jsonl" "$OUT/runtime_dev.jsonl" "$OUT" --epochs 4 --buckets 16 --lr 0.003 --dropout 0.0 \
-  --clusters "$OUT/clusters.json" --cluster-buckets 17 "$@"
+  --clusters "$OUT/clusters.json" --cluster-buckets 17 --repeat handwritten_chat=2 "$@"
 echo "[$(date -u +%T)] done: $OUT/ner.bin"
