@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--exclude", default="", help="comma-separated training sources to leave out (ablation)")
     ap.add_argument("--repeat", default="", help="SOURCE=N,...: train those sources' rows N times each epoch (weighting), e.g. handwritten_chat=3")
+    ap.add_argument("--seed", type=int, default=0, help="torch seed (initial order of batches); the shipped file: 0")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--clusters", default="", help="cluster_table.py output (word clusters); none: no cluster features")
     ap.add_argument("--cluster-buckets", type=int, default=17, help="log2 of the cluster table's size")
@@ -58,7 +59,7 @@ def main():
         cl = json.load(open(a.clusters))
         table = N.build_cluster_table(cl["words"], cl["clusters"], a.cluster_buckets)
         cluster_of = N.cluster_lookup(table)
-    torch.manual_seed(0)
+    torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     B = 1 << a.buckets
