@@ -359,6 +359,34 @@ def v3_rows(fills):
     return [{"text": t, "label": y, "src": s, "w": w} for t, y, s, w in rows]
 
 
+V4 = os.path.join(HERE, "jailbreak_v4")
+
+
+def v4_rows():
+    """Hand-written training prompts (jailbreak_v4/attacks.jsonl, benign.jsonl; 2026-12-07, see their ATTACKS.md /
+    BENIGN.md): attacks phrased freely per technique, with clean twins of the indirect ones, and realistic benign prompts
+    that look like attacks. Written without reading any evaluation set."""
+    out = []
+    for name in ("attacks.jsonl", "benign.jsonl"):
+        path = os.path.join(V4, name)
+        for n, line in enumerate(open(path, encoding="utf-8"), 1):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            if r.get("label") not in ("jailbreak", "benign") or not isinstance(r.get("text"), str) or not r["text"].strip():
+                sys.exit(f"{path}:{n}: needs a non-empty text and label jailbreak|benign (got {r.get('label')!r})")
+            out.append({"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": "v4:" + r.get("technique", "?"), "w": V4_W})
+    return out
+
+
+def flag_value(name, default):
+    """--name X on the command line as a float, else the default."""
+    return float(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
+
+
+V4_W = flag_value("--v4-weight", 1.0)  # a row weight (train_ngrams.py --row-weights); 2 was tried: dev TPR 0.537 vs 0.552
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     base = P.prepare_jailbreak([])
@@ -367,7 +395,9 @@ def main():
     for r in base:
         if r["label"] in (0, 1):
             rows.append({"text": r["text"], "label": r["label"], "src": "pipeline:" + r["src"], "w": 1.0})
-        elif r["label"] == -1:  # plain harmful requests: benign for the jailbreak head, half weight
+        elif r["label"] == -1:  # plain harmful requests: benign for the jailbreak head, half weight (in data.jsonl only:
+            # --into-pipeline skips them, their text being in work/data/jailbreak.jsonl already, split harmful_eval, which
+            # no trainer reads, so the n-gram path never trains on them)
             rows.append({"text": r["text"], "label": 0, "src": "harmful_plain:" + r["src"], "w": 0.5})
     for t, s in technique_rows(fills) + garak_rows(fills):
         rows.append({"text": t, "label": 1, "src": s, "w": 1.0})
@@ -378,6 +408,8 @@ def main():
     rows += [{"text": t, "label": 0, "src": s, "w": 1.0} for t, s in bn]
     if "--no-v3" not in sys.argv:  # v3 (jailbreak_data_v3.py): more techniques, carriers and benign look-alikes
         rows += v3_rows(fills)
+    if "--v4" in sys.argv:  # 2026-12-07: hand-written attacks and benign look-alikes (jailbreak_v4/)
+        rows += v4_rows()
     if "--fragments" in sys.argv:  # tried 2026-12-06, not in the shipped path (see DATA.md "Jailbreak data v3")
         rows += benign_fragments(rows)
     mmlu = [json.loads(l)["question"] for l in open(f"{P.D}/mmlu-pro/train.jsonl", encoding="utf-8")]
@@ -414,7 +446,10 @@ def main():
             for r in out:
                 if r["src"].startswith("pipeline:") or P.norm_key(r["text"]) in have:
                     continue
-                f.write(json.dumps({"text": r["text"], "label": r["label"], "src": "v2:" + r["src"], "split": "train"}, ensure_ascii=False) + "\n")
+                row = {"text": r["text"], "label": r["label"], "src": "v2:" + r["src"], "split": "train"}
+                if r["w"] != 1.0:  # train_ngrams.py --row-weights reads it
+                    row["w"] = r["w"]
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
                 added += 1
         print(f"added {added} rows to {path}")
     from collections import Counter

@@ -48,7 +48,7 @@ def load_data(tok):
         data.setdefault(("domain", r["split"]), []).append({"ids": ids, "y": DOMAINS.index(r["label"]), "form": r["form"]})
     for r in jl(os.path.join(D, "jailbreak.jsonl")):
         ids, _ = enc(r["text"])
-        data.setdefault(("jailbreak", r["split"]), []).append({"ids": ids, "y": r["label"], "src": r["src"]})
+        data.setdefault(("jailbreak", r["split"]), []).append({"ids": ids, "y": r["label"], "src": r["src"], "w": r.get("w", 1.0)})
     for r in jl(os.path.join(D, "pii.jsonl")):
         ids, offs = enc(r["text"])
         data.setdefault(("pii", r["split"]), []).append({"ids": ids, "tags": bio_labels(offs, r["spans"]), "offs": offs,

@@ -1,16 +1,20 @@
 """Fit a head's n-gram path beside a trained encoder, and attach it (the encoder stays frozen).
 
-Usage: python3 train_ngrams.py --run RUN [--head domain|pii] [--out NAME] [--buckets N] [--epochs N] [--lr X] [--mix-grid a,b,...]
+Usage: python3 train_ngrams.py --run RUN [--head domain|pii|jailbreak] [--out NAME] [--buckets N] [--epochs N] [--lr X]
+       [--mix-grid a,b,...] [--windows] [--row-weights] [--seed N]
 
 domain (model.NgramBag): a linear bag of WordPiece unigrams and hashed bigrams, trained on the domain data, beats the
 small encoder on its own (validation 2026-12-03: 0.764 vs 0.743), and the two mixed beat both (0.780): the encoder knows
 phrasing, the bag remembers which subject every word of the 51k training prompts belonged to.
 pii (model.TokenNgram): per token, rows for the token, the pair with the previous token and the pair with the next one;
 weak alone (span F1 ~0.17) but mixed with the encoder's token logits it fixes span edges and types (0.646 -> 0.683).
-Both are convex, seeded and fast (~1 min per epoch on one core). The epoch and the mixing weight are chosen on the
-validation split by the head's own measure (domain accuracy as train.validate computes it; PII exact-span F1). Writes
-work/runs/OUT/best.pt: the base checkpoint's weights (any path of the other head kept) plus this head's path, cfg keys
-ngram_* (domain) or pii_ngram_* (pii), and the full validation of the result.
+jailbreak (model.NgramBag, two outputs): see fit_jailbreak; selected on the OUT-OF-DISTRIBUTION dev half, and with
+--windows trained on the windows the runtime screens (window_epoch).
+All are convex, seeded and fast (~1 min per epoch on one core; the jailbreak path ~3 s). The domain and PII paths' epoch
+and mixing weight are chosen on the validation split by the head's own measure (domain accuracy as train.validate
+computes it; PII exact-span F1). Writes work/runs/OUT/best.pt: the base checkpoint's weights (any path of another head
+kept) plus this head's path, cfg keys ngram_* (domain), pii_ngram_* (pii) or jb_ngram_* (jailbreak), and the full
+validation of the result.
 """
 import argparse
 import json
@@ -156,6 +160,75 @@ def fit_pii(a, data, cfg, encoder):
     return "pii_ngram", state, {"pii_ngram_buckets": a.buckets, "pii_ngram_mix": mix}, info
 
 
+def jailbreak_dev_encoded(O, encoder):
+    """The OOD dev half's jailbreak rows, the runtime's windows of each, and the frozen encoder's logits on every window
+    (cached under work/cache: computing them takes minutes, the encoder and the dev sets rarely change)."""
+    import hashlib
+    dev = O.jailbreak_dev_rows()
+    h = hashlib.sha256()
+    for r in dev:
+        h.update(r["text"].encode("utf-8") + b"\0")
+    for k, v in sorted(encoder.state_dict().items()):
+        h.update(k.encode() + v.detach().numpy().tobytes())
+    cache = os.path.join(WORK, "cache", f"jb_dev_{h.hexdigest()[:16]}.pt")
+    if os.path.exists(cache):
+        dev_windows, enc = torch.load(cache)
+    else:
+        dev_windows = [O.jailbreak_windows(O.TOKENIZER(), r["text"]) for r in dev]  # the runtime's windows
+        flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
+        enc = np.stack(predict(encoder, flat, "jailbreak", torch.device("cpu")))
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        torch.save((dev_windows, enc), cache)
+    return dev, dev_windows, [{"ids": w, "y": 0} for ws in dev_windows for w in ws], enc
+
+
+def jailbreak_train_windows(O, train):
+    """The runtime's windows of every jailbreak train row, from its full text (load_data keeps only the first 128 tokens,
+    which for a long pasted e-mail with an injection at its end is the clean part under an attack label)."""
+    import hashlib
+    path = os.path.join(WORK, "data", "jailbreak.jsonl")
+    texts = [r["text"] for r in map(json.loads, open(path, encoding="utf-8")) if r.get("split") == "train"]
+    if len(texts) != len(train):
+        sys.exit(f"{path}: {len(texts)} train rows, the tokenized cache has {len(train)}: delete work/cache and rerun")
+    cache = os.path.join(WORK, "cache", f"jb_train_windows_{hashlib.sha256(chr(0).join(texts).encode()).hexdigest()[:16]}.pt")
+    if os.path.exists(cache):
+        return torch.load(cache)
+    out = [O.jailbreak_windows(O.TOKENIZER(), t) for t in texts]
+    torch.save(out, cache)
+    return out
+
+
+def window_epoch(bag, opt, train_windows, y, batches, rng, class_w, row_w):
+    """One epoch that scores every train row the way the runtime does (multiple-instance): an attack's loss is taken on its
+    highest-scoring window (the attack is somewhere in it, not necessarily in the first 128 tokens), a benign row's on every
+    window (the runtime flags a prompt when ANY window scores high), averaged per row; rows weighted by class times their
+    own weight (`row_w`)."""
+    bag.train()
+    for b in rng.permutation(len(batches)):
+        idx = batches[b]
+        seqs = [w for i in idx for w in train_windows[i]]
+        owner = torch.tensor([r for r, i in enumerate(idx) for _ in train_windows[i]])
+        L = max(len(w) for w in seqs)
+        ids = torch.zeros(len(seqs), L, dtype=torch.long)
+        am = torch.zeros(len(seqs), L, dtype=torch.long)
+        for k, w in enumerate(seqs):
+            ids[k, :len(w)] = torch.tensor(w)
+            am[k, :len(w)] = 1
+        lg = bag(ids, am)
+        margin = lg[:, 1] - lg[:, 0]
+        yb = y[idx]
+        n = len(idx)
+        worst = torch.full((n,), -1e9).scatter_reduce(0, owner, margin, reduce="amax")
+        benign_loss = torch.zeros(n).scatter_add(0, owner, F.softplus(margin)) / torch.bincount(owner, minlength=n).float()
+        loss_row = torch.where(yb == 1, F.softplus(-worst), benign_loss)
+        wts = class_w[yb] * row_w[idx]
+        loss = (loss_row * wts).sum() / wts.sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    bag.eval()
+
+
 def fit_jailbreak(a, data, cfg, encoder):
     """NgramBag with two outputs on the jailbreak data (work/data/jailbreak.jsonl, which jailbreak_bag_data.py
     --into-pipeline extends with technique-diverse attacks). Unlike the other heads, the epoch and mixing weight are
@@ -171,10 +244,11 @@ def fit_jailbreak(a, data, cfg, encoder):
     opt = torch.optim.Adam(bag.parameters(), lr=a.lr)
     rng = np.random.default_rng(a.seed)
     batches = length_batches(train)
-    dev = O.jailbreak_dev_rows()
-    dev_windows = [O.jailbreak_windows(O.TOKENIZER(), r["text"]) for r in dev]  # the runtime's windows
-    flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
-    enc = np.stack(predict(encoder, flat, "jailbreak", torch.device("cpu")))
+    dev, dev_windows, flat, enc = jailbreak_dev_encoded(O, encoder)
+    # without --windows each row is one sequence, its first 128 tokens (what load_data keeps): the same loss as a class-
+    # weighted cross-entropy on them
+    train_windows = jailbreak_train_windows(O, train) if a.windows else [[x["ids"]] for x in train]
+    row_w = torch.tensor([float(x.get("w", 1.0)) if a.row_weights else 1.0 for x in train])
     grid = [float(w) for w in (a.mix_grid or "0,0.5,1,2,3,4,6,8").split(",")]
 
     def score(bag_logits_flat, mix):
@@ -185,7 +259,7 @@ def fit_jailbreak(a, data, cfg, encoder):
     best = None
     t0 = time.time()
     for ep in range(a.epochs):
-        bag_epoch(bag, opt, train, y_train, batches, rng, weight=class_w)
+        window_epoch(bag, opt, train_windows, y_train, batches, rng, class_w, row_w)
         ng = bag_logits(bag, flat)
         for mix in grid:
             m = score(ng, mix)
@@ -195,9 +269,10 @@ def fit_jailbreak(a, data, cfg, encoder):
         print(f"epoch {ep + 1}: best so far epoch {best[2]} mix {best[3]:g}: TPR {best[4]['tpr']:.4f} AUC {best[4]['auc']:.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
     _, state, epoch, mix, m = best
-    note = (f"n-gram jailbreak path ({a.buckets} buckets, epoch {epoch} of {a.epochs}, mix {mix:g}; chosen on the OOD dev half); "
+    note = (f"n-gram jailbreak path ({a.buckets} buckets, epoch {epoch} of {a.epochs}, mix {mix:g}"
+            f"{', trained on the runtime windows' if a.windows else ''}; chosen on the OOD dev half); "
             f"OOD dev TPR at the FPR-1% threshold: encoder {base['tpr']:.4f}, mixed {m['tpr']:.4f}; AUC {base['auc']:.4f} -> {m['auc']:.4f}")
-    info = {"base_run": a.run, "epoch": epoch, "epochs": a.epochs, "lr": a.lr, "mix": mix, "ood_dev_encoder": base,
+    info = {"base_run": a.run, "epoch": epoch, "epochs": a.epochs, "lr": a.lr, "mix": mix, "windows": bool(a.windows), "row_weights": bool(a.row_weights), "ood_dev_encoder": base,
             "ood_dev_mixed": m, "note": note}
     return "jailbreak_ngram", state, {"jb_ngram_buckets": a.buckets, "jb_ngram_prime": PRIME, "jb_ngram_mix": mix}, info
 
@@ -213,6 +288,10 @@ def main():
     ap.add_argument("--mix-grid", default=None, help="mixing weights tried (default: domain 0.5..8, pii 0.25..1)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--windows", action="store_true", help="jailbreak: train on the runtime's windows of each row (attack: its "
+                    "highest window; benign: every window) instead of its first 128 tokens")
+    ap.add_argument("--row-weights", action="store_true", help="jailbreak: weight each train row by its `w` (jailbreak_bag_data.py "
+                    "writes it: plain harmful requests, hand-written rows)")
     a = ap.parse_args()
     a.buckets = a.buckets or (8192 if a.head == "pii" else 65536)
     a.epochs = a.epochs or {"domain": 8, "pii": 2, "jailbreak": 4}[a.head]
