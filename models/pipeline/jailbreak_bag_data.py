@@ -367,7 +367,9 @@ def v4_rows():
     BENIGN.md): attacks phrased freely per technique, with clean twins of the indirect ones, and realistic benign prompts
     that look like attacks. Written without reading any evaluation set."""
     out = []
-    for name in ("attacks.jsonl", "benign.jsonl"):
+    # benign_meta.jsonl (2026-12-07, later): benign prompts about the assistant itself and harmless standing instructions,
+    # kinds picked from false positives on the OOD dev half; tried with --v4-meta, no gain there (see DATA.md), not shipped
+    for name in ("attacks.jsonl", "benign.jsonl") + (("benign_meta.jsonl",) if "--v4-meta" in sys.argv else ()):
         path = os.path.join(V4, name)
         for n, line in enumerate(open(path, encoding="utf-8"), 1):
             if not line.strip():
