@@ -17,6 +17,7 @@ kept) plus this head's path, cfg keys ngram_* (domain), pii_ngram_* (pii) or jb_
 validation of the result.
 """
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -163,7 +164,6 @@ def fit_pii(a, data, cfg, encoder):
 def jailbreak_dev_encoded(O, encoder):
     """The OOD dev half's jailbreak rows, the runtime's windows of each, and the frozen encoder's logits on every window
     (cached under work/cache: computing them takes minutes, the encoder and the dev sets rarely change)."""
-    import hashlib
     dev = O.jailbreak_dev_rows()
     h = hashlib.sha256()
     for r in dev:
@@ -173,19 +173,19 @@ def jailbreak_dev_encoded(O, encoder):
     cache = os.path.join(WORK, "cache", f"jb_dev_{h.hexdigest()[:16]}.pt")
     if os.path.exists(cache):
         dev_windows, enc = torch.load(cache)
+        flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
     else:
         dev_windows = [O.jailbreak_windows(O.TOKENIZER(), r["text"]) for r in dev]  # the runtime's windows
         flat = [{"ids": w, "y": 0} for ws in dev_windows for w in ws]
         enc = np.stack(predict(encoder, flat, "jailbreak", torch.device("cpu")))
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         torch.save((dev_windows, enc), cache)
-    return dev, dev_windows, [{"ids": w, "y": 0} for ws in dev_windows for w in ws], enc
+    return dev, dev_windows, flat, enc
 
 
 def jailbreak_train_windows(O, train):
     """The runtime's windows of every jailbreak train row, from its full text (load_data keeps only the first 128 tokens,
     which for a long pasted e-mail with an injection at its end is the clean part under an attack label)."""
-    import hashlib
     path = os.path.join(WORK, "data", "jailbreak.jsonl")
     texts = [r["text"] for r in map(json.loads, open(path, encoding="utf-8")) if r.get("split") == "train"]
     if len(texts) != len(train):
@@ -206,15 +206,9 @@ def window_epoch(bag, opt, train_windows, y, batches, rng, class_w, row_w):
     bag.train()
     for b in rng.permutation(len(batches)):
         idx = batches[b]
-        seqs = [w for i in idx for w in train_windows[i]]
+        seqs = [{"ids": w} for i in idx for w in train_windows[i]]
         owner = torch.tensor([r for r, i in enumerate(idx) for _ in train_windows[i]])
-        L = max(len(w) for w in seqs)
-        ids = torch.zeros(len(seqs), L, dtype=torch.long)
-        am = torch.zeros(len(seqs), L, dtype=torch.long)
-        for k, w in enumerate(seqs):
-            ids[k, :len(w)] = torch.tensor(w)
-            am[k, :len(w)] = 1
-        lg = bag(ids, am)
+        lg = bag(*padded(seqs, range(len(seqs))))
         margin = lg[:, 1] - lg[:, 0]
         yb = y[idx]
         n = len(idx)
@@ -291,7 +285,7 @@ def main():
     ap.add_argument("--windows", action="store_true", help="jailbreak: train on the runtime's windows of each row (attack: its "
                     "highest window; benign: every window) instead of its first 128 tokens")
     ap.add_argument("--row-weights", action="store_true", help="jailbreak: weight each train row by its `w` (jailbreak_bag_data.py "
-                    "writes it: plain harmful requests, hand-written rows)")
+                    "writes it: v2/v3 benign look-alikes 2 / 1.5, the v4 rows --v4-weight)")
     a = ap.parse_args()
     a.buckets = a.buckets or (8192 if a.head == "pii" else 65536)
     a.epochs = a.epochs or {"domain": 8, "pii": 2, "jailbreak": 4}[a.head]
