@@ -8,6 +8,8 @@ Training rows, each with its own loss weight:
   * the extra labelled questions from other public sources (work/use_lite/domain_extra.jsonl, use_lite/extra/
     build_extra.py; rows also in an eval set are dropped again here, hand-written sets included): hard label, weight
     --extra-weight;
+  * with --hw-weight: the hand-written training prompts of domain_handwritten/*.jsonl (chat- and exam-style, written for
+    training by the team, never read from an eval set): hard label, weight --hw-weight;
   * with --soft / --pool-weight: the USE-lite tower's probabilities (teacher_probs.mjs on semroute-plus) as soft
     targets, on those labelled rows (loss = hard + soft · cross-entropy to the teacher) and on an unlabelled pool of real
     instructions and questions (domain_pool.py; soft target only, weight --pool-weight).
@@ -23,6 +25,7 @@ Writes work/runs/OUT/best.pt (as train_ngrams.py: the base checkpoint with this 
 the selection) and work/runs/OUT/ood_dev.json (every epoch x mix score, and the chosen head's dev logits for calibration).
 """
 import argparse
+import glob
 import hashlib
 import json
 import os
@@ -101,6 +104,51 @@ def dev_rows():
     return [r for r in rows if r["category"] in DOMAINS]
 
 
+def handwritten_rows(folder):
+    """The hand-written training prompts (every *.jsonl of folder; keys text, category, style, lang), checked: a known
+    category, no text twice, and none equal to or sharing a 12-word shingle with any evaluation text (dev-ood, all kinds,
+    and the hand-written eval sets) -- an overlap is an error to fix in the file, not a row to drop quietly."""
+    rows, seen = [], {}
+    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
+        for i, r in enumerate(jl(path), 1):
+            where = f"{path}:{i}"
+            if r.get("category") not in DOMAINS:
+                raise SystemExit(f"{where}: category {r.get('category')!r} is not one of {DOMAINS}")
+            if not isinstance(r.get("text"), str) or not r["text"].strip():
+                raise SystemExit(f"{where}: empty or missing text")
+            k = norm(r["text"])
+            if k in seen:
+                raise SystemExit(f"{where}: same text as {seen[k]}; delete one")
+            seen[k] = where
+            rows.append({**r, "where": where})
+    ev = [t for p in glob.glob(f"{O.SHARED}/data/dev-ood/*/*.jsonl") for t in (r["text"] for r in jl(p))]
+    ev += [r["text"] for p in glob.glob(os.path.join(O.HW, "*.jsonl")) for r in jl(p)]
+    ev_norm, ev_sh = {norm(t) for t in ev}, set().union(*(shingles(t) for t in ev))
+    bad = [r["where"] for r in rows if norm(r["text"]) in ev_norm or shingles(r["text"]) & ev_sh]
+    # writers with similar habits converge on the same everyday questions ("how do you fold a fitted sheet"): a
+    # paraphrase of an evaluation prompt is refused as well, by content-word overlap
+    ev_words = [content_words(t) for t in ev]
+    bad += [r["where"] for r in rows if r["where"] not in bad and near_duplicate(content_words(r["text"]), ev_words)]
+    if bad:
+        raise SystemExit(f"{len(bad)} hand-written rows equal to, sharing a 12-word shingle with, or paraphrasing an "
+                         f"evaluation text (delete or rewrite them): {', '.join(bad[:30])}")
+    return rows
+
+
+STOPWORDS = frozenset("the a an of to in is and or for on what how why do does i my you your it can be with are if that "
+                      "this at as by from was me we when which".split())
+
+
+def content_words(text):
+    return frozenset(w for w in norm(text).split() if w not in STOPWORDS)
+
+
+def near_duplicate(words, others, threshold=0.4):
+    """True when the Jaccard overlap of content words with any of others reaches threshold (0.4 catches reworded
+    questions such as "can i take ibuprofen and paracetamol together for a toothache" vs "is it safe to take ...")."""
+    return any(len(words & o) >= threshold * len(words | o) for o in others if words and o)
+
+
 def encoder_of(ck):
     cfg = {k: v for k, v in ck["cfg"].items() if not k.startswith("ngram_")}
     sd = {k: v for k, v in ck["model"].items() if not k.startswith("domain_ngram.")}
@@ -127,6 +175,9 @@ def main():
     ap.add_argument("--paras-weight", type=float, default=0.0,
                     help="weight of the OpenStax body paragraphs (domain_pool.py --openstax) with their book's subject as a hard label")
     ap.add_argument("--paras-soft", type=float, default=0.0, help="weight of the teacher's soft targets on those paragraphs")
+    ap.add_argument("--hw-dir", default=os.path.join(HERE, "domain_handwritten"))
+    ap.add_argument("--hw-weight", type=float, default=0.0,
+                    help="weight of the hand-written training prompts (--hw-dir/*.jsonl, hard label); 0: not used")
     ap.add_argument("--balance", type=float, default=0.0)
     ap.add_argument("--smoothing", type=float, default=0.05)
     ap.add_argument("--mix-grid", default="0.5,1,1.5,2,3,4,5,6,8")
@@ -166,6 +217,11 @@ def main():
                 continue
             texts.append(r["text"]); y.append(DOMAINS.index(r["label"])); hard_w.append(a.extra_weight)
             group.append("extra"); soft_p.append(tp); n_extra += 1
+    n_hw = 0
+    if a.hw_weight:
+        for r in handwritten_rows(a.hw_dir):
+            texts.append(r["text"]); y.append(DOMAINS.index(r["category"])); hard_w.append(a.hw_weight)
+            group.append("handwritten"); soft_p.append(None); n_hw += 1
     n_pool = 0
     if a.pool_weight:
         pool = jl(os.path.join(a.teacher_dir, "pool.jsonl"))
@@ -191,7 +247,7 @@ def main():
     soft_w = np.array([{"pool": a.pool_weight, "paras": a.paras_soft}.get(g, a.soft) if p is not None else 0.0 for g, p in zip(group, soft_p)],
                       dtype=np.float32)
     soft_t = np.array([p if p is not None else [0.0] * len(DOMAINS) for p in soft_p], dtype=np.float32)
-    print(f"rows: pipeline {len(pipe)}, extra {n_extra}, pool {n_pool}, textbook paragraphs {n_paras}; tokenizing ({time.time() - t0:.0f} s)", flush=True)
+    print(f"rows: pipeline {len(pipe)}, extra {n_extra}, hand-written {n_hw}, pool {n_pool}, textbook paragraphs {n_paras}; tokenizing ({time.time() - t0:.0f} s)", flush=True)
     key = hashlib.sha1("\x00".join(texts).encode("utf-8") + open(T.__file__, "rb").read()).hexdigest()[:16]
     cache = os.path.join(WORK, "cache", f"domain_ood_feats_{key}_{a.buckets}.npz")
     if os.path.exists(cache):
@@ -261,7 +317,7 @@ def main():
     assert abs(check["mean"] - sc["mean"]) < 2e-3, (check, sc)
     args = {k: v for k, v in vars(a).items() if k not in ("threads",)}
     note = (f"n-gram domain path refitted for other sources ({a.buckets} buckets; pipeline {len(pipe)} + extra {n_extra} "
-            f"labelled rows (weight {a.extra_weight:g}), teacher soft targets {a.soft:g}, pool {n_pool} rows (weight "
+            f"labelled rows (weight {a.extra_weight:g}), {n_hw} hand-written prompts (weight {a.hw_weight:g}), teacher soft targets {a.soft:g}, pool {n_pool} rows (weight "
             f"{a.pool_weight:g}), {n_paras} textbook paragraphs (label weight {a.paras_weight:g}, teacher {a.paras_soft:g}), balance {a.balance:g}; epoch {epoch} of {a.epochs}, mix {mix:g}, chosen on the OOD dev half: "
             f"macro-F1 " + ", ".join(f"{s} {sc[s]:.3f}" for s in SETS) + ")")
     info = {"base_run": a.run, "epoch": epoch, "mix": mix, "args": args, "ood_dev": sc, "note": note}
