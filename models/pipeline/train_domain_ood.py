@@ -104,12 +104,12 @@ def dev_rows():
     return [r for r in rows if r["category"] in DOMAINS]
 
 
-def handwritten_rows(folder):
+def handwritten_rows(folder, pattern="*.jsonl"):
     """The hand-written training prompts (every *.jsonl of folder; keys text, category, style, lang), checked: a known
     category, no text twice, and none equal to or sharing a 12-word shingle with any evaluation text (dev-ood, all kinds,
     and the hand-written eval sets) -- an overlap is an error to fix in the file, not a row to drop quietly."""
     rows, seen = [], {}
-    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(folder, pattern))):
         for i, r in enumerate(jl(path), 1):
             where = f"{path}:{i}"
             if r.get("category") not in DOMAINS:
@@ -176,6 +176,7 @@ def main():
                     help="weight of the OpenStax body paragraphs (domain_pool.py --openstax) with their book's subject as a hard label")
     ap.add_argument("--paras-soft", type=float, default=0.0, help="weight of the teacher's soft targets on those paragraphs")
     ap.add_argument("--hw-dir", default=os.path.join(HERE, "domain_handwritten"))
+    ap.add_argument("--hw-glob", default="*.jsonl", help="which files of --hw-dir (e.g. '[a-z]*[a-z].jsonl': round 1 only)")
     ap.add_argument("--hw-weight", type=float, default=0.0,
                     help="weight of the hand-written training prompts (--hw-dir/*.jsonl, hard label); 0: not used")
     ap.add_argument("--balance", type=float, default=0.0)
@@ -219,7 +220,7 @@ def main():
             group.append("extra"); soft_p.append(tp); n_extra += 1
     n_hw = 0
     if a.hw_weight:
-        for r in handwritten_rows(a.hw_dir):
+        for r in handwritten_rows(a.hw_dir, a.hw_glob):
             texts.append(r["text"]); y.append(DOMAINS.index(r["category"])); hard_w.append(a.hw_weight)
             group.append("handwritten"); soft_p.append(None); n_hw += 1
     n_pool = 0
