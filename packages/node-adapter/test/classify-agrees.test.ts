@@ -26,14 +26,14 @@ afterAll(async () => {
   await backend?.close();
 });
 
-// The first three scored their top category below the default threshold (0.4) with the shipped model when this test
-// was written (history 0.38, law 0.39, psychology 0.38 → `other`); the last two are well above it. Since the domain
-// head's 2026-12-07 refit the first two score business 0.71 and other 0.59, and the third (a cross-domain question)
-// health 0.31 → `other`.
+// The first two scored their top category below the default threshold (0.4) with the shipped model when this test
+// was written (history 0.38, law 0.39 → `other`); the last two are well above it. The third, a request with no topic at
+// all, stays far below the threshold whatever the domain head learns (math 0.18 → `other` with the domain n-gram path
+// v2; "What do bridges and proteins have in common?", used before, rose to 0.42 with it).
 const PROMPTS = [
   'Summarize this meeting: we discussed budgets and timelines',
   'Draft an email to my landlord about the broken heater',
-  'What do bridges and proteins have in common?',
+  'Can you help me with this?',
   'What is the derivative of sin x?',
   'Is a verbal contract binding in court?',
 ];
