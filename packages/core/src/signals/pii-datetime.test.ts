@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expectLinear, fill } from '../../test/linear-growth.js';
 import { addDateTimes, recognizeDateTimes } from './pii-datetime.js';
 import type { PiiSpan } from './types.js';
 
@@ -22,6 +23,66 @@ describe('recognizeDateTimes', () => {
     ['Flight on 3 Jan. 2025 at 10am', ['3 Jan. 2025 at 10am']],
   ])('finds the whole expression in %j', (text, want) => {
     expect(values(text)).toEqual(want);
+  });
+
+  // issue 23's forms: weekday + clock time, 24-hour times, ordinals, month + day + time, relative days, years
+  it.each([
+    ['Can we do Monday at 3pm instead?', ['Monday at 3pm']],
+    ['Tue 09:30 works, or Fri, 10 May at 9:15', ['Tue 09:30', 'Fri, 10 May at 9:15']],
+    ['See you Wed at 2', ['Wed at 2']],
+    ['Thursday 14:00 suits, the demo is Thursday 4pm', ['Thursday 14:00', 'Thursday 4pm']],
+    ['I land at 17:45 and leave at 0800, the train is at 0645 tomorrow', ['17:45', '0800', '0645 tomorrow']],
+    ['Report at 1745 hrs', ['1745 hrs']],
+    ["It's on the 3rd of May; we arrive on the 21st of June 2025", ['the 3rd of May', 'the 21st of June 2025']],
+    ['Dinner is Saturday the 21st, or Monday 4th of March', ['Saturday the 21st', 'Monday 4th of March']],
+    ['March 4 at 10am, then Nov 3rd at 8 pm and June 5th at 11:30', ['March 4 at 10am', 'Nov 3rd at 8 pm', 'June 5th at 11:30']],
+    ['on Monday, March 4 at 10am', ['Monday, March 4 at 10am']],
+    ["let's meet tomorrow at noon or next saturday at 3pm", ['tomorrow at noon', 'next saturday at 3pm']],
+    ['tomorrow night at 9, Sunday morning at 10', ['tomorrow night at 9', 'Sunday morning at 10']],
+    ['I called them last week, last July and this coming Friday', ['last week', 'last July', 'this coming Friday']],
+    // a bare hour keeps the word that makes it a time; a written time does not ("at 3am" -> "3am")
+    ['The shop closes at 6, I need it by 6 on Friday and will call after 7.', ['at 6', 'by 6 on Friday', 'after 7']],
+    ["aisha said it starts at 8 but the invite says 9pm, wake me at 3am or at 3 o'clock", ['at 8', '9pm', '3am', "3 o'clock"]],
+    ['my appointment is on Tuesday 4th at 2.30pm, or quarter past 3', ['Tuesday 4th at 2.30pm', 'quarter past 3']],
+    ['Deadline: 5pm Friday, meeting at 4:30 pm on Friday', ['5pm Friday', '4:30 pm on Friday']],
+    ['founded in 2009, since 2012 to nearly $500 million, in 1990-91.', ['2009', '2012', '1990-91']],
+    ['from May 15-24 and on Dec.14th', ['May 15-24', 'Dec.14th']],
+  ])('finds the written form in %j', (text, want) => {
+    expect(values(text)).toEqual(want);
+  });
+
+  it.each([
+    ['prices', 'It costs $17.45 or 17,45 EUR, sold at 1500.'],
+    ['versions', 'upgrade from python 3.10 to 3.12, v2.3'],
+    ['scores and ratios', 'they won 3-1 and then 2:1 on aggregate, a ratio of 16:9'],
+    ['flight, reference and phone numbers', 'flight BA 0800 to Paris; call 555 0800 or 0800 123 456; room 1745; order #2030'],
+    ['durations', 'it lasted forty years, three weeks later, set the timer for 10 minutes, it took 3 hours'],
+    ['ordinals that count', 'the 5th floor in the 21st century'],
+    ['counts after a time word', 'he was at 6 years old, after 7 innings, by 6 points, count from 1 to 5'],
+    ['arithmetic', 'divide it by 6. Prices rose by 6, divisible by 3 or 4'],
+    ['counts after a year word', 'in 2000 cases, of 1990 voters, use port 8080'],
+    ['lower-case words that abbreviate weekdays', 'I sat at the back; the sun 2 times; wed 3 times'],
+  ])('leaves %s alone', (_kind, text) => {
+    expect(values(text)).toEqual([]);
+  });
+
+  it('keeps the time after a lower-case word that abbreviates a weekday', () => {
+    expect(values('I sat at 3pm with mon amie; sun at noon; Sun at noon')).toEqual(['3pm', 'noon', 'Sun at noon']);
+  });
+
+  it('stays linear on long hostile input (property: CPU time at 16 KiB vs 64 KiB for any unit of date pieces)', () => {
+    // units that keep many alternatives alive at every position: cues without an hour, weekdays without a time,
+    // ordinals without a month, digits that almost make a time or a year
+    const pieces = ['at ', 'by ', '6', '0800', ':', '.', '-', 'Mon', 'Tue ', 'the ', '21st', ' of', 'May', ' 2019', 'in ', 'next ', 'at', ' ', ',', 'pm', "o'clock", 'divide ', 'h'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 12 }).map((a) => a.join('')), (unit) => {
+        expectLinear((n) => {
+          const text = fill(unit, n);
+          return () => recognizeDateTimes(text);
+        }, 16 * 1024);
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it.each([
@@ -91,9 +152,16 @@ describe('addDateTimes', () => {
     );
   });
 
-  it('never returns overlapping spans when a model DATE_TIME span covers several expressions', () => {
+  it('splits a model DATE_TIME span that covers several expressions into them (points in time, not ranges)', () => {
     const text = 'Friday at 9pm and Saturday';
     const out = addDateTimes([{ type: 'DATE_TIME', start: 0, end: text.length, score: 0.6 }], text);
-    expect(out.map((s) => text.slice(s.start, s.end))).toEqual([text]);
+    expect(out.map((s) => text.slice(s.start, s.end))).toEqual(['Friday at 9pm', 'Saturday']);
+    const range = 'worked there from June 2021 to August 2023';
+    const model: PiiSpan[] = [{ type: 'DATE_TIME', start: range.indexOf('June'), end: range.length, score: 0.9 }];
+    expect(addDateTimes(model, range).map((s) => range.slice(s.start, s.end))).toEqual(['June 2021', 'August 2023']);
+    // one expression inside a longer model span still grows over it
+    const one = 'on the evening of March 2nd';
+    const grown = addDateTimes([{ type: 'DATE_TIME', start: 3, end: one.length, score: 0.6 }], one);
+    expect(grown.map((s) => one.slice(s.start, s.end))).toEqual(['the evening of March 2nd']);
   });
 });
