@@ -40,9 +40,9 @@ describe('recognizeDateTimes', () => {
     ["let's meet tomorrow at noon or next saturday at 3pm", ['tomorrow at noon', 'next saturday at 3pm']],
     ['tomorrow night at 9, Sunday morning at 10', ['tomorrow night at 9', 'Sunday morning at 10']],
     ['I called them last week, last July and this coming Friday', ['last week', 'last July', 'this coming Friday']],
-    // a bare hour keeps the word that makes it a time; a written time does not ("at 3am" -> "3am")
-    ['The shop closes at 6, I need it by 6 on Friday and will call after 7.', ['at 6', 'by 6 on Friday', 'after 7']],
-    ["aisha said it starts at 8 but the invite says 9pm, wake me at 3am or at 3 o'clock", ['at 8', '9pm', '3am', "3 o'clock"]],
+    // a bare hour is a time after a word that says so, and like "at 3am" -> "3am" the span leaves the word out
+    ['The shop closes at 6, I need it by 6 on Friday and will call after 7.', ['6', '6 on Friday', '7']],
+    ["aisha said it starts at 8 but the invite says 9pm, wake me at 3am or at 3 o'clock", ['8', '9pm', '3am', "3 o'clock"]],
     ['my appointment is on Tuesday 4th at 2.30pm, or quarter past 3', ['Tuesday 4th at 2.30pm', 'quarter past 3']],
     ['Deadline: 5pm Friday, meeting at 4:30 pm on Friday', ['5pm Friday', '4:30 pm on Friday']],
     ['founded in 2009, since 2012 to nearly $500 million, in 1990-91.', ['2009', '2012', '1990-91']],

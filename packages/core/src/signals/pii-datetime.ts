@@ -9,9 +9,8 @@
  * (12- and 24-hour, "0800" after a time word, "half past 4"), relative day words, years after a preposition of time —
  * not a list of any data generator's values. Conventions (those of the OOD suite's hand-written set and of spaCy): a
  * span is the whole expression without a leading preposition ("next Friday", "March 14th, 2024", "this Saturday at
- * 19:30", "Tue 09:30", "the 3rd of May", "9pm", "14/05 at 10:00"), except that a bare hour keeps the word that makes it
- * a time ("by 6", "at 8"); points in time only: a range is two expressions, and durations ("forty years", "three weeks
- * later") are none. Numbers that are not times stay out: prices, versions ("3.10"), scores ("3-1"), ratios, flight,
+ * 19:30", "Tue 09:30", "the 3rd of May", "9pm" of "at 9pm", "6" of "by 6", "14/05 at 10:00"); points in time only: a
+ * range is two expressions, and durations ("forty years", "three weeks later") are none. Numbers that are not times stay out: prices, versions ("3.10"), scores ("3-1"), ratios, flight,
  * reference and phone numbers, counts after a time word ("by 6 points", "in 2000 cases").
  *
  * Cost: one forward pass of one regular expression (every quantifier and lookbehind bounded), then one sort and one
@@ -43,25 +42,24 @@ const TIME =
   `(?:${HOUR12}(?:[:.][0-5]\\d)?[ ]?(?:am|pm|a\\.m\\.|p\\.m\\.)|(?:[01]?\\d|2[0-3])[:h][0-5]\\d(?![\\d:])(?:[ ]?(?:am|pm|h|hrs))?|` +
   `${HOUR12}[ ]?o[’']?clock|(?:half|quarter)${SP}(?:past|to)${SP}(?:${HOUR12}(?!\\d)|noon|midnight)|noon|midnight|midday)`;
 /**
- * A bare hour ("by 6", "at 8") is a time only with the word that says so, and the span keeps that word (the number
- * alone says nothing): a cue before it, or a day before "at" ("Wed at 2"); and only where nothing follows that it could
- * count ("at 6 years old", "by 6 points", "after 7 innings"): the end of a clause, a time word, or a joining word.
- * A four-digit 24-hour time ("at 0800" -> "0800", like "at 3am" -> "3am") needs the cue before it and a leading zero
- * ("at 1500" is as often a price or a height) or a word of hours after it ("1745 hrs").
+ * A bare hour ("by 6" -> "6", "at 8" -> "8") is a time only after a word that says so (a cue before it, or a day
+ * before "at": "Wed at 2") and only where nothing follows that it could count ("at 6 years old", "by 6 points", "after
+ * 7 innings"): the end of a clause, a time word, or a joining word. A four-digit 24-hour time ("at 0800" -> "0800")
+ * needs the cue and a leading zero ("at 1500" is as often a price or a height) or a word of hours after it ("1745 hrs").
+ * Like "at 3am" -> "3am", the span leaves the cue out.
  */
 const HOUR_END =
   `(?=[ \\t]*(?:[.,;!?)\\n]|$)|${SP}(?:sharp|latest|on|tomorrow|tonight|today|this|next|and|or|but|then|please|so|if|` +
   `in${SP}the${SP}(?:morning|afternoon|evening)|${WEEKDAY})\\b)`;
-// "at 3 o'clock" is "3 o'clock" (a TIME), like "at 3am"
+// "at 3 o'clock" is "3 o'clock" (a TIME)
 const BARE_HOUR = `${HOUR12}(?![\\d:.,]?\\d|[ ]?o[’']?clock)${HOUR_END}`;
 const FOUR_DIGIT_TIME = `(?:0\\d[0-5]\\d(?:[ ]?(?:hrs|hours|h)\\b)?|(?:[01]\\d|2[0-3])[0-5]\\d[ ]?(?:hrs|hours|h)\\b)(?![ \\t]?\\d)`;
 const TIME_CUE = '(?:at|by|around|after|before|until|till|from)';
 // "by" after a verb of change or arithmetic (up to two words between) is a difference, not a deadline ("divide it by 6.",
 // "prices rose by 6.")
 const NOT_ARITHMETIC =
-  `(?<!\\b(?:divided?|divisible|multipl(?:y|ied)|increased?|decreased?|reduced?|rose|fell|grew|raised?|dropped|cut|up|down|off|times)(?:${SP}\\w{1,20}){0,2}${SP})`;
-const CUED_TIME =
-  `(?:${NOT_ARITHMETIC}${TIME_CUE}${SP}${BARE_HOUR}|(?<=\\b${TIME_CUE}${SP}|@[ ]?)${FOUR_DIGIT_TIME})`;
+  `(?<!\\b(?:divided?|divisible|multipl(?:y|ied)|increased?|decreased?|reduced?|rose|fell|grew|raised?|dropped|cut|up|down|off|times)(?:${SP}\\w{1,20}){0,2}${SP}by${SP})`;
+const CUED_TIME = `(?:${NOT_ARITHMETIC}(?<=\\b${TIME_CUE}${SP})${BARE_HOUR}|(?<=\\b${TIME_CUE}${SP}|@[ ]?)${FOUR_DIGIT_TIME})`;
 const PART = '(?:morning|afternoon|evening|night|lunchtime)';
 const RELATIVE =
   `(?:today|tonight|tomorrow(?:${SP}${PART})?|yesterday(?:${SP}${PART})?|the${SP}day${SP}(?:after|before)${SP}tomorrow|` +
