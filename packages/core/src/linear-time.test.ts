@@ -110,6 +110,7 @@ describe('linear growth per stage', () => {
       ['one address span over one enormous word of full stops', '12 Abc' + '.'.repeat(64), (t) => [{ type: 'STREET_ADDRESS', start: 0, end: 2, score: 0.5 }, { type: 'PERSON', start: 3, end: t.length, score: 0.5 }]],
       ['a span on every word of cue phrases', 'I live in Paris and work at Acme Inc. ', (t) => everyWord(t, 'GPE')],
       ['date and time expressions, a DATE_TIME span on every word', 'next Friday at 9pm, the 28th; 3/4 cup on March 2nd ', (t) => everyWord(t, 'DATE_TIME')],
+      ['bare numbers and ranges the model called DATE_TIME, a span on every word', 'a 2000 deposit for 4 people from June 2021 to August 2023 at 8 ', (t) => everyWord(t, 'DATE_TIME')],
       ['date and time expressions nested in one DATE_TIME span over all, with a span on every word', 'on 14/05 at 10:00 or tomorrow ', (t) => [{ type: 'DATE_TIME', start: 0, end: t.length, score: 0.5 }, ...everyWord(t, 'DATE_TIME')]],
     ];
     for (const [name, unit, spans] of cases) {

@@ -47,6 +47,10 @@ describe('recognizeDateTimes', () => {
     ['Deadline: 5pm Friday, meeting at 4:30 pm on Friday', ['5pm Friday', '4:30 pm on Friday']],
     ['founded in 2009, since 2012 to nearly $500 million, in 1990-91.', ['2009', '2012', '1990-91']],
     ['from May 15-24 and on Dec.14th', ['May 15-24', 'Dec.14th']],
+    ['in early November 2005, by mid-2019 or late May', ['early November 2005', 'mid-2019', 'late May']],
+    ['deployed in the summer of 2017 and again in fall 2019', ['summer of 2017', 'fall 2019']],
+    ['A year ago I moved; two weeks ago, 3 days ago', ['A year ago', 'two weeks ago', '3 days ago']],
+    ['a partnership from 2009 between two groups', ['2009']],
   ])('finds the written form in %j', (text, want) => {
     expect(values(text)).toEqual(want);
   });
@@ -56,7 +60,7 @@ describe('recognizeDateTimes', () => {
     ['versions', 'upgrade from python 3.10 to 3.12, v2.3'],
     ['scores and ratios', 'they won 3-1 and then 2:1 on aggregate, a ratio of 16:9'],
     ['flight, reference and phone numbers', 'flight BA 0800 to Paris; call 555 0800 or 0800 123 456; room 1745; order #2030'],
-    ['durations', 'it lasted forty years, three weeks later, set the timer for 10 minutes, it took 3 hours'],
+    ['durations', 'it lasted forty years, three weeks later, set the timer for 10 minutes, it took 3 hours, years ago'],
     ['ordinals that count', 'the 5th floor in the 21st century'],
     ['counts after a time word', 'he was at 6 years old, after 7 innings, by 6 points, count from 1 to 5'],
     ['arithmetic', 'divide it by 6. Prices rose by 6, divisible by 3 or 4'],
@@ -127,6 +131,17 @@ describe('addDateTimes', () => {
       ['DATE_TIME', 'this Saturday at 19:30'],
       ['DATE_TIME', 'March 2nd'],
     ]);
+  });
+
+  it('drops a model DATE_TIME span that is a bare number counting something, keeps one that can be a year', () => {
+    const text = 'after taking a 2000 deposit in 2016.';
+    const model: PiiSpan[] = [
+      { type: 'DATE_TIME', start: text.indexOf('2000'), end: text.indexOf('2000') + 4, score: 0.9 },
+      { type: 'DATE_TIME', start: text.indexOf('2016'), end: text.indexOf('2016') + 4, score: 0.9 },
+    ];
+    expect(addDateTimes(model, text).map((s) => text.slice(s.start, s.end))).toEqual(['2016']);
+    const counted = 'a table for 4 people';
+    expect(addDateTimes([{ type: 'DATE_TIME', start: 12, end: 13, score: 0.9 }], counted)).toEqual([]);
   });
 
   it('never cuts a span of another type', () => {

@@ -6,7 +6,8 @@
  * ("tomorrow", "next Friday", "last week") and 24-hour times: DATE_TIME recall was 0.31 on hand-written prompts
  * (issue 23). This is a small English date grammar in the spirit of Presidio's DateRecognizer / spaCy's DATE and TIME
  * entities — month and weekday names (abbreviated ones only with a date or time after them), ordinals, clock times
- * (12- and 24-hour, "0800" after a time word, "half past 4"), relative day words, years after a preposition of time —
+ * (12- and 24-hour, "0800" after a time word, "half past 4"), relative day words ("a year ago"), years after a
+ * preposition of time, seasons and parts of a year ("summer of 2017", "early November 2005") —
  * not a list of any data generator's values. Conventions (those of the OOD suite's hand-written set and of spaCy): a
  * span is the whole expression without a leading preposition ("next Friday", "March 14th, 2024", "this Saturday at
  * 19:30", "Tue 09:30", "the 3rd of May", "9pm" of "at 9pm", "6" of "by 6", "14/05 at 10:00"); points in time only: a
@@ -88,6 +89,9 @@ const CUED_YEAR = `(?<=\\b(?:in|since|from|until|till|by|of|during|before|after|
 const EXPRESSION = new RegExp(
   `(?<![\\w/.:-])(?:${DAY_REFERENCE}${AT_TIME}?|${WEEKDAY_SHORT}${AT_TIME}|` +
     `(?:${TIME}|${CUED_TIME})(?:${RANGE}${TIME})?${DAY_AFTER_TIME}?|` +
+    // "early November 2005", "mid-2019", "late May"; "summer of 2017", "fall 2019"; "a year ago", "two weeks ago"
+    `(?:early|late|mid)(?:${SP}|-)(?:${MONTH_FULL}(?:,?${SP}${YEAR})?|${YEAR})|(?:spring|summer|autumn|fall|winter)(?:${SP}of)?${SP}${YEAR}|` +
+    `(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a${SP}few|several|[1-9]\\d?)${SP}(?:day|week|month|year|decade)s?${SP}ago|` +
     // a month alone only after a preposition of time, and then without the preposition ("in August", "since June 2021")
     `(?<=\\b(?:in|since|until|till|by|during|early|late|mid|from|before|after)${SP})${MONTH_FULL}(?:,?${SP}${YEAR})?|${CUED_YEAR})(?![\\w/])`,
   'giu',
@@ -101,7 +105,7 @@ const LOWER_CASE_WORD_WEEKDAY = /^(?:sat|sun|wed|mon)\b/;
  * After a year alone, a word that starts a new phrase ("in 2009, the", "since 2012 to nearly", "in 2017.") keeps it a
  * year; a content word after it makes it a count ("in 2000 cases", "of 1990 voters").
  */
-const AFTER_YEAR = /^(?:[ \t]*(?:[^\w\s]|$)|[ \t]+(?:[A-Z]|(?:and|or|to|when|we|i|he|she|they|it|the|a|an|my|our|his|her|their|after|before|at|on|in|for|with|as|but|so|then|until|while|because|which|that|was|were|is|are|had|has|have|by|under|from|of|there|this|will|would)\b))/;
+const AFTER_YEAR = /^(?:[ \t]*(?:[^\w\s]|$)|[ \t]+(?:[A-Z]|(?:and|or|to|when|we|i|he|she|they|it|the|a|an|my|our|his|her|their|after|before|at|on|in|for|with|as|but|so|then|until|while|because|which|that|was|were|is|are|had|has|have|by|under|from|of|there|this|will|would|between|into|through|during|against|among|within|over|since|about|across|along|around|until|till|onwards?|where|who|when|if|though|although|also|not|never|only)\b))/;
 
 /** Every date or time expression in `text`, as DATE_TIME spans (UTF-16 offsets). O(n). */
 export function recognizeDateTimes(text: string): PiiSpan[] {
@@ -126,6 +130,14 @@ export function recognizeDateTimes(text: string): PiiSpan[] {
     out.push({ type: 'DATE_TIME', start, end: start + value.length, score: DATE_TIME_SCORE });
   }
   return out;
+}
+
+/**
+ * A model DATE_TIME span that is a bare number with a content word after it is a count or an amount, not a year ("a
+ * 2000 deposit", "for 4 people"); "in 2009 between", "2016." stay (the test of a year after a preposition).
+ */
+function isCount(span: PiiSpan, text: string): boolean {
+  return span.type === 'DATE_TIME' && /^\d{1,4}$/.test(text.slice(span.start, span.end)) && !AFTER_YEAR.test(text.slice(span.end, span.end + 12));
 }
 
 /**
@@ -154,14 +166,16 @@ function modelRanges(sorted: readonly PiiSpan[], found: readonly PiiSpan[]): Pii
  * Merge the recognised expressions into the model's spans: an expression replaces every span that lies inside it
  * (the model's "Saturday" and "19:30" inside "this Saturday at 19:30", or an ORGANIZATION "March" inside "March 2nd")
  * and grows over a DATE_TIME span it overlaps; it is left out where it would cut a span of another type. A model
- * DATE_TIME span holding two or more expressions is dropped for them (`modelRanges`).
+ * DATE_TIME span holding two or more expressions is dropped for them (`modelRanges`), and so is one that is a bare
+ * number counting something (`isCount`).
  * O((s + e) log(s + e)) for s spans and e expressions: spans are sorted once, and the sweep passes each span at most
  * once at its front (a span of another type met inside the sweep stops it at once); proven in linear-time.test.ts.
  */
 export function addDateTimes(spans: readonly PiiSpan[], text: string): PiiSpan[] {
   const found = recognizeDateTimes(text);
-  if (found.length === 0) return [...spans];
-  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept = spans.filter((s) => !isCount(s, text));
+  if (found.length === 0) return kept;
+  const sorted = kept.sort((a, b) => a.start - b.start || b.end - a.end);
   const removed = new Set<PiiSpan>(modelRanges(sorted, found));
   const added: PiiSpan[] = [];
   let first = 0; // the first span that may still overlap the current expression (expressions come in start order)
