@@ -62,8 +62,12 @@ const NOT_ARITHMETIC =
   `(?<!\\b(?:divided?|divisible|multipl(?:y|ied)|increased?|decreased?|reduced?|rose|fell|grew|raised?|dropped|cut|up|down|off|times)(?:${SP}\\w{1,20}){0,2}${SP}by${SP})`;
 const CUED_TIME = `(?:${NOT_ARITHMETIC}(?<=\\b${TIME_CUE}${SP})${BARE_HOUR}|(?<=\\b${TIME_CUE}${SP}|@[ ]?)${FOUR_DIGIT_TIME})`;
 const PART = '(?:morning|afternoon|evening|night|lunchtime)';
+// Named days with "Day" or "Eve": "Thanksgiving Day", "Christmas Eve", "New Year's Day" (a bare "christmas" or
+// "easter" is as often a thing: "christmas tree", "easter egg")
+const HOLIDAY_DAY =
+  `(?:(?:thanksgiving|christmas|boxing|new${SP}year[’']?s|independence|labou?r|memorial|veterans|remembrance|valentine[’']?s|mother[’']?s|father[’']?s)${SP}(?:day|eve)|easter${SP}(?:sunday|monday))`;
 const RELATIVE =
-  `(?:today|tonight|tomorrow(?:${SP}${PART})?|yesterday(?:${SP}${PART})?|the${SP}day${SP}(?:after|before)${SP}tomorrow|` +
+  `(?:today|tonight|tomorrow(?:${SP}${PART})?|yesterday(?:${SP}${PART})?|the${SP}day${SP}(?:after|before)${SP}tomorrow|${HOLIDAY_DAY}|` +
   `(?:this${SP}coming|this|next|last|coming)${SP}(?:${WEEKDAY}(?:${SP}${PART})?|week(?:end)?|month|year|${PART}|spring|summer|autumn|fall|winter|${MONTH_FULL}))`;
 // A month and a day, with an optional range of days ("May 15-24") and year; "Dec.14th" has no space after the period.
 const MONTH_DAY = `${MONTH}(?:${SP}|(?<=\\.))${DAY}(?:${RANGE}${DAY_NUMBER})?(?:,?${SP}${YEAR})?`;
@@ -85,7 +89,7 @@ const DAY_AFTER_TIME = `(?:,?${SP}(?:on${SP})?(?:${RELATIVE}|${WEEKDAY}|${CALEND
  * A year alone after a preposition of time ("in 2009", "since 2012", "of 1980-88"); whether a number follows it
  * ("in 2000 cases") is checked in recognizeDateTimes.
  */
-const CUED_YEAR = `(?<=\\b(?:in|since|from|until|till|by|of|during|before|after|around|circa)${SP})(?<year>${YEAR}(?:[-–](?:\\d\\d(?!\\d)|${YEAR}))?)`;
+const CUED_YEAR = `(?<=\\b(?:in|since|from|until|till|by|of|during|before|after|around|circa|between)${SP})(?<year>${YEAR}(?:[-–](?:\\d\\d(?!\\d)|${YEAR}))?)`;
 const EXPRESSION = new RegExp(
   `(?<![\\w/.:-])(?:${DAY_REFERENCE}${AT_TIME}?|${WEEKDAY_SHORT}${AT_TIME}|` +
     `(?:${TIME}|${CUED_TIME})(?:${RANGE}${TIME})?${DAY_AFTER_TIME}?|` +
