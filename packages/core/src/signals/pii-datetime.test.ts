@@ -51,6 +51,8 @@ describe('recognizeDateTimes', () => {
     ['deployed in the summer of 2017 and again in fall 2019', ['summer of 2017', 'fall 2019']],
     ['A year ago I moved; two weeks ago, 3 days ago', ['A year ago', 'two weeks ago', '3 days ago']],
     ['a partnership from 2009 between two groups, born between 1977-1979', ['2009', '1977-1979']],
+    // a leading zero marks a day or a month (fractions never have one); a sentence's full stop ends the date
+    ['it says 14/05 but I asked for 15/05. Born 03/14/1962.', ['14/05', '15/05', '03/14/1962']],
     ["On Thanksgiving Day, Christmas Eve at 6pm or New Year's Day", ['Thanksgiving Day', 'Christmas Eve at 6pm', "New Year's Day"]],
   ])('finds the written form in %j', (text, want) => {
     expect(values(text)).toEqual(want);
@@ -63,6 +65,7 @@ describe('recognizeDateTimes', () => {
     ['flight, reference and phone numbers', 'flight BA 0800 to Paris; call 555 0800 or 0800 123 456; room 1745; order #2030'],
     ['durations', 'it lasted forty years, three weeks later, set the timer for 10 minutes, it took 3 hours, years ago'],
     ['ordinals that count', 'the 5th floor in the 21st century'],
+    ['fractions and ratios without a date word', 'add 3/4 cup. Mix 1/2 tsp at a 15/5 ratio'],
     ['holiday names used as things', 'a christmas tree, an easter egg hunt, the Thanksgiving menu'],
     ['counts after a time word', 'he was at 6 years old, after 7 innings, by 6 points, count from 1 to 5'],
     ['arithmetic', 'divide it by 6. Prices rose by 6, divisible by 3 or 4'],

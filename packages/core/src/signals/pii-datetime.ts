@@ -73,8 +73,9 @@ const RELATIVE =
 const MONTH_DAY = `${MONTH}(?:${SP}|(?<=\\.))${DAY}(?:${RANGE}${DAY_NUMBER})?(?:,?${SP}${YEAR})?`;
 const CALENDAR_DATE =
   `(?:${MONTH_DAY}|(?:the${SP}${ORD}${SP}of${SP}|${DAY}${SP}(?:of${SP})?)${MONTH}(?:,?${SP}${YEAR})?|${MONTH_FULL},?${SP}${YEAR}|` +
-  // day and month either way round (14/05, 03/14/1962); dots only with a four-digit year (not "3.10.12")
-  `(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])(?:/(?:\\d{4}|\\d{2}))?(?![\\d/.])|(?:0?[1-9]|[12]\\d|3[01])\\.(?:0?[1-9]|[12]\\d|3[01])\\.\\d{4}(?![\\d.])|` +
+  // day and month either way round (14/05, 03/14/1962), a sentence's full stop after them; dots only with a four-digit
+  // year (not "3.10.12")
+  `(?:0?[1-9]|[12]\\d|3[01])/(?:0?[1-9]|[12]\\d|3[01])(?:/(?:\\d{4}|\\d{2}))?(?![\\d/]|\\.\\d)|(?:0?[1-9]|[12]\\d|3[01])\\.(?:0?[1-9]|[12]\\d|3[01])\\.\\d{4}(?!\\d|\\.\\d)|` +
   `\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01]))`;
 // after a weekday: "Saturday the 21st", "Monday 4th of March", "Monday, 9 June", "Fri, 10 May"
 const WEEKDAY_DATE = `(?:,?${SP}(?:the${SP})?${ORD}(?:${SP}of${SP}${MONTH}(?:,?${SP}${YEAR})?)?|,?${SP}${CALENDAR_DATE})`;
@@ -100,8 +101,11 @@ const EXPRESSION = new RegExp(
     `(?<=\\b(?:in|since|until|till|by|during|early|late|mid|from|before|after)${SP})${MONTH_FULL}(?:,?${SP}${YEAR})?|${CUED_YEAR})(?![\\w/])`,
   'giu',
 );
-/** A bare "3/4" is a fraction ("3/4 cup") unless a word of time comes before it or a clock time after it. */
-const BARE_DAY_MONTH = /^\d{1,2}\/\d{1,2}$/;
+/**
+ * A bare "3/4" is a fraction ("3/4 cup") unless a word of time comes before it, a clock time after it, or a leading
+ * zero shows a day or a month ("15/05", "03/12": fractions are never written with one).
+ */
+const BARE_DAY_MONTH = /^(?:[1-9]|[1-3]\d)\/(?:[1-9]|1[0-2])$/;
 const DATE_CUE_BEFORE = /\b(?:on|by|until|till|from|due|before|after|since|dated?|deadline)[ \t]{1,3}$/i;
 /** "sat", "sun", "wed", "mon" in lower case are words ("I sat at 3pm"); "Sat", "tue", "fri" are weekdays. */
 const LOWER_CASE_WORD_WEEKDAY = /^(?:sat|sun|wed|mon)\b/;
