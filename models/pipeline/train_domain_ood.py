@@ -105,9 +105,10 @@ def dev_rows():
 
 
 def handwritten_rows(folder, pattern="*.jsonl"):
-    """The hand-written training prompts (every *.jsonl of folder; keys text, category, style, lang), checked: a known
-    category, no text twice, and none equal to or sharing a 12-word shingle with any evaluation text (dev-ood, all kinds,
-    and the hand-written eval sets) -- an overlap is an error to fix in the file, not a row to drop quietly."""
+    """The hand-written training prompts (the files of folder matching pattern; keys text, category, style, lang),
+    checked: a known category, no text twice, and none equal to, sharing a 12-word shingle with, or paraphrasing
+    (near_duplicate) any evaluation text (dev-ood, all kinds, and the hand-written eval sets) -- an overlap is an error to
+    fix in the file, not a row to drop quietly. About 30 s for 3,500 rows (the paraphrase check is all pairs)."""
     rows, seen = [], {}
     for path in sorted(glob.glob(os.path.join(folder, pattern))):
         for i, r in enumerate(jl(path), 1):
@@ -176,9 +177,9 @@ def main():
                     help="weight of the OpenStax body paragraphs (domain_pool.py --openstax) with their book's subject as a hard label")
     ap.add_argument("--paras-soft", type=float, default=0.0, help="weight of the teacher's soft targets on those paragraphs")
     ap.add_argument("--hw-dir", default=os.path.join(HERE, "domain_handwritten"))
-    ap.add_argument("--hw-glob", default="*.jsonl", help="which files of --hw-dir (e.g. '[a-z]*[a-z].jsonl': round 1 only)")
+    ap.add_argument("--hw-glob", default="*.jsonl", help="which files of --hw-dir ('[a-z]*[a-z].jsonl': round 1 only; 'round3/*.jsonl': the unshipped round 3 only)")
     ap.add_argument("--hw-weight", type=float, default=0.0,
-                    help="weight of the hand-written training prompts (--hw-dir/*.jsonl, hard label); 0: not used")
+                    help="weight of the hand-written training prompts (--hw-dir/--hw-glob, hard label); 0: not used")
     ap.add_argument("--balance", type=float, default=0.0)
     ap.add_argument("--smoothing", type=float, default=0.05)
     ap.add_argument("--mix-grid", default="0.5,1,1.5,2,3,4,5,6,8")
