@@ -5,7 +5,7 @@
  * against `semroute serve` with its mock backend, and screenshots as artifacts.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { decideInUi, openPlayground, parityCases, singleTurn, type Watch } from './playground-helpers.js';
+import { DOMAIN_NEAR_TIE, decideInUi, openPlayground, parityCases, singleTurn, type Watch } from './playground-helpers.js';
 import { startSemroute, startStatic, type SemrouteServer, type StaticServer } from './playground-server.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -102,7 +102,10 @@ test('decisions in the browser equal the Node decisions for ≥ 30 held-out prom
   await page.getByTestId('batch-run').click();
   await expect(page.getByTestId('batch-count')).toHaveText(String(single.length), { timeout: 180_000 });
   const got = await page.getByTestId('batch-decision').allTextContents();
-  const mismatches = single.map((c, i) => ({ id: c.id, node: c.decision, browser: got[i] })).filter((m) => m.node !== m.browser);
+  // The Batch tab classifies the prompts in padded batches: only a domain near-tie may route the other way (DOMAIN_NEAR_TIE).
+  const mismatches = single
+    .map((c, i) => ({ id: c.id, node: c.decision, browser: got[i], domainMargin: c.domainMargin }))
+    .filter((m) => m.node !== m.browser && !(m.domainMargin < DOMAIN_NEAR_TIE));
   expect(mismatches, JSON.stringify(mismatches, null, 1)).toEqual([]);
   await expect(page.getByTestId('batch-throughput')).not.toBeEmpty();
 
