@@ -19,6 +19,7 @@
  * CPU time at two sizes for random hostile inputs).
  * @module
  */
+import { countStartingBefore } from './pii-patterns.js';
 import type { PiiSpan } from './types.js';
 
 /** Score of a recognised expression: above the default threshold, below the validated patterns (e-mail, card: 0.9+). */
@@ -158,13 +159,7 @@ function modelRanges(sorted: readonly PiiSpan[], found: readonly PiiSpan[]): Pii
   const ranges: PiiSpan[] = [];
   for (const s of sorted) {
     if (s.type !== 'DATE_TIME') continue;
-    let lo = 0;
-    let hi = found.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (found[mid]!.start < s.start) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countStartingBefore(found, s.start);
     if (lo + 1 < found.length && found[lo + 1]!.end <= s.end) ranges.push(s);
   }
   return ranges;

@@ -288,6 +288,18 @@ const CONTAINERS = new Set(['STREET_ADDRESS', 'DOMAIN_NAME']);
  */
 export const CONFIDENT_SPAN_SCORE = 0.4;
 
+/** How many of `sorted` (in start order) start before `pos`: a binary search, O(log spans). */
+export function countStartingBefore(sorted: readonly PiiSpan[], pos: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.start < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Merges pattern matches into model spans. A pattern match replaces every model span it overlaps (it is exact where
  * the model is fuzzy at the edges), except when a longer model span of another, containing type (a STREET_ADDRESS or
@@ -322,13 +334,7 @@ export function mergePiiSpans(model: readonly PiiSpan[], patterns: readonly PiiS
   accepted.forEach((p, i) => (maxEnd[i] = Math.max(p.end, i > 0 ? maxEnd[i - 1]! : 0)));
   const out = model.filter((m) => {
     // number of accepted matches starting before m ends: one of them overlaps m iff the largest of their ends is past m.start
-    let lo = 0;
-    let hi = accepted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (accepted[mid]!.start < m.end) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = countStartingBefore(accepted, m.end);
     return lo === 0 || maxEnd[lo - 1]! <= m.start;
   });
   for (const p of accepted) out.push(p); // (a spread of 100k+ arguments overflows the stack)
