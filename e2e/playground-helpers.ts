@@ -82,8 +82,9 @@ export interface ParityCase {
   model: string;
   use_reasoning: boolean;
   /**
-   * Node's top domain probability minus the runner-up's for the last user message. Below {@link DOMAIN_NEAR_TIE} the
-   * two runtimes' dynamic int8 kernels may legitimately rank the two categories the other way round.
+   * Node's top domain probability minus the runner-up's, for the text the router classified. Below
+   * {@link DOMAIN_NEAR_TIE} the two runtimes' dynamic int8 kernels may legitimately rank the two categories the other
+   * way round.
    */
   domainMargin: number;
 }
@@ -116,9 +117,9 @@ export async function parityCases(opts: { perKind?: number; dtype?: 'int8' | 'fp
   }
   const core = (await import('@semroute/node-adapter')) as unknown as {
     Router: new (o: { config: unknown; classifier: unknown }) => {
-      route(req: unknown): Promise<{ decision: { decision: string; model: string; use_reasoning: boolean } }>;
+      route(req: unknown): Promise<{ decision: { decision: string; model: string; use_reasoning: boolean }; signals: { categoryScores?: Readonly<Record<string, number>> } }>;
     };
-    createNodeClassifier(o: Record<string, unknown>): Promise<{ dispose(): Promise<void>; classify(texts: readonly string[]): Promise<ReadonlyArray<{ categoryScores: Readonly<Record<string, number>> }>> }>;
+    createNodeClassifier(o: Record<string, unknown>): Promise<{ dispose(): Promise<void> }>;
     defaultConfig(): unknown;
   };
   const modelDir = process.env.SEMROUTE_MODEL_DIR ?? join(ROOT, 'models/semroute-mini');
@@ -127,10 +128,9 @@ export async function parityCases(opts: { perKind?: number; dtype?: 'int8' | 'fp
   const out: ParityCase[] = [];
   try {
     for (const p of picked) {
-      const { decision: d } = await router.route({ model: 'auto', messages: p.messages });
-      const lastUser = [...p.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const [scores] = await classifier.classify([lastUser]);
-      const [first = 0, second = 0] = Object.values(scores!.categoryScores).sort((x, y) => y - x);
+      const { decision: d, signals } = await router.route({ model: 'auto', messages: p.messages });
+      // the domain scores the decision was made on (of the text the router classified)
+      const [first = 0, second = 0] = Object.values(signals.categoryScores ?? {}).sort((x, y) => y - x);
       out.push({ id: p.id, kind: p.kind, messages: p.messages, decision: d.decision, model: d.model, use_reasoning: d.use_reasoning, domainMargin: first - second });
     }
   } finally {
