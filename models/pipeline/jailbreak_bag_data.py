@@ -381,12 +381,37 @@ def v4_rows():
     return out
 
 
+V5 = os.path.join(HERE, "jailbreak_v5")
+
+
+def v5_rows():
+    """Hand-written round v5 (jailbreak_v5/*.jsonl, README there; 2026-12-07): more attacks in the techniques the OOD dev
+    half showed weakest (harmful requests smuggled into text tasks, instructions injected into pasted data, direct
+    social engineering and mode claims, persuasion and fiction, obfuscation and other languages, adversarial suffixes),
+    clean twins, and realistic benign prompts. Written without reading any evaluation set; every row is also checked
+    against the evaluation texts (equal, 12-word shingle or paraphrase: train_domain_ood.refuse_eval_overlap)."""
+    import glob
+    from train_domain_ood import refuse_eval_overlap
+    rows = []
+    for path in sorted(glob.glob(os.path.join(V5, "*.jsonl"))):
+        for n, line in enumerate(open(path, encoding="utf-8"), 1):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            if r.get("label") not in ("jailbreak", "benign") or not isinstance(r.get("text"), str) or not r["text"].strip():
+                sys.exit(f"{path}:{n}: needs a non-empty text and label jailbreak|benign (got {r.get('label')!r})")
+            rows.append({"text": r["text"], "label": r["label"], "technique": r.get("technique", "?"), "where": f"{path}:{n}"})
+    refuse_eval_overlap(rows)
+    return [{"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": "v5:" + r["technique"], "w": V5_W} for r in rows]
+
+
 def flag_value(name, default):
     """--name X on the command line as a float, else the default."""
     return float(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else default
 
 
 V4_W = flag_value("--v4-weight", 1.0)  # a row weight (train_ngrams.py --row-weights); 2 was tried: dev TPR 0.537 vs 0.552
+V5_W = flag_value("--v5-weight", 1.0)
 
 
 def main():
@@ -412,6 +437,8 @@ def main():
         rows += v3_rows(fills)
     if "--v4" in sys.argv:  # 2026-12-07: hand-written attacks and benign look-alikes (jailbreak_v4/)
         rows += v4_rows()
+    if "--v5" in sys.argv:  # 2026-12-07, later: hand-written round v5 (jailbreak_v5/)
+        rows += v5_rows()
     if "--fragments" in sys.argv:  # tried 2026-12-06, not in the shipped path (see DATA.md "Jailbreak data v3")
         rows += benign_fragments(rows)
     mmlu = [json.loads(l)["question"] for l in open(f"{P.D}/mmlu-pro/train.jsonl", encoding="utf-8")]

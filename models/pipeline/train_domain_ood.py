@@ -122,6 +122,14 @@ def handwritten_rows(folder, pattern="*.jsonl"):
                 raise SystemExit(f"{where}: same text as {seen[k]}; delete one")
             seen[k] = where
             rows.append({**r, "where": where})
+    refuse_eval_overlap(rows)
+    return rows
+
+
+def refuse_eval_overlap(rows):
+    """Stops with the file:line (`where`) of every row whose text equals, shares a 12-word shingle with, or paraphrases
+    (near_duplicate) an evaluation text: dev-ood (all kinds, both halves) and the hand-written eval sets. Shared by the
+    hand-written domain rows here and the hand-written jailbreak rows (jailbreak_bag_data.py v5_rows)."""
     ev = [t for p in glob.glob(f"{O.SHARED}/data/dev-ood/*/*.jsonl") for t in (r["text"] for r in jl(p))]
     ev += [r["text"] for p in glob.glob(os.path.join(O.HW, "*.jsonl")) for r in jl(p)]
     ev_norm, ev_sh = {norm(t) for t in ev}, set().union(*(shingles(t) for t in ev))
@@ -133,7 +141,6 @@ def handwritten_rows(folder, pattern="*.jsonl"):
     if bad:
         raise SystemExit(f"{len(bad)} hand-written rows equal to, sharing a 12-word shingle with, or paraphrasing an "
                          f"evaluation text (delete or rewrite them): {', '.join(bad[:30])}")
-    return rows
 
 
 STOPWORDS = frozenset("the a an of to in is and or for on what how why do does i my you your it can be with are if that "
