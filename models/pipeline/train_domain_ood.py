@@ -127,9 +127,17 @@ def handwritten_rows(folder, pattern="*.jsonl"):
 
 
 def refuse_eval_overlap(rows):
-    """Stops with the file:line (`where`) of every row whose text equals, shares a 12-word shingle with, or paraphrases
-    (near_duplicate) an evaluation text: dev-ood (all kinds, both halves) and the hand-written eval sets. Shared by the
-    hand-written domain rows here and the hand-written jailbreak rows (jailbreak_bag_data.py v5_rows)."""
+    """Stops with the file:line (`where`) of every row whose text overlaps an evaluation text (eval_overlaps). Shared by
+    the hand-written domain rows here and the hand-written jailbreak rows (jailbreak_bag_data.py v5_rows)."""
+    bad = eval_overlaps(rows)
+    if bad:
+        raise SystemExit(f"{len(bad)} hand-written rows equal to, sharing a 12-word shingle with, or paraphrasing an "
+                         f"evaluation text (delete or rewrite them): {', '.join(bad[:30])}")
+
+
+def eval_overlaps(rows):
+    """The `where` of every row whose text equals, shares a 12-word shingle with, or paraphrases (near_duplicate) an
+    evaluation text: dev-ood (all kinds, both halves) and the hand-written eval sets."""
     ev = [t for p in glob.glob(f"{O.SHARED}/data/dev-ood/*/*.jsonl") for t in (r["text"] for r in jl(p))]
     ev += [r["text"] for p in glob.glob(os.path.join(O.HW, "*.jsonl")) for r in jl(p)]
     ev_norm, ev_sh = {norm(t) for t in ev}, set().union(*(shingles(t) for t in ev))
@@ -138,9 +146,7 @@ def refuse_eval_overlap(rows):
     # paraphrase of an evaluation prompt is refused as well, by content-word overlap
     ev_words = [content_words(t) for t in ev]
     bad += [r["where"] for r in rows if r["where"] not in bad and near_duplicate(content_words(r["text"]), ev_words)]
-    if bad:
-        raise SystemExit(f"{len(bad)} hand-written rows equal to, sharing a 12-word shingle with, or paraphrasing an "
-                         f"evaluation text (delete or rewrite them): {', '.join(bad[:30])}")
+    return bad
 
 
 STOPWORDS = frozenset("the a an of to in is and or for on what how why do does i my you your it can be with are if that "
