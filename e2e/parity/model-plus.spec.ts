@@ -4,7 +4,8 @@
  * domain scores, as the Node runtime does.
  *   - from the model folder URL (modelBase): the tower's files are fetched (server request log), the domain scores
  *     are exactly the blend of the page's own semroute-mini scores and the tower alone (heads.json's weight and
- *     temperature), and they agree with Node's (onnxruntime-node, CPU, one thread); jailbreak equal to Node's;
+ *     temperature), and they agree with Node's (onnxruntime-node, CPU, one thread); jailbreak equal to Node's and, with a
+ *     heads.json jailbreak tower, to the blend of the page's semroute-mini and tower-alone jailbreak scores;
  *   - from @semroute/model-plus's `modelFiles` map (its unbundled index.js imported by the page): the tower's files
  *     through the map, the very same scores;
  *   - semroute-mini: no tower request and the custom-heads chunk (ort-web-byo) is never fetched.
@@ -18,7 +19,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Page, expect, test } from '@playwright/test';
-import { blendDomainScores } from '@semroute/core/runtime-kit';
+import { blendDomainScores, blendJailbreakScore } from '@semroute/core/runtime-kit';
 import { buildHarness } from './build.js';
 import { classifyInPage as classifyFixture, openHarness as openHarnessAt, runNodeReference } from './harness.js';
 import type { PageRunOptions, PageRunOutput } from './page-run.js';
@@ -31,9 +32,11 @@ const NATIVE_TOL = 1e-3;
 const TOL = 1e-3;
 const BLEND_TOL = 1e-5;
 const TOWER = 'towers/use-lite';
-const towerSpec = (JSON.parse(readFileSync(join(PLUS_DIR, 'heads.json'), 'utf8')) as { heads: Array<{ name: string; tower?: { temperature: number; blend: { weight: number; temperature: number } } }> }).heads.find(
-  (h) => h.name === 'domain',
-)!.tower!;
+type TowerBlock = { folder: string; output?: string; temperature: number; blend: { weight: number; temperature: number } };
+const plusHeads = (JSON.parse(readFileSync(join(PLUS_DIR, 'heads.json'), 'utf8')) as { heads: Array<{ name: string; tower?: TowerBlock }> }).heads;
+const towerSpec = plusHeads.find((h) => h.name === 'domain')!.tower!;
+/** heads.json's jailbreak tower, where semroute-plus has one (another output of the same tower graph). */
+const jailbreakTower = plusHeads.find((h) => h.name === 'jailbreak')?.tower;
 /** Every 12th fixture prompt: 18 prompts (MMLU, jailbreak, benign, PII, multi-turn, unicode, garbage). */
 const { prompts } = JSON.parse(readFileSync(join(ROOT, 'e2e/fixtures/parity-prompts.json'), 'utf8')) as { prompts: ParityPrompt[] };
 const IDS = prompts.filter((_, i) => i % 12 === 0).map((p) => p.id);
@@ -118,7 +121,15 @@ test('semroute-plus from its model folder URL: the tower is fetched and blended 
     webPlus = plus.results;
     // Its parts in the same page: semroute-mini alone, and the tower alone as a custom domain head (no blend).
     mini = await classifyInPage(page, { model: 'models/semroute-mini/' });
-    towerAlone = await classifyInPage(page, { model: 'models/semroute-mini/', heads: { domain: { model: `models/semroute-plus/${TOWER}/`, temperature: towerSpec.temperature } } });
+    towerAlone = await classifyInPage(page, {
+      model: 'models/semroute-mini/',
+      heads: {
+        domain: { model: `models/semroute-plus/${TOWER}/`, temperature: towerSpec.temperature },
+        ...(jailbreakTower
+          ? { jailbreak: { model: `models/semroute-plus/${jailbreakTower.folder}/`, output: jailbreakTower.output ?? 'logits', temperature: jailbreakTower.temperature, labels: ['benign', 'jailbreak'] } }
+          : {}),
+      },
+    });
   } finally {
     await browser.close();
   }
@@ -128,6 +139,11 @@ test('semroute-plus from its model folder URL: the tower is fetched and blended 
   const blended = mini.results.map((m, i) => ({ ...m, categoryScores: blendDomainScores(labels, m.categoryScores, towerAlone.results[i]!.categoryScores, towerSpec.blend) }));
   const blend = worstScoreDiff(blended, webPlus);
   expect(blend.diff, `blend on ${blend.id}`).toBeLessThanOrEqual(BLEND_TOL);
+  // Jailbreak: the shipped score, or with a jailbreak tower its blend with the tower's (heads.json's weight and temperature).
+  mini.results.forEach((m, i) => {
+    const want = jailbreakTower ? blendJailbreakScore(m.jailbreak, towerAlone.results[i]!.jailbreak, jailbreakTower.blend) : m.jailbreak;
+    expect(Math.abs(webPlus[i]!.jailbreak - want), m.id).toBeLessThanOrEqual(BLEND_TOL);
+  });
   // The tower moves the scores (it is not a no-op): by more than the Node tolerance somewhere.
   expect(worstScoreDiff(mini.results, webPlus).diff).toBeGreaterThan(NATIVE_TOL);
 

@@ -26,7 +26,7 @@ export interface PageRunOptions {
   /** Names left out of that map (a map without an optional file). */
   omitFiles?: string[];
   /** The classifier's `heads` option (custom head models; their `model` URLs relative to the page). */
-  heads?: Record<string, { model: string; temperature?: number }>;
+  heads?: Record<string, { model: string; temperature?: number; output?: string; labels?: string[] }>;
 }
 
 export interface PageRunOutput {

@@ -9,7 +9,7 @@
  * from exactly these. Applications use `createRouter` from one of those entry points instead.
  * @module @semroute/core/runtime-kit
  */
-export { GRAPH, MODEL_JSON_FILES, fetchOk, parseModelSpec } from './runtime/artifacts.js';
+export { GRAPH, MODEL_JSON_FILES, fetchOk, hasModelTower, parseModelSpec } from './runtime/artifacts.js';
 export type { HeadSpec, ModelSpec } from './runtime/artifacts.js';
 export {
   BACKEND_CHOICES,
@@ -26,9 +26,22 @@ export type { BackendChoice, ExecutionTarget, ModelDtype, TargetCapabilities } f
 export type { BatchOutputs, BatchRunner, BatcherOptions } from './runtime/batcher.js';
 export { ModelClassifier } from './runtime/classifier.js';
 export type { DisposableRunner, EngineOptions } from './runtime/classifier.js';
-export { BYO_HEADS, ByoHead, blendDomainScores, domainTowerOf, runByoSession, validateBlend, validateOverrides, withModelTower } from './runtime/byo.js';
+export {
+  BLENDABLE_HEADS,
+  BYO_HEADS,
+  ByoHead,
+  blendDomainScores,
+  blendJailbreakScore,
+  domainTowerOf,
+  groupHeadModels,
+  runByoSession,
+  towerOf,
+  validateBlend,
+  validateOverrides,
+  withModelTower,
+} from './runtime/byo.js';
 export { nerFileOf, withModelNer } from './runtime/model-ner.js';
-export type { ByoHeadName, ByoIo, DomainBlend, DomainTowerSpec, HeadModelOptions, HeadOverrides } from './runtime/byo.js';
+export type { BlendableHead, ByoHeadName, ByoIo, ByoOutputs, ByoSignals, HeadBlend, HeadModelGroup, HeadModelOptions, HeadOverrides, TowerSpec } from './runtime/byo.js';
 export { routerWith } from './runtime/create-router.js';
 export type { ConfigInput } from './runtime/create-router.js';
 export type { LoadPhase, LoadProgress, ProgressCallback } from './runtime/progress.js';

@@ -24,7 +24,7 @@ export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes:
 
 /**
  * Chunks the default path never fetches: custom heads (`runtime/ort-web-byo.ts`, only with `heads` or a model with a
- * domain tower), the config-text reader (`config/parse.ts` with the YAML parser, only for a config given as text) and
+ * domain or jailbreak tower), the config-text reader (`config/parse.ts` with the YAML parser, only for a config given as text) and
  * custom PII recognizers with their regex VM (`signals/pii-custom-recognizers.ts`, only with recognizer settings).
  */
 const OPT_IN = /^assets\/(ort-web-byo|parse|pii-custom-recognizers)-[\w-]{8}\.js$/;

@@ -68,6 +68,15 @@ function labelsOf(h: Json | undefined, fallback: unknown, head: string): string[
   throw new ClassifierError(`heads.json: head '${head}' has no label list (expected 'labels': string[])`);
 }
 
+/** The heads whose heads.json entry may name a `tower` (a second encoder blended into it; parsed in byo.ts). */
+export const TOWER_HEADS = Object.freeze(['domain', 'jailbreak'] as const);
+
+/** Whether the model's heads.json names any `tower` (not checked here: byo.ts `towerOf` does, when it loads them). */
+export function hasModelTower(spec: ModelSpec): boolean {
+  const heads = spec.raw.heads;
+  return isObj(heads) && TOWER_HEADS.some((h) => headJson(heads, h)?.tower !== undefined);
+}
+
 /** A head's raw heads.json entry by name (for settings parsed elsewhere, such as the domain head's `tower`: byo.ts). */
 export function headJson(heads: Json, name: string): Json | undefined {
   // format_version 1: `heads: [{ name, labels, temperature, default_threshold, ... }]`; also accept `heads.<name>` / `<name>`.

@@ -11,7 +11,7 @@ import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
 import { applyConfidenceMap, decodePii, l2normalize, softmaxT } from './postprocess.js';
 import type { EncodedText, ModelTokenizer } from './tokenizer.js';
-import type { ByoHead, HeadOverrides } from './byo.js';
+import type { ByoHead, ByoHeadName, HeadOverrides } from './byo.js';
 import { type WindowOptions, defaultWindowsFor, assignTokensToWindows, jailbreakWindows, piiWindows, summaryRanges, validateWindows } from './windows.js';
 
 
@@ -61,6 +61,7 @@ export class ModelClassifier implements Classifier {
   readonly #registry: RecognizerRegistry;
   /** Registries built from per-call settings, by their JSON (a config's settings are the same on every call). */
   readonly #registries = new Map<string, RecognizerRegistry>();
+  /** Custom models by the head they serve (one model may serve several: the towers). */
   readonly #byo = new Map<string, ByoHead>();
   #disposed = false;
 
@@ -73,7 +74,7 @@ export class ModelClassifier implements Classifier {
     custom: readonly ByoHead[] = [],
   ) {
     this.backend = backend;
-    for (const h of custom) this.#byo.set(h.head, h);
+    for (const m of custom) for (const h of m.heads) this.#byo.set(h, m);
     this.spec = spec;
     this.#tok = tokenizer;
     this.#runner = runner;
@@ -146,24 +147,17 @@ export class ModelClassifier implements Classifier {
 
   async #model(text: string, requested: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
     if (this.#byo.size === 0) return this.#main(text, requested);
-    // A blended domain model (e.g. the model folder's own domain tower) needs the shipped head's domain scores too.
-    const blend = requested.has('domain') && this.#byo.get('domain')?.blend !== undefined;
-    const mainHeads = new Set([...requested].filter((h) => !this.#byo.has(h) || (h === 'domain' && blend)));
-    const custom = [...requested].filter((h) => this.#byo.has(h));
-    const [base, ...extra] = await Promise.all([
-      this.#main(text, mainHeads),
-      ...custom.map((h) => (h === 'pii' ? this.#byo.get(h)!.spans(text) : this.#byo.get(h)!.sequence(text))),
-    ]);
-    const out = { ...base! } as { -readonly [K in keyof ClassifierSignals]: ClassifierSignals[K] };
-    custom.forEach((h, i) => {
-      const v = extra[i];
-      if (h === 'domain') {
-        out.categoryScores = blend ? this.#byo.get('domain')!.blendWith(base!.categoryScores, v as Record<string, number>) : (v as Record<string, number>);
-      }
-      else if (h === 'jailbreak') out.jailbreak = v as number;
-      else out.pii = v as PiiSpan[];
-    });
-    return out;
+    // A blended head (e.g. the model folder's own domain and jailbreak towers) needs the shipped head's score too.
+    const mainHeads = new Set([...requested].filter((h) => !this.#byo.has(h) || this.#byo.get(h)!.blends(h as ByoHeadName)));
+    // One call per custom model: heads it serves together (the towers: two outputs of one graph) come from one run.
+    const byModel = new Map<ByoHead, ByoHeadName[]>();
+    for (const h of requested) {
+      const m = this.#byo.get(h);
+      if (m) byModel.set(m, [...(byModel.get(m) ?? []), h as ByoHeadName]);
+    }
+    const base = this.#main(text, mainHeads);
+    const [shipped, ...custom] = await Promise.all([base, ...[...byModel].map(([m, heads]) => m.signals(text, heads, base))]);
+    return Object.assign({ ...shipped! }, ...custom);
   }
 
   async #main(text: string, heads: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
@@ -283,6 +277,6 @@ export class ModelClassifier implements Classifier {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#batcher.close(new ClassifierError('classifier has been disposed'));
-    await Promise.all([this.#runner.dispose(), ...[...this.#byo.values()].map((h) => h.dispose())]);
+    await Promise.all([this.#runner.dispose(), ...[...new Set(this.#byo.values())].map((m) => m.dispose())]);
   }
 }

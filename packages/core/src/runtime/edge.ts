@@ -10,7 +10,7 @@ import { ClassifierError } from '../errors.js';
 import type { Router } from '../router.js';
 import { parseModelSpec } from './artifacts.js';
 import { MODEL_FILES, type ModelDtype, backendLabel, parseDtype } from './backends.js';
-import { ByoHead, type ByoHeadName, validateOverrides, withModelTower } from './byo.js';
+import { ByoHead, groupHeadModels, validateOverrides, withModelTower } from './byo.js';
 import { type EngineOptions, ModelClassifier } from './classifier.js';
 import { withModelNer } from './model-ner.js';
 import { type ConfigInput, routerWith } from './create-router.js';
@@ -147,23 +147,21 @@ export async function createEdgeClassifier(o: EdgeClassifierOptions): Promise<Mo
   const session = await createSession(ort, module, await need(MODEL_FILES[dtype]));
 
   const custom: ByoHead[] = [];
-  const overrides = withModelTower(validateOverrides(o.heads), spec);
-  for (const [head, h] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
-    // The model's own domain tower is read like the model's files (URL, reader function or file map alike).
-    const at = h.inModelFolder ? (f: string) => read(`${h.model}/${f}`) : folderReader(h.model, fetchFn);
+  for (const g of groupHeadModels(withModelTower(validateOverrides(o.heads), spec))) {
+    // The model's own towers are read like the model's files (URL, reader function or file map alike).
+    const at = g.inModelFolder ? (f: string) => read(`${g.model}/${f}`) : folderReader(g.model, fetchFn);
     const headFile = async (f: string): Promise<Uint8Array> => {
       const b = await at(f);
-      if (!b) throw new ClassifierError(`custom head '${head}': ${f} not found`);
+      if (!b) throw new ClassifierError(`custom head '${g.heads.map(([h]) => h).join("', '")}': ${f} not found`);
       return b;
     };
     custom.push(
       await ByoHead.load(
-        head,
-        h,
+        g.heads,
         {
           json: async (f) => parseJson(await headFile(f), f),
           tokenizer: (tj, tc) => new ModelTokenizer(tj, tc),
-          runner: async (file, output, kind) => webByoRunner(ort, await createSession(ort, module, await headFile(file)), output, kind),
+          runner: async (file, outputs) => webByoRunner(ort, await createSession(ort, module, await headFile(file)), outputs),
         },
         spec,
         o.batching,

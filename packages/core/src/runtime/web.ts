@@ -18,7 +18,7 @@
 import { expose } from 'comlink';
 import type * as OrtWeb from 'onnxruntime-web';
 import { ClassifierError } from '../errors.js';
-import { headJson, parseModelSpec } from './artifacts.js';
+import { hasModelTower, parseModelSpec } from './artifacts.js';
 import {
   type BackendChoice,
   type ExecutionTarget,
@@ -320,9 +320,8 @@ export async function createWebClassifier(
     }
   }
 
-  // Custom heads (and a model's own domain tower) are rare: their code is a chunk of its own, fetched only when needed (bundle budget).
-  const custom =
-    o.heads === undefined && !headJson(spec.raw.heads as Record<string, unknown>, 'domain')?.tower ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo, url);
+  // Custom heads (and a model's own domain / jailbreak towers) are rare: their code is a chunk of its own, fetched only when needed (bundle budget).
+  const custom = o.heads === undefined && !hasModelTower(spec) ? [] : await (await import('./ort-web-byo.js')).loadWebByoHeads(o.heads, chosen, spec, o.batching, fo, url);
   // WebGPU compiles shaders per input shape: keep shapes to a few buckets there.
   const base: EngineOptions = await withNer;
   const engine: EngineOptions = chosen.target === 'webgpu' ? { ...base, batching: { padShapes: true, ...o.batching } } : base;

@@ -14,7 +14,7 @@ import { ClassifierError, type Router } from '@semroute/core';
 import {
   type BackendChoice,
   type BatchOutputs,
-  type ByoHeadName,
+  type ByoOutputs,
   ByoHead,
   type ByoIo,
   type ConfigInput,
@@ -37,7 +37,8 @@ import {
   parseModelSpec,
   routerWith,
   runByoSession,
-  domainTowerOf,
+  groupHeadModels,
+  hasModelTower,
   validateOverrides,
   withModelNer,
   withModelTower,
@@ -258,18 +259,21 @@ function runnerPool(runners: readonly DisposableRunner[]): DisposableRunner {
   };
 }
 
-/** A runner for a single-output custom head (see runByoSession). */
-function nodeByoRunner(session: ort.InferenceSession, output: string, kind: 'sequence' | 'token'): DisposableRunner {
+/** A runner for a custom model's outputs (see runByoSession). */
+function nodeByoRunner(session: ort.InferenceSession, outputs: ByoOutputs): DisposableRunner {
   const int64 = (data: BigInt64Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int64', data, dims);
   return {
-    run: (inputIds, attentionMask, batch, seqLen) => runByoSession(session, int64, output, kind, inputIds, attentionMask, batch, seqLen),
+    run: (inputIds, attentionMask, batch, seqLen) => runByoSession(session, int64, outputs, inputIds, attentionMask, batch, seqLen),
     async dispose() {
       await session.release();
     },
   };
 }
 
-/** Custom heads and the model's own domain tower (a sub-folder of `main`, the model location already resolved). */
+/**
+ * Custom heads and the model's own towers (a sub-folder of `main`, the model location already resolved): one session
+ * per custom model, heads naming the same one (the domain and jailbreak towers) sharing it.
+ */
 async function loadNodeByoHeads(
   options: NodeClassifierOptions,
   main: ReturnType<typeof resolveModelLocation>,
@@ -280,22 +284,23 @@ async function loadNodeByoHeads(
 ): Promise<ByoHead[]> {
   const overrides = withModelTower(validateOverrides(options.heads), spec, (folder) => (main.kind === 'dir' ? join(main.path, folder) : `${main.base}${folder}/`));
   const out: ByoHead[] = [];
-  for (const [head, o] of Object.entries(overrides) as [ByoHeadName, NonNullable<(typeof overrides)[ByoHeadName]>][]) {
-    const loc = resolveModelLocation(o.model);
+  for (const group of groupHeadModels(overrides)) {
+    const loc = resolveModelLocation(group.model);
     const io: ByoIo = {
       json: (f) => loadJson(loc, f, onProgress),
       tokenizer: (tj, tc) => new ModelTokenizer(tj, tc),
-      runner: async (file, output, kind) => {
+      runner: async (file, outputs) => {
         const bytes = await loadBytes(loc, file, onProgress);
         const session = await ort.InferenceSession.create(bytes, sessionOptions(target, threads, options.deviceId ?? 0, false));
-        return nodeByoRunner(session, output, kind);
+        return nodeByoRunner(session, outputs);
       },
     };
     try {
-      out.push(await ByoHead.load(head, o, io, spec, options.batching));
+      out.push(await ByoHead.load(group.heads, io, spec, options.batching));
     } catch (cause) {
       await Promise.all(out.map((h) => h.dispose()));
-      throw cause instanceof ClassifierError ? cause : new ClassifierError(`heads.${head}: could not load ${o.model}`, { cause });
+      const heads = group.heads.map(([h]) => `heads.${h}`).join(', ');
+      throw cause instanceof ClassifierError ? cause : new ClassifierError(`${heads}: could not load ${group.model}`, { cause });
     }
   }
   return out;
@@ -327,7 +332,7 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
   // The model's NER file (heads.json pii `ner`) becomes the `natural_ner` PII recognizer; read like every model file.
   const engine = await withModelNer(options, spec, (f) => loadBytes(loc, f, onProgress));
   // One session in the process: let its threads spin-wait (lowest latency); several: they must not (sessionOptions).
-  const spin = options.heads === undefined && !domainTowerOf(spec);
+  const spin = options.heads === undefined && !hasModelTower(spec);
 
   const candidates = backendCandidates(choice, 'node', { cudaInstalled: CUDA_INSTALLED });
   const fallbacks: string[] = [];
@@ -372,10 +377,15 @@ export async function createNodeClassifier(options: NodeClassifierOptions = {}):
         await runner.dispose();
         throw Object.assign(e as Error, { fatal: true });
       }
-      const clf = new NodeClassifier({ tokenizer, spec, runner, backend: label, location, dtype, fallbacks, custom }, engine);
+      // A copy: the classifier freezes its list, and a failed warm-up below still appends to this one.
+      const clf = new NodeClassifier({ tokenizer, spec, runner, backend: label, location, dtype, fallbacks: [...fallbacks], custom }, engine);
       if (options.warmup !== false) {
         onProgress?.({ phase: 'warmup', loaded: 0, total: 0, backend: label });
-        await clf.classify(['warm up'], {});
+        // A warm-up that fails (e.g. a custom head's graph output of the wrong shape) releases every session it holds.
+        await clf.classify(['warm up'], {}).catch(async (e: unknown) => {
+          await clf.dispose();
+          throw e;
+        });
       }
       onProgress?.({ phase: 'ready', loaded: bytes.byteLength, total: bytes.byteLength, backend: label });
       return clf;

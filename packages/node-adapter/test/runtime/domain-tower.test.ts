@@ -1,6 +1,7 @@
 /**
  * The server model (models/semroute-plus): semroute-mini's graph plus a USE-lite domain tower that heads.json blends
- * into the domain scores. Checked against its parts: the mini model alone and the tower served as a plain custom head.
+ * into the domain scores (and, where heads.json names a jailbreak tower too, its jailbreak output into the jailbreak
+ * score). Checked against its parts: the mini model alone and the tower served as a plain custom head.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { DEFAULT_CONFIG_YAML } from '@semroute/core';
 import { realpathSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { blendDomainScores, domainTowerOf } from '@semroute/core/runtime-kit';
+import { blendDomainScores, blendJailbreakScore, domainTowerOf, towerOf } from '@semroute/core/runtime-kit';
 
 const PLUS = fileURLToPath(new URL('../../../../models/semroute-plus', import.meta.url));
 const MINI = fileURLToPath(new URL('../../../../models/semroute-mini', import.meta.url));
@@ -30,17 +31,27 @@ afterAll(async () => {
 });
 
 describe('domain tower (semroute-plus)', () => {
-  it('blends the shipped head with the tower as heads.json says; jailbreak and PII are the shipped model\'s', async () => {
+  it('blends the shipped heads with the tower as heads.json says; PII is the shipped model\'s', async () => {
     const tower = domainTowerOf(plus.spec)!;
     expect(tower).toMatchObject({ folder: 'towers/use-lite', output: 'logits' });
-    const alone = await createNodeClassifier({ model: MINI, threads: 1, heads: { domain: { model: `${PLUS}/towers/use-lite`, temperature: tower.temperature } } });
+    const jb = towerOf(plus.spec, 'jailbreak');
+    const alone = await createNodeClassifier({
+      model: MINI,
+      threads: 1,
+      heads: {
+        domain: { model: `${PLUS}/towers/use-lite`, temperature: tower.temperature },
+        ...(jb ? { jailbreak: { model: `${PLUS}/${jb.folder}`, output: jb.output, temperature: jb.temperature, labels: ['benign', 'jailbreak'] } } : {}),
+      },
+    });
     try {
       for (const t of TEXTS) {
         const [[p], [m], [a]] = await Promise.all([plus.classify([t]), mini.classify([t]), alone.classify([t])]);
         const want = blendDomainScores(plus.spec.domain.labels, m!.categoryScores, a!.categoryScores, tower.blend);
         for (const [k, v] of Object.entries(want)) expect(Math.abs(p!.categoryScores[k]! - v)).toBeLessThan(1e-5);
         expect(Math.abs(Object.values(p!.categoryScores).reduce((x, y) => x + y, 0) - 1)).toBeLessThan(1e-5);
-        expect(p!.jailbreak).toBe(m!.jailbreak);
+        // Without a jailbreak tower the shipped score itself; with one, the blend (jailbreak-tower.test.ts has the fixture).
+        if (jb) expect(p!.jailbreak).toBeCloseTo(blendJailbreakScore(m!.jailbreak, a!.jailbreak, jb.blend), 9);
+        else expect(p!.jailbreak).toBe(m!.jailbreak);
         expect(p!.pii).toEqual(m!.pii);
       }
     } finally {
@@ -71,9 +82,9 @@ describe('domain tower (semroute-plus)', () => {
     }
   });
 
-  it('refuses a blend on a head other than domain', async () => {
-    await expect(createNodeClassifier({ model: MINI, threads: 1, heads: { jailbreak: { model: MINI, blend: { weight: 0.5, temperature: 1 } } } })).rejects.toThrow(
-      /heads\.jailbreak\.blend: only the domain head/,
+  it('refuses a blend on a head other than domain and jailbreak', async () => {
+    await expect(createNodeClassifier({ model: MINI, threads: 1, heads: { pii: { model: MINI, blend: { weight: 0.5, temperature: 1 } } } })).rejects.toThrow(
+      /heads\.pii\.blend: only the domain and jailbreak heads/,
     );
   });
 });
