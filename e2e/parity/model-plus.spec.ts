@@ -8,6 +8,9 @@
  *     heads.json jailbreak tower, to the blend of the page's semroute-mini and tower-alone jailbreak scores;
  *   - from @semroute/model-plus's `modelFiles` map (its unbundled index.js imported by the page): the tower's files
  *     through the map, the very same scores;
+ *   - a heads.json jailbreak tower (a test model: semroute-plus whose tower graph also has a jailbreak output,
+ *     packages/node-adapter/test/runtime/jailbreak-tower-fixture.ts): the tower graph fetched once for both heads,
+ *     jailbreak scores the blend of the page's own parts and equal to Node's;
  *   - semroute-mini: no tower request and the custom-heads chunk (ort-web-byo) is never fetched.
  * Node vs browser on the tower: the tower ships in fp32, so both runtimes compute the same float graph and the blended
  * domain probabilities agree within NATIVE_TOL, as on the shipped graph (a weight-only int8 tower differed by ~1e-2:
@@ -24,6 +27,7 @@ import { buildHarness } from './build.js';
 import { classifyInPage as classifyFixture, openHarness as openHarnessAt, runNodeReference } from './harness.js';
 import type { PageRunOptions, PageRunOutput } from './page-run.js';
 import { PLUS_DIR, ROOT, startServer } from './server.js';
+import { FIXTURE_OUTPUT, makeJailbreakTowerModel, removeJailbreakTowerModels } from '../../packages/node-adapter/test/runtime/jailbreak-tower-fixture.js';
 import type { ParityPrompt, ParityResult } from './shared.js';
 
 /** Largest allowed |browser − Node| of a domain probability (the same fp32 tower graph on two kernels). */
@@ -43,6 +47,11 @@ const IDS = prompts.filter((_, i) => i % 12 === 0).map((p) => p.id);
 /** The file-map run repeats the model-folder run on one runtime: its first few prompts say whether the numbers are the same. */
 const FILE_MAP_PROMPTS = 4;
 
+/** A model with a heads.json jailbreak tower: semroute-plus whose tower graph also has a jailbreak output (test fixture). */
+let jbTowerDir = '';
+const JB_BLEND = { weight: 0.5, temperature: 1.2 };
+/** Prompts of the jailbreak-tower run (the fixture's first few: MMLU, jailbreak, benign, PII). */
+const JB_PROMPTS = 6;
 let server: Server;
 let base = '';
 let nodePlus: ParityResult[] = [];
@@ -56,12 +65,14 @@ test.describe.configure({ mode: 'serial', timeout: 120_000 });
 test.beforeAll(async () => {
   const work = mkdtempSync(join(tmpdir(), 'semroute-plus-e2e-'));
   await buildHarness(join(work, 'site'));
-  ({ server, url: base } = await startServer(join(work, 'site'), { onRequest: (method, path) => requests.push(`${method} ${path}`) }));
+  jbTowerDir = makeJailbreakTowerModel({ blend: JB_BLEND });
+  ({ server, url: base } = await startServer(join(work, 'site'), { onRequest: (method, path) => requests.push(`${method} ${path}`), mounts: { '/models/jb-tower/': jbTowerDir } }));
   nodePlus = runNodeReference(join(work, 'node-plus.json'), 'int8', ['--model', PLUS_DIR, '--ids', IDS.join(','), '--no-route']);
 });
 
 test.afterAll(async () => {
   await new Promise((r) => server?.close(r));
+  removeJailbreakTowerModels();
 });
 
 const openHarness = () => openHarnessAt(base);
@@ -185,6 +196,39 @@ test("semroute-plus from @semroute/model-plus's modelFiles map: the tower's file
   expect(fetched(`/models/semroute-plus/${TOWER}/tokenizer_config.json`)).toBe(false);
   // A short first prompt: the tower's max length (tokenizer_config.json's 128, else 512) does not come into it.
   expect(worstScoreDiff(webPlus.slice(0, 1), lean.results).diff).toBeLessThanOrEqual(BLEND_TOL);
+});
+
+test('a heads.json jailbreak tower (fixture) in the worker: one tower graph for both heads, jailbreak blended as heads.json says, as on Node', async () => {
+  const ids = IDS.slice(0, JB_PROMPTS);
+  const nodeJb = runNodeReference(join(jbTowerDir, 'node-reference.json'), 'int8', ['--model', jbTowerDir, '--ids', ids.join(','), '--no-route']);
+  const { browser, page } = await openHarness();
+  let fx: PageRunOutput;
+  let mini: PageRunOutput;
+  let alone: PageRunOutput;
+  try {
+    fx = await classifyInPage(page, { model: 'models/jb-tower/', limit: JB_PROMPTS });
+    // The domain and jailbreak towers name one folder: its graph is fetched (and its session made) once.
+    expect(requests.filter((r) => r === `GET /models/jb-tower/${TOWER}/onnx/model.onnx`)).toHaveLength(1);
+    mini = await classifyInPage(page, { model: 'models/semroute-mini/', limit: JB_PROMPTS });
+    alone = await classifyInPage(page, {
+      model: 'models/semroute-mini/',
+      heads: { jailbreak: { model: `models/jb-tower/${TOWER}/`, output: FIXTURE_OUTPUT, labels: ['benign', 'jailbreak'] } },
+      limit: JB_PROMPTS,
+    });
+  } finally {
+    await browser.close();
+  }
+  expect(fx.results.map((r) => r.id)).toEqual(ids);
+  let moved = 0;
+  fx.results.forEach((f, i) => {
+    const want = blendJailbreakScore(mini.results[i]!.jailbreak, alone.results[i]!.jailbreak, JB_BLEND);
+    expect(Math.abs(f.jailbreak - want), f.id).toBeLessThanOrEqual(BLEND_TOL);
+    expect(Math.abs(f.jailbreak - nodeJb[i]!.jailbreak), f.id).toBeLessThanOrEqual(TOL);
+    if (Math.abs(f.jailbreak - mini.results[i]!.jailbreak) > TOL) moved++;
+  });
+  expect(moved, 'the tower moves some jailbreak scores').toBeGreaterThan(0);
+  // The domain tower is blended as before: the same scores as semroute-plus's own run.
+  expect(worstScoreDiff(webPlus.slice(0, JB_PROMPTS), fx.results).diff).toBeLessThanOrEqual(BLEND_TOL);
 });
 
 test('semroute-mini (no tower in heads.json): no tower request and the custom-heads chunk is never fetched', async () => {

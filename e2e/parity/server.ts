@@ -39,6 +39,8 @@ export interface ServerOptions {
   readonly modelDir?: string;
   /** Called with each request's method and path (the /coi/ prefix removed), before it is answered. */
   readonly onRequest?: (method: string, path: string) => void;
+  /** More folders, by URL prefix (`/models/x/` → a directory), e.g. a test model made for the run. */
+  readonly mounts?: Readonly<Record<string, string>>;
 }
 
 export async function startServer(buildDir: string, o: ServerOptions = {}): Promise<{ url: string; server: Server }> {
@@ -47,6 +49,7 @@ export async function startServer(buildDir: string, o: ServerOptions = {}): Prom
     ['/models/semroute-mini/', o.modelDir ?? MODEL_DIR],
     ['/models/semroute-plus/', PLUS_DIR],
     ['/fixtures/', join(ROOT, 'e2e/fixtures')],
+    ...Object.entries(o.mounts ?? {}),
     ['/', buildDir],
   ];
   const server = createServer((req, res) => {
