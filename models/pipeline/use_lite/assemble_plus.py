@@ -1,5 +1,6 @@
 """Assembles models/semroute-plus from models/semroute-mini (config, tokenizer, int8 graph: copied unchanged) and the tower
-folder written by build_tower.py; heads.json = semroute-mini's with the domain head's `tower` block. The blend weight and
+folder written by build_tower.py; heads.json = semroute-mini's with the domain head's `tower` block (and the jailbreak head's, when the tower has a
+jailbreak head: build_tower.py with fit_jb_tower.py's output). The blend weight and
 temperature come from the tower folder's own config.json (`selection`, written by build_tower.py with the head they were
 chosen for), so re-assembling after semroute-mini changes keeps the shipped tower and its blend together; re-select them
 (fit_tower.py, build_tower.py) when the shipped domain head changes.  Usage: python3 assemble_plus.py [WORK]  (WORK unused;
@@ -22,5 +23,13 @@ for h in heads['heads']:
         h['notes'] += ('; tower: a second encoder in towers/use-lite (USE-lite, its own tokenizer; logits over the same labels). '
                        'Final domain scores = softmax(((1 - w) * log p_shipped + w * log softmax(tower logits)) / T) with p_shipped the '
                        'calibrated probabilities above, w = blend.weight and T = blend.temperature (both chosen on the out-of-distribution dev half, models/eval)')
+    if h['name'] == 'jailbreak' and 'jailbreak_blend_weight' in sel:  # the tower's jailbreak head (fit_jb_tower.py)
+        h['tower'] = {'folder': 'towers/use-lite', 'output': 'jailbreak_logits', 'temperature': 1.0,
+                      'blend': {'weight': sel['jailbreak_blend_weight'], 'temperature': sel['jailbreak_blend_temperature']}}
+        h['notes'] += ('; tower: the USE-lite tower in towers/use-lite also scores jailbreak (output jailbreak_logits, on its summary '
+                       'window). Final jailbreak probability = sigmoid(((1 - w) * logit p_shipped + w * logit p_tower) / T) with '
+                       'p_shipped the highest calibrated window probability above, w = blend.weight and T = blend.temperature (w chosen '
+                       'on the out-of-distribution dev half, models/eval; T puts the dev threshold for <= 1% realistic-benign flags at '
+                       'the default config threshold)')
 json.dump(heads, open(os.path.join(PLUS, 'heads.json'), 'w'), indent=1)
 print('assembled', PLUS)

@@ -25,5 +25,13 @@ for s in exam_qa_more domain_dev hw_domain_chat; do
   node "$ROOT/packages/node-adapter/bin/semroute.js" classify --model "$ROOT/models/semroute-mini" --in "ood_$s.jsonl" --out "mini_$s.jsonl"
 done
 /usr/bin/python3 "$HERE/fit_tower.py" "$WORK" --grid
+# the jailbreak head (optional): JB_RUN = a pipeline run holding semroute-mini's weights (e.g. shipped, from
+# recover_from_onnx.py), with work/data/jailbreak.jsonl built by prepare_data.py + jailbreak_bag_data.py --into-pipeline --v4 --v5
+if [ -n "${JB_RUN:-}" ]; then
+  /usr/bin/python3 "$HERE/fit_jb_tower.py" rows "$WORK"
+  node "$HERE/embed.mjs" "$WORK" jb_train.jsonl jb_train.f32
+  node "$HERE/embed.mjs" "$WORK" jb_dev.jsonl jb_dev.f32
+  /usr/bin/python3 "$HERE/fit_jb_tower.py" fit "$WORK" "$JB_RUN"
+fi
 /usr/bin/python3 "$HERE/build_tower.py" "$WORK" "$ROOT/models/semroute-plus/towers/use-lite"
 /usr/bin/python3 "$HERE/assemble_plus.py" "$WORK"

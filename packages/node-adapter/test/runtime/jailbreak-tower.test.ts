@@ -121,7 +121,7 @@ describe('jailbreak tower (heads.json)', () => {
     [{ blend: { weight: 2 } }, /heads\.json: jailbreak 'tower'\.blend needs/],
     [{ blend: { weight: 0.5, temperature: -1 } }, /heads\.json: jailbreak 'tower'\.blend needs/],
     [{ temperature: 0 }, /heads\.json: jailbreak 'tower'\.temperature must be > 0/],
-    [{ output: 'no_such_output' }, /custom head output 'no_such_output' missing; the graph has: logits, fixture_jailbreak_logits/],
+    [{ output: 'no_such_output' }, /custom head output 'no_such_output' missing; the graph has: logits, (jailbreak_logits, )?fixture_jailbreak_logits/],
     [{ output: 'logits' }, /custom head output 'logits' has 14 values per row, but heads\.jailbreak has 2 labels/],
   ])('refuses a bad jailbreak tower %j with a clear error', async (tower, msg) => {
     await expect(createNodeClassifier({ model: makeJailbreakTowerModel(tower), threads: 1 })).rejects.toThrow(msg);

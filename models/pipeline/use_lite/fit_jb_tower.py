@@ -1,0 +1,176 @@
+"""The jailbreak head of the USE-lite tower (semroute-plus): an ensemble of one-hidden-layer MLPs on USE-lite sentence
+vectors of the pipeline's jailbreak training rows, blended with semroute-mini's jailbreak head the way the runtimes do
+(heads.json jailbreak `tower`: sigmoid(((1 - w) logit p_shipped + w logit p_tower) / T)).
+
+  python3 fit_jb_tower.py rows WORK              # writes WORK/jb_train.jsonl (train split of work/data/jailbreak.jsonl,
+                                                 # row weights kept) and WORK/jb_dev.jsonl (the OOD dev half)
+  node embed.mjs WORK jb_train.jsonl jb_train.f32; node embed.mjs WORK jb_dev.jsonl jb_dev.f32
+  python3 fit_jb_tower.py fit WORK RUN [--threshold 0.92] [--realistic-fpr 0.005]
+
+`fit` scores RUN (a pipeline run: semroute-mini's weights in torch) on the dev rows with the runtime's windows (highest
+window), trains the ensembles of the grid, and chooses hidden size, epochs and blend weight by the OOD dev half's rule
+(ood_select.jailbreak_metrics: TPR at the threshold that flags <= 1% of realistic and <= 2% of all benign prompts; AUC
+breaks ties). The blend temperature T then puts the operating point at --threshold (the default config's jailbreak
+threshold), so the shipped config works unchanged: the lowest blended score that flags at most --realistic-fpr (default
+0.005, semroute-mini's own dev-half rate at that threshold) of the realistic benign dev prompts and twice that of all
+benign ones -- a margin under the 1% goal, because the report half's benign prompts are flagged more often than the dev
+half's (semroute-mini: 0.46% dev, 0.8% report). Writes WORK/jb_tower_head.npz (the ensemble folded into one wider
+hidden layer) and WORK/jb_tower_selection.json. The tower sees only the summary window (first 96 + last 32 of its
+tokens), as the runtime runs it; the mini head keeps screening every window. One thread, ~10 min for the grid.
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import ood_select as O  # noqa: E402
+import sr_tokenizer as T  # noqa: E402
+from common import WORK as PIPELINE_WORK  # noqa: E402
+
+SEEDS = 4
+GRID = [(256, (6, 8, 10, 12)), (512, (6, 8, 10, 12))]  # hidden units, epochs scored
+WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def write_rows(work):
+    rows = [json.loads(l) for l in open(os.path.join(PIPELINE_WORK, "data", "jailbreak.jsonl"), encoding="utf-8") if l.strip()]
+    rows = [r for r in rows if r.get("split") == "train" and r["label"] in (0, 1)]
+    with open(os.path.join(work, "jb_train.jsonl"), "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"text": r["text"], "label": r["label"], "w": r.get("w", 1.0)}, ensure_ascii=False) + "\n")
+    dev = O.jailbreak_dev_rows()
+    with open(os.path.join(work, "jb_dev.jsonl"), "w", encoding="utf-8") as f:
+        for r in dev:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} training rows, {len(dev)} dev rows")
+
+
+def vectors(work, name, n):
+    x = np.fromfile(os.path.join(work, f"{name}.f32"), dtype=np.float32)
+    if x.size != n * 512:
+        raise SystemExit(f"{name}.f32 holds {x.size // 512} vectors for {n} rows of {name}.jsonl: run embed.mjs again")
+    return x.reshape(n, 512)
+
+
+def mini_logits(run, dev, temperature):
+    """logit p_shipped per dev row: the highest window logit difference of RUN's jailbreak head / its temperature."""
+    tok = T.load(os.path.join(O.REPO, "models/semroute-mini/tokenizer.json"))
+    model = O.load(run)
+    jw = [O.jailbreak_windows(tok, r["text"]) for r in dev]
+    _, jl = O.run_model(model, [w for ws in jw for w in ws])
+    return O.max_per_row(np.array([l[1] - l[0] for l in jl]), jw) / temperature
+
+
+def train_members(x, y, w, hidden, epochs, seed):
+    """One MLP (dropout 0.3, class-balanced weighted BCE on the tower's logit difference); yields (epoch, net)."""
+    torch.manual_seed(seed)
+    net = torch.nn.Sequential(torch.nn.Linear(512, hidden), torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(hidden, 1))
+    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
+    pos, neg = (y * w).sum(), ((1 - y) * w).sum()
+    cw = torch.where(y > 0, neg / pos, torch.ones_like(y)) * w
+    for ep in range(1, epochs + 1):
+        net.train()
+        perm = torch.randperm(len(y))
+        for b in range(0, len(y), 128):
+            i = perm[b:b + 128]
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(net(x[i]).squeeze(1), y[i], reduction="none") * cw[i]).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        net.eval()
+        yield ep, net
+
+
+def fold(nets):
+    """The mean of the members' logit differences as one MLP: hidden layers side by side, output weights / members."""
+    W1 = np.concatenate([n[0].weight.detach().numpy() for n in nets])
+    b1 = np.concatenate([n[0].bias.detach().numpy() for n in nets])
+    w2 = np.concatenate([n[3].weight.detach().numpy()[0] for n in nets]) / len(nets)
+    b2 = float(np.mean([n[3].bias.item() for n in nets]))
+    # two logits (benign, jailbreak) whose difference is the ensemble's: benign 0, jailbreak the MLP's output
+    W2 = np.stack([np.zeros_like(w2), w2]).astype(np.float32)
+    return {"W1": W1.astype(np.float32), "b1": b1.astype(np.float32), "W2": W2, "b2": np.array([0.0, b2], np.float32)}
+
+
+def operating_point(dev, s, realistic_fpr):
+    """The lowest score that flags at most realistic_fpr of the realistic benign dev prompts and 2x that of all benign."""
+    benign = np.array([r.get("label") == "benign" for r in dev])
+    realistic = benign & np.array([r["set"] in O.REALISTIC for r in dev])
+    rb, ab = np.sort(s[realistic])[::-1], np.sort(s[benign])[::-1]
+    return max(rb[int(realistic_fpr * len(rb))], ab[int(2 * realistic_fpr * len(ab))]) + 1e-9
+
+
+def fit(work, run, threshold, realistic_fpr):
+    torch.set_num_threads(1)
+    tr = [json.loads(l) for l in open(os.path.join(work, "jb_train.jsonl"), encoding="utf-8")]
+    dev = [json.loads(l) for l in open(os.path.join(work, "jb_dev.jsonl"), encoding="utf-8")]
+    x, xd = torch.from_numpy(vectors(work, "jb_train", len(tr))), torch.from_numpy(vectors(work, "jb_dev", len(dev)))
+    y = torch.tensor([r["label"] for r in tr], dtype=torch.float32)
+    w = torch.tensor([r["w"] for r in tr], dtype=torch.float32)
+    heads = json.load(open(os.path.join(O.REPO, "models/semroute-mini/heads.json")))
+    temperature = next(h for h in heads["heads"] if h["name"] == "jailbreak")["temperature"]
+    shipped = mini_logits(run, dev, temperature)
+    alone = O.jailbreak_metrics(dev, shipped)
+    print(f"semroute-mini ({run}) alone on the dev half: TPR {alone['tpr']:.4f} AUC {alone['auc']:.4f}", flush=True)
+    best = None
+    for hidden, keep in GRID:
+        members = {ep: [] for ep in keep}
+        for seed in range(SEEDS):
+            for ep, net in train_members(x, y, w, hidden, max(keep), seed):
+                if ep in members:
+                    members[ep].append(fold([net]))
+        for ep in keep:
+            head = fold_heads(members[ep])
+            tower = tower_logits(head, xd)
+            t = O.jailbreak_metrics(dev, tower)
+            for bw in WEIGHTS:
+                m = O.jailbreak_metrics(dev, (1 - bw) * shipped + bw * tower)
+                key = (round(m["tpr"], 4), round(m["auc"], 4))
+                print(f"hidden {hidden} x{SEEDS} epoch {ep} weight {bw}: TPR {m['tpr']:.4f} AUC {m['auc']:.4f} (tower alone {t['tpr']:.4f} / {t['auc']:.4f})", flush=True)
+                if best is None or key > best[0]:
+                    best = (key, hidden, ep, bw, head, m, t, (1 - bw) * shipped + bw * tower)
+    (_, hidden, ep, bw, head, m, t, blended) = best
+    z_thr = operating_point(dev, blended, realistic_fpr)  # the blended logit at the operating point
+    if not z_thr > 0:
+        raise SystemExit(f"the operating point sits at blended logit {z_thr:.3f} <= 0: no temperature maps it to {threshold}")
+    at_op = {"tpr": round(float(np.mean(blended[np.array([r.get("label") == "jailbreak" for r in dev])] >= z_thr)), 4),
+             "realistic_fpr": round(float(np.mean(blended[np.array([r.get("label") == "benign" and r["set"] in O.REALISTIC for r in dev])] >= z_thr)), 4)}
+    blend_t = z_thr / math.log(threshold / (1 - threshold))
+    np.savez(os.path.join(work, "jb_tower_head.npz"), **head)
+    sel = {"jailbreak_head": f"MLP ensemble ({SEEDS} x {hidden} ReLU units, dropout 0.3, class-balanced weighted BCE, {ep} epochs)",
+           "jailbreak_hidden": hidden, "jailbreak_epochs": ep, "jailbreak_ensemble_members": SEEDS,
+           "jailbreak_blend_weight": bw, "jailbreak_blend_temperature": round(blend_t, 4), "jailbreak_threshold": threshold, "jailbreak_operating_realistic_fpr": realistic_fpr, "dev_at_threshold": at_op,
+           "jailbreak_against": run, "dev_tpr": round(m["tpr"], 4), "dev_auc": round(m["auc"], 4),
+           "dev_tpr_tower_alone": round(t["tpr"], 4), "dev_auc_tower_alone": round(t["auc"], 4),
+           "dev_tpr_mini_alone": round(alone["tpr"], 4), "dev_auc_mini_alone": round(alone["auc"], 4), "dev_per_set": m["per_set"]}
+    json.dump(sel, open(os.path.join(work, "jb_tower_selection.json"), "w"), indent=1)
+    print(json.dumps(sel))
+
+
+def fold_heads(heads):
+    """Several folded members into one (hidden layers side by side, output weights averaged)."""
+    return {"W1": np.concatenate([h["W1"] for h in heads]), "b1": np.concatenate([h["b1"] for h in heads]),
+            "W2": np.concatenate([h["W2"] for h in heads], axis=1) / len(heads), "b2": np.mean([h["b2"] for h in heads], axis=0)}
+
+
+def tower_logits(head, xd):
+    """logit p_tower = the folded head's jailbreak - benign logit, as the graph computes it (tower temperature 1)."""
+    hid = np.maximum(xd.numpy() @ head["W1"].T + head["b1"], 0)
+    out = hid @ head["W2"].T + head["b2"]
+    return out[:, 1] - out[:, 0]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "rows":
+        write_rows(sys.argv[2])
+    elif len(sys.argv) >= 4 and sys.argv[1] == "fit":
+        thr = float(sys.argv[sys.argv.index("--threshold") + 1]) if "--threshold" in sys.argv else 0.92
+        fpr = float(sys.argv[sys.argv.index("--realistic-fpr") + 1]) if "--realistic-fpr" in sys.argv else 0.005
+        fit(sys.argv[2], sys.argv[3], thr, fpr)
+    else:
+        raise SystemExit(__doc__)
