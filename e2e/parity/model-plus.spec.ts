@@ -115,6 +115,8 @@ function expectTowerFetched(out: PageRunOutput): void {
     // Progress names the tower's files by their path in the model (not a second bare 'tokenizer.json').
     expect(out.phases).toContain(`fetch:${TOWER}/${f}`);
   }
+  // One tower graph for the domain and (heads.json) jailbreak towers: fetched once.
+  expect(requests.filter((r) => r === `GET /models/semroute-plus/${TOWER}/onnx/model.onnx`)).toHaveLength(1);
   expect(fetched('/models/semroute-plus/onnx/model_quantized.onnx')).toBe(true);
   expect(requests.filter((r) => r.includes('/models/semroute-mini/')), 'nothing of semroute-mini').toEqual([]);
   expect(byoChunk(), 'the custom-heads chunk (tower code) once').toHaveLength(1);

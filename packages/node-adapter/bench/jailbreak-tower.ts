@@ -1,40 +1,45 @@
-// Per-prompt cost of a heads.json jailbreak tower through the Node runtime (all heads, batch 1, one prompt at a time):
-//   plus            semroute-plus as shipped (domain tower only)
-//   shared          + a jailbreak tower on the same graph (the test fixture: semroute-plus's tower given a jailbreak
-//                   output): one session, one tower run per prompt for both heads
-//   two-sessions    the same scores with the jailbreak tower passed as a caller's blended `heads.jailbreak` model, so
-//                   it gets a session of its own: two tower runs per prompt (what sharing saves)
+// Per-prompt cost of semroute-plus's jailbreak tower through the Node runtime (all heads, batch 1, one prompt at a time):
+//   domain-tower-only  semroute-plus without its jailbreak tower (heads.json block removed; a linked test folder)
+//   shared             semroute-plus as shipped: the domain and jailbreak towers are two outputs of one graph, one
+//                      session, one tower run per prompt for both heads
+//   two-sessions       the same scores with the jailbreak tower passed as a caller's blended `heads.jailbreak` model, so
+//                      it gets a session of its own: two tower runs per prompt (what sharing saves)
 // Prints one JSON line with the machine's load average. Usage: pnpm --filter @semroute/node-adapter bench:jailbreak-tower
-// 2026-12-07, 2-core AMD EPYC VM shared with other jobs (load average 3.3-3.5), 122 tokens, two runs: median ms per
-// prompt plus 21.1 / 18.6, shared 21.7 / 13.7, two-sessions 35.2 / 34.9 (CPU ms per call 22 / 28, 22 / 22, 37 / 38).
+// 2026-12-07, 2-core AMD EPYC VM shared with other jobs (load average 3.6-3.8), 122 tokens, two runs, median ms per
+// prompt: domain-tower-only 20.9 / 19.5, shared 21.9 / 21.3, two-sessions 34.7 / 35.0 (CPU ms per call 24 / 23, 24 / 22,
+// 36 / 36): the jailbreak output adds about 1-2 ms on the shared graph; a second session would add about 14.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createNodeClassifier } from '@semroute/node-adapter';
-import { FIXTURE_OUTPUT, PLUS, TOWER, makeJailbreakTowerModel, removeJailbreakTowerModels } from '../test/runtime/jailbreak-tower-fixture.js';
+import { parseModelSpec, towerOf } from '@semroute/core/runtime-kit';
+import { PLUS, makeJailbreakTowerModel, removeJailbreakTowerModels } from '../test/runtime/jailbreak-tower-fixture.js';
 
-const BLEND = { weight: 0.5, temperature: 1.2 };
 const RUNS = 60;
 // ~128 model tokens of ordinary prose.
 const text = Array.from({ length: 5 }, (_, i) => `Question ${i + 1}: how does the central bank's interest rate decision change what a small business pays on a variable loan?`).join(' ');
-const dir = makeJailbreakTowerModel({ blend: BLEND });
+const domainOnly = makeJailbreakTowerModel(null);
 const out: Record<string, unknown> = { load_average_1m_before: +loadavg()[0]!.toFixed(2), runs: RUNS, threads: 2 };
 try {
+  const json = (f: string): unknown => JSON.parse(readFileSync(join(PLUS, f), 'utf8'));
+  const jb = towerOf(parseModelSpec(json('config.json'), json('heads.json')), 'jailbreak');
+  if (!jb) throw new Error('semroute-plus has no jailbreak tower (heads.json): nothing to measure');
   const configs = {
-    plus: () => createNodeClassifier({ model: PLUS, threads: 2 }),
-    shared: () => createNodeClassifier({ model: dir, threads: 2 }),
+    'domain-tower-only': () => createNodeClassifier({ model: domainOnly, threads: 2 }),
+    shared: () => createNodeClassifier({ model: PLUS, threads: 2 }),
     'two-sessions': () =>
       createNodeClassifier({
-        model: dir,
+        model: PLUS,
         threads: 2,
-        heads: { jailbreak: { model: join(dir, TOWER), output: FIXTURE_OUTPUT, labels: ['benign', 'jailbreak'], blend: BLEND } },
+        heads: { jailbreak: { model: join(PLUS, jb.folder), output: jb.output, temperature: jb.temperature, labels: ['benign', 'jailbreak'], blend: jb.blend } },
       }),
   };
   const scores: number[] = [];
   for (const [name, make] of Object.entries(configs)) {
     const c = await make();
-    const [probe] = await c.classify([text]);
-    out.tokens = probe!.tokenCount;
-    if (name !== 'plus') scores.push(probe!.jailbreak);
+    const [first] = await c.classify([text]);
+    out.tokens = first!.tokenCount;
+    if (name !== 'domain-tower-only') scores.push(first!.jailbreak);
     for (let i = 0; i < 10; i++) await c.classify([text]);
     const ts: number[] = [];
     const c0 = process.cpuUsage();

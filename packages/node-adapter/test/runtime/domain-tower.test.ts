@@ -4,7 +4,8 @@
  * score). Checked against its parts: the mini model alone and the tower served as a plain custom head.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type NodeClassifier, RouterHost, createNodeClassifier, loadConfigText, resolveModelLocation } from '@semroute/node-adapter';
 import { DEFAULT_CONFIG_YAML } from '@semroute/core';
 import { realpathSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -56,6 +57,23 @@ describe('domain tower (semroute-plus)', () => {
       }
     } finally {
       await alone.dispose();
+    }
+  });
+
+  it('runs the tower graph once per prompt, for the domain and (where heads.json names it) the jailbreak tower alike', async () => {
+    const jb = towerOf(plus.spec, 'jailbreak');
+    if (jb) expect(jb.folder).toBe(domainTowerOf(plus.spec)!.folder);
+    const run = vi.spyOn(ort.InferenceSession.prototype, 'run');
+    try {
+      // The tower graph's session: the one with the domain tower's output (the shipped graph has domain_logits instead).
+      const towerRuns = () => run.mock.contexts.filter((s) => (s as ort.InferenceSession).outputNames.includes('logits'));
+      for (const t of TEXTS) {
+        run.mockClear();
+        await plus.classify([t]);
+        expect(towerRuns()).toHaveLength(1);
+      }
+    } finally {
+      run.mockRestore();
     }
   });
 

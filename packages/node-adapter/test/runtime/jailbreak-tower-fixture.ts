@@ -1,7 +1,8 @@
 /**
- * A test model folder: semroute-plus with a jailbreak `tower` — its USE-lite tower graph given a second output,
- * `FIXTURE_OUTPUT` `[batch, 2]` (benign, jailbreak), computed from the same sentence embedding as the domain `logits`
- * (one `Gemm` with fixed pseudo-random weights; the scores mean nothing, the wiring is what the tests check).
+ * A test model folder: semroute-plus with a jailbreak `tower` of the test's choosing — its USE-lite tower graph given
+ * one more output, `FIXTURE_OUTPUT` `[batch, 2]` (benign, jailbreak), computed from the same sentence embedding as the
+ * domain `logits` (one `Gemm` with fixed pseudo-random weights; the scores mean nothing, the wiring is what the tests
+ * check), so blend weights, temperatures and malformed blocks can be tried whatever semroute-plus itself ships.
  *
  * The graph is extended without an ONNX library: protobuf merges a message field that occurs twice, and appends the
  * elements of its repeated fields, so the tower's ModelProto bytes followed by one more `graph` field holding only the
@@ -72,23 +73,30 @@ export interface FixtureTower {
 /**
  * A fresh model folder (in the OS temp dir): semroute-plus's files linked, its tower graph with the jailbreak output
  * and heads.json's jailbreak head given `tower` (default: output FIXTURE_OUTPUT, temperature 1, blend 0.5 / 1.2).
+ * `null`: no jailbreak tower at all (semroute-plus with its domain tower only; the tower graph linked unchanged).
  */
-export function makeJailbreakTowerModel(tower: FixtureTower = {}): string {
+export function makeJailbreakTowerModel(tower: FixtureTower | null = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'semroute-jb-tower-'));
   made.push(dir);
   for (const f of readdirSync(PLUS)) if (f !== 'heads.json' && f !== 'towers') symlinkSync(join(PLUS, f), join(dir, f));
   mkdirSync(join(dir, TOWER, 'onnx'), { recursive: true });
   for (const f of readdirSync(join(PLUS, TOWER))) if (f !== 'onnx') symlinkSync(join(PLUS, TOWER, f), join(dir, TOWER, f));
-  writeFileSync(join(dir, TOWER, 'onnx/model.onnx'), withJailbreakOutput(readFileSync(join(PLUS, TOWER, 'onnx/model.onnx'))));
+  const graph = join(PLUS, TOWER, 'onnx/model.onnx');
+  if (tower) writeFileSync(join(dir, TOWER, 'onnx/model.onnx'), withJailbreakOutput(readFileSync(graph)));
+  else symlinkSync(graph, join(dir, TOWER, 'onnx/model.onnx'));
   const heads = JSON.parse(readFileSync(join(PLUS, 'heads.json'), 'utf8')) as { heads: Array<Record<string, unknown>> };
   const jb = heads.heads.find((h) => h.name === 'jailbreak')!;
-  jb.tower = {
-    folder: TOWER,
-    output: tower.output ?? FIXTURE_OUTPUT,
-    temperature: tower.temperature ?? 1,
-    blend: tower.blend ?? { weight: 0.5, temperature: 1.2 },
-    ...tower.raw,
-  };
+  if (tower) {
+    jb.tower = {
+      folder: TOWER,
+      output: tower.output ?? FIXTURE_OUTPUT,
+      temperature: tower.temperature ?? 1,
+      blend: tower.blend ?? { weight: 0.5, temperature: 1.2 },
+      ...tower.raw,
+    };
+  } else {
+    delete jb.tower;
+  }
   writeFileSync(join(dir, 'heads.json'), JSON.stringify(heads, null, 1));
   return dir;
 }
