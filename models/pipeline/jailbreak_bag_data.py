@@ -382,18 +382,19 @@ def v4_rows():
 
 
 V5 = os.path.join(HERE, "jailbreak_v5")
+V6 = os.path.join(HERE, "jailbreak_v6")
 
 
-def v5_rows():
-    """Hand-written round v5 (jailbreak_v5/*.jsonl, README there; 2026-12-07): more attacks in the techniques the OOD dev
-    half showed weakest (harmful requests smuggled into text tasks, instructions injected into pasted data, direct
-    social engineering and mode claims, persuasion and fiction, obfuscation and other languages, adversarial suffixes),
-    clean twins, and realistic benign prompts. Written without reading any evaluation set; every row is also checked
-    against the evaluation texts (equal, 12-word shingle or paraphrase: train_domain_ood.refuse_eval_overlap)."""
+def round_rows(folder, tag, weight):
+    """A hand-written round (folder/*.jsonl, README there): jailbreak_v5 (2026-12-07: more attacks in the techniques the
+    OOD dev half showed weakest, clean twins, realistic benign prompts) and jailbreak_v6 (later the same day: injections
+    in structured data and in prose with clean twins, short direct attacks, benign pasted material). Written without
+    reading any evaluation set; every row is also checked against the evaluation texts (equal, 12-word shingle or
+    paraphrase: train_domain_ood.refuse_eval_overlap)."""
     import glob
     from train_domain_ood import refuse_eval_overlap
     rows = []
-    for path in sorted(glob.glob(os.path.join(V5, "*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
         for n, line in enumerate(open(path, encoding="utf-8"), 1):
             if not line.strip():
                 continue
@@ -402,7 +403,7 @@ def v5_rows():
                 sys.exit(f"{path}:{n}: needs a non-empty text and label jailbreak|benign (got {r.get('label')!r})")
             rows.append({"text": r["text"], "label": r["label"], "technique": r.get("technique", "?"), "where": f"{path}:{n}"})
     refuse_eval_overlap(rows)
-    return [{"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": "v5:" + r["technique"], "w": V5_W} for r in rows]
+    return [{"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": f"{tag}:" + r["technique"], "w": weight} for r in rows]
 
 
 def flag_value(name, default):
@@ -412,6 +413,7 @@ def flag_value(name, default):
 
 V4_W = flag_value("--v4-weight", 1.0)  # a row weight (train_ngrams.py --row-weights); 2 was tried: dev TPR 0.537 vs 0.552
 V5_W = flag_value("--v5-weight", 1.0)
+V6_W = flag_value("--v6-weight", 1.0)
 
 
 def main():
@@ -438,7 +440,9 @@ def main():
     if "--v4" in sys.argv:  # 2026-12-07: hand-written attacks and benign look-alikes (jailbreak_v4/)
         rows += v4_rows()
     if "--v5" in sys.argv:  # 2026-12-07, later: hand-written round v5 (jailbreak_v5/)
-        rows += v5_rows()
+        rows += round_rows(V5, "v5", V5_W)
+    if "--v6" in sys.argv:  # 2026-12-07, later: hand-written round v6 (jailbreak_v6/)
+        rows += round_rows(V6, "v6", V6_W)
     if "--fragments" in sys.argv:  # tried 2026-12-06, not in the shipped path (see DATA.md "Jailbreak data v3")
         rows += benign_fragments(rows)
     mmlu = [json.loads(l)["question"] for l in open(f"{P.D}/mmlu-pro/train.jsonl", encoding="utf-8")]

@@ -128,7 +128,7 @@ def handwritten_rows(folder, pattern="*.jsonl"):
 
 def refuse_eval_overlap(rows):
     """Stops with the file:line (`where`) of every row whose text overlaps an evaluation text (eval_overlaps). Shared by
-    the hand-written domain rows here and the hand-written jailbreak rows (jailbreak_bag_data.py v5_rows)."""
+    the hand-written domain rows here and the hand-written jailbreak rows (jailbreak_bag_data.py round_rows)."""
     bad = eval_overlaps(rows)
     if bad:
         raise SystemExit(f"{len(bad)} hand-written rows equal to, sharing a 12-word shingle with, or paraphrasing an "
