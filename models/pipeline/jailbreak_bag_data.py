@@ -362,23 +362,34 @@ def v3_rows(fills):
 V4 = os.path.join(HERE, "jailbreak_v4")
 
 
-def v4_rows():
-    """Hand-written training prompts (jailbreak_v4/attacks.jsonl, benign.jsonl; 2026-12-07, see their ATTACKS.md /
-    BENIGN.md): attacks phrased freely per technique, with clean twins of the indirect ones, and realistic benign prompts
-    that look like attacks. Written without reading any evaluation set."""
-    out = []
-    # benign_meta.jsonl (2026-12-07, later): benign prompts about the assistant itself and harmless standing instructions,
-    # kinds picked from false positives on the OOD dev half; tried with --v4-meta, no gain there (see DATA.md), not shipped
-    for name in ("attacks.jsonl", "benign.jsonl") + (("benign_meta.jsonl",) if "--v4-meta" in sys.argv else ()):
-        path = os.path.join(V4, name)
+def hand_written_rows(paths):
+    """The rows of hand-written jailbreak files (JSONL: text, label jailbreak | benign, technique), each with its
+    file:line (`where`); a row without a text or with another label stops the build, naming it."""
+    rows = []
+    for path in paths:
         for n, line in enumerate(open(path, encoding="utf-8"), 1):
             if not line.strip():
                 continue
             r = json.loads(line)
             if r.get("label") not in ("jailbreak", "benign") or not isinstance(r.get("text"), str) or not r["text"].strip():
                 sys.exit(f"{path}:{n}: needs a non-empty text and label jailbreak|benign (got {r.get('label')!r})")
-            out.append({"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": "v4:" + r.get("technique", "?"), "w": V4_W})
-    return out
+            rows.append({"text": r["text"], "label": r["label"], "technique": r.get("technique", "?"), "where": f"{path}:{n}"})
+    return rows
+
+
+def as_training_rows(rows, tag, weight):
+    """hand_written_rows' rows as this file's training rows: label 1 = jailbreak, src `tag:technique`, weight w."""
+    return [{"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": f"{tag}:" + r["technique"], "w": weight} for r in rows]
+
+
+def v4_rows():
+    """Hand-written training prompts (jailbreak_v4/attacks.jsonl, benign.jsonl; 2026-12-07, see their ATTACKS.md /
+    BENIGN.md): attacks phrased freely per technique, with clean twins of the indirect ones, and realistic benign prompts
+    that look like attacks. Written without reading any evaluation set."""
+    # benign_meta.jsonl (2026-12-07, later): benign prompts about the assistant itself and harmless standing instructions,
+    # kinds picked from false positives on the OOD dev half; tried with --v4-meta, no gain there (see DATA.md), not shipped
+    names = ("attacks.jsonl", "benign.jsonl") + (("benign_meta.jsonl",) if "--v4-meta" in sys.argv else ())
+    return as_training_rows(hand_written_rows([os.path.join(V4, name) for name in names]), "v4", V4_W)
 
 
 V5 = os.path.join(HERE, "jailbreak_v5")
@@ -393,17 +404,9 @@ def round_rows(folder, tag, weight):
     paraphrase: train_domain_ood.refuse_eval_overlap)."""
     import glob
     from train_domain_ood import refuse_eval_overlap
-    rows = []
-    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
-        for n, line in enumerate(open(path, encoding="utf-8"), 1):
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            if r.get("label") not in ("jailbreak", "benign") or not isinstance(r.get("text"), str) or not r["text"].strip():
-                sys.exit(f"{path}:{n}: needs a non-empty text and label jailbreak|benign (got {r.get('label')!r})")
-            rows.append({"text": r["text"], "label": r["label"], "technique": r.get("technique", "?"), "where": f"{path}:{n}"})
+    rows = hand_written_rows(sorted(glob.glob(os.path.join(folder, "*.jsonl"))))
     refuse_eval_overlap(rows)
-    return [{"text": r["text"], "label": int(r["label"] == "jailbreak"), "src": f"{tag}:" + r["technique"], "w": weight} for r in rows]
+    return as_training_rows(rows, tag, weight)
 
 
 def flag_value(name, default):
