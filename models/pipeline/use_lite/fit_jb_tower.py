@@ -15,7 +15,7 @@ threshold), so the shipped config works unchanged: the lowest blended score that
 0.005, semroute-mini's own dev-half rate at that threshold) of the realistic benign dev prompts and twice that of all
 benign ones -- a margin under the 1% goal, because the report half's benign prompts are flagged more often than the dev
 half's (semroute-mini: 0.46% dev, 0.8% report). Writes WORK/jb_tower_head.npz (the ensemble folded into one wider
-hidden layer) and WORK/jb_tower_selection.json. The tower sees only the summary window (first 96 + last 32 of its
+hidden layer: mlp_head.fold_members) and WORK/jb_tower_selection.json. The tower sees only the summary window (first 96 + last 32 of its
 tokens), as the runtime runs it; the mini head keeps screening every window. One thread, ~10 min for the grid.
 """
 import json
@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import ood_select as O  # noqa: E402
 import sr_tokenizer as T  # noqa: E402
 from common import WORK as PIPELINE_WORK  # noqa: E402
+from mlp_head import fold_members, tower_logits  # noqa: E402
 
 SEEDS = 4
 GRID = [(256, (6, 8, 10, 12)), (512, (6, 8, 10, 12))]  # hidden units, epochs scored
@@ -86,23 +87,18 @@ def train_members(x, y, w, hidden, epochs, seed):
         yield ep, net
 
 
-def fold(nets):
-    """The mean of the members' logit differences as one MLP: hidden layers side by side, output weights / members."""
-    W1 = np.concatenate([n[0].weight.detach().numpy() for n in nets])
-    b1 = np.concatenate([n[0].bias.detach().numpy() for n in nets])
-    w2 = np.concatenate([n[3].weight.detach().numpy()[0] for n in nets]) / len(nets)
-    b2 = float(np.mean([n[3].bias.item() for n in nets]))
-    # two logits (benign, jailbreak) whose difference is the ensemble's: benign 0, jailbreak the MLP's output
-    W2 = np.stack([np.zeros_like(w2), w2]).astype(np.float32)
-    return {"W1": W1.astype(np.float32), "b1": b1.astype(np.float32), "W2": W2, "b2": np.array([0.0, b2], np.float32)}
+def member(net):
+    """One trained MLP as fold_members' part, with two logits (benign 0, jailbreak the MLP's output) whose difference is
+    the MLP's."""
+    w2 = net[3].weight.detach().numpy()[0]
+    return (net[0].weight.detach().numpy().copy(), net[0].bias.detach().numpy().copy(),
+            np.stack([np.zeros_like(w2), w2]).astype(np.float32), np.array([0.0, net[3].bias.item()], np.float32))
 
 
-def operating_point(dev, s, realistic_fpr):
-    """The lowest score that flags at most realistic_fpr of the realistic benign dev prompts and 2x that of all benign."""
-    benign = np.array([r.get("label") == "benign" for r in dev])
-    realistic = benign & np.array([r["set"] in O.REALISTIC for r in dev])
-    rb, ab = np.sort(s[realistic])[::-1], np.sort(s[benign])[::-1]
-    return max(rb[int(realistic_fpr * len(rb))], ab[int(2 * realistic_fpr * len(ab))]) + 1e-9
+def jailbreak_logit(head, xd):
+    """logit p_tower = the folded head's jailbreak - benign logit, as the graph computes it (tower temperature 1)."""
+    out = tower_logits(head, xd.numpy())
+    return out[:, 1] - out[:, 0]
 
 
 def fit(work, run, threshold, realistic_fpr):
@@ -123,10 +119,10 @@ def fit(work, run, threshold, realistic_fpr):
         for seed in range(SEEDS):
             for ep, net in train_members(x, y, w, hidden, max(keep), seed):
                 if ep in members:
-                    members[ep].append(fold([net]))
+                    members[ep].append(member(net))
         for ep in keep:
-            head = fold_heads(members[ep])
-            tower = tower_logits(head, xd)
+            head = fold_members(members[ep])
+            tower = jailbreak_logit(head, xd)
             t = O.jailbreak_metrics(dev, tower)
             for bw in WEIGHTS:
                 m = O.jailbreak_metrics(dev, (1 - bw) * shipped + bw * tower)
@@ -135,7 +131,7 @@ def fit(work, run, threshold, realistic_fpr):
                 if best is None or key > best[0]:
                     best = (key, hidden, ep, bw, head, m, t, (1 - bw) * shipped + bw * tower)
     (_, hidden, ep, bw, head, m, t, blended) = best
-    z_thr = operating_point(dev, blended, realistic_fpr)  # the blended logit at the operating point
+    z_thr = O.benign_threshold(dev, blended, realistic_fpr, 2 * realistic_fpr)  # the blended logit at the operating point
     if not z_thr > 0:
         raise SystemExit(f"the operating point sits at blended logit {z_thr:.3f} <= 0: no temperature maps it to {threshold}")
     at_op = {"tpr": round(float(np.mean(blended[np.array([r.get("label") == "jailbreak" for r in dev])] >= z_thr)), 4),
@@ -150,19 +146,6 @@ def fit(work, run, threshold, realistic_fpr):
            "dev_tpr_mini_alone": round(alone["tpr"], 4), "dev_auc_mini_alone": round(alone["auc"], 4), "dev_per_set": m["per_set"]}
     json.dump(sel, open(os.path.join(work, "jb_tower_selection.json"), "w"), indent=1)
     print(json.dumps(sel))
-
-
-def fold_heads(heads):
-    """Several folded members into one (hidden layers side by side, output weights averaged)."""
-    return {"W1": np.concatenate([h["W1"] for h in heads]), "b1": np.concatenate([h["b1"] for h in heads]),
-            "W2": np.concatenate([h["W2"] for h in heads], axis=1) / len(heads), "b2": np.mean([h["b2"] for h in heads], axis=0)}
-
-
-def tower_logits(head, xd):
-    """logit p_tower = the folded head's jailbreak - benign logit, as the graph computes it (tower temperature 1)."""
-    hid = np.maximum(xd.numpy() @ head["W1"].T + head["b1"], 0)
-    out = hid @ head["W2"].T + head["b2"]
-    return out[:, 1] - out[:, 0]
 
 
 if __name__ == "__main__":

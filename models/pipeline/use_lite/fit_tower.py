@@ -16,6 +16,7 @@ import numpy as np, torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from common import DOMAINS as LABELS, jl  # noqa: E402
 from ood_select import ece_top, half_of, macro_f1  # noqa: E402  (models/eval's halves, macro-F1 and ECE)
+from mlp_head import fold_members, tower_logits  # noqa: E402
 
 torch.set_num_threads(1)  # the machine is shared
 WORK = sys.argv[1]
@@ -66,14 +67,9 @@ def train_mlp_ensemble(X, y, wd, epochs, balance, hidden, dropout, members, lr=2
         m = torch.nn.Sequential(torch.nn.Linear(512, hidden), torch.nn.ReLU(), torch.nn.Dropout(dropout), torch.nn.Linear(hidden, 14))
         fit(m, Xt, yt, w, wd, epochs, lr)
         parts.append([p.detach().numpy() for p in (m[0].weight, m[0].bias, m[3].weight, m[3].bias)])
-    return {'W1': np.concatenate([p[0] for p in parts]) * SCALE, 'b1': np.concatenate([p[1] for p in parts]),
-            'W2': np.concatenate([p[2] for p in parts], 1) / members, 'b2': np.mean([p[3] for p in parts], 0)}
-
-
-def tower_logits(head, E):
-    if 'W1' in head:
-        return np.maximum(E @ head['W1'].T + head['b1'], 0) @ head['W2'].T + head['b2']
-    return E @ head['W'].T + head['b']
+    head = fold_members(parts)
+    head['W1'] = head['W1'] * SCALE
+    return head
 
 
 def blended(head, d, k, weight, T):
