@@ -29,7 +29,8 @@ for h in heads['heads']:
         h['notes'] += ('; tower: the USE-lite tower in towers/use-lite also scores jailbreak (output jailbreak_logits, on its summary '
                        'window). Final jailbreak probability = sigmoid(((1 - w) * logit p_shipped + w * logit p_tower) / T) with '
                        'p_shipped the highest calibrated window probability above, w = blend.weight and T = blend.temperature (w chosen '
-                       'on the out-of-distribution dev half, models/eval; T puts the dev threshold for <= 1% realistic-benign flags at '
-                       'the default config threshold)')
+                       'on the out-of-distribution dev half, models/eval; T puts default_threshold where at most '
+                       f"{100 * sel['jailbreak_operating_realistic_fpr']:g}% of the realistic benign dev prompts and "
+                       f"{200 * sel['jailbreak_operating_realistic_fpr']:g}% of all benign ones are flagged)")
 json.dump(heads, open(os.path.join(PLUS, 'heads.json'), 'w'), indent=1)
 print('assembled', PLUS)
