@@ -78,7 +78,7 @@ export type {
   PiiRecognizerKind,
   PiiRecognizerSettings,
 } from './signals/pii-recognizers.js';
-export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, PiiSpan, Signals } from './signals/types.js';
+export type { Classifier, ClassifierSignals, ClassifierTimings, ClassifyOptions, DomainSource, JailbreakSource, PiiSpan, ScoreSources, Signals, TopLabel } from './signals/types.js';
 
 // decision
 export { decide } from './decision/engine.js';

@@ -337,7 +337,11 @@ export class Router {
         notes.push(`prompt only partly screened: the first ${screened.length} of ${text.length} characters (global.screening.max_chars)`);
       }
     }
-    if (useHint && !deadlinePassed) signals = { ...signals, categoryScores: { [hint!.category]: hint!.confidence ?? 1 } };
+    if (useHint && !deadlinePassed) {
+      // The hint's category replaces the domain scores: no classifier made them (the trace's category_source says so).
+      const { domain: _notRun, ...sources } = signals.sources ?? {};
+      signals = { ...signals, categoryScores: { [hint!.category]: hint!.confidence ?? 1 }, ...(signals.sources ? { sources } : {}) };
+    }
     let decision = deadlinePassed ? decide(withoutDecisions(config), {}, req) : decide(config, signals, req);
     let categorySource: CategorySourceTrace | undefined;
     if (needClassification) {

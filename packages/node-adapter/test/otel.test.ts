@@ -125,6 +125,8 @@ describe('OpenTelemetry traces over OTLP/HTTP protobuf', () => {
     const decide = one(spans, trace, 'semroute.decide');
     expect(decide.attributes).toMatchObject({ 'semroute.decision': decision, 'semroute.model': model, 'semroute.pii.action': expect.any(String) });
     expect(typeof decide.attributes['semroute.jailbreak.score']).toBe('number');
+    // semroute-mini has no jailbreak tower: the shipped head made the score.
+    expect(decide.attributes['semroute.jailbreak.source']).toBe('model');
     expect(typeof decide.attributes['semroute.confidence']).toBe('number');
     expect(decide.attributes['semroute.tokens']).toBeGreaterThan(5);
 

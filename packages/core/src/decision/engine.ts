@@ -6,9 +6,9 @@
 import type { DecisionConfig, ModelConfig, RouterConfig, SignalType } from '../config/schema.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
 import { getSelector } from '../selection/registry.js';
-import type { Signals } from '../signals/types.js';
+import type { JailbreakSource, Signals } from '../signals/types.js';
 import { compiledDecisionRules, evaluateCompiled } from './rules.js';
-import { evaluateSignals, piiTypesAbove, settleCategory } from './signal-map.js';
+import { evaluateSignals, piiTypesAbove, settleCategory, traceSources } from './signal-map.js';
 import type { AppliedPlugin, BlockInfo, Decision, DecisionEvaluation, PiiOutcome, RuleTrace, ScreeningTrace, SignalEvaluation } from './types.js';
 
 interface Compiled {
@@ -57,7 +57,8 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
   const c = compile(config);
   const safeSignals: Signals = signals && typeof signals === 'object' ? signals : {};
   const category = settleCategory(config, safeSignals);
-  const leaves = evaluateSignals(config, safeSignals, category);
+  const sources = traceSources(safeSignals);
+  const leaves = evaluateSignals(config, safeSignals, category, sources);
   const rules = compiledDecisionRules(config);
 
   // ---- decisions ----
@@ -136,8 +137,11 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
   const pg = config.global.prompt_guard;
   const jb = safeSignals.jailbreak;
   const guardHit = pg.enabled && typeof jb === 'number' && Number.isFinite(jb) && jb >= pg.threshold;
-  const guard: { enabled: boolean; threshold: number; score?: number; triggered: boolean } = { enabled: pg.enabled, threshold: pg.threshold, triggered: guardHit };
-  if (typeof jb === 'number' && Number.isFinite(jb)) guard.score = round(jb);
+  const guard: { enabled: boolean; threshold: number; score?: number; triggered: boolean; source?: JailbreakSource } = { enabled: pg.enabled, threshold: pg.threshold, triggered: guardHit };
+  if (typeof jb === 'number' && Number.isFinite(jb)) {
+    guard.score = round(jb);
+    if (sources.jailbreak) guard.source = sources.jailbreak;
+  }
   let decisionName = w ? w.d.name : 'default';
   let reason: string;
   if (w) reason = byConfidence ? `${w.d.name} matched with the highest rule confidence (${w.ev.confidence})` : c.priorityReasons[w.index]!;

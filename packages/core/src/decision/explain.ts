@@ -3,6 +3,7 @@
  * Contains only names, scores and thresholds, never prompt text.
  * @module
  */
+import type { DomainSource, JailbreakSource } from '../signals/types.js';
 import type { CategorySourceTrace, CategoryTrace, Decision, RuleTrace } from './types.js';
 
 function fmt(v: unknown): string {
@@ -11,13 +12,29 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
+const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** A score source in words: `shipped head, window 2 of 5`, `blend of shipped 0.8 (window 2 of 5) and tower 0.95, weight 0.5, T 0.848`. */
+export function scoreSourceText(s: JailbreakSource | DomainSource): string {
+  switch (s.kind) {
+    case 'custom':
+      return "caller's own model";
+    case 'model':
+      return 'window' in s ? `shipped head, window ${s.window} of ${s.windows}` : 'shipped head';
+    case 'blend':
+      return 'window' in s
+        ? `blend of shipped ${r4(s.shipped)} (window ${s.window} of ${s.windows}) and tower ${r4(s.tower)}, weight ${s.weight}, T ${s.temperature}`
+        : `blend of shipped ${s.shipped.label} ${r4(s.shipped.score)} and tower ${s.tower.label} ${r4(s.tower.score)}, weight ${s.weight}, T ${s.temperature}`;
+  }
+}
+
 function renderRule(rule: RuleTrace, indent: string, out: string[]): void {
   const mark = rule.matched ? '✓' : '✗';
   if (rule.kind === 'group') {
     out.push(`${indent}${mark} ${rule.operator} (confidence ${rule.confidence})`);
     for (const c of rule.children) renderRule(c, `${indent}  `, out);
   } else {
-    const by = rule.recognizers?.length ? `; found by ${rule.recognizers.join(', ')}` : '';
+    const by = rule.recognizers?.length ? `; found by ${rule.recognizers.join(', ')}` : rule.source ? `; from ${scoreSourceText(rule.source)}` : '';
     out.push(`${indent}${mark} ${rule.type}:${rule.name} = ${fmt(rule.value)} (${rule.test}; confidence ${rule.confidence}${by})`);
   }
 }
@@ -54,7 +71,8 @@ export function explainDecision(decision: Decision): string {
   for (const n of t.notes ?? []) out.push(`note: ${n}`);
   if (t.guard) {
     out.push(
-      `prompt guard: ${t.guard.enabled ? 'enabled' : 'disabled'}, jailbreak ${t.guard.score ?? 'n/a'} vs ${t.guard.threshold}${t.guard.triggered ? ' → BLOCK' : ''}`,
+      `prompt guard: ${t.guard.enabled ? 'enabled' : 'disabled'}, jailbreak ${t.guard.score ?? 'n/a'} vs ${t.guard.threshold}${t.guard.triggered ? ' → BLOCK' : ''}` +
+        (t.guard.source ? ` (from ${scoreSourceText(t.guard.source)})` : ''),
     );
   }
   if (decision.blocked) out.push(`blocked: ${decision.blocked.reason}`);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { RouterConfig, SignalType } from '../config/schema.js';
-import type { Signals } from '../signals/types.js';
+import type { DomainSource, JailbreakSource, ScoreSources, Signals, TopLabel } from '../signals/types.js';
 import type { CategoryTrace, SignalEvaluation } from './types.js';
 
 /** Key of a signal in the map: `type:name`. */
@@ -118,11 +118,54 @@ export function piiTypesAbove(
   return recognizers.length ? { types: types.sort(), max, recognizers: recognizers.sort() } : { types: types.sort(), max };
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+const allFinite = (o: Record<string, unknown>, keys: readonly string[]): boolean => keys.every((k) => finite(o[k]));
+
+/** A blend's top label, if it is one of the scored categories (a label, never free text). */
+function topLabelOf(x: unknown, scores: Signals['categoryScores']): TopLabel | undefined {
+  if (!isObject(x) || typeof x.label !== 'string' || !finite(x.score) || !scores || !Object.prototype.hasOwnProperty.call(scores, x.label)) return undefined;
+  return { label: x.label, score: x.score };
+}
+
+/**
+ * The score sources the trace shows, read from `signals.sources` (see {@link JailbreakSource}, {@link DomainSource}):
+ * a fresh copy of each well-formed one (numbers, known kinds, domain labels among the scored categories), nothing for
+ * anything else. Pure and total: never throws, whatever `signals` holds.
+ */
+export function traceSources(signals: Signals): ScoreSources {
+  const src: unknown = signals.sources;
+  if (!isObject(src)) return {};
+  const out: { -readonly [K in keyof ScoreSources]: ScoreSources[K] } = {};
+  const jb = src.jailbreak;
+  if (isObject(jb)) {
+    let j: JailbreakSource | undefined;
+    if (jb.kind === 'custom') j = { kind: 'custom' };
+    else if (jb.kind === 'model' && allFinite(jb, ['window', 'windows'])) j = { kind: 'model', window: jb.window as number, windows: jb.windows as number };
+    else if (jb.kind === 'blend' && allFinite(jb, ['shipped', 'tower', 'weight', 'temperature', 'window', 'windows'])) {
+      const n = jb as Record<'shipped' | 'tower' | 'weight' | 'temperature' | 'window' | 'windows', number>;
+      j = { kind: 'blend', shipped: n.shipped, tower: n.tower, weight: n.weight, temperature: n.temperature, window: n.window, windows: n.windows };
+    }
+    if (j) out.jailbreak = Object.freeze(j);
+  }
+  const dom = src.domain;
+  if (isObject(dom)) {
+    let d: DomainSource | undefined;
+    if (dom.kind === 'model' || dom.kind === 'custom') d = { kind: dom.kind };
+    else if (dom.kind === 'blend' && allFinite(dom, ['weight', 'temperature'])) {
+      const shipped = topLabelOf(dom.shipped, signals.categoryScores);
+      const tower = topLabelOf(dom.tower, signals.categoryScores);
+      if (shipped && tower) d = { kind: 'blend', weight: dom.weight as number, temperature: dom.temperature as number, shipped, tower };
+    }
+    if (d) out.domain = Object.freeze(d);
+  }
+  return out;
+}
+
 /** A rule-tree leaf is the very same object as the signal's evaluation (shared, not copied). */
 export type SignalLeaf = SignalEvaluation & { readonly kind: 'condition' };
 
 /** Evaluates all configured signals, aligned with `signalTable(config).defs`. */
-export function evaluateSignals(config: RouterConfig, signals: Signals, category: CategoryTrace): SignalLeaf[] {
+export function evaluateSignals(config: RouterConfig, signals: Signals, category: CategoryTrace, sources: ScoreSources = traceSources(signals)): SignalLeaf[] {
   const { defs } = signalTable(config);
   const out: SignalLeaf[] = new Array<SignalLeaf>(defs.length);
   const scores = signals.categoryScores && typeof signals.categoryScores === 'object' ? signals.categoryScores : undefined;
@@ -140,6 +183,7 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
     let value: SignalEvaluation['value'];
     let test = d.test;
     let recognizers: readonly string[] | undefined;
+    let source: JailbreakSource | DomainSource | undefined;
     switch (d.type) {
       case 'domain': {
         matched = d.cats.includes(category.effective);
@@ -149,6 +193,7 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
           if (scores) for (const c of d.cats) if (finite(scores[c]) && scores[c]! > confidence) confidence = round(scores[c]!);
         }
         value = category.effective;
+        source = sources.domain;
         break;
       }
       case 'keyword': {
@@ -162,6 +207,7 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
         matched = jbOk && jb >= d.threshold;
         confidence = jbOk ? round(jb) : 0;
         value = jbOk ? confidence : null;
+        if (jbOk) source = sources.jailbreak;
         break;
       case 'pii': {
         const above = piiTypesAbove(signals, d.threshold, d.allowed);
@@ -187,7 +233,9 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
     }
     out[i] = recognizers
       ? { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test, recognizers }
-      : { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test };
+      : source
+        ? { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test, source }
+        : { kind: 'condition', type: d.type, name: d.name, matched, confidence, value, test };
   }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import type { PluginConfig, ReasoningEffort, SignalType } from '../config/schema.js';
 import type { ResponsePath } from '../headers.js';
-import type { PiiSpan } from '../signals/types.js';
+import type { DomainSource, JailbreakSource, PiiSpan } from '../signals/types.js';
 
 /** One evaluated signal, as the trace shows it. `value` is a score, a category, PII types or a token count. */
 export interface SignalEvaluation {
@@ -18,6 +18,11 @@ export interface SignalEvaluation {
   readonly test: string;
   /** PII signals: the recognizers (names, sorted) that found the counted spans, when the classifier names them. */
   readonly recognizers?: readonly string[];
+  /**
+   * Jailbreak and domain signals: how the classifier made the score they test (the shipped head, a blend with a
+   * second model and its parts, or a caller's own model), when the classifier says.
+   */
+  readonly source?: JailbreakSource | DomainSource;
 }
 
 /** One node of an evaluated rule tree. */
@@ -87,7 +92,8 @@ export interface DecisionTrace {
   readonly signals: readonly SignalEvaluation[];
   /** Every decision, in config order. */
   readonly decisions: readonly DecisionEvaluation[];
-  readonly guard?: { readonly enabled: boolean; readonly threshold: number; readonly score?: number; readonly triggered: boolean };
+  /** The prompt guard: `source` says how the classifier made the jailbreak `score` (see {@link JailbreakSource}). */
+  readonly guard?: { readonly enabled: boolean; readonly threshold: number; readonly score?: number; readonly triggered: boolean; readonly source?: JailbreakSource };
   /** How much of the classified text the classifier screened (absent when no classifier ran). */
   readonly screening?: ScreeningTrace;
   readonly selection?: SelectionTrace;

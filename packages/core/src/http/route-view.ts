@@ -12,7 +12,8 @@ import { rewrite } from '../openai/rewrite.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
 import type { RouteResult, RouteTimings, Router } from '../router.js';
 import type { TrustClientHints } from '../client-hint.js';
-import type { PiiSpan, Signals } from '../signals/types.js';
+import { traceSources } from '../decision/signal-map.js';
+import type { DomainSource, JailbreakSource, PiiSpan, Signals } from '../signals/types.js';
 import { HttpError } from './errors.js';
 import { type LazyPlan, type UpstreamPlan, backendsOf, responseHeadersOf } from './upstream.js';
 
@@ -199,7 +200,10 @@ export interface ClassificationRecord {
   /** Only when the fallback applied: the classifier's top category, whose `confidence` was below the threshold. */
   topCategory?: string;
   categoryScores?: Record<string, number>;
-  jailbreak?: { score: number | null; flagged: boolean };
+  /** How the classifier made `categoryScores` (the shipped head, a blend with a tower and both top labels, a caller's model). */
+  domainSource?: DomainSource;
+  /** `source`: how the classifier made the score (the shipped head and its window, a blend and its parts, a caller's model). */
+  jailbreak?: { score: number | null; flagged: boolean; source?: JailbreakSource };
   /** `recognizer`: which PII recognizer found the span (see `signals/pii-recognizers.ts`), when the classifier names it. */
   pii?: { type: string; start: number; end: number; score: number; recognizer?: string }[];
   decision: string;
@@ -240,6 +244,13 @@ export async function classificationRecord(
   const want = (h: Head) => !heads || heads.includes(h);
   const scores: Record<string, number> = {};
   for (const [k, v] of Object.entries(s.categoryScores ?? {})) scores[k] = r4(v);
+  // The sources the decision trace shows, their scores rounded like the others (unless raw).
+  const sources = traceSources(s);
+  const jbSource = sources.jailbreak?.kind === 'blend' ? { ...sources.jailbreak, shipped: r4(sources.jailbreak.shipped), tower: r4(sources.jailbreak.tower) } : sources.jailbreak;
+  const domainSource =
+    sources.domain?.kind === 'blend'
+      ? { ...sources.domain, shipped: { ...sources.domain.shipped, score: r4(sources.domain.shipped.score) }, tower: { ...sources.domain.tower, score: r4(sources.domain.tower.score) } }
+      : sources.domain;
   const rec: ClassificationRecord = {
     ...(want('domain')
       ? {
@@ -249,10 +260,17 @@ export async function classificationRecord(
           confidence: r4(d.trace.category.topScore ?? d.confidence),
           ...(d.trace.category.reason === 'below_threshold' && d.trace.category.top !== undefined ? { topCategory: d.trace.category.top } : {}),
           categoryScores: scores,
+          ...(domainSource ? { domainSource } : {}),
         }
       : {}),
     ...(want('jailbreak')
-      ? { jailbreak: { score: s.jailbreak === undefined ? null : r4(s.jailbreak), flagged: d.matched.jailbreak.length > 0 || !!d.trace.guard?.triggered } }
+      ? {
+          jailbreak: {
+            score: s.jailbreak === undefined ? null : r4(s.jailbreak),
+            flagged: d.matched.jailbreak.length > 0 || !!d.trace.guard?.triggered,
+            ...(jbSource && s.jailbreak !== undefined ? { source: jbSource } : {}),
+          },
+        }
       : {}),
     // Spans at or above the config's PII threshold (the same cut the core's redact() uses).
     ...(want('pii')

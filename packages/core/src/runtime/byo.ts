@@ -8,7 +8,7 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { ClassifierError } from '../errors.js';
-import type { ClassifierSignals, PiiSpan } from '../signals/types.js';
+import type { ClassifierSignals, JailbreakSource, PiiSpan, ScoreSources, TopLabel } from '../signals/types.js';
 import { type ModelSpec, TOWER_HEADS, headJson, isObj, num } from './artifacts.js';
 import { type BatchOutputs, type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher } from './batcher.js';
 import { type BioLabel, type ConfidenceMap, applyConfidenceMap, decodePii, parseBioLabels, softmaxT } from './postprocess.js';
@@ -153,6 +153,26 @@ export function blendJailbreakScore(shipped: number, custom: number, blend: Head
   const logit = (p: number): number => Math.log(Math.max(p, P_FLOOR)) - Math.log(Math.max(1 - p, P_FLOOR));
   const z = ((1 - blend.weight) * logit(shipped) + blend.weight * logit(custom)) / blend.temperature;
   return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * The {@link JailbreakSource} of a blended jailbreak score: the parts {@link blendJailbreakScore} pooled (the shipped
+ * score and the window it came from, per `shipped.sources`; the second model's score; the blend).
+ */
+export function jailbreakBlendSource(shipped: Pick<ClassifierSignals, 'jailbreak' | 'sources'>, tower: number, blend: HeadBlend): JailbreakSource {
+  const from = shipped.sources?.jailbreak;
+  const at = from && from.kind !== 'custom' ? { window: from.window, windows: from.windows } : { window: 0, windows: 1 };
+  return { kind: 'blend', shipped: shipped.jailbreak, tower, weight: blend.weight, temperature: blend.temperature, ...at };
+}
+
+/** The top label of `scores` over `labels` and its probability (ties: the first in `labels`). */
+export function topLabel(labels: readonly string[], scores: Readonly<Record<string, number>>): TopLabel {
+  let best: TopLabel = { label: labels[0] ?? '', score: scores[labels[0] ?? ''] ?? 0 };
+  for (const label of labels) {
+    const score = scores[label] ?? 0;
+    if (score > best.score) best = { label, score };
+  }
+  return best;
 }
 
 /**
@@ -361,7 +381,7 @@ function serveHead(head: ByoHeadName, labels: string[], o: HeadModelOptions, spe
 }
 
 /** The signals a custom model contributes: the heads it serves, each replacing or blended into the shipped head's. */
-export type ByoSignals = Partial<Pick<ClassifierSignals, 'categoryScores' | 'jailbreak' | 'pii'>>;
+export type ByoSignals = Partial<Pick<ClassifierSignals, 'categoryScores' | 'jailbreak' | 'pii' | 'sources'>>;
 
 /**
  * A loaded custom model serving one or more heads (see {@link HeadModelGroup}): its own tokenizer, session and
@@ -440,24 +460,40 @@ export class ByoHead {
    * window, PII spans over overlapping windows. A blended head is pooled with the shipped model's score for it, which
    * `shipped` resolves to (awaited only then, after this model's own run).
    */
-  async signals(text: string, heads: readonly ByoHeadName[], shipped: Promise<Pick<ClassifierSignals, 'categoryScores' | 'jailbreak'>>): Promise<ByoSignals> {
+  async signals(text: string, heads: readonly ByoHeadName[], shipped: Promise<Pick<ClassifierSignals, 'categoryScores' | 'jailbreak' | 'sources'>>): Promise<ByoSignals> {
     const wantDomain = heads.includes('domain');
     const wantJailbreak = heads.includes('jailbreak');
     const [row, pii] = await Promise.all([wantDomain || wantJailbreak ? this.#summaryRow(text) : undefined, heads.includes('pii') ? this.spans(text) : undefined]);
     const out: { -readonly [K in keyof ByoSignals]: ByoSignals[K] } = {};
     if (pii) out.pii = pii;
+    const sources: { -readonly [K in keyof ScoreSources]: ScoreSources[K] } = {};
     if (wantDomain) {
       const d = this.#served.get('domain')!;
       const custom = this.#domainScores(d, row!.domain);
-      out.categoryScores = d.blend ? blendDomainScores(this.#domainLabels, (await shipped).categoryScores, custom, d.blend) : custom;
+      if (d.blend) {
+        const base = (await shipped).categoryScores;
+        out.categoryScores = blendDomainScores(this.#domainLabels, base, custom, d.blend);
+        sources.domain = { kind: 'blend', weight: d.blend.weight, temperature: d.blend.temperature, shipped: topLabel(this.#domainLabels, base), tower: topLabel(this.#domainLabels, custom) };
+      } else {
+        out.categoryScores = custom;
+        sources.domain = { kind: 'custom' };
+      }
     }
     if (wantJailbreak) {
       const j = this.#served.get('jailbreak')!;
       const p = softmaxT(row!.jailbreak, j.temperature);
       let custom = 0;
       j.seqMap.forEach((o, i) => (custom += o === 1 ? p[i]! : 0));
-      out.jailbreak = j.blend ? blendJailbreakScore((await shipped).jailbreak, custom, j.blend) : custom;
+      if (j.blend) {
+        const base = await shipped;
+        out.jailbreak = blendJailbreakScore(base.jailbreak, custom, j.blend);
+        sources.jailbreak = jailbreakBlendSource(base, custom, j.blend);
+      } else {
+        out.jailbreak = custom;
+        sources.jailbreak = { kind: 'custom' };
+      }
     }
+    if (sources.domain || sources.jailbreak) out.sources = sources;
     return out;
   }
 

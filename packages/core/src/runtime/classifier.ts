@@ -6,7 +6,7 @@
 import { now, roundMs } from '../clock.js';
 import { ClassifierError } from '../errors.js';
 import { hasRecognizerSettings, type PiiRecognizerSettings, RecognizerRegistry } from '../signals/pii-recognizers.js';
-import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan } from '../signals/types.js';
+import type { Classifier, ClassifierSignals, ClassifyOptions, PiiSpan, ScoreSources } from '../signals/types.js';
 import type { ModelSpec } from './artifacts.js';
 import { type BatchRunner, type BatcherOptions, DEFAULT_BATCHING, MicroBatcher, type RowOutputs } from './batcher.js';
 import { applyConfidenceMap, decodePii, l2normalize, softmaxT } from './postprocess.js';
@@ -157,7 +157,9 @@ export class ModelClassifier implements Classifier {
     }
     const base = this.#main(text, mainHeads);
     const [shipped, ...custom] = await Promise.all([base, ...[...byModel].map(([m, heads]) => m.signals(text, heads, base))]);
-    return Object.assign({ ...shipped! }, ...custom);
+    // Each custom model's heads replace the shipped model's, their score sources too (merged per head).
+    const sources = Object.assign({ ...shipped!.sources }, ...custom.map((c) => c.sources)) as ScoreSources;
+    return Object.assign({ ...shipped! }, ...custom, sources.jailbreak || sources.domain ? { sources } : {});
   }
 
   async #main(text: string, heads: ReadonlySet<HeadName>): Promise<ClassifierSignals> {
@@ -192,16 +194,24 @@ export class ModelClassifier implements Classifier {
     const summary = (wantSummary || shared) && rows.length ? rows[0]! : null;
     const categoryScores: Record<string, number> = {};
     let jailbreak = 0;
+    const sources: { -readonly [K in keyof ScoreSources]: ScoreSources[K] } = {};
     let pooled: Float32Array | undefined;
     if (summary) {
       if (heads.has('domain')) {
         const p = softmaxT(summary.domain, spec.domain.temperature);
         if (spec.domain.confidenceMap) applyConfidenceMap(p, spec.domain.confidenceMap);
         spec.domain.labels.forEach((l, i) => (categoryScores[l] = p[i]!));
+        sources.domain = { kind: 'model' };
       }
       if (wantJailbreak) {
         // the highest score of any window: a jailbreak anywhere in the text is one (max, not mean, of the windows)
-        for (const r of rows) jailbreak = Math.max(jailbreak, softmaxT(r.jailbreak, spec.jailbreak.temperature)[spec.jailbreak.positiveIndex]!);
+        let window = 0;
+        rows.forEach((r, i) => {
+          const next = Math.max(jailbreak, softmaxT(r.jailbreak, spec.jailbreak.temperature)[spec.jailbreak.positiveIndex]!);
+          if (next !== jailbreak) window = i;
+          jailbreak = next;
+        });
+        sources.jailbreak = { kind: 'model', window, windows: rows.length };
       }
       if (heads.has('pooled')) pooled = l2normalize(summary.pooled);
     }
@@ -230,6 +240,7 @@ export class ModelClassifier implements Classifier {
       },
     };
     if (pooled) out.pooled = pooled;
+    if (sources.jailbreak || sources.domain) out.sources = sources;
     return out;
   }
 

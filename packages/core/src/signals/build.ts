@@ -81,6 +81,7 @@ export function buildSignals(
     out.jailbreak = classifier.jailbreak;
     out.pii = classifier.pii;
     out.tokenCount = classifier.tokenCount;
+    if (classifier.sources) out.sources = classifier.sources;
   } else {
     out.tokenCount = estimateTokens(text);
     out.tokenCountEstimated = true;

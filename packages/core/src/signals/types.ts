@@ -41,6 +41,57 @@ export interface ClassifierSignals {
   readonly backend?: string;
   /** Where the classifier's time went, when the runtime measures it (the shipped runtimes do; bring-your-own heads don't). */
   readonly timings?: ClassifierTimings;
+  /** How the jailbreak score and the domain scores were made (set by the shipped runtimes for the heads they ran). */
+  readonly sources?: ScoreSources;
+}
+
+/**
+ * How the classifier made the jailbreak score (numbers only, never text):
+ * - `model`: the shipped head alone; `window` is the index of the window with the highest score (the score is the
+ *   highest of `windows` windows: 0 is the summary window, or the whole text when one window covers it; then the
+ *   overlapping windows over the whole text, then the windows from each sentence or line start).
+ * - `blend`: the shipped head's score (`shipped`, from window `window` of `windows`, as for `model`) pooled with a
+ *   second model's (`tower`: a heads.json jailbreak `tower`, or a caller's `heads.jailbreak` model with a `blend`),
+ *   `sigmoid(((1 − weight) · logit(shipped) + weight · logit(tower)) / temperature)`, each probability clamped to
+ *   [1e-9, 1 − 1e-9] first (`blendJailbreakScore`). The parts are unrounded, so they reproduce the score.
+ * - `custom`: a caller's own `heads.jailbreak` model replaced the shipped head.
+ */
+export type JailbreakSource =
+  | { readonly kind: 'model'; readonly window: number; readonly windows: number }
+  | {
+      readonly kind: 'blend';
+      readonly shipped: number;
+      readonly tower: number;
+      readonly weight: number;
+      readonly temperature: number;
+      readonly window: number;
+      readonly windows: number;
+    }
+  | { readonly kind: 'custom' };
+
+/** A model's top domain label and its probability. */
+export interface TopLabel {
+  readonly label: string;
+  readonly score: number;
+}
+
+/**
+ * How the classifier made the domain scores (labels and numbers only, never text):
+ * - `model`: the shipped head alone.
+ * - `blend`: the shipped head's probabilities pooled with a second model's (a heads.json domain `tower`, or a caller's
+ *   `heads.domain` model with a `blend`), `softmax(((1 − weight) · log p_shipped + weight · log p_tower) / temperature)`
+ *   (`blendDomainScores`); `shipped` and `tower` are each model's top label and probability before the blend.
+ * - `custom`: a caller's own `heads.domain` model replaced the shipped head.
+ */
+export type DomainSource =
+  | { readonly kind: 'model' }
+  | { readonly kind: 'blend'; readonly weight: number; readonly temperature: number; readonly shipped: TopLabel; readonly tower: TopLabel }
+  | { readonly kind: 'custom' };
+
+/** Where a classifier's scores came from, per head (absent for a head that did not run). */
+export interface ScoreSources {
+  readonly jailbreak?: JailbreakSource;
+  readonly domain?: DomainSource;
 }
 
 /** Classifier time split, in milliseconds, measured where the model runs (inside the worker in browsers). */
@@ -81,6 +132,8 @@ export interface Signals {
    * than `global.screening.max_chars` is screened up to that cap only (set by `Router.route` when a classifier ran).
    */
   readonly screening?: { readonly screenedChars: number; readonly totalChars: number };
+  /** How the classifier made `jailbreak` and `categoryScores` (from {@link ClassifierSignals.sources}). */
+  readonly sources?: ScoreSources;
 }
 
 /** What a classifier backend must provide. Implemented by runtime/ (ORT web, ORT node); the core never imports ORT. */

@@ -150,6 +150,9 @@ export function decisionAttributes(view: RoutedView, backend: string): Attribute
   if (d.blocked) a['semroute.blocked.reason'] = d.blocked.reason;
   if (d.pii.types.length) a['semroute.pii.types'] = [...d.pii.types];
   if (view.signals.jailbreak !== undefined) a['semroute.jailbreak.score'] = view.signals.jailbreak;
+  // How the score was made (model, blend, custom): the trace's jailbreak source; its parts stay in the trace.
+  const jbSource = d.trace.guard?.source ?? d.trace.signals.find((e) => e.type === 'jailbreak')?.source;
+  if (view.signals.jailbreak !== undefined && jbSource) a['semroute.jailbreak.source'] = jbSource.kind;
   if (view.signals.tokenCount !== undefined) a['semroute.tokens'] = view.signals.tokenCount;
   if (d.trace.selection) a['semroute.selection.algorithm'] = d.trace.selection.algorithm;
   return a;
