@@ -33,8 +33,10 @@ const cli = join(repo, 'packages', 'node-adapter', 'bin', 'semroute.js');
 
 const SETS = evalSets(shared);
 
-// The model's PII types are Presidio's; the public sets say LOCATION where the model says GPE.
-const PII_TYPE_ALIAS = { GPE: 'LOCATION' };
+// The model's PII types are the 17 of Presidio's research data generator (as vSR's PII model): the public sets say
+// LOCATION where the model says GPE, and the hand-written set says URL (Presidio analyzer's name since it replaced
+// its domain recognizer) where the model says DOMAIN_NAME, for the same web addresses.
+const PII_TYPE_ALIAS = { GPE: 'LOCATION', DOMAIN_NAME: 'URL' };
 // Benign prompts the false-positive rate is chosen on: what real users send (the guide: FPR ≤ 1% there).
 const REALISTIC_BENIGN_SOURCES = new Set(['oasst_benign', 'ifeval_benign', 'hw_benign', 'mixed_dev:benign']);
 
@@ -211,7 +213,7 @@ const md = [
   '',
   table(['set:technique', 'label', 'n', 'flagged at shipped', 'flagged at FPR-1% threshold'], jailbreakTables),
   '',
-  '## PII (exact span, types the set annotates; GPE counted as LOCATION)',
+  '## PII (exact span, types the set annotates; GPE counted as LOCATION, DOMAIN_NAME as URL)',
   table(['set', 'n', 'P', 'R', 'F1', 'F1 per type'], piiTables),
   '',
   ...(recognizerTable.length
@@ -263,7 +265,7 @@ function classify(texts, name, opts = {}) {
 }
 /**
  * Exact-span scores of PII predictions against `rows`, over the entity types the rows annotate (GPE counted as
- * LOCATION): micro P/R/F1, per type, and per recognizer (spans at the threshold the classify record applied, those of
+ * LOCATION, DOMAIN_NAME as URL): micro P/R/F1, per type, and per recognizer (spans at the threshold the classify record applied, those of
  * scored types, true positives). `setOf(i)`, when rows come from several sets, scores each row on its own set's types.
  */
 function scorePii(rows, preds, setOf) {
