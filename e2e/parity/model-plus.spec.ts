@@ -225,6 +225,17 @@ test('a heads.json jailbreak tower (fixture) in the worker: one tower graph for 
   fx.results.forEach((f, i) => {
     const want = blendJailbreakScore(mini.results[i]!.jailbreak, alone.results[i]!.jailbreak, JB_BLEND);
     expect(Math.abs(f.jailbreak - want), f.id).toBeLessThanOrEqual(BLEND_TOL);
+    // The score source crossed from the worker: a blend of the page's own parts, which reproduce the score.
+    const src = f.sources?.jailbreak;
+    expect(src, f.id).toMatchObject({ kind: 'blend', ...JB_BLEND, windows: expect.any(Number) });
+    if (src?.kind === 'blend') {
+      expect(Math.abs(src.shipped - mini.results[i]!.jailbreak), f.id).toBeLessThanOrEqual(BLEND_TOL);
+      expect(Math.abs(src.tower - alone.results[i]!.jailbreak), f.id).toBeLessThanOrEqual(BLEND_TOL);
+      expect(Math.abs(blendJailbreakScore(src.shipped, src.tower, src) - f.jailbreak), f.id).toBeLessThanOrEqual(1e-12);
+    }
+    expect(mini.results[i]!.sources, f.id).toMatchObject({ jailbreak: { kind: 'model' }, domain: { kind: 'model' } });
+    expect(alone.results[i]!.sources?.jailbreak, f.id).toEqual({ kind: 'custom' });
+    expect(f.sources?.domain, f.id).toMatchObject({ kind: 'blend' });
     expect(Math.abs(f.jailbreak - nodeJb[i]!.jailbreak), f.id).toBeLessThanOrEqual(TOL);
     if (Math.abs(f.jailbreak - mini.results[i]!.jailbreak) > TOL) moved++;
   });

@@ -1,4 +1,5 @@
 /** Types and the comparison used by both sides of the parity test. */
+import type { ScoreSources } from '@semroute/core';
 
 export interface ParityPrompt {
   id: string;
@@ -15,12 +16,14 @@ export interface ParityResult {
   pii: Array<{ type: string; start: number; end: number; score: number }>;
   pooled: number[];
   tokenCount: number;
+  /** How the classifier made the jailbreak and domain scores (`ClassifierSignals.sources`), as it crossed from the worker. */
+  sources?: ScoreSources;
   decision: { decision: string; model: string; use_reasoning: boolean; response_path: string; category: string } | { error: string };
 }
 
 /** The two calls of `Classifier` / `Router` the parity record needs (satisfied by the Node and the browser entry). */
 interface ParityTarget {
-  classifier: { readonly backend: string; classify(texts: readonly string[]): Promise<ReadonlyArray<{ backend?: string; categoryScores: Readonly<Record<string, number>>; jailbreak: number; pii: ReadonlyArray<ParityResult['pii'][number]>; pooled?: ArrayLike<number>; tokenCount: number }>> };
+  classifier: { readonly backend: string; classify(texts: readonly string[]): Promise<ReadonlyArray<{ backend?: string; categoryScores: Readonly<Record<string, number>>; jailbreak: number; pii: ReadonlyArray<ParityResult['pii'][number]>; pooled?: ArrayLike<number>; tokenCount: number; sources?: ScoreSources }>> };
   router?: { route(request: { model: string; messages: ParityPrompt['messages'] }): Promise<{ decision: { decision: string; model: string; use_reasoning: boolean; response_path: string; category: string } }> };
 }
 
@@ -47,6 +50,7 @@ export async function parityRecord({ classifier, router }: ParityTarget, p: Pari
     pii: s!.pii.map((x) => ({ ...x })),
     pooled: Array.from(s!.pooled ?? []),
     tokenCount: s!.tokenCount,
+    ...(s!.sources ? { sources: s!.sources } : {}),
     decision,
   };
 }
