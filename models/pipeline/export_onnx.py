@@ -149,12 +149,44 @@ def build_graph(sd, cfg):
         keep3 = node("Unsqueeze", [feat_keep, "c.axes2"], "/ngram/keep3")
         feat_count = node("Clip", [node("ReduceSum", [feat_keep, "c.axes1"], "/ngram/count", keepdims=1), "c.one"], "/ngram/count_min1")
 
-        def bag(prefix, param):
-            rows = node("Gather", [const(f"m.{param}.table", _t(sd, f"{param}.table")), idx], f"{prefix}/Gather", axis=0)
+        def bag_mean(prefix, table):  # mean of the valid features' rows
+            rows = node("Gather", [const(f"m.{table}", _t(sd, table)), idx], f"{prefix}/Gather", axis=0)
             total = node("ReduceSum", [node("Mul", [rows, keep3], f"{prefix}/masked"), "c.axes1"], f"{prefix}/sum", keepdims=0)
-            return node("Add", [node("Div", [total, feat_count], f"{prefix}/mean"), const(f"m.{param}.bias", _t(sd, f"{param}.bias"))], f"{prefix}/logits")
+            return node("Div", [total, feat_count], f"{prefix}/mean")
+
+        def bag(prefix, param):
+            return node("Add", [bag_mean(prefix, f"{param}.table"), const(f"m.{param}.bias", _t(sd, f"{param}.bias"))], f"{prefix}/logits")
+
+        def attention_bag(prefix, param):  # model.NgramAttnBag: the rows' last column gates a softmax over the features
+            n_out = cfg["n_jailbreak"]
+            rows = node("Gather", [const(f"m.{param}.table", _t(sd, f"{param}.table")), idx], f"{prefix}/Gather", axis=0)
+            vals = node("Slice", [rows, const(f"c{prefix}/from0", np.array([0], np.int64)), const(f"c{prefix}/to_out", np.array([n_out], np.int64)),
+                                  "c.axes2"], f"{prefix}/values")
+            kind = cfg.get("jb_ngram_gate", "column")
+            if kind == "vector":  # the row's logits . one learned vector
+                gate = node("MatMul", [vals, const(f"m.{param}.gate_vector", _t(sd, f"{param}.gate_vector")[:, None].copy())], f"{prefix}/gate")
+            else:  # the rows' last column
+                gate = node("Slice", [rows, const(f"c{prefix}/from_out", np.array([n_out], np.int64)),
+                                      const(f"c{prefix}/to_gate", np.array([n_out + 1], np.int64)), "c.axes2"], f"{prefix}/gate")
+            if kind == "unigram":  # a hashed pair's gate is 0
+                is_unigram = node("Cast", [node("Less", [idx, const(f"c{prefix}/vocab", np.array(cfg["vocab_size"], np.int64))], f"{prefix}/unigram_bool")],
+                                  f"{prefix}/unigram", to=TensorProto.FLOAT)
+                gate = node("Mul", [gate, node("Unsqueeze", [is_unigram, "c.axes2"], f"{prefix}/unigram3")], f"{prefix}/gate_unigram")
+            gate = node("Mul", [gate, const(f"c{prefix}/gate_scale", np.array(cfg.get("jb_ngram_gate_scale", 1.0), np.float32))], f"{prefix}/gate_scaled")
+            off = node("Mul", [node("Sub", [keep3, "c.one"], f"{prefix}/invalid"), const(f"c{prefix}/big", np.array(1e4, np.float32))], f"{prefix}/invalid_off")
+            gate = node("Add", [node("Mul", [gate, keep3], f"{prefix}/gate_valid"), off], f"{prefix}/gate_masked")
+            top = node("ReduceMax", [gate], f"{prefix}/gate_max", axes=[1], keepdims=1)
+            w = node("Mul", [node("Exp", [node("Sub", [gate, top], f"{prefix}/gate_shift")], f"{prefix}/exp"), keep3], f"{prefix}/weights")
+            den = node("Max", [node("ReduceSum", [w, "c.axes1"], f"{prefix}/weight_sum", keepdims=0),
+                               const(f"c{prefix}/tiny", np.array(1e-9, np.float32))], f"{prefix}/weight_sum_min")
+            num = node("ReduceSum", [node("Mul", [vals, w], f"{prefix}/weighted"), "c.axes1"], f"{prefix}/sum", keepdims=0)
+            out = node("Add", [node("Div", [num, den], f"{prefix}/pooled"), const(f"m.{param}.bias", _t(sd, f"{param}.bias"))], f"{prefix}/attn_logits")
+            if cfg.get("jb_ngram_with_mean"):
+                out = node("Add", [out, bag_mean(f"{prefix}/mean_table", f"{param}.mean_table")], f"{prefix}/logits")
+            return out
     if jb_ngram:  # the jailbreak head's path: log_softmax(encoder) + mix * log_softmax(n-gram)
-        jg_lp = node("LogSoftmax", [bag("/jb_ngram", "jailbreak_ngram")], "/jailbreak_mix/ngram", axis=-1)
+        jb_bag = attention_bag if cfg.get("jb_ngram_attention") else bag
+        jg_lp = node("LogSoftmax", [jb_bag("/jb_ngram", "jailbreak_ngram")], "/jailbreak_mix/ngram", axis=-1)
         outs["jailbreak"] = node("Add", [node("LogSoftmax", [outs["jailbreak"]], "/jailbreak_mix/encoder", axis=-1),
                                          node("Mul", [jg_lp, const("c.jb_ngram_mix", np.array(cfg["jb_ngram_mix"], np.float32))], "/jailbreak_mix/weighted")],
                                  "jailbreak_logits")
@@ -214,7 +246,7 @@ def export_fp32(ckpt, path):
 
 
 W_QMAX = 63  # 7-bit symmetric weights, see quantize_dynamic
-HALF_TABLES = ("m.domain_ngram.table", "m.jailbreak_ngram.table")  # gathered tables stored as fp16 instead of int8 in the int8 graph
+HALF_TABLES = ("m.domain_ngram.table", "m.jailbreak_ngram.table", "m.jailbreak_ngram.mean_table")  # gathered tables stored as fp16 instead of int8 in the int8 graph
 SKIP_NODES = ("/pii_head/", "_head/dense/", "/Wmo/", "/Wo/")  # kept fp32: small heads, attention output and GeGLU down-projection (activation outliers)
 
 

@@ -364,6 +364,9 @@ def main():
         config["domain_ngram"] = {"buckets": cfg["ngram_buckets"], "prime": cfg["ngram_prime"], "mix": cfg["ngram_mix"]}
     if cfg.get("jb_ngram_buckets"):  # the jailbreak head's n-gram path (same features as the domain path), part of the graph
         config["jailbreak_ngram"] = {"buckets": cfg["jb_ngram_buckets"], "prime": cfg["jb_ngram_prime"], "mix": cfg["jb_ngram_mix"]}
+        if cfg.get("jb_ngram_attention"):  # model.NgramAttnBag: features pooled by a learned gate (train_ngrams.py --attention)
+            config["jailbreak_ngram"]["attention"] = {"gate": cfg.get("jb_ngram_gate", "column"), "gate_scale": cfg.get("jb_ngram_gate_scale", 1.0),
+                                                      "with_mean": bool(cfg.get("jb_ngram_with_mean"))}
     if cfg.get("pii_ngram_buckets"):  # the PII head's per-token n-gram path (model.TokenNgram), part of the graph
         config["pii_ngram"] = {"buckets": cfg["pii_ngram_buckets"], "mix": cfg["pii_ngram_mix"]}
     json.dump(config, open(os.path.join(OUTDIR, "config.json"), "w"), indent=1)

@@ -123,10 +123,69 @@ class NgramBag(nn.Module):
         keep = torch.cat([valid, valid[:, :-1] & valid[:, 1:]], 1).to(self.table.dtype)
         return idx, keep
 
+    @staticmethod
+    def mean_rows(table, idx, keep):
+        """The mean of the valid features' rows of `table` (zeros for a text with no features)."""
+        total = (table[idx] * keep.unsqueeze(-1)).sum(1)
+        return total / keep.sum(1, keepdim=True).clamp(min=1.0)
+
     def forward(self, input_ids, attention_mask):
         idx, keep = self.features(input_ids, attention_mask)
-        total = (self.table[idx] * keep.unsqueeze(-1)).sum(1)
-        return total / keep.sum(1, keepdim=True).clamp(min=1.0) + self.bias
+        return self.mean_rows(self.table, idx, keep) + self.bias
+
+
+class NgramAttnBag(NgramBag):
+    """NgramBag whose features are pooled by attention instead of the mean (jailbreak experiment, 2026-12-07): the table has
+    one more column, a gate logit per feature, and the pooled logits are sum_i softmax_i(gate_i * gate_scale) * row_i over
+    the valid features, plus the bias, so one decisive word ("toxic", "ignore") can outweigh a long prompt's other words.
+    gate "column": the gate is its own column per row ("unigram": only the WordPiece rows' gates, a hashed pair's gate is 0,
+    so a rare pair cannot learn to take the softmax over); gate "vector": the gate is the row's logits dotted with one learned
+    vector (n_out numbers: a feature's weight follows what it says, e.g. how strongly it says "attack"). A zero gate is the
+    mean, so training starts from NgramBag. `gate_scale` (a fixed temperature) sets how fast the gates move under Adam
+    relative to the rows. With `with_mean`, a second table's mean (NgramBag) is added: mean logits + attention logits.
+    Softmax as the graph computes it: gates of invalid features masked to -1e4, minus their max, exp, times the mask,
+    normalised (an empty bag gives the bias)."""
+
+    def __init__(self, buckets, vocab, n_out, prime, gate_scale=1.0, with_mean=False, gate="column"):
+        super().__init__(buckets, vocab, n_out, prime)
+        self.n_out, self.gate_scale, self.gate = n_out, gate_scale, gate
+        if gate in ("column", "unigram"):
+            self.table = nn.Parameter(torch.zeros(buckets, n_out + 1))
+        elif gate == "vector":
+            self.gate_vector = nn.Parameter(torch.zeros(n_out))
+        else:
+            raise ValueError(f"NgramAttnBag gate {gate!r}: expected 'column', 'unigram' or 'vector'")
+        self.mean_table = nn.Parameter(torch.zeros(buckets, n_out)) if with_mean else None
+
+    def attention(self, idx, rows, keep):
+        """Softmax weights of the gates over the valid features (B, F); rows: the gathered table rows (B, F, columns)."""
+        gate = rows @ self.gate_vector if self.gate == "vector" else rows[..., self.n_out]
+        if self.gate == "unigram":
+            gate = gate * (idx < self.vocab).to(gate.dtype)
+        gate = gate * self.gate_scale
+        gate = gate * keep + (keep - 1.0) * 1e4
+        w = torch.exp(gate - gate.max(1, keepdim=True).values) * keep
+        return w / w.sum(1, keepdim=True).clamp(min=1e-9)
+
+    def forward(self, input_ids, attention_mask):
+        idx, keep = self.features(input_ids, attention_mask)
+        rows = self.table[idx]
+        out = (rows[..., :self.n_out] * self.attention(idx, rows, keep).unsqueeze(-1)).sum(1) + self.bias
+        if self.mean_table is not None:
+            out = out + self.mean_rows(self.mean_table, idx, keep)
+        return out
+
+
+def jailbreak_bag(cfg):
+    """The jailbreak head's n-gram path from cfg: NgramBag (jb_ngram_*), or NgramAttnBag with cfg jb_ngram_attention
+    (jb_ngram_gate, jb_ngram_gate_scale, jb_ngram_with_mean); None without jb_ngram_buckets."""
+    if not cfg.get("jb_ngram_buckets"):
+        return None
+    args = (cfg["jb_ngram_buckets"], cfg["vocab_size"], cfg["n_jailbreak"], cfg["jb_ngram_prime"])
+    if cfg.get("jb_ngram_attention"):
+        return NgramAttnBag(*args, gate_scale=cfg.get("jb_ngram_gate_scale", 1.0), with_mean=bool(cfg.get("jb_ngram_with_mean")),
+                            gate=cfg.get("jb_ngram_gate", "column"))
+    return NgramBag(*args)
 
 
 class TokenNgram(nn.Module):
@@ -182,7 +241,8 @@ class SemrouteModel(nn.Module):
         self.pii_ngram = TokenNgram(cfg["pii_ngram_buckets"], cfg["n_pii"]) if cfg.get("pii_ngram_buckets") else None
         # optional n-gram path of the jailbreak head (2026-12-06, train_ngrams.py --head jailbreak): the same features
         # as the domain path (same buckets and prime, so the graph computes them once)
-        self.jailbreak_ngram = NgramBag(cfg["jb_ngram_buckets"], cfg["vocab_size"], cfg["n_jailbreak"], cfg["jb_ngram_prime"]) if cfg.get("jb_ngram_buckets") else None
+        # (cfg jb_ngram_attention: attention-pooled, NgramAttnBag)
+        self.jailbreak_ngram = jailbreak_bag(cfg)
 
     def _init(self, m):
         if isinstance(m, nn.Linear):

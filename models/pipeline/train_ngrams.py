@@ -1,7 +1,7 @@
 """Fit a head's n-gram path beside a trained encoder, and attach it (the encoder stays frozen).
 
 Usage: python3 train_ngrams.py --run RUN [--head domain|pii|jailbreak] [--out NAME] [--buckets N] [--epochs N] [--lr X]
-       [--mix-grid a,b,...] [--windows] [--row-weights] [--seed N]
+       [--mix-grid a,b,...] [--windows] [--row-weights] [--seed N] [--attention [--gate column|unigram|vector] [--gate-scale X] [--with-mean]]
 
 domain (model.NgramBag): a linear bag of WordPiece unigrams and hashed bigrams, trained on the domain data, beats the
 small encoder on its own (validation 2026-12-03: 0.764 vs 0.743), and the two mixed beat both (0.780): the encoder knows
@@ -9,8 +9,9 @@ phrasing, the bag remembers which subject every word of the 51k training prompts
 pii (model.TokenNgram): per token, rows for the token, the pair with the previous token and the pair with the next one;
 weak alone (span F1 ~0.17) but mixed with the encoder's token logits it fixes span edges and types (0.646 -> 0.683).
 jailbreak (model.NgramBag, two outputs): see fit_jailbreak; selected on the OUT-OF-DISTRIBUTION dev half, and with
---windows trained on the windows the runtime screens (window_epoch).
-All are convex, seeded and fast (~1 min per epoch on one core; the jailbreak path ~3 s). The domain and PII paths' epoch
+--windows trained on the windows the runtime screens (window_epoch). --attention pools the features by attention
+(model.NgramAttnBag) instead of the mean: tried 2026-12-07 and lost on the OOD dev half (semroute-mini card).
+All are convex (the --attention path is not), seeded and fast (~1 min per epoch on one core; the jailbreak path ~3 s). The domain and PII paths' epoch
 and mixing weight are chosen on the validation split by the head's own measure (domain accuracy as train.validate
 computes it; PII exact-span F1). Writes work/runs/OUT/best.pt: the base checkpoint's weights (any path of another head
 kept) plus this head's path, cfg keys ngram_* (domain), pii_ngram_* (pii) or jb_ngram_* (jailbreak), and the full
@@ -30,7 +31,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sr_tokenizer as T
 from common import WORK
-from model import NgramBag, SemrouteModel, TokenNgram
+from model import NgramBag, SemrouteModel, TokenNgram, jailbreak_bag
 from train import CONT, load_data, predict, span_f1, validate
 
 PRIME = 1000003
@@ -234,7 +235,11 @@ def fit_jailbreak(a, data, cfg, encoder):
     y_train = torch.tensor([x["y"] for x in train])
     pos_w = float((y_train == 0).sum()) / max(1.0, float((y_train == 1).sum()))
     class_w = torch.tensor([1.0, pos_w])
-    bag = NgramBag(a.buckets, cfg["vocab_size"], cfg["n_jailbreak"], PRIME)
+    keys = {"jb_ngram_buckets": a.buckets, "jb_ngram_prime": PRIME}
+    if a.attention:  # model.NgramAttnBag: features pooled by a learned gate instead of the mean
+        keys.update({"jb_ngram_attention": True, "jb_ngram_gate": a.gate, "jb_ngram_gate_scale": a.gate_scale,
+                     "jb_ngram_with_mean": bool(a.with_mean)})
+    bag = jailbreak_bag({**cfg, **keys})
     opt = torch.optim.Adam(bag.parameters(), lr=a.lr)
     rng = np.random.default_rng(a.seed)
     batches = length_batches(train)
@@ -255,20 +260,26 @@ def fit_jailbreak(a, data, cfg, encoder):
     for ep in range(a.epochs):
         window_epoch(bag, opt, train_windows, y_train, batches, rng, class_w, row_w)
         ng = bag_logits(bag, flat)
+        this_epoch = None
         for mix in grid:
             m = score(ng, mix)
             key = (m["tpr"], m["auc"], -mix)
+            if this_epoch is None or key > this_epoch[0]:
+                this_epoch = (key, mix, m)
             if best is None or key > best[0]:
                 best = (key, {k: v.clone() for k, v in bag.state_dict().items()}, ep + 1, mix, m)
-        print(f"epoch {ep + 1}: best so far epoch {best[2]} mix {best[3]:g}: TPR {best[4]['tpr']:.4f} AUC {best[4]['auc']:.4f} "
+        print(f"epoch {ep + 1}: mix {this_epoch[1]:g} TPR {this_epoch[2]['tpr']:.4f} AUC {this_epoch[2]['auc']:.4f}; best so far epoch {best[2]} mix {best[3]:g}: TPR {best[4]['tpr']:.4f} AUC {best[4]['auc']:.4f} "
               f"({time.time() - t0:.0f} s)", flush=True)
     _, state, epoch, mix, m = best
-    note = (f"n-gram jailbreak path ({a.buckets} buckets, epoch {epoch} of {a.epochs}, mix {mix:g}"
+    pooling = (f", attention-pooled (gate {a.gate}, scale {a.gate_scale:g}{', plus the mean of a second table' if a.with_mean else ''})"
+               if a.attention else "")
+    note = (f"n-gram jailbreak path ({a.buckets} buckets{pooling}, epoch {epoch} of {a.epochs}, mix {mix:g}"
             f"{', trained on the runtime windows' if a.windows else ''}; chosen on the OOD dev half); "
             f"OOD dev TPR at the FPR-1% threshold: encoder {base['tpr']:.4f}, mixed {m['tpr']:.4f}; AUC {base['auc']:.4f} -> {m['auc']:.4f}")
-    info = {"base_run": a.run, "epoch": epoch, "epochs": a.epochs, "lr": a.lr, "mix": mix, "windows": bool(a.windows), "row_weights": bool(a.row_weights), "ood_dev_encoder": base,
+    info = {"base_run": a.run, "epoch": epoch, "epochs": a.epochs, "lr": a.lr, "mix": mix, "windows": bool(a.windows), "row_weights": bool(a.row_weights),
+            "seed": a.seed, **({"attention": True, "gate": a.gate, "gate_scale": a.gate_scale, "with_mean": bool(a.with_mean)} if a.attention else {}), "ood_dev_encoder": base,
             "ood_dev_mixed": m, "note": note}
-    return "jailbreak_ngram", state, {"jb_ngram_buckets": a.buckets, "jb_ngram_prime": PRIME, "jb_ngram_mix": mix}, info
+    return "jailbreak_ngram", state, {**keys, "jb_ngram_mix": mix}, info
 
 
 def main():
@@ -286,7 +297,18 @@ def main():
                     "highest window; benign: every window) instead of its first 128 tokens")
     ap.add_argument("--row-weights", action="store_true", help="jailbreak: weight each train row by its `w` (jailbreak_bag_data.py "
                     "writes it: v2/v3 benign look-alikes 2 / 1.5, the v4 rows --v4-weight)")
+    ap.add_argument("--attention", action="store_true", help="jailbreak: pool the features by attention (model.NgramAttnBag: a gate "
+                    "column per table row, softmax over the prompt's features) instead of the mean")
+    ap.add_argument("--gate", choices=("column", "unigram", "vector"), default="column", help="jailbreak --attention: the gate is a column "
+                    "of its own per table row (unigram: only the WordPiece rows', a hashed pair's is 0), or the row's logits dotted with "
+                    "one learned vector")
+    ap.add_argument("--gate-scale", type=float, default=1.0, help="jailbreak --attention: the gate's fixed temperature (gate = column * scale)")
+    ap.add_argument("--with-mean", action="store_true", help="jailbreak --attention: add a second table's mean (NgramBag) to the attention logits")
     a = ap.parse_args()
+    if (a.with_mean or a.gate_scale != 1.0 or a.gate != "column") and not a.attention:
+        ap.error("--gate, --gate-scale and --with-mean need --attention")
+    if a.attention and a.head != "jailbreak":
+        ap.error("--attention is an option of --head jailbreak only")
     a.buckets = a.buckets or (8192 if a.head == "pii" else 65536)
     a.epochs = a.epochs or {"domain": 8, "pii": 2, "jailbreak": 4}[a.head]
     torch.set_num_threads(a.threads)
