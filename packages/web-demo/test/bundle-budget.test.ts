@@ -18,9 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * `emittedJsBytes` was 425 KB until the natural-text NER recognizer (`signals/pii-ner.ts`, `runtime/model-ner.ts`, 11.8 KB
  * in the worker chunk) joined the default path: it runs whenever the model folder names an NER file (the shipped model
  * does), so it is not an opt-in chunk, and the 2.9 KB left under 425 KB could not hold it (433.9 KB emitted on
- * 2026-12-06; the cap keeps about the headroom it had before).
+ * 2026-12-06; the cap keeps about the headroom it had before). 448 KB since 2026-12-07: the route trace's score sources
+ * (`ClassifierSignals.sources`, `traceSources`, their lines in `explainDecision`; +2.8 KB: app 1.9, custom heads 0.7,
+ * worker 0.2) took 442.2 KB against 439.4 KB before, with 0.6 KB left under 440 KB; the cap keeps ~6 KB of headroom.
  */
-export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes: 440_000 } as const;
+export const BUDGET = { wasmBytes: 15_000_000, jsBytes: 400_000, emittedJsBytes: 448_000 } as const;
 
 /**
  * Chunks the default path never fetches: custom heads (`runtime/ort-web-byo.ts`, only with `heads` or a model with a
@@ -95,7 +97,7 @@ describe('default consumer build (examples/minimal, @semroute/core/browser)', ()
     expect(total, used.map((f) => `${f.name} ${f.bytes}`).join(', ')).toBeLessThanOrEqual(BUDGET.jsBytes);
   });
 
-  it('emits at most 440 KB of JavaScript in all, opt-in chunks included', () => {
+  it('emits at most 448 KB of JavaScript in all, opt-in chunks included', () => {
     const js = files.filter((f) => /\.m?js$/.test(f.name));
     const total = js.reduce((s, f) => s + f.bytes, 0);
     expect(total, js.map((f) => `${f.name} ${f.bytes}`).join(', ')).toBeLessThanOrEqual(BUDGET.emittedJsBytes);
