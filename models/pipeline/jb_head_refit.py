@@ -30,7 +30,7 @@ import sr_tokenizer as T
 from common import WORK
 from model import Head, SemrouteModel
 from train import CONT, load_data
-from train_ngrams import jailbreak_train_windows, padded
+from train_ngrams import jailbreak_train_windows, padded, window_loss
 
 
 class AttnPool(nn.Module):
@@ -172,14 +172,8 @@ def main():
             widx = [wi for r in rows for wi in rows_of[r]]
             own = torch.tensor([k for k, r in enumerate(rows) for _ in rows_of[r]])
             lg = model(*batch_h(h_train, widx))
-            margin = lg[:, 1] - lg[:, 0]
-            n = len(rows)
             yb = y[rows]
-            worst = torch.full((n,), -1e9).scatter_reduce(0, own, margin, reduce="amax")
-            benign = torch.zeros(n).scatter_add(0, own, F.softplus(margin)) / torch.bincount(own, minlength=n).float()
-            loss_row = torch.where(yb == 1, F.softplus(-worst), benign)
-            wts = class_w[yb] * row_w[rows]
-            loss = (loss_row * wts).sum() / wts.sum()
+            loss = window_loss(lg, own, yb, class_w[yb] * row_w[rows])
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -199,6 +199,18 @@ def jailbreak_train_windows(O, train):
     return out
 
 
+def window_loss(logits, owner, y_rows, row_weights):
+    """The multiple-instance loss of a batch of windows (`logits` [windows, 2]; `owner[k]` = the batch row window k belongs
+    to; `y_rows`, `row_weights` per batch row): an attack's loss on its highest-scoring window, a benign row's averaged over
+    all its windows, rows weighted by `row_weights`. Shared by window_epoch and jb_head_refit.py."""
+    margin = logits[:, 1] - logits[:, 0]
+    n = len(y_rows)
+    worst = torch.full((n,), -1e9).scatter_reduce(0, owner, margin, reduce="amax")
+    benign_loss = torch.zeros(n).scatter_add(0, owner, F.softplus(margin)) / torch.bincount(owner, minlength=n).float()
+    loss_row = torch.where(y_rows == 1, F.softplus(-worst), benign_loss)
+    return (loss_row * row_weights).sum() / row_weights.sum()
+
+
 def window_epoch(bag, opt, train_windows, y, batches, rng, class_w, row_w):
     """One epoch that scores every train row the way the runtime does (multiple-instance): an attack's loss is taken on its
     highest-scoring window (the attack is somewhere in it, not necessarily in the first 128 tokens), a benign row's on every
@@ -210,14 +222,8 @@ def window_epoch(bag, opt, train_windows, y, batches, rng, class_w, row_w):
         seqs = [{"ids": w} for i in idx for w in train_windows[i]]
         owner = torch.tensor([r for r, i in enumerate(idx) for _ in train_windows[i]])
         lg = bag(*padded(seqs, range(len(seqs))))
-        margin = lg[:, 1] - lg[:, 0]
         yb = y[idx]
-        n = len(idx)
-        worst = torch.full((n,), -1e9).scatter_reduce(0, owner, margin, reduce="amax")
-        benign_loss = torch.zeros(n).scatter_add(0, owner, F.softplus(margin)) / torch.bincount(owner, minlength=n).float()
-        loss_row = torch.where(yb == 1, F.softplus(-worst), benign_loss)
-        wts = class_w[yb] * row_w[idx]
-        loss = (loss_row * wts).sum() / wts.sum()
+        loss = window_loss(lg, owner, yb, class_w[yb] * row_w[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()
