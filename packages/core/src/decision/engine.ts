@@ -8,7 +8,7 @@ import type { ChatCompletionRequest } from '../openai/types.js';
 import { getSelector } from '../selection/registry.js';
 import type { JailbreakSource, Signals } from '../signals/types.js';
 import { compiledDecisionRules, evaluateCompiled } from './rules.js';
-import { evaluateSignals, piiTypesAbove, settleCategory, traceSources } from './signal-map.js';
+import { evaluateSignals, piiTypesAbove, round4, settleCategory, traceSources } from './signal-map.js';
 import type { AppliedPlugin, BlockInfo, Decision, DecisionEvaluation, PiiOutcome, RuleTrace, ScreeningTrace, SignalEvaluation } from './types.js';
 
 interface Compiled {
@@ -32,7 +32,6 @@ function compile(config: RouterConfig): Compiled {
 }
 
 const SIGNAL_TYPES_ORDER: readonly SignalType[] = ['domain', 'keyword', 'jailbreak', 'pii', 'context', 'exemplar'];
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** True when the request names a concrete model that should pass through (per `global.passthrough`). */
@@ -139,7 +138,7 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
   const guardHit = pg.enabled && typeof jb === 'number' && Number.isFinite(jb) && jb >= pg.threshold;
   const guard: { enabled: boolean; threshold: number; score?: number; triggered: boolean; source?: JailbreakSource } = { enabled: pg.enabled, threshold: pg.threshold, triggered: guardHit };
   if (typeof jb === 'number' && Number.isFinite(jb)) {
-    guard.score = round(jb);
+    guard.score = round4(jb);
     if (sources.jailbreak) guard.source = sources.jailbreak;
   }
   let decisionName = w ? w.d.name : 'default';
@@ -150,7 +149,7 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
   if (guardHit && blocked?.reason !== 'jailbreak' && !(blocked && w && ruleUsesJailbreak(w.ev.rule))) {
     blocked = { reason: 'jailbreak', message: config.global.blocked_response.jailbreak_message };
     decisionName = 'prompt_guard';
-    reason = `prompt_guard: jailbreak score ${round(jb as number)} >= ${pg.threshold}`;
+    reason = `prompt_guard: jailbreak score ${round4(jb as number)} >= ${pg.threshold}`;
     plugins.length = 0;
   } else if (blocked?.reason === 'fast_response' && w && ruleUsesJailbreak(w.ev.rule)) {
     blocked = { reason: 'jailbreak', message: blocked.message };
@@ -225,7 +224,7 @@ export function decide(config: RouterConfig, signals: Signals, request?: ChatCom
     provider_model_id: providerModelId,
     use_reasoning: useReasoning,
     category: cat,
-    confidence: round(Math.max(-1, Math.min(1, conf))),
+    confidence: round4(Math.max(-1, Math.min(1, conf))),
     fallback: !w || (category.fallback && cat === category.effective),
     passthrough: passthrough && !blocked,
     pii,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DomainSource, JailbreakSource } from '../signals/types.js';
+import { round4 } from './signal-map.js';
 import type { CategorySourceTrace, CategoryTrace, Decision, RuleTrace } from './types.js';
 
 function fmt(v: unknown): string {
@@ -11,8 +12,6 @@ function fmt(v: unknown): string {
   if (Array.isArray(v)) return v.length ? v.join(',') : 'none';
   return String(v);
 }
-
-const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 /** A score source in words: `shipped head, window 2 of 5`, `blend of shipped 0.8 (window 2 of 5) and tower 0.95, weight 0.5, T 0.848`. */
 export function scoreSourceText(s: JailbreakSource | DomainSource): string {
@@ -23,8 +22,8 @@ export function scoreSourceText(s: JailbreakSource | DomainSource): string {
       return 'window' in s ? `shipped head, window ${s.window} of ${s.windows}` : 'shipped head';
     case 'blend':
       return 'window' in s
-        ? `blend of shipped ${r4(s.shipped)} (window ${s.window} of ${s.windows}) and tower ${r4(s.tower)}, weight ${s.weight}, T ${s.temperature}`
-        : `blend of shipped ${s.shipped.label} ${r4(s.shipped.score)} and tower ${s.tower.label} ${r4(s.tower.score)}, weight ${s.weight}, T ${s.temperature}`;
+        ? `blend of shipped ${round4(s.shipped)} (window ${s.window} of ${s.windows}) and tower ${round4(s.tower)}, weight ${s.weight}, T ${s.temperature}`
+        : `blend of shipped ${s.shipped.label} ${round4(s.shipped.score)} and tower ${s.tower.label} ${round4(s.tower.score)}, weight ${s.weight}, T ${s.temperature}`;
   }
 }
 

@@ -13,7 +13,8 @@ export function signalKey(type: SignalType, name: string): string {
   return `${type}:${name}`;
 }
 
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+/** A score as the trace shows it: rounded to 4 decimals (the engine, the signal entries and the explanation share it). */
+export const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 type Def =
@@ -82,7 +83,7 @@ export function settleCategory(config: RouterConfig, signals: Signals): Category
   if (top === undefined) {
     return { threshold, effective: fallback_category, fallback: true, reason: 'no_scores' };
   }
-  const ts = round(topScore);
+  const ts = round4(topScore);
   if (topScore < threshold) {
     return {
       top,
@@ -190,7 +191,7 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
         if (matched) confidence = category.topScore ?? 0;
         else {
           confidence = 0;
-          if (scores) for (const c of d.cats) if (finite(scores[c]) && scores[c]! > confidence) confidence = round(scores[c]!);
+          if (scores) for (const c of d.cats) if (finite(scores[c]) && scores[c]! > confidence) confidence = round4(scores[c]!);
         }
         value = category.effective;
         source = sources.domain;
@@ -199,20 +200,20 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
       case 'keyword': {
         matched = hits.includes(d.name);
         const c = kwConf?.[d.name];
-        confidence = matched ? (finite(c) ? round(c) : 1) : 0;
+        confidence = matched ? (finite(c) ? round4(c) : 1) : 0;
         value = matched ? 'hit' : 'miss';
         break;
       }
       case 'jailbreak':
         matched = jbOk && jb >= d.threshold;
-        confidence = jbOk ? round(jb) : 0;
+        confidence = jbOk ? round4(jb) : 0;
         value = jbOk ? confidence : null;
         if (jbOk) source = sources.jailbreak;
         break;
       case 'pii': {
         const above = piiTypesAbove(signals, d.threshold, d.allowed);
         matched = above.types.length > 0;
-        confidence = round(above.max);
+        confidence = round4(above.max);
         value = above.types;
         recognizers = above.recognizers;
         break;
@@ -226,7 +227,7 @@ export function evaluateSignals(config: RouterConfig, signals: Signals, category
       case 'exemplar': {
         const s = ex?.[d.name];
         matched = finite(s) && s >= d.threshold;
-        confidence = finite(s) ? round(s) : 0;
+        confidence = finite(s) ? round4(s) : 0;
         value = finite(s) ? confidence : null;
         break;
       }
