@@ -22,6 +22,7 @@ export function evalSets(shared) {
     { name: 'ifeval_benign', kind: 'jailbreak', realistic: true, file: join(shared, 'jailbreak/ifeval_benign.jsonl') },
     { name: 'hw_attacks', kind: 'jailbreak', file: join(here, 'handwritten/jailbreak_attacks.jsonl') },
     { name: 'hw_benign', kind: 'jailbreak', realistic: true, file: join(here, 'handwritten/jailbreak_benign.jsonl') },
+    { name: 'hw_assistant_meta', kind: 'jailbreak', realistic: true, file: join(here, 'handwritten/jailbreak_assistant_meta.jsonl') },
     { name: 'pii_wikigold', kind: 'pii', file: join(shared, 'pii/pii_wikigold.jsonl') },
     { name: 'pii_btc', kind: 'pii', social: true, file: join(shared, 'pii/pii_btc.jsonl') },
     { name: 'pii_re3d', kind: 'pii', file: join(shared, 'pii/pii_re3d.jsonl') },

@@ -38,7 +38,7 @@ JB_SETS = {"mixed_dev": "jailbreak/mixed_dev.jsonl", "bipia_indirect": "jailbrea
 DOM_SETS = {"exam_qa_more": "domain/exam_qa_more.jsonl", "domain_dev": "domain/domain_dev.jsonl"}
 HW = os.path.join(REPO, "models/eval/handwritten")
 # Benign sets of what real users send: the false-positive rate the jailbreak threshold is chosen on (<= 1%).
-REALISTIC = ("oasst_benign", "ifeval_benign", "hw_benign", "mixed_dev")
+REALISTIC = ("oasst_benign", "ifeval_benign", "hw_benign", "hw_assistant_meta", "mixed_dev")
 
 
 def half_of(row):
@@ -174,7 +174,7 @@ def TOKENIZER():
 
 def jailbreak_dev_rows():
     rows = [r for n, p in JB_SETS.items() for r in rows_of(f"{SHARED}/data/dev-ood/{p}", n)]
-    return rows + rows_of(f"{HW}/jailbreak_attacks.jsonl", "hw_attacks") + rows_of(f"{HW}/jailbreak_benign.jsonl", "hw_benign")
+    return rows + rows_of(f"{HW}/jailbreak_attacks.jsonl", "hw_attacks") + rows_of(f"{HW}/jailbreak_benign.jsonl", "hw_benign") + rows_of(f"{HW}/jailbreak_assistant_meta.jsonl", "hw_assistant_meta")
 
 
 def max_per_row(window_scores, row_windows):
