@@ -394,12 +394,14 @@ def v4_rows():
 
 V5 = os.path.join(HERE, "jailbreak_v5")
 V6 = os.path.join(HERE, "jailbreak_v6")
+V7 = os.path.join(HERE, "jailbreak_v7")
 
 
 def round_rows(folder, tag, weight):
     """A hand-written round (folder/*.jsonl, README there): jailbreak_v5 (2026-12-07: more attacks in the techniques the
-    OOD dev half showed weakest, clean twins, realistic benign prompts) and jailbreak_v6 (later the same day: injections
-    in structured data and in prose with clean twins, short direct attacks, benign pasted material). Written without
+    OOD dev half showed weakest, clean twins, realistic benign prompts), jailbreak_v6 (later the same day: injections
+    in structured data and in prose with clean twins, short direct attacks, benign pasted material) and jailbreak_v7
+    (users asking the assistant about itself or setting its output format, with look-alike attacks). Written without
     reading any evaluation set; every row is also checked against the evaluation texts (equal, 12-word shingle or
     paraphrase: train_domain_ood.refuse_eval_overlap)."""
     import glob
@@ -417,6 +419,7 @@ def flag_value(name, default):
 V4_W = flag_value("--v4-weight", 1.0)  # a row weight (train_ngrams.py --row-weights); 2 was tried: dev TPR 0.537 vs 0.552
 V5_W = flag_value("--v5-weight", 1.0)
 V6_W = flag_value("--v6-weight", 1.0)
+V7_W = flag_value("--v7-weight", 1.0)
 
 
 def main():
@@ -446,6 +449,8 @@ def main():
         rows += round_rows(V5, "v5", V5_W)
     if "--v6" in sys.argv:  # 2026-12-07, later: hand-written round v6 (jailbreak_v6/)
         rows += round_rows(V6, "v6", V6_W)
+    if "--v7" in sys.argv:  # 2026-12-07, later: prompts about the assistant itself, with attack twins (jailbreak_v7/)
+        rows += round_rows(V7, "v7", V7_W)
     if "--fragments" in sys.argv:  # tried 2026-12-06, not in the shipped path (see DATA.md "Jailbreak data v3")
         rows += benign_fragments(rows)
     mmlu = [json.loads(l)["question"] for l in open(f"{P.D}/mmlu-pro/train.jsonl", encoding="utf-8")]
