@@ -5,7 +5,7 @@ vectors of the pipeline's jailbreak training rows, blended with semroute-mini's 
   python3 fit_jb_tower.py rows WORK              # writes WORK/jb_train.jsonl (train split of work/data/jailbreak.jsonl,
                                                  # row weights kept) and WORK/jb_dev.jsonl (the OOD dev half)
   node embed.mjs WORK jb_train.jsonl jb_train.f32; node embed.mjs WORK jb_dev.jsonl jb_dev.f32
-  python3 fit_jb_tower.py fit WORK RUN [--threshold 0.92] [--realistic-fpr 0.005]
+  python3 fit_jb_tower.py fit WORK RUN [--threshold 0.92] [--realistic-fpr 0.005] [--hidden 256[,512]] [--head-from TOWER_DIR]
 
 `fit` scores RUN (a pipeline run: semroute-mini's weights in torch) on the dev rows with the runtime's windows (highest
 window), trains the ensembles of the grid, and chooses hidden size, epochs and blend weight by the OOD dev half's rule
@@ -101,7 +101,34 @@ def jailbreak_logit(head, xd):
     return out[:, 1] - out[:, 0]
 
 
-def fit(work, run, threshold, realistic_fpr):
+def candidate_heads(x, y, w, head_from, widths):
+    """(hidden units, epochs, folded head) to score: the seed ensembles of GRID (only the widths in `widths`, if given), or
+    with head_from the jailbreak head already in that tower folder's graph, unchanged (then only the blend weight and
+    temperature are chosen: the blend of a shipped tower re-selected for a new semroute-mini without refitting its head)."""
+    if head_from:
+        import onnx
+        from onnx import numpy_helper as nh
+        init = {i.name: nh.to_array(i) for i in onnx.load(os.path.join(head_from, "onnx", "model.onnx")).graph.initializer}
+        if "jailbreak_W1" not in init:
+            raise SystemExit(f"{head_from}/onnx/model.onnx has no jailbreak head (initializers jailbreak_W1, ...)")
+        # build_tower.py stores each weight matrix transposed for Gemm: undo it
+        head = {k: (init[f"jailbreak_{k}"].T if k[0] == "W" else init[f"jailbreak_{k}"]) for k in ("W1", "b1", "W2", "b2")}
+        sel = json.load(open(os.path.join(head_from, "config.json"))).get("selection", {})
+        yield head["W1"].shape[0] // SEEDS, sel.get("jailbreak_epochs"), head
+        return
+    for hidden, keep in GRID:
+        if widths and hidden not in widths:
+            continue
+        members = {ep: [] for ep in keep}
+        for seed in range(SEEDS):
+            for ep, net in train_members(x, y, w, hidden, max(keep), seed):
+                if ep in members:
+                    members[ep].append(member(net))
+        for ep in keep:
+            yield hidden, ep, fold_members(members[ep])
+
+
+def fit(work, run, threshold, realistic_fpr, head_from=None, widths=None):
     torch.set_num_threads(1)
     tr = [json.loads(l) for l in open(os.path.join(work, "jb_train.jsonl"), encoding="utf-8")]
     dev = [json.loads(l) for l in open(os.path.join(work, "jb_dev.jsonl"), encoding="utf-8")]
@@ -114,22 +141,15 @@ def fit(work, run, threshold, realistic_fpr):
     alone = O.jailbreak_metrics(dev, shipped)
     print(f"semroute-mini ({run}) alone on the dev half: TPR {alone['tpr']:.4f} AUC {alone['auc']:.4f}", flush=True)
     best = None
-    for hidden, keep in GRID:
-        members = {ep: [] for ep in keep}
-        for seed in range(SEEDS):
-            for ep, net in train_members(x, y, w, hidden, max(keep), seed):
-                if ep in members:
-                    members[ep].append(member(net))
-        for ep in keep:
-            head = fold_members(members[ep])
-            tower = jailbreak_logit(head, xd)
-            t = O.jailbreak_metrics(dev, tower)
-            for bw in WEIGHTS:
-                m = O.jailbreak_metrics(dev, (1 - bw) * shipped + bw * tower)
-                key = (round(m["tpr"], 4), round(m["auc"], 4))
-                print(f"hidden {hidden} x{SEEDS} epoch {ep} weight {bw}: TPR {m['tpr']:.4f} AUC {m['auc']:.4f} (tower alone {t['tpr']:.4f} / {t['auc']:.4f})", flush=True)
-                if best is None or key > best[0]:
-                    best = (key, hidden, ep, bw, head, m, t, (1 - bw) * shipped + bw * tower)
+    for hidden, ep, head in candidate_heads(x, y, w, head_from, widths):
+        tower = jailbreak_logit(head, xd)
+        t = O.jailbreak_metrics(dev, tower)
+        for bw in WEIGHTS:
+            m = O.jailbreak_metrics(dev, (1 - bw) * shipped + bw * tower)
+            key = (round(m["tpr"], 4), round(m["auc"], 4))
+            print(f"hidden {hidden} x{SEEDS} epoch {ep} weight {bw}: TPR {m['tpr']:.4f} AUC {m['auc']:.4f} (tower alone {t['tpr']:.4f} / {t['auc']:.4f})", flush=True)
+            if best is None or key > best[0]:
+                best = (key, hidden, ep, bw, head, m, t, (1 - bw) * shipped + bw * tower)
     (_, hidden, ep, bw, head, m, t, blended) = best
     z_thr = O.benign_threshold(dev, blended, realistic_fpr, 2 * realistic_fpr)  # the blended logit at the operating point
     if not z_thr > 0:
@@ -154,6 +174,8 @@ if __name__ == "__main__":
     elif len(sys.argv) >= 4 and sys.argv[1] == "fit":
         thr = float(sys.argv[sys.argv.index("--threshold") + 1]) if "--threshold" in sys.argv else 0.92
         fpr = float(sys.argv[sys.argv.index("--realistic-fpr") + 1]) if "--realistic-fpr" in sys.argv else 0.005
-        fit(sys.argv[2], sys.argv[3], thr, fpr)
+        head_from = sys.argv[sys.argv.index("--head-from") + 1] if "--head-from" in sys.argv else None
+        widths = {int(v) for v in sys.argv[sys.argv.index("--hidden") + 1].split(",")} if "--hidden" in sys.argv else None
+        fit(sys.argv[2], sys.argv[3], thr, fpr, head_from, widths)
     else:
         raise SystemExit(__doc__)
