@@ -25,7 +25,7 @@ export const BUILTIN_PII_RECOGNIZER_NAMES: readonly string[] = Object.freeze([
   'streetless_addresses', 'name_line_breaks', 'malformed_spans', 'function_words', 'name_case', 'name_sentence_ends',
   'demonyms', 'demonyms_in_context', 'company_names', 'relation_words', 'honorifics', 'name_punctuation',
   'titles_before_names', 'names_after_cues', 'job_titles_before_names', 'capitalised_names', 'street_numbers',
-  'house_numbers', 'street_address_edges', 'fragments', 'age_context', 'ages_in_context', 'zip_codes_in_context', 'date_time',
+  'house_numbers', 'street_address_edges', 'fragments', 'age_context', 'ages_in_context', 'age_phrases', 'zip_codes_in_context', 'date_time',
   'email', 'credit_card', 'iban', 'ip_address', 'us_ssn', 'phone_number', 'us_driver_license', 'url', 'domain_name',
 ]);
 

@@ -5,6 +5,7 @@ import { mergePiiSpans, recognizePatterns } from './pii-patterns.js';
 import {
   addDemonymsInContext,
   addAgesInContext,
+  ageAsSaid,
   addHouseNumbers,
   addZipCodesInContext,
   CASE_EVIDENCE,
@@ -321,6 +322,26 @@ describe('addAgesInContext', () => {
   it('leaves numbers that are not ages alone', () => {
     const t = "I'm 34 minutes away; turn 90 degrees; turned 45 pages; in 2 years; version 3.10 years old; 250 years old; 1,000 yo; 12:30; aged 18-30";
     expect(shown(t, addAgesInContext([], t))).toEqual([]);
+  });
+});
+
+describe('ageAsSaid', () => {
+  it('grows an AGE number over "years old" written after it, and leaves the other forms alone', () => {
+    const t = "I'm 34 years old; he is 7 Years Old. a 13-year-old, 45 yo, aged 52, 80 yrs old, 9 year old, 12 years older";
+    const ages = ['34', '7', '13', '45', '52', '80', '9', '12'].map((n) => at(t, n, 'AGE'));
+    expect(shown(t, ageAsSaid(ages, t))).toEqual(['AGE:34 years old', 'AGE:7 Years Old', 'AGE:13', 'AGE:45', 'AGE:52', 'AGE:80 yrs old', 'AGE:9 year old', 'AGE:12']);
+  });
+  it('does not grow into another span', () => {
+    const t = 'she is 9 years old Ann';
+    const spans = [at(t, '9', 'AGE'), at(t, 'years', 'PERSON')];
+    expect(ageAsSaid(spans, t)).toEqual(spans);
+    const t2 = 'he is 9 years old, Ann';
+    expect(shown(t2, ageAsSaid([at(t2, 'Ann', 'PERSON'), at(t2, '9', 'AGE')], t2))).toEqual(['PERSON:Ann', 'AGE:9 years old']);
+  });
+  it('changes no other type and no AGE span that is not a number', () => {
+    const t = 'Room 34 years old wing; twenty years old';
+    const spans = [at(t, '34', 'DATE_TIME'), at(t, 'twenty', 'AGE')];
+    expect(ageAsSaid(spans, t)).toEqual(spans);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   CASED_NAME_TYPES,
   CONFIDENT_SPAN_SCORE,
   completeStreetNumbers,
+  countStartingBefore,
   cutNameSpansAtLineBreaks,
   dropFunctionWordSpans,
   dropMalformedSpans,
@@ -650,7 +651,8 @@ const AGE_SCORE = 0.9;
 
 /**
  * Adds AGE spans the model missed where the words say the number is an age ("my son is 7 years old", "45 yo, male",
- * "my grandpa is turning 80"), where no other span covers the number. The span is the number, as in Presidio's data.
+ * "my grandpa is turning 80"), where no other span covers the number. The span is the number, as in Presidio's data
+ * (`ageAsSaid`, the next rule, grows it over a following "years old").
  * Weaker cues ("I'm 34") are left to the model: "I'm 34 minutes away" is not an age.
  */
 export function addAgesInContext(spans: readonly PiiSpan[], text: string): PiiSpan[] {
@@ -659,6 +661,32 @@ export function addAgesInContext(spans: readonly PiiSpan[], text: string): PiiSp
     const after = text.slice(end, end + 16);
     const said = AGE_UNIT_AFTER.test(after) || (AGE_WORD_BEFORE.test(text.slice(Math.max(0, start - 16), start)) && !NOT_AN_AGE_AFTER.test(after));
     return said ? { type: 'AGE', start, end, score: AGE_SCORE } : null;
+  });
+}
+
+/** The words that make a number an age in the form people write it: "years old", "year old", "yrs old" (a space, not the hyphens of "a 7-year-old"). */
+const AGE_PHRASE_AFTER = /^[ ](?:years?|yrs?)[ ]old\b/i;
+
+/**
+ * An age said "34 years old" is one span over the whole phrase, the convention of the OOD suite's hand-written
+ * annotations (models/eval/handwritten: "AGE is marked only in the 'N years old' form") and of OntoNotes, whose DATE
+ * entities cover such phrases; the model and the rules above mark the number alone, as Presidio's generated data does
+ * ("I am {{age}} years old"). Only an AGE span of digits grows, and only where no other span reaches into the words it
+ * grows over; "a 7-year-old", "45 yo" and "aged 34" keep the number. Spans are sorted once and the running maximum of
+ * their ends answers "does a span starting before the phrase's end reach past the number?" by one binary search per
+ * AGE span: O(s log s).
+ */
+export function ageAsSaid(spans: readonly PiiSpan[], text: string): PiiSpan[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  const maxEnd: number[] = [];
+  for (const s of sorted) maxEnd.push(Math.max(s.end, maxEnd[maxEnd.length - 1] ?? 0));
+  return spans.map((s) => {
+    if (s.type !== 'AGE' || !/^\d{1,3}$/.test(text.slice(s.start, s.end))) return s;
+    const m = AGE_PHRASE_AFTER.exec(text.slice(s.end, s.end + 12));
+    if (!m) return s;
+    const end = s.end + m[0].length;
+    const before = countStartingBefore(sorted, end); // this span is among them; its own end does not pass s.end
+    return before > 0 && maxEnd[before - 1]! > s.end ? s : { ...s, end };
   });
 }
 
@@ -677,7 +705,7 @@ const rule = (name: string, entities: readonly string[], description: string, re
 /**
  * Every span rule, in the order they run over a PII model's spans: shape and line-break checks first, then retyping,
  * case rules, edges, honorifics and job titles before names, cue words, capitalised names (they gain score),
- * addresses, ages (checked, then added where said), ZIP codes, then every date or time expression (`pii-datetime.ts`:
+ * addresses, ages (checked, then added where said, then grown over "years old"), ZIP codes, then every date or time expression (`pii-datetime.ts`:
  * replaces the model's pieces of one). The order matters: a rule sees what the rules before it left.
  */
 export const SPAN_RULES: readonly SpanRule[] = Object.freeze([
@@ -704,6 +732,7 @@ export const SPAN_RULES: readonly SpanRule[] = Object.freeze([
   rule('fragments', ['STREET_ADDRESS', 'PERSON'], "joins an address's fragments on one line and a name's two halves", mergeFragments),
   rule('age_context', ['AGE'], 'a digit AGE span needs an age word near it ("top 20 songs" is not an age)', requireAgeContext),
   rule('ages_in_context', ['AGE'], 'adds ages said as ages ("7 years old", "turning 80")', addAgesInContext),
+  rule('age_phrases', ['AGE'], 'an age said "34 years old" spans the whole phrase (the number alone otherwise)', ageAsSaid),
   rule('zip_codes_in_context', ['ZIP_CODE'], 'adds ZIP codes after a location word ("in 92019", "zip: 10001")', addZipCodesInContext),
   rule('date_time', ['DATE_TIME'], 'date and time expressions, replacing the model\'s pieces of one (pii-datetime.ts)', addDateTimes),
 ]);
