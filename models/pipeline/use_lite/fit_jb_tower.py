@@ -116,6 +116,8 @@ def candidate_heads(x, y, w, head_from, widths):
         sel = json.load(open(os.path.join(head_from, "config.json"))).get("selection", {})
         yield head["W1"].shape[0] // SEEDS, sel.get("jailbreak_epochs"), head
         return
+    if widths and not widths & {h for h, _ in GRID}:
+        raise SystemExit(f"--hidden {','.join(map(str, sorted(widths)))}: the grid's widths are {', '.join(str(h) for h, _ in GRID)}")
     for hidden, keep in GRID:
         if widths and hidden not in widths:
             continue
