@@ -14,6 +14,7 @@ WORK, OUT = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 from common import DOMAINS as LABELS  # noqa: E402
 from fp16_embeddings import fp16_embeddings  # noqa: E402
+from mlp_head import head_from_graph  # noqa: E402
 # fp32 weights (all but the embedding table, below): onnxruntime-node fuses int8 weight-only MatMuls into MatMulNBits and
 # rounds activations to int8 too (accuracy level 4), onnxruntime-web does not, so an int8 tower scored differently in Node
 # and in browsers (up to 0.11 in logits); fp32 runs alike everywhere at about the same speed (../shared/tools/use-lite:
@@ -21,9 +22,7 @@ from fp16_embeddings import fp16_embeddings  # noqa: E402
 m = onnx.load(f'{WORK}/use_lite_fp32.onnx')
 if '--domain-from' in sys.argv:
     src = sys.argv[sys.argv.index('--domain-from') + 1]
-    old = {i.name: nh.to_array(i) for i in onnx.load(f'{src}/onnx/model.onnx').graph.initializer}
-    # the graph stores each weight matrix transposed for Gemm (see below): undo it
-    head = {k: (old[f'domain_{k}'].T if k[0] == 'W' else old[f'domain_{k}']) for k in ('W1', 'b1', 'W2', 'b2', 'W', 'b') if f'domain_{k}' in old}
+    head = head_from_graph({i.name: nh.to_array(i) for i in onnx.load(f'{src}/onnx/model.onnx').graph.initializer}, 'domain')
     sel = {k: v for k, v in json.load(open(f'{src}/config.json'))['selection'].items() if not k.startswith('jailbreak')}
 else:
     head = np.load(f'{WORK}/tower_head.npz')

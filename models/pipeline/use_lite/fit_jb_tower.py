@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(HERE, ".."))
 import ood_select as O  # noqa: E402
 import sr_tokenizer as T  # noqa: E402
 from common import WORK as PIPELINE_WORK  # noqa: E402
-from mlp_head import fold_members, tower_logits  # noqa: E402
+from mlp_head import fold_members, head_from_graph, tower_logits  # noqa: E402
 
 SEEDS = 4
 GRID = [(256, (6, 8, 10, 12)), (512, (6, 8, 10, 12))]  # hidden units, epochs scored
@@ -108,11 +108,9 @@ def candidate_heads(x, y, w, head_from, widths):
     if head_from:
         import onnx
         from onnx import numpy_helper as nh
-        init = {i.name: nh.to_array(i) for i in onnx.load(os.path.join(head_from, "onnx", "model.onnx")).graph.initializer}
-        if "jailbreak_W1" not in init:
+        head = head_from_graph({i.name: nh.to_array(i) for i in onnx.load(os.path.join(head_from, "onnx", "model.onnx")).graph.initializer}, "jailbreak")
+        if "W1" not in head:
             raise SystemExit(f"{head_from}/onnx/model.onnx has no jailbreak head (initializers jailbreak_W1, ...)")
-        # build_tower.py stores each weight matrix transposed for Gemm: undo it
-        head = {k: (init[f"jailbreak_{k}"].T if k[0] == "W" else init[f"jailbreak_{k}"]) for k in ("W1", "b1", "W2", "b2")}
         sel = json.load(open(os.path.join(head_from, "config.json"))).get("selection", {})
         yield head["W1"].shape[0] // SEEDS, sel.get("jailbreak_epochs"), head
         return

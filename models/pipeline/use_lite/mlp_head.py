@@ -15,3 +15,11 @@ def tower_logits(head, E):
     if 'W1' in head:
         return np.maximum(E @ head['W1'].T + head['b1'], 0) @ head['W2'].T + head['b2']
     return E @ head['W'].T + head['b']
+
+
+def head_from_graph(initializers, prefix):
+    """A head as a built tower graph stores it (build_tower.py: initializers `<prefix>_W1` ... `<prefix>_b2`, or
+    `<prefix>_W` / `<prefix>_b` for a regression, each weight matrix transposed for Gemm) -> the head as fitted (the
+    transposition undone), with only the keys the graph has. `initializers`: name -> array."""
+    return {k: (initializers[f'{prefix}_{k}'].T if k[0] == 'W' else initializers[f'{prefix}_{k}'])
+            for k in ('W1', 'b1', 'W2', 'b2', 'W', 'b') if f'{prefix}_{k}' in initializers}
