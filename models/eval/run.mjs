@@ -69,6 +69,7 @@ for (const [name, { rows, preds }] of Object.entries(predictions)) {
 
 // ---------------------------------------------------------------------------------------------------- domain
 const domainTables = [];
+const domainQualityTables = [];
 for (const { set, rows, preds } of Object.values(predictions)) {
   if (set.kind !== 'domain') continue;
   const gold = rows.map((r) => r.category);
@@ -84,9 +85,20 @@ for (const { set, rows, preds } of Object.values(predictions)) {
     ece: ece(gold, preds.map((p) => p.categoryScores)),
     per_class_f1: perClassF1(gold, argmax),
     per_source: groupBy(rows, (r) => shortSource(r.source ?? set.name), (idx) => ({ n: idx.length, accuracy: accuracy(idx.map((i) => gold[i]), idx.map((i) => argmax[i])) })),
+    // How sure the set's builder was of each label (domain_dev `label_quality` strong / medium / weak, exam_qa_more
+    // `label_confidence` high / medium / low; SOURCES.md): a weak label is a mapping such as "LSAT logical reasoning →
+    // law", so the figure on the surer labels says how much of the gap is the model and how much the mapping.
+    per_label_quality: groupBy(rows, (r) => r.label_quality ?? r.label_confidence ?? 'unrated', (idx) => {
+      const g = idx.map((i) => gold[i]);
+      const a = idx.map((i) => argmax[i]);
+      return { n: idx.length, accuracy: accuracy(g, a), macro_f1: macroF1(g, a) };
+    }),
   };
   results.sets[set.name] = r;
   domainTables.push([set.name, set.style, r.n, f3(r.accuracy), f3(r.macro_f1), f3(r.macro_f1_as_routed), f3(r.ece)]);
+  for (const [quality, q] of Object.entries(r.per_label_quality)) {
+    if (quality !== 'unrated') domainQualityTables.push([set.name, quality, q.n, f3(q.accuracy), f3(q.macro_f1)]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------- jailbreak
@@ -204,6 +216,10 @@ const md = [
   '## Domain (argmax; "as routed" applies the low-confidence fallback to `other`)',
   table(['set', 'style', 'n', 'accuracy', 'macro-F1', 'macro-F1 as routed', 'ECE'], domainTables),
   '',
+  ...(domainQualityTables.length
+    ? ['By how sure the set\'s builder was of the label (`label_quality` / `label_confidence`, `../shared/data/dev-ood/SOURCES.md`; argmax, macro-F1 over the classes present in the slice):', '',
+       table(['set', 'label', 'n', 'accuracy', 'macro-F1'], domainQualityTables), '']
+    : []),
   '## Jailbreak',
   results.jailbreak
     ? `attacks ${results.jailbreak.attacks}, benign ${results.jailbreak.benign} (realistic ${results.jailbreak.realistic_benign}); ROC-AUC ${f3(results.jailbreak.roc_auc)}; ` +
