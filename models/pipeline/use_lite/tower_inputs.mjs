@@ -9,15 +9,34 @@ const fromRepo = (pkg) => createRequire(new URL(`../../../packages/${pkg}/packag
 export const ort = fromRepo('node-adapter')('onnxruntime-node');
 const { Tokenizer } = fromRepo('core')('@huggingface/tokenizers');
 
-/** Token ids of every text of a JSONL file's `text` fields, cut to the summary window. */
-export function towerIds(tokenizerFile, jsonlFile) {
+function tokenizeRows(tokenizerFile, jsonlFile) {
   const tok = new Tokenizer(JSON.parse(fs.readFileSync(tokenizerFile, 'utf8')), {});
   const texts = fs.readFileSync(jsonlFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l).text);
-  return texts.map((t) => {
-    const x = tok.encode(t, { add_special_tokens: false }).ids;
+  return texts.map((t) => tok.encode(t, { add_special_tokens: false }).ids);
+}
+
+/** Token ids of every text of a JSONL file's `text` fields, cut to the summary window. */
+export function towerIds(tokenizerFile, jsonlFile) {
+  return tokenizeRows(tokenizerFile, jsonlFile).map((x) => {
     const cut = x.length > 128 ? [...x.slice(0, 96), ...x.slice(x.length - 32)] : x;
     return cut.length ? cut : [0];
   });
+}
+
+/** Every 128-token window (stride 96, the runtime's window grid for semroute-mini) of each text, for measuring a tower
+ * that would read the whole prompt instead of its summary window: `ids` the windows, `rowOf` the text each came from. */
+export function towerWindowIds(tokenizerFile, jsonlFile) {
+  const ids = [];
+  const rowOf = [];
+  tokenizeRows(tokenizerFile, jsonlFile).forEach((x, row) => {
+    for (let start = 0; ; start += 96) {
+      const w = x.slice(start, start + 128);
+      ids.push(w.length ? w : [0]);
+      rowOf.push(row);
+      if (start + 128 >= x.length) break;
+    }
+  });
+  return { ids, rowOf };
 }
 
 /** Runs `session` over `ids` in right-padded batches; `take(outputs, rowIndex, batchRow)` reads each row's result. */
