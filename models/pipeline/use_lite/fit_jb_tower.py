@@ -68,9 +68,10 @@ def mini_logits(run, dev, temperature):
 
 
 def train_members(x, y, w, hidden, epochs, seed):
-    """One MLP (dropout 0.3, class-balanced weighted BCE on the tower's logit difference); yields (epoch, net)."""
+    """One MLP (dropout 0.3, class-balanced weighted BCE on the tower's logit difference) over the rows of `x` (512-d
+    sentence vectors here; jb_limits.py adds a column); yields (epoch, net)."""
     torch.manual_seed(seed)
-    net = torch.nn.Sequential(torch.nn.Linear(512, hidden), torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(hidden, 1))
+    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(hidden, 1))
     opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
     pos, neg = (y * w).sum(), ((1 - y) * w).sum()
     cw = torch.where(y > 0, neg / pos, torch.ones_like(y)) * w

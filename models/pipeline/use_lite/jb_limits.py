@@ -13,7 +13,8 @@ the summary and the highest window -- each blended with semroute-mini's score at
 
 `ceiling`: what a prompt-only classifier reaches when it may train on the evaluation sources themselves -- 5-fold cross
 validation over the dev half's jailbreak and benign rows (out-of-fold scores): a logistic regression on hashed word
-unigrams and bigrams, an MLP on the USE-lite sentence vector, and an MLP on that vector plus semroute-mini's score. An
+unigrams and bigrams, an MLP on the USE-lite sentence vector, and an MLP on that vector plus semroute-mini's score (both
+fit_jb_tower.py's recipe, one seed, 40 epochs). An
 optimistic bound (template-made sets leak across folds; a fold trains on ~2,200 rows), so the attacks it still misses
 are ones whose text alone does not tell them from benign prompts: their label depends on a system prompt or on a user's
 intent the prompt does not carry.
@@ -33,10 +34,11 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 import ood_select as O  # noqa: E402
-from fit_jb_tower import WEIGHTS, jailbreak_logit, mini_logits, vectors  # noqa: E402
+from fit_jb_tower import WEIGHTS, jailbreak_logit, mini_logits, train_members, vectors  # noqa: E402
 from mlp_head import tower_logits  # noqa: E402
 
 FOLDS = 5
+MLP_EPOCHS = 40
 BUCKETS = 1 << 18
 
 
@@ -104,20 +106,9 @@ def fit_ngram_lr(features, y, train, test):
         return score(xe, ne).numpy()
 
 
-def fit_mlp(x, y, train, test):
-    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 256), torch.nn.ReLU(), torch.nn.Dropout(0.3), torch.nn.Linear(256, 1))
-    opt = torch.optim.AdamW(net.parameters(), lr=1e-3, weight_decay=1e-2)
-    xt, yt = x[train], y[train]
-    for _ in range(40):
-        net.train()
-        perm = torch.randperm(len(train))
-        for b in range(0, len(train), 64):
-            i = perm[b:b + 64]
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(net(xt[i]).squeeze(1), yt[i])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    net.eval()
+def fit_mlp(x, y, train, test, seed):
+    """fit_jb_tower.py's MLP recipe (256 units, class-balanced loss, the shipped head's 12 epochs), one seed."""
+    *_, (_, net) = train_members(x[train], y[train], torch.ones(len(train)), 256, MLP_EPOCHS, seed)
     with torch.no_grad():
         return net(x[test]).squeeze(1).numpy()
 
@@ -133,13 +124,13 @@ def ceiling(work, run):
     # semroute-mini's logit is ~10x the scale of a USE-lite vector's components: divided so one learning rate suits both
     with_mini = torch.cat([use, torch.from_numpy(mini[:, None] / 10).float()], 1)
     print(f"semroute-mini ({run}) alone, no training on the sources: {summary(dev, mini)[1]}")
-    for name, fit in (("hashed word n-grams, logistic regression", lambda tr, te: fit_ngram_lr(features, y, tr, te)),
-                      ("USE-lite vector, MLP", lambda tr, te: fit_mlp(use, y, tr, te)),
-                      ("USE-lite vector + semroute-mini's score, MLP", lambda tr, te: fit_mlp(with_mini, y, tr, te))):
+    for name, fit in (("hashed word n-grams, logistic regression", lambda tr, te, k: fit_ngram_lr(features, y, tr, te)),
+                      ("USE-lite vector, MLP", lambda tr, te, k: fit_mlp(use, y, tr, te, k)),
+                      ("USE-lite vector + semroute-mini's score, MLP", lambda tr, te, k: fit_mlp(with_mini, y, tr, te, k))):
         out_of_fold = np.full(len(dev), -np.inf)
         for k in range(FOLDS):
             torch.manual_seed(k)
-            out_of_fold[scored[fold == k]] = fit(scored[fold != k], scored[fold == k])
+            out_of_fold[scored[fold == k]] = fit(scored[fold != k], scored[fold == k], k)
         m, line = summary(dev, out_of_fold)
         print(f"{name}, {FOLDS}-fold on the dev half: {line}")
         print("  flagged at the rule's threshold: " + ", ".join(f"{k} {v:.3f}" for k, v in m["per_set"].items()))
